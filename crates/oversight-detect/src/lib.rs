@@ -50,6 +50,7 @@
 #![deny(missing_docs)]
 
 mod file;
+pub mod reference;
 mod window;
 
 pub use file::{FileInfo, TextKind};

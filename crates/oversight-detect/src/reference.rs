@@ -31,10 +31,10 @@ pub fn run_detector(detector: &dyn Detector, path: &str, content: &[u8]) -> Vec<
     };
     let mut out = Vec::new();
     detector.check_head(&file, &content[..content.len().min(HEAD_LEN)], &mut out);
-    if let Some(limit) = detector.whole_file_limit(&file) {
-        if content.len() as u64 <= limit {
-            detector.check_whole(&file, content, &mut out);
-        }
+    if let Some(limit) = detector.whole_file_limit(&file)
+        && content.len() as u64 <= limit
+    {
+        detector.check_whole(&file, content, &mut out);
     }
     let lowered = content.to_ascii_lowercase();
     let mut hits = Vec::new();

@@ -1,17 +1,32 @@
 //! A window of a file's bytes around pattern hits, with positions.
 
+use std::cell::Cell;
+
 /// A slice of a file, addressed by file offsets.
 ///
 /// Large files are read in windows that overlap by a margin, so a detector
 /// examining the neighbourhood of a hit sees at least that margin on either
 /// side of it (less only at the start and end of the file).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Window<'a> {
     bytes: &'a [u8],
     offset: u64,
     line_at_start: u32,
     chars_before_in_line: u32,
     is_last: bool,
+    /// The last position computed by [`Window::line_col`], so that queries in
+    /// increasing order (hits are sorted) cost time linear in the window, not
+    /// quadratic.
+    last: Cell<Position>,
+}
+
+/// A resolved position: index into the window, its line and the characters
+/// before it on that line.
+#[derive(Debug, Clone, Copy)]
+struct Position {
+    index: usize,
+    line: u32,
+    chars_in_line: u32,
 }
 
 impl<'a> Window<'a> {
@@ -31,6 +46,11 @@ impl<'a> Window<'a> {
             line_at_start,
             chars_before_in_line,
             is_last,
+            last: Cell::new(Position {
+                index: 0,
+                line: line_at_start,
+                chars_in_line: chars_before_in_line,
+            }),
         }
     }
 
@@ -74,23 +94,43 @@ impl<'a> Window<'a> {
         let hi = (at + max).min(self.bytes.len());
         let start = memchr::memrchr(b'\n', &self.bytes[lo..at]).map_or(lo, |i| lo + i + 1);
         let end = memchr::memchr(b'\n', &self.bytes[at..hi]).map_or(hi, |i| at + i);
-        let end = if end > start && self.bytes[end - 1] == b'\r' { end - 1 } else { end };
+        let end = if end > start && self.bytes[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        };
         (self.offset + start as u64, &self.bytes[start..end])
     }
 
     /// The 1-based line and column (in characters) of a file offset.
+    ///
+    /// Queries in increasing offset order cost time linear in the distance
+    /// between them.
     pub fn line_col(&self, file_offset: u64) -> (u32, u32) {
         let at = self.index(file_offset);
-        let before = &self.bytes[..at];
-        let newlines = bytecount::count(before, b'\n') as u32;
-        let line = self.line_at_start.saturating_add(newlines);
-        let column = match memchr::memrchr(b'\n', before) {
-            Some(nl) => bytecount::num_chars(&before[nl + 1..]) as u32,
-            None => self
-                .chars_before_in_line
-                .saturating_add(bytecount::num_chars(before) as u32),
+        let mut from = self.last.get();
+        if from.index > at {
+            from = Position {
+                index: 0,
+                line: self.line_at_start,
+                chars_in_line: self.chars_before_in_line,
+            };
+        }
+        let between = &self.bytes[from.index..at];
+        let newlines = bytecount::count(between, b'\n') as u32;
+        let line = from.line.saturating_add(newlines);
+        let chars_in_line = match memchr::memrchr(b'\n', between) {
+            Some(nl) => bytecount::num_chars(&between[nl + 1..]) as u32,
+            None => from
+                .chars_in_line
+                .saturating_add(bytecount::num_chars(between) as u32),
         };
-        (line, column.saturating_add(1))
+        self.last.set(Position {
+            index: at,
+            line,
+            chars_in_line,
+        });
+        (line, chars_in_line.saturating_add(1))
     }
 }
 
@@ -105,6 +145,8 @@ mod tests {
         let at = text.find('\u{202E}').unwrap() as u64;
         assert_eq!(w.line_col(at), (2, 3));
         assert_eq!(w.line_col(0), (1, 1));
+        assert_eq!(w.line_col(at + 3), (2, 4));
+        assert_eq!(w.line_col(at), (2, 3));
     }
 
     #[test]

@@ -89,6 +89,9 @@ mod tests {
     fn dotfiles_have_no_extension() {
         assert_eq!(DeliveryPath::root(".gitignore").extension(), None);
         assert_eq!(DeliveryPath::root("a/Makefile").extension(), None);
-        assert_eq!(DeliveryPath::root("A.TGZ").extension().as_deref(), Some("tgz"));
+        assert_eq!(
+            DeliveryPath::root("A.TGZ").extension().as_deref(),
+            Some("tgz")
+        );
     }
 }

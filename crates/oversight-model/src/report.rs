@@ -30,7 +30,9 @@ pub struct ScanReport {
 impl ScanReport {
     /// Findings at or above the failure threshold.
     pub fn blocking(&self) -> impl Iterator<Item = &Finding> {
-        self.findings.iter().filter(move |f| f.severity >= self.fail_on)
+        self.findings
+            .iter()
+            .filter(move |f| f.severity >= self.fail_on)
     }
 
     /// Whether the delivery passes the threshold.

@@ -1,0 +1,412 @@
+//! Reading one file (or archive member) once and running every detector on it.
+//!
+//! The first 64 KiB decide what the file is: an archive (opened and its
+//! members read recursively), text or binary. Files that a detector needs whole
+//! and that are small enough are read whole; everything else is read in
+//! windows of [`WINDOW`] bytes that overlap by `2 * MARGIN`, so memory stays
+//! bounded whatever the file size, and every hit has at least `MARGIN` bytes of
+//! context on each side (except at the ends of the file).
+
+use std::fs::File;
+use std::io::{self, Cursor, Read, Seek};
+use std::path::Path;
+
+use oversight_archive::{Budget, Input, Issue, Member, Visitor};
+use oversight_detect::{FileInfo, HEAD_LEN, Hit, Window};
+use oversight_model::{Category, DeliveryPath, FileClass, Rule};
+
+use super::Inner;
+use crate::collect::{Collected, FileSink, engine_finding};
+use crate::rules;
+
+/// Bytes searched per window.
+pub(crate) const WINDOW: usize = 8 << 20;
+/// Context guaranteed around a hit in windowed files.
+pub(crate) const MARGIN: usize = 64 << 10;
+/// Bytes inspected for NUL to classify a file as binary.
+const CLASSIFY_LEN: usize = 8192;
+
+/// What the reader learned about a top-level file.
+pub(crate) struct Outcome {
+    pub(crate) is_archive: bool,
+}
+
+/// Reads files for one worker.
+pub(crate) struct Reader<'s> {
+    inner: &'s Inner,
+    budget: &'s Budget,
+}
+
+impl<'s> Reader<'s> {
+    /// A reader debiting archive reads from the scan-wide `budget`.
+    pub(crate) fn new(inner: &'s Inner, budget: &'s Budget) -> Self {
+        Reader { inner, budget }
+    }
+
+    /// Scans a plain file on disk.
+    pub(crate) fn scan_path(&self, abs: &Path, path: DeliveryPath, size: u64, out: &mut Collected) {
+        if size > self.inner.options.max_file_bytes {
+            self.engine(
+                out,
+                &rules::FILE_TOO_LARGE,
+                &path,
+                format!(
+                    "`{path}` is {size} bytes, over the limit of {} bytes; it was not read",
+                    self.inner.options.max_file_bytes
+                ),
+            );
+            return;
+        }
+        match File::open(abs) {
+            Ok(file) => {
+                self.scan_file(file, path, size, out);
+            }
+            Err(err) => self.engine(
+                out,
+                &rules::UNREADABLE,
+                &path,
+                format!("Cannot open `{path}`: {err}; not scanned"),
+            ),
+        }
+    }
+
+    /// Scans an open plain file (which may be an archive).
+    pub(crate) fn scan_file(
+        &self,
+        mut file: File,
+        path: DeliveryPath,
+        size: u64,
+        out: &mut Collected,
+    ) -> Outcome {
+        let head = match read_head(&mut file) {
+            Ok(head) => head,
+            Err(err) => {
+                self.engine(
+                    out,
+                    &rules::UNREADABLE,
+                    &path,
+                    format!("Cannot read `{path}`: {err}; not scanned"),
+                );
+                return Outcome { is_archive: false };
+            }
+        };
+        if let Some(format) = oversight_archive::sniff(&head) {
+            out.coverage.binary.add(size);
+            if file.rewind().is_err() {
+                let mut stream = Cursor::new(head).chain(file);
+                self.open_archive(format, Input::Stream(&mut stream), &path, out);
+            } else {
+                self.open_archive(format, Input::File(file), &path, out);
+            }
+            return Outcome { is_archive: true };
+        }
+        self.scan_content(head, &mut file, &path, Some(size), false, out);
+        Outcome { is_archive: false }
+    }
+
+    /// Scans content from a stream (an archive member or a git blob).
+    pub(crate) fn scan_stream(
+        &self,
+        reader: &mut dyn Read,
+        path: DeliveryPath,
+        size: Option<u64>,
+        in_archive: bool,
+        out: &mut Collected,
+    ) {
+        let head = match read_head(reader) {
+            Ok(head) => head,
+            Err(err) => {
+                self.read_failed(out, &path, &err);
+                return;
+            }
+        };
+        if let Some(format) = oversight_archive::sniff(&head) {
+            if in_archive {
+                out.coverage
+                    .archive_members
+                    .add(size.unwrap_or(head.len() as u64));
+            } else {
+                out.coverage.binary.add(size.unwrap_or(head.len() as u64));
+            }
+            let mut stream = Cursor::new(head).chain(reader);
+            self.open_archive(format, Input::Stream(&mut stream), &path, out);
+            return;
+        }
+        self.scan_content(head, reader, &path, size, in_archive, out);
+    }
+
+    fn open_archive(
+        &self,
+        format: oversight_archive::Format,
+        input: Input<'_>,
+        path: &DeliveryPath,
+        out: &mut Collected,
+    ) {
+        if path.depth() as u32 >= self.inner.options.max_depth {
+            self.engine(out, &rules::DEPTH_LIMIT, path, format!(
+                "`{path}` is an archive nested {} levels deep, over the limit of {}; it was not opened",
+                path.depth() + 1,
+                self.inner.options.max_depth
+            ));
+            return;
+        }
+        out.coverage.archives += 1;
+        let mut visitor = ArchiveVisitor {
+            reader: self,
+            path,
+            out,
+        };
+        oversight_archive::visit(
+            format,
+            input,
+            &self.inner.options.archive,
+            self.budget,
+            &mut visitor,
+        );
+    }
+
+    /// Runs the detectors over a file's content: `head` was already read from
+    /// `rest`.
+    fn scan_content(
+        &self,
+        head: Vec<u8>,
+        rest: &mut dyn Read,
+        path: &DeliveryPath,
+        size: Option<u64>,
+        in_archive: bool,
+        out: &mut Collected,
+    ) {
+        let class = classify(&head);
+        let file = FileInfo { path, class, size };
+        let detectors = &self.inner.detectors;
+        let mut findings = Vec::new();
+        let mut sink = FileSink::new(path, &self.inner.options, &mut findings);
+        let head_len = head.len().min(HEAD_LEN);
+        for d in detectors {
+            d.check_head(&file, &head[..head_len], &mut sink);
+        }
+
+        // Detectors that need the file whole, and the largest bound among them.
+        let whole: Vec<(usize, u64)> = detectors
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| d.whole_file_limit(&file).map(|limit| (i, limit)))
+            .collect();
+        let whole_limit = whole.iter().map(|(_, l)| *l).max();
+
+        let mut buf = head;
+        let mut eof = false;
+        let mut failed = None;
+        if let Some(limit) = whole_limit {
+            if size.is_none_or(|s| s <= limit) {
+                // Read up to one byte more than the bound to learn whether it fits.
+                fill(
+                    rest,
+                    &mut buf,
+                    limit.saturating_add(1) as usize,
+                    &mut eof,
+                    &mut failed,
+                );
+            }
+            let len = buf.len() as u64;
+            for (i, limit) in &whole {
+                if eof && failed.is_none() && len <= *limit {
+                    detectors[*i].check_whole(&file, &buf, &mut sink);
+                } else {
+                    let d = &detectors[*i];
+                    let message = format!(
+                        "`{path}` is larger than {limit} bytes, the bound for the `{}` check; that check did not run",
+                        d.name()
+                    );
+                    sink_engine(&mut sink, &rules::TOO_LARGE_FOR_ANALYSIS, message);
+                }
+            }
+        }
+
+        // The pattern pass, window by window.
+        let mut hits: Vec<Vec<Hit>> = vec![Vec::new(); detectors.len()];
+        let mut offset = 0u64;
+        let mut line = 1u32;
+        let mut chars_before = 0u32;
+        let mut reported_until = 0u64;
+        loop {
+            if !eof && failed.is_none() {
+                fill(rest, &mut buf, WINDOW, &mut eof, &mut failed);
+            }
+            let is_last = eof || failed.is_some();
+            let end = offset + buf.len() as u64;
+            let search_to = if is_last { end } else { end - MARGIN as u64 };
+            let window = Window::new(&buf, offset, line, chars_before, is_last);
+            self.inner
+                .patterns
+                .search(class, &buf, offset, reported_until, search_to, &mut hits);
+            for (i, group) in hits.iter_mut().enumerate() {
+                if !group.is_empty() {
+                    detectors[i].on_hits(&file, &window, group, &mut sink);
+                    group.clear();
+                }
+            }
+            if is_last {
+                break;
+            }
+            // Slide: keep 2 * MARGIN bytes so the next window has left context.
+            let keep_from = buf.len() - 2 * MARGIN;
+            let dropped = &buf[..keep_from];
+            let newlines = bytecount::count(dropped, b'\n');
+            match memchr::memrchr(b'\n', dropped) {
+                Some(nl) => chars_before = bytecount::num_chars(&dropped[nl + 1..]) as u32,
+                None => {
+                    chars_before = chars_before.saturating_add(bytecount::num_chars(dropped) as u32)
+                }
+            }
+            line = line.saturating_add(newlines as u32);
+            buf.drain(..keep_from);
+            offset += keep_from as u64;
+            reported_until = search_to;
+        }
+        let total = offset + buf.len() as u64;
+        drop(sink);
+        out.findings.append(&mut findings);
+        if let Some(err) = failed {
+            self.read_failed(out, path, &err);
+        }
+        if in_archive {
+            out.coverage.archive_members.add(total);
+        } else if class == FileClass::Text {
+            out.coverage.text.add(total);
+        } else {
+            out.coverage.binary.add(total);
+        }
+    }
+
+    /// Reports a read that failed: the specific archive limit when that is the
+    /// cause, a generic read error otherwise.
+    fn read_failed(&self, out: &mut Collected, path: &DeliveryPath, err: &io::Error) {
+        match oversight_archive::issue_of(err) {
+            Some(issue) => self.engine(out, issue.rule, path, issue.message),
+            None => self.engine(
+                out,
+                &rules::READ_ERROR,
+                path,
+                format!("Reading `{path}` failed: {err}; the rest was not scanned"),
+            ),
+        }
+    }
+
+    fn engine(
+        &self,
+        out: &mut Collected,
+        rule: &'static Rule,
+        path: &DeliveryPath,
+        message: String,
+    ) {
+        if rule.category == Category::Coverage {
+            out.coverage.not_fully_scanned += 1;
+        }
+        out.findings
+            .push(engine_finding(&self.inner.options, rule, path, message));
+    }
+}
+
+fn sink_engine(sink: &mut FileSink<'_>, rule: &'static Rule, message: String) {
+    use oversight_detect::Sink;
+    sink.emit(oversight_detect::Emit::file(rule, message, Vec::new()));
+}
+
+/// Hands archive members back to the reader, one level deeper.
+struct ArchiveVisitor<'r, 's, 'o> {
+    reader: &'r Reader<'s>,
+    path: &'r DeliveryPath,
+    out: &'o mut Collected,
+}
+
+impl Visitor for ArchiveVisitor<'_, '_, '_> {
+    fn member(&mut self, member: Member<'_>) {
+        let name = if member.name.is_empty() {
+            strip_compression_suffix(self.path.file_name())
+        } else {
+            member.name
+        };
+        let path = self.path.join(name);
+        self.reader
+            .scan_stream(member.reader, path, member.size, true, self.out);
+    }
+
+    fn issue(&mut self, issue: Issue) {
+        let path = match &issue.member {
+            Some(m) => self.path.join(m.clone()),
+            None => self.path.clone(),
+        };
+        self.reader
+            .engine(self.out, issue.rule, &path, issue.message);
+    }
+}
+
+/// The name of the single member of a compressed stream: `x.js.gz` → `x.js`.
+fn strip_compression_suffix(name: &str) -> String {
+    for (suffix, replacement) in [
+        (".tgz", ".tar"),
+        (".gz", ""),
+        (".xz", ""),
+        (".zst", ""),
+        (".bz2", ""),
+    ] {
+        if name.len() > suffix.len() && name.to_ascii_lowercase().ends_with(suffix) {
+            return format!("{}{}", &name[..name.len() - suffix.len()], replacement);
+        }
+    }
+    format!("{name}.decompressed")
+}
+
+/// Text or binary, as git and ripgrep decide: a NUL byte in the first block.
+fn classify(head: &[u8]) -> FileClass {
+    if memchr::memchr(0, &head[..head.len().min(CLASSIFY_LEN)]).is_some() {
+        FileClass::Binary
+    } else {
+        FileClass::Text
+    }
+}
+
+/// Reads the first [`HEAD_LEN`] bytes (fewer at end of file).
+fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(HEAD_LEN);
+    reader.take(HEAD_LEN as u64).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// Reads until `buf` holds `target` bytes or the reader ends or fails.
+fn fill(
+    reader: &mut dyn Read,
+    buf: &mut Vec<u8>,
+    target: usize,
+    eof: &mut bool,
+    failed: &mut Option<io::Error>,
+) {
+    if buf.len() >= target {
+        return;
+    }
+    let want = (target - buf.len()) as u64;
+    match reader.take(want).read_to_end(buf) {
+        Ok(n) if (n as u64) < want => *eof = true,
+        Ok(_) => {}
+        Err(err) => *failed = Some(err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn single_members_of_compressed_streams_are_named_after_the_stream() {
+        assert_eq!(strip_compression_suffix("app.js.gz"), "app.js");
+        assert_eq!(strip_compression_suffix("pkg.TGZ"), "pkg.tar");
+        assert_eq!(strip_compression_suffix("blob"), "blob.decompressed");
+    }
+
+    #[test]
+    fn nul_in_first_block_means_binary() {
+        assert_eq!(classify(b"abc\0"), FileClass::Binary);
+        assert_eq!(classify("héllo".as_bytes()), FileClass::Text);
+    }
+}

@@ -1,0 +1,133 @@
+//! The `oversight` command: a thin shell over the library crates.
+//!
+//! It parses arguments, loads the reviewer's configuration, builds the scanner
+//! with every detector, renders the report and maps the outcome to the
+//! documented exit codes: 0 when no finding reaches `--fail-on`, 1 when one
+//! does, 2 on a usage error or a target that cannot be read.
+
+mod args;
+mod detectors;
+mod progress;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+
+use args::{Cli, Command, ConfigCommand, ScanArgs};
+
+/// No finding at or above the threshold.
+const EXIT_PASS: u8 = 0;
+/// At least one finding at or above the threshold.
+const EXIT_FINDINGS: u8 = 1;
+/// Usage error, unreadable target or runtime failure.
+const EXIT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() {
+                EXIT_ERROR
+            } else {
+                EXIT_PASS
+            };
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("oversight: error: {err:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Scan(args) => scan(args),
+        Command::Rules => {
+            let scanner = oversight_scan::ScannerBuilder::new()
+                .detectors(detectors::all())
+                .build()?;
+            let mut out = std::io::stdout().lock();
+            for rule in scanner.rules() {
+                writeln!(
+                    out,
+                    "{:<44} {:<13} {:<8} {}",
+                    rule.id, rule.category, rule.default_severity, rule.summary
+                )?;
+            }
+            Ok(EXIT_PASS)
+        }
+        Command::Config { command } => match command {
+            ConfigCommand::Template => {
+                print!("{}", oversight_scan::config::TEMPLATE);
+                Ok(EXIT_PASS)
+            }
+            ConfigCommand::Path => {
+                match oversight_scan::config::default_path() {
+                    Some(p) => println!("{}", p.display()),
+                    None => println!("(no configuration directory: set HOME or XDG_CONFIG_HOME)"),
+                }
+                Ok(EXIT_PASS)
+            }
+        },
+    }
+}
+
+fn scan(args: ScanArgs) -> anyhow::Result<u8> {
+    let mut options = match &args.config {
+        Some(path) => oversight_scan::config::load(path)?,
+        None => match oversight_scan::config::default_path().filter(|p| p.is_file()) {
+            Some(path) => oversight_scan::config::load(&path)?,
+            None => oversight_scan::ScanOptions::default(),
+        },
+    };
+    if let Some(fail_on) = args.fail_on {
+        options.fail_on = fail_on;
+    }
+    if args.rev.is_some() {
+        options.rev = args.rev.clone();
+    }
+    if args.threads.is_some() {
+        options.threads = args.threads;
+    }
+    let scanner = oversight_scan::ScannerBuilder::new()
+        .detectors(detectors::all())
+        .options(options)
+        .build()?;
+    let show_progress = !args.no_progress && std::io::stderr().is_terminal();
+    let progress = progress::Bar::new(show_progress);
+    let report = scanner.scan(&args.target, &progress)?;
+    let color = args.output.is_none()
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let human = oversight_report::HumanOptions {
+        color,
+        max_findings: None,
+    };
+    match &args.output {
+        Some(path) => {
+            let mut file = std::io::BufWriter::new(
+                fs_err::File::create(path).context("Cannot create the output file")?,
+            );
+            oversight_report::write(&report, args.format, &human, &mut file)?;
+            file.flush()
+                .with_context(|| format!("Cannot write `{}`", path.display()))?;
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            oversight_report::write(&report, args.format, &human, &mut out)?;
+            out.flush()?;
+        }
+    }
+    Ok(if report.passed() {
+        EXIT_PASS
+    } else {
+        EXIT_FINDINGS
+    })
+}

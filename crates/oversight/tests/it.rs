@@ -1,0 +1,319 @@
+//! End-to-end tests: the real binary on real inputs.
+
+mod util;
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use util::{corpora, findings, oversight, rules_at, run_json, snapshot_tree};
+
+#[test]
+fn sample_delivery_is_rejected_with_reasons() {
+    let sample = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/sample-delivery"
+    );
+    let (code, report) = run_json(&[sample]);
+    assert_eq!(code, 1);
+    let got = rules_at(&report);
+    for (rule, path) in [
+        ("malicious.install-script", "package.json"),
+        ("malicious.download-and-execute", "package.json"),
+        ("integrity.supplier-suppression-file", ".gitleaksignore"),
+    ] {
+        assert!(
+            got.contains(&(rule.to_owned(), path.to_owned())),
+            "{rule} at {path} missing from {got:?}"
+        );
+    }
+    assert!(
+        got.iter()
+            .any(|(r, p)| p == "tools/setup.py" && r.starts_with("malicious.")),
+        "setup.py payload not reported: {got:?}"
+    );
+    assert_eq!(report["result"], "fail");
+    assert_eq!(report["schema"], "oversight.findings/1.0");
+}
+
+#[test]
+fn every_trojan_source_attack_file_is_reported() {
+    let corpus = corpora().join("trojan-source");
+    let (code, report) = run_json(&[corpus.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let bidi: std::collections::BTreeSet<String> = findings(&report)
+        .filter(|f| f["rule"] == "malicious.bidi-control")
+        .map(|f| f["path"].as_str().unwrap().to_owned())
+        .collect();
+    // Every file holding a bidi control character, found independently of the tool.
+    let mut expected = std::collections::BTreeSet::new();
+    for entry in walkdir(&corpus) {
+        let text = fs_err::read(&entry).unwrap();
+        let text = String::from_utf8_lossy(&text);
+        let is_prose = entry.extension().is_some_and(|e| e == "md");
+        if !is_prose && text.chars().any(|c| matches!(c as u32, 0x202A..=0x202E | 0x2066..=0x2069 | 0x200E | 0x200F | 0x061C)) {
+            expected.insert(entry.strip_prefix(&corpus).unwrap().to_string_lossy().into_owned());
+        }
+    }
+    assert_eq!(expected.len(), 29);
+    assert_eq!(bidi, expected);
+    let homoglyphs = findings(&report)
+        .filter(|f| f["rule"] == "malicious.mixed-script-identifier")
+        .filter(|f| f["path"].as_str().unwrap().contains("omoglyph"))
+        .count();
+    assert!(homoglyphs >= 10, "homoglyph samples reported: {homoglyphs}");
+    let markdown = findings(&report)
+        .filter(|f| f["path"].as_str().unwrap().ends_with(".md"))
+        .count();
+    assert_eq!(markdown, 0, "prose must not be reported");
+}
+
+#[test]
+fn sarif_output_validates_against_the_official_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.sarif");
+    let sample = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/sample-delivery"
+    );
+    let status = oversight()
+        .args(["scan", sample, "--format", "sarif", "--output"])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+    let sarif: serde_json::Value =
+        serde_json::from_str(&fs_err::read_to_string(&out).unwrap()).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &fs_err::read_to_string(util::shared().join("schemas/sarif-schema-2.1.0.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    assert!(results.iter().all(|r| r["partialFingerprints"].is_object()));
+}
+
+#[test]
+fn human_output_has_no_colour_when_piped_and_names_the_verdict() {
+    let sample = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/sample-delivery"
+    );
+    let out = oversight().args(["scan", sample]).output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!stdout.contains('\u{1b}'), "ANSI escape in piped output");
+    assert!(stdout.contains("FAIL"), "{stdout}");
+    assert!(stdout.contains("malicious.install-script"), "{stdout}");
+}
+
+#[test]
+fn clean_delivery_passes_with_exit_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    fs_err::write(
+        dir.path().join("lib.rs"),
+        "pub fn add(a: u32, b: u32) -> u32 { a + b }\n",
+    )
+    .unwrap();
+    let (code, report) = run_json(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert_eq!(report["result"], "pass");
+    assert_eq!(report["coverage"]["text"]["files"], 1);
+}
+
+#[test]
+fn missing_target_gets_one_line_and_exit_two() {
+    let out = oversight()
+        .args(["scan", "/no/such/delivery.zip"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("/no/such/delivery.zip"), "{stderr}");
+}
+
+#[test]
+fn unknown_configuration_key_is_rejected_with_key_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("oversight.toml");
+    fs_err::write(&config, "fail_on = \"high\"\n\n[limits]\nmax_depht = 3\n").unwrap();
+    let out = oversight()
+        .args(["scan", dir.path().to_str().unwrap(), "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("max_depht") && stderr.contains("line 4"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn configuration_inside_the_delivery_is_not_obeyed() {
+    let dir = tempfile::tempdir().unwrap();
+    // A supplier's attempt to lower the bar: neither file is ever read as configuration.
+    fs_err::write(
+        dir.path().join("oversight.toml"),
+        "fail_on = \"critical\"\n",
+    )
+    .unwrap();
+    fs_err::create_dir_all(dir.path().join(".config/oversight")).unwrap();
+    fs_err::write(
+        dir.path().join(".config/oversight/config.toml"),
+        "fail_on = \"critical\"\n",
+    )
+    .unwrap();
+    fs_err::write(
+        dir.path().join(".gitleaks.toml"),
+        "[allowlist]\npaths = ['.*']\n",
+    )
+    .unwrap();
+    fs_err::write(
+        dir.path().join("index.js"),
+        "eval(atob('ZG9jdW1lbnQud3JpdGUoJ2hpJyk='))\n",
+    )
+    .unwrap();
+    let (code, report) = run_json(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1, "{report:#}");
+    assert!(rules_at(&report).contains(&(
+        "integrity.supplier-suppression-file".into(),
+        ".gitleaks.toml".into()
+    )));
+}
+
+/// Each hostile input ends quickly with a coverage or integrity finding, exit 1,
+/// and nothing written next to it.
+fn assert_hostile(path: &std::path::Path, rule: &str) {
+    let dir = path.parent().unwrap();
+    let before = snapshot_tree(dir);
+    let started = Instant::now();
+    let (code, report) = run_json(&[path.to_str().unwrap()]);
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_secs(10),
+        "{} took {took:?}",
+        path.display()
+    );
+    assert_eq!(code, 1, "{report:#}");
+    let rules: Vec<String> = findings(&report)
+        .map(|f| f["rule"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(rules.iter().any(|r| r == rule), "{rule} not in {rules:?}");
+    assert_eq!(
+        snapshot_tree(dir),
+        before,
+        "the scan wrote next to the delivery"
+    );
+}
+
+#[test]
+fn recursive_zip_bomb() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("42.zip");
+    fs_err::write(&path, util::zip_bomb()).unwrap();
+    assert_hostile(&path, "coverage.limit-ratio");
+}
+
+#[test]
+fn zip_slip_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("slip.zip");
+    fs_err::write(&path, util::zip_of(&[("../../etc/x", b"owned")])).unwrap();
+    assert_hostile(&path, "integrity.archive-path-traversal");
+}
+
+#[test]
+fn tar_with_symlink_to_etc_passwd() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("link.tar");
+    let mut builder = tar::Builder::new(Vec::new());
+    let mut header = tar::Header::new_gnu();
+    header.set_entry_type(tar::EntryType::Symlink);
+    header.set_size(0);
+    builder
+        .append_link(&mut header, "passwd", "/etc/passwd")
+        .unwrap();
+    fs_err::write(&path, builder.into_inner().unwrap()).unwrap();
+    assert_hostile(&path, "integrity.archive-link-outside");
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loop_in_a_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("delivery");
+    fs_err::create_dir(&root).unwrap();
+    std::os::unix::fs::symlink("b", root.join("a")).unwrap();
+    std::os::unix::fs::symlink("a", root.join("b")).unwrap();
+    std::os::unix::fs::symlink(".", root.join("self")).unwrap();
+    let started = Instant::now();
+    let (code, report) = run_json(&[root.to_str().unwrap()]);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(code, 1);
+    assert!(
+        findings(&report).any(|f| f["rule"] == "coverage.symlink-unresolvable"),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn tar_with_a_million_empty_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("million.tar.gz");
+    let file = fs_err::File::create(&path).unwrap();
+    let mut enc = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+    let mut header = tar::Header::new_ustar();
+    header.set_size(0);
+    header.set_mode(0o644);
+    header.set_entry_type(tar::EntryType::Regular);
+    for i in 0..1_000_000u32 {
+        header.set_path(format!("e/{i}")).unwrap();
+        header.set_cksum();
+        enc.write_all(header.as_bytes()).unwrap();
+    }
+    enc.write_all(&[0u8; 1024]).unwrap();
+    enc.finish().unwrap();
+    assert_hostile(&path, "coverage.limit-entries");
+}
+
+#[test]
+fn truncated_gzip() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(&b"function main() { return 42; }\n".repeat(5000))
+        .unwrap();
+    let gz = enc.finish().unwrap();
+    let path = dir.path().join("app.js.gz");
+    fs_err::write(&path, &gz[..gz.len() / 2]).unwrap();
+    assert_hostile(&path, "coverage.archive-corrupt");
+}
+
+#[test]
+fn encrypted_zip() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("secret.zip");
+    fs_err::write(&path, util::encrypted_zip()).unwrap();
+    assert_hostile(&path, "coverage.archive-encrypted");
+}
+
+/// Every regular file under `dir`, recursively.
+fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs_err::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walkdir(&path));
+        } else if path.is_file() {
+            out.push(path);
+        }
+    }
+    out
+}

@@ -32,13 +32,8 @@ if [ -z "${BENCH_TREES:-}" ]; then
   done
 fi
 
-# Runs a command under GNU time; prints "wall_seconds max_rss_kb".
+# Runs a command under GNU time; prints "wall_seconds max_rss_kb exit_status".
 measure() {
-  local out
-  out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1 ) || true
-  echo "$out"
-}
-measure_status() {
   /usr/bin/time -o "$BENCH_TMP/time.txt" -f '%e %M %x' "$@" >/dev/null 2>"$BENCH_TMP/stderr.txt" || true
   cat "$BENCH_TMP/time.txt" | tail -1
 }
@@ -53,7 +48,7 @@ for tree in $BENCH_TREES; do
   mb=$(awk -v b="$bytes" 'BEGIN{printf "%.1f", b/1e6}')
   "$RG" -uuu -c OVERSIGHTBENCHLITERAL "$tree" >/dev/null 2>&1 || true   # warm the page cache
   read -r rg_s rg_kb < <(measure "$RG" -uuu -c OVERSIGHTBENCHLITERAL "$tree")
-  read -r ov_s ov_kb ov_rc < <(measure_status "$OVERSIGHT" scan "$tree" --format json --no-progress --output "$BENCH_TMP/report.json")
+  read -r ov_s ov_kb ov_rc < <(measure "$OVERSIGHT" scan "$tree" --format json --no-progress --output "$BENCH_TMP/report.json")
   for row in "ripgrep $rg_s $rg_kb" "oversight $ov_s $ov_kb"; do
     set -- $row
     awk -v t="$1" -v tree="$tree" -v f="$files" -v mb="$mb" -v s="$2" -v kb="$3" 'BEGIN{
@@ -90,7 +85,7 @@ PY
     mb=$(awk -v b="$(stat -c %s "$f")" 'BEGIN{printf "%.1f", b/1e6}')
     cat "$f" >/dev/null
     read -r rg_s rg_kb < <(measure "$RG" -uuu -c OVERSIGHTBENCHLITERAL "$f")
-    read -r ov_s ov_kb ov_rc < <(measure_status "$OVERSIGHT" scan "$f" --format json --no-progress --output "$BENCH_TMP/report.json")
+    read -r ov_s ov_kb ov_rc < <(measure "$OVERSIGHT" scan "$f" --format json --no-progress --output "$BENCH_TMP/report.json")
     for row in "ripgrep $rg_s $rg_kb" "oversight $ov_s $ov_kb"; do
       set -- $row
       awk -v t="$1" -v tree="$f" -v mb="$mb" -v s="$2" -v kb="$3" 'BEGIN{

@@ -56,6 +56,14 @@ rule!(
     "The pattern pass still read the file, but the structural check (for example of install scripts) did not run. Inspect the file by hand."
 );
 rule!(
+    UNSUPPORTED_ARCHIVE,
+    "coverage.archive-format-unsupported",
+    Coverage,
+    High,
+    "An archive or container format that Oversight cannot open (7z, RAR, CAB, ISO, RPM, MSI, …)",
+    "Its members were not scanned. Ask the supplier to deliver it as zip or tar, or unpack it under the reviewer's control and scan the result."
+);
+rule!(
     SYMLINK_UNRESOLVABLE,
     "coverage.symlink-unresolvable",
     Coverage,
@@ -103,6 +111,7 @@ pub static RULES: &[&Rule] = &[
     &FILE_TOO_LARGE,
     &DEPTH_LIMIT,
     &TOO_LARGE_FOR_ANALYSIS,
+    &UNSUPPORTED_ARCHIVE,
     &SYMLINK_UNRESOLVABLE,
     &NESTED_REPOSITORY,
     &SYMLINK_OUTSIDE,

@@ -317,3 +317,124 @@ fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn bare_repository_is_read_through_git_with_history_facts() {
+    let repo = corpora().join("gitleaks/testdata/repos/small/dotGit");
+    let (code, report) = run_json(&[repo.to_str().unwrap()]);
+    assert!(code == 0 || code == 1, "{report:#}");
+    assert_eq!(report["target_kind"], "git");
+    assert_eq!(report["git"]["commit_count"], 7);
+    assert_eq!(report["git"]["signed_commits"], 4);
+    // the tree at HEAD has 5 files (see `git ls-tree -r HEAD`), read from the object database
+    assert_eq!(
+        report["coverage"]["text"]["files"], 5,
+        "{:#}",
+        report["coverage"]
+    );
+    assert!(findings(&report).all(|f| !f["path"].as_str().unwrap().starts_with("objects/")));
+}
+
+#[test]
+fn work_tree_scan_reads_committed_files_missing_from_disk_and_honours_rev() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let git = |args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .args(args)
+            .current_dir(root)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "Supplier Dev")
+            .env("GIT_AUTHOR_EMAIL", "dev@supplier.example")
+            .env("GIT_COMMITTER_NAME", "Supplier CI")
+            .env("GIT_COMMITTER_EMAIL", "ci@supplier.example")
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    };
+    git(&["init", "-q", "-b", "main"]);
+    fs_err::write(root.join("index.js"), "console.log('v1')\n").unwrap();
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "v1"]);
+    git(&["tag", "v1"]);
+    // a hidden payload committed at HEAD, then removed from the work tree only
+    fs_err::write(
+        root.join("loader.js"),
+        "eval(atob('Y29uc29sZS5sb2coJ3B3bmVkJyk='))\n",
+    )
+    .unwrap();
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "v2"]);
+    fs_err::remove_file(root.join("loader.js")).unwrap();
+
+    let (code, report) = run_json(&[root.to_str().unwrap()]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(report["git"]["commit_count"], 2);
+    assert_eq!(report["git"]["authors"][0]["email"], "dev@supplier.example");
+    let got = rules_at(&report);
+    assert!(
+        got.contains(&("malicious.decode-and-execute".into(), "loader.js".into())),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&(
+            "integrity.worktree-differs-from-head".into(),
+            "loader.js".into()
+        )),
+        "{got:?}"
+    );
+    assert!(got.iter().all(|(_, p)| !p.starts_with(".git")), "{got:?}");
+
+    let (code, report) = run_json(&[root.to_str().unwrap(), "--rev", "v1"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["git"]["commit_count"], 1);
+
+    let out = oversight()
+        .args(["scan", root.to_str().unwrap(), "--rev", "no-such-rev"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-rev"));
+}
+
+#[test]
+fn rev_on_a_plain_directory_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = oversight()
+        .args(["scan", dir.path().to_str().unwrap(), "--rev", "HEAD"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a git repository"));
+}
+
+#[test]
+fn real_archives_from_the_gitleaks_corpus_are_opened_recursively() {
+    let nested = corpora().join("gitleaks/testdata/archives/nested.tar.gz");
+    let (_, report) = run_json(&[nested.to_str().unwrap()]);
+    assert_eq!(report["target_kind"], "archive");
+    assert!(
+        report["coverage"]["archives"].as_u64().unwrap() >= 2,
+        "{:#}",
+        report["coverage"]
+    );
+    assert!(
+        report["coverage"]["archive_members"]["files"]
+            .as_u64()
+            .unwrap()
+            >= 5,
+        "{:#}",
+        report["coverage"]
+    );
+}
+
+#[test]
+fn formats_that_cannot_be_opened_are_coverage_gaps() {
+    let seven = corpora().join("gitleaks/testdata/archives/files.7z");
+    let (code, report) = run_json(&[seven.to_str().unwrap()]);
+    assert_eq!(code, 1, "{report:#}");
+    assert!(rules_at(&report).contains(&(
+        "coverage.archive-format-unsupported".into(),
+        "files.7z".into()
+    )));
+}

@@ -100,6 +100,7 @@ impl<'s> Reader<'s> {
             }
             return Outcome { is_archive: true };
         }
+        self.report_unsupported_container(&head, &path, out);
         self.scan_content(head, &mut file, &path, Some(size), false, out);
         Outcome { is_archive: false }
     }
@@ -132,7 +133,18 @@ impl<'s> Reader<'s> {
             self.open_archive(format, Input::Stream(&mut stream), &path, out);
             return;
         }
+        self.report_unsupported_container(&head, &path, out);
         self.scan_content(head, reader, &path, size, in_archive, out);
+    }
+
+    /// A container Oversight cannot open is still read as bytes, but its
+    /// members are a gap in coverage.
+    fn report_unsupported_container(&self, head: &[u8], path: &DeliveryPath, out: &mut Collected) {
+        if let Some(format) = unsupported_container(head) {
+            self.engine(out, &rules::UNSUPPORTED_ARCHIVE, path, format!(
+                "`{path}` is a {format} container, which Oversight cannot open; its members were not scanned"
+            ));
+        }
     }
 
     fn open_archive(
@@ -358,6 +370,36 @@ fn strip_compression_suffix(name: &str) -> String {
     format!("{name}.decompressed")
 }
 
+/// Archive and container formats recognised by their magic bytes but not
+/// opened: their content would otherwise pass unexamined.
+fn unsupported_container(head: &[u8]) -> Option<&'static str> {
+    const MAGICS: &[(usize, &[u8], &str)] = &[
+        (0, b"7z\xBC\xAF\x27\x1C", "7-Zip"),
+        (0, b"Rar!\x1A\x07", "RAR"),
+        (0, b"MSCF\0\0\0\0", "Microsoft Cabinet"),
+        (
+            0,
+            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+            "OLE compound (MSI or legacy Office)",
+        ),
+        (0, b"\xED\xAB\xEE\xDB", "RPM package"),
+        (0, b"!<arch>\ndebian-binary", "Debian package"),
+        (0, b"LZIP", "lzip"),
+        (0, b"\x04\x22\x4D\x18", "LZ4 frame"),
+        (0, b"\x1F\x9D", "Unix compress (.Z)"),
+        (0, b"070701", "cpio"),
+        (0, b"070707", "cpio"),
+        (0, b"hsqs", "SquashFS image"),
+        (0, b"xar!", "XAR archive (macOS .pkg)"),
+        (0, b"\x60\xEA", "ARJ"),
+        (0x8001, b"CD001", "ISO 9660 image"),
+    ];
+    MAGICS
+        .iter()
+        .find(|(at, magic, _)| head.get(*at..*at + magic.len()) == Some(*magic))
+        .map(|(_, _, name)| *name)
+}
+
 /// Text or binary, as git and ripgrep decide: a NUL byte in the first block.
 fn classify(head: &[u8]) -> FileClass {
     if memchr::memchr(0, &head[..head.len().min(CLASSIFY_LEN)]).is_some() {
@@ -402,6 +444,17 @@ mod tests {
         assert_eq!(strip_compression_suffix("app.js.gz"), "app.js");
         assert_eq!(strip_compression_suffix("pkg.TGZ"), "pkg.tar");
         assert_eq!(strip_compression_suffix("blob"), "blob.decompressed");
+    }
+
+    #[test]
+    fn unopenable_containers_are_recognised() {
+        assert_eq!(
+            unsupported_container(b"7z\xBC\xAF\x27\x1C\0\x04"),
+            Some("7-Zip")
+        );
+        assert_eq!(unsupported_container(b"Rar!\x1A\x07\x01\0"), Some("RAR"));
+        assert_eq!(unsupported_container(b"!<arch>\nfoo.o/"), None);
+        assert_eq!(unsupported_container(b"plain text"), None);
     }
 
     #[test]

@@ -14,6 +14,9 @@ pub struct Window<'a> {
     line_at_start: u32,
     chars_before_in_line: u32,
     is_last: bool,
+    /// The file offsets whose findings belong to this window (see
+    /// [`Window::fresh`]).
+    fresh: (u64, u64),
     /// The last position computed by [`Window::line_col`], so that queries in
     /// increasing order (hits are sorted) cost time linear in the window, not
     /// quadratic.
@@ -46,6 +49,7 @@ impl<'a> Window<'a> {
             line_at_start,
             chars_before_in_line,
             is_last,
+            fresh: (offset, offset + bytes.len() as u64),
             last: Cell::new(Position {
                 index: 0,
                 line: line_at_start,
@@ -57,6 +61,24 @@ impl<'a> Window<'a> {
     /// A window holding a whole file.
     pub fn whole(bytes: &'a [u8]) -> Self {
         Window::new(bytes, 0, 1, 0, true)
+    }
+
+    /// Sets the range of file offsets this window is responsible for; the
+    /// engine calls it so that overlapping windows never report twice.
+    pub fn with_fresh(mut self, start: u64, end: u64) -> Self {
+        self.fresh = (start, end);
+        self
+    }
+
+    /// The file offsets `[start, end)` whose findings belong to this window.
+    ///
+    /// Windows of a large file overlap so that every hit has context. A
+    /// detector that searches the whole window itself (rather than looking
+    /// only at hits, which always start in this range) must report only
+    /// matches that start inside this range, or it would report matches in the
+    /// overlap twice.
+    pub fn fresh(&self) -> (u64, u64) {
+        self.fresh
     }
 
     /// The bytes of the window.
@@ -154,6 +176,13 @@ mod tests {
         let w = Window::new(b"abc\ndef", 100, 7, 5, false);
         assert_eq!(w.line_col(101), (7, 7));
         assert_eq!(w.line_col(105), (8, 2));
+    }
+
+    #[test]
+    fn fresh_range_defaults_to_the_whole_window() {
+        let w = Window::new(b"abcdef", 10, 1, 0, false);
+        assert_eq!(w.fresh(), (10, 16));
+        assert_eq!(w.with_fresh(12, 14).fresh(), (12, 14));
     }
 
     #[test]

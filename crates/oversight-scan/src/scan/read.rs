@@ -248,7 +248,8 @@ impl<'s> Reader<'s> {
             let is_last = eof || failed.is_some();
             let end = offset + buf.len() as u64;
             let search_to = if is_last { end } else { end - MARGIN as u64 };
-            let window = Window::new(&buf, offset, line, chars_before, is_last);
+            let window = Window::new(&buf, offset, line, chars_before, is_last)
+                .with_fresh(reported_until, search_to);
             self.inner
                 .patterns
                 .search(class, &buf, offset, reported_until, search_to, &mut hits);

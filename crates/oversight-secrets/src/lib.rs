@@ -1,0 +1,3 @@
+//! The `secret` detector (work in progress).
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]

@@ -41,6 +41,7 @@
 mod blob;
 mod error;
 mod facts;
+mod history;
 mod issues;
 mod open;
 mod rules;
@@ -48,6 +49,7 @@ mod tree;
 
 pub use blob::BlobReader;
 pub use error::Error;
+pub use history::{HistoryBlob, Introduction};
 pub use issues::{Issue, tree_issues};
 pub use rules::{
     GIT_BLOB_TOO_LARGE, GIT_OBJECT_MISSING, GIT_SUBMODULE, GIT_SYMLINK_OUTSIDE, RULES,

@@ -688,6 +688,71 @@ fn long_history_is_fast() {
     );
     assert_eq!(facts.unsigned_commit_ids.len(), 1000);
     assert_eq!(facts.unsigned_commit_ids[0], facts.commit);
+
+    let started = std::time::Instant::now();
+    let blobs = repo.history_blobs().expect("history");
+    eprintln!("listed the history's blobs in {:?}", started.elapsed());
+    // every commit wrote a distinct counter value
+    assert_eq!(blobs.len(), COMMITS as usize);
+    assert!(
+        blobs
+            .iter()
+            .all(|b| b.introductions.len() == 1 && b.introductions[0].path == "counter.txt")
+    );
     // Generous, for unoptimised test builds on a busy machine.
     assert!(elapsed.as_secs() < 10, "walking took {elapsed:?}");
+}
+
+#[test]
+fn history_lists_deleted_blobs_once_with_their_introductions() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let dir = temp.path();
+    git(dir, &["init", "-q", "-b", "main"]);
+    write(dir, "app/config.env", "TOKEN=first\n");
+    write(dir, "README.md", "hello\n");
+    git(dir, &["add", "."]);
+    commit(dir, "one", ALICE, ALICE, 1_700_000_000);
+    // the same content again under another path, and the config removed
+    write(dir, "copy/config.env", "TOKEN=first\n");
+    std::fs::remove_file(dir.join("app/config.env")).expect("rm");
+    git(dir, &["add", "-A"]);
+    commit(dir, "two", BOB, BOB, 1_700_000_100);
+    // a side branch with a blob only it holds
+    git(dir, &["checkout", "-q", "-b", "side"]);
+    write(dir, "side.txt", "only on a branch\n");
+    git(dir, &["add", "."]);
+    commit(dir, "three", BOB, BOB, 1_700_000_200);
+    git(dir, &["checkout", "-q", "main"]);
+
+    let repo = open(dir);
+    let blobs = repo.history_blobs().expect("history");
+    let paths: Vec<Vec<&str>> = blobs
+        .iter()
+        .map(|b| b.introductions.iter().map(|i| i.path.as_str()).collect())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            vec!["README.md"],
+            vec!["app/config.env", "copy/config.env"],
+            vec!["side.txt"]
+        ]
+    );
+    let config = &blobs[1];
+    assert_eq!(
+        config.introductions[0].author,
+        format!("{} <{}>", ALICE.0, ALICE.1)
+    );
+    assert_eq!(
+        config.introductions[1].author,
+        format!("{} <{}>", BOB.0, BOB.1)
+    );
+    assert_eq!(config.introductions[0].time, 1_700_000_000);
+}
+
+#[test]
+fn history_of_the_gitleaks_small_corpus_has_every_blob() {
+    let repo = open(&Path::new(CORPUS).join("small/dotGit"));
+    // `git rev-list --all --objects`, keeping the ids `git cat-file -t` calls blobs: 8
+    assert_eq!(repo.history_blobs().expect("history").len(), 8);
 }

@@ -19,6 +19,9 @@ pub struct ScanOptions {
     pub max_git_blob_bytes: u64,
     /// The git revision to scan; `None` scans HEAD and the work tree.
     pub rev: Option<String>,
+    /// Also scan every blob in the repository's history that is not in the
+    /// scanned tree (deleted files, other branches, old versions).
+    pub history: bool,
     /// Worker threads; `None` uses every core.
     pub threads: Option<usize>,
     /// Findings at or above this severity fail the scan.
@@ -35,6 +38,7 @@ impl Default for ScanOptions {
             max_file_bytes: 8 << 30,
             max_git_blob_bytes: 256 << 20,
             rev: None,
+            history: false,
             threads: None,
             fail_on: Severity::High,
             severity: BTreeMap::new(),

@@ -72,6 +72,9 @@ pub enum ScanError {
     /// `--rev` was given but the target is not a git repository.
     #[error("A revision was given but `{0}` is not a git repository")]
     RevWithoutRepository(PathBuf),
+    /// `--history` was given but the target is not a git repository.
+    #[error("A history scan was asked for but `{0}` is not a git repository")]
+    HistoryWithoutRepository(PathBuf),
 }
 
 /// Builds a [`Scanner`].
@@ -212,6 +215,9 @@ impl Scanner {
                 None if inner.options.rev.is_some() => {
                     return Err(ScanError::RevWithoutRepository(target.to_path_buf()));
                 }
+                None if inner.options.history => {
+                    return Err(ScanError::HistoryWithoutRepository(target.to_path_buf()));
+                }
                 None => {
                     let listing = walk::walk(target, false);
                     (
@@ -224,6 +230,9 @@ impl Scanner {
         } else if meta.is_file() {
             if inner.options.rev.is_some() {
                 return Err(ScanError::RevWithoutRepository(target.to_path_buf()));
+            }
+            if inner.options.history {
+                return Err(ScanError::HistoryWithoutRepository(target.to_path_buf()));
             }
             let file = fs_err::File::open(target).map_err(|source| ScanError::Unreadable {
                 path: target.to_path_buf(),

@@ -57,6 +57,10 @@ pub(crate) struct ScanArgs {
     /// Git revision to scan instead of HEAD and the work tree.
     #[arg(long, value_name = "REV")]
     pub(crate) rev: Option<String>,
+    /// Also scan every blob in the git history that is not in the scanned
+    /// tree: deleted files, old versions, other branches and tags.
+    #[arg(long)]
+    pub(crate) history: bool,
     /// Worker threads [default: all cores].
     #[arg(long, short = 'j', value_name = "N")]
     pub(crate) threads: Option<usize>,

@@ -93,6 +93,9 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     if args.rev.is_some() {
         options.rev = args.rev.clone();
     }
+    if args.history {
+        options.history = true;
+    }
     if args.threads.is_some() {
         options.threads = args.threads;
     }

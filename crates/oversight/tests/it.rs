@@ -438,3 +438,63 @@ fn formats_that_cannot_be_opened_are_coverage_gaps() {
         "files.7z".into()
     )));
 }
+
+#[test]
+fn history_scan_finds_content_deleted_before_delivery() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let git = |args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .args(args)
+            .current_dir(root)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "Supplier Dev")
+            .env("GIT_AUTHOR_EMAIL", "dev@supplier.example")
+            .env("GIT_COMMITTER_NAME", "Supplier Dev")
+            .env("GIT_COMMITTER_EMAIL", "dev@supplier.example")
+            .env("GIT_AUTHOR_DATE", "1700000000 +0000")
+            .env("GIT_COMMITTER_DATE", "1700000000 +0000")
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    };
+    git(&["init", "-q", "-b", "main"]);
+    fs_err::write(
+        root.join("payload.py"),
+        "import base64\nexec(base64.b64decode('cHJpbnQoMSk='))\n",
+    )
+    .unwrap();
+    fs_err::write(root.join("app.py"), "print('app')\n").unwrap();
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "add"]);
+    git(&["rm", "-q", "payload.py"]);
+    git(&["commit", "-q", "-m", "clean up before delivery"]);
+
+    let (code, report) = run_json(&[root.to_str().unwrap()]);
+    assert_eq!(code, 0, "{report:#}");
+
+    let (code, report) = run_json(&[root.to_str().unwrap(), "--history"]);
+    assert_eq!(code, 1, "{report:#}");
+    let finding = findings(&report)
+        .find(|f| f["rule"] == "malicious.decode-and-execute")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    let path = finding["path"].as_str().unwrap();
+    assert!(
+        path.ends_with(":payload.py") && path.len() == "payload.py".len() + 13,
+        "{path}"
+    );
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.contains("history only")
+            && message.contains("Supplier Dev <dev@supplier.example>")
+            && message.contains("2023-11-14"),
+        "{message}"
+    );
+
+    let plain = tempfile::tempdir().unwrap();
+    let out = oversight()
+        .args(["scan", plain.path().to_str().unwrap(), "--history"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -6,12 +6,12 @@
 //! disk or differs in size, read from the object database: what was delivered
 //! includes both.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Cursor;
 use std::path::Path;
 
 use oversight_archive::Budget;
-use oversight_git::{EntryKind, Repo, RepoKind, TreeEntry};
+use oversight_git::{EntryKind, HistoryBlob, Repo, RepoKind, TreeEntry};
 use oversight_model::{Category, DeliveryPath, GitFacts};
 use rayon::prelude::*;
 
@@ -92,6 +92,15 @@ pub(super) fn scan_repository(
             scan_blobs_with_progress(inner, budget, repo, &blobs, progress)
         }
     };
+    if inner.options.history {
+        let at_head: HashSet<&str> = entries.iter().map(|e| e.oid.as_str()).collect();
+        let history = repo.history_blobs().map_err(git_err)?;
+        let past: Vec<&HistoryBlob> = history
+            .iter()
+            .filter(|b| !at_head.contains(b.oid.as_str()))
+            .collect();
+        collected.merge(scan_history(inner, budget, repo, &past));
+    }
     for issue in oversight_git::tree_issues(repo, &entries) {
         if issue.rule.category == Category::Coverage {
             collected.coverage.not_fully_scanned += 1;
@@ -167,5 +176,116 @@ fn rule_of(err: &oversight_git::Error) -> &'static oversight_model::Rule {
         oversight_git::Error::TooLarge { .. } => &oversight_git::GIT_BLOB_TOO_LARGE,
         oversight_git::Error::MissingObject { .. } => &oversight_git::GIT_OBJECT_MISSING,
         _ => &crate::rules::READ_ERROR,
+    }
+}
+
+/// Scans blobs that are in the history but not in the scanned tree, each once.
+///
+/// Findings are placed at `<commit>:<path>` of the blob's first introduction
+/// (git's own notation for a path in a revision) and their message says who
+/// introduced it, when, and in which other commits it appears.
+fn scan_history(inner: &Inner, budget: &Budget, repo: &Repo, blobs: &[&HistoryBlob]) -> Collected {
+    blobs
+        .par_iter()
+        .map_init(
+            || repo.blob_reader(),
+            |blob_reader, blob| {
+                let mut out = Collected::default();
+                let Some(first) = blob.introductions.first() else {
+                    return out;
+                };
+                let short = &first.commit[..first.commit.len().min(12)];
+                let path = DeliveryPath::root(format!("{short}:{}", first.path));
+                match blob_reader.read(&blob.oid, inner.options.max_git_blob_bytes) {
+                    Ok(bytes) => {
+                        let len = bytes.len() as u64;
+                        Reader::new(inner, budget).scan_stream(
+                            &mut Cursor::new(bytes),
+                            path,
+                            Some(len),
+                            false,
+                            &mut out,
+                        );
+                    }
+                    Err(err) => {
+                        out.coverage.not_fully_scanned += 1;
+                        out.findings.push(engine_finding(
+                            &inner.options,
+                            rule_of(&err),
+                            &path,
+                            format!(
+                                "Cannot read `{}` from git history: {err}; not scanned",
+                                first.path
+                            ),
+                        ));
+                        return out;
+                    }
+                }
+                let provenance = provenance(blob);
+                for finding in &mut out.findings {
+                    finding.message.push_str(&provenance);
+                }
+                out
+            },
+        )
+        .reduce(Collected::default, |mut a, b| {
+            a.merge(b);
+            a
+        })
+}
+
+/// " (in history only: introduced in commit … by … on …; also …)"
+fn provenance(blob: &HistoryBlob) -> String {
+    let describe = |i: &oversight_git::Introduction| {
+        format!(
+            "{} as `{}` by {} on {}",
+            &i.commit[..i.commit.len().min(12)],
+            i.path,
+            i.author,
+            date(i.time)
+        )
+    };
+    let mut text = String::from(" (history only, not in the scanned tree: introduced in commit ");
+    let mut intros = blob.introductions.iter();
+    if let Some(first) = intros.next() {
+        text.push_str(&describe(first));
+    }
+    let rest: Vec<String> = intros.by_ref().take(5).map(describe).collect();
+    if !rest.is_empty() {
+        text.push_str("; also in ");
+        text.push_str(&rest.join(", "));
+    }
+    let more = blob.introductions.len().saturating_sub(6);
+    if more > 0 {
+        text.push_str(&format!(" and {more} more commits"));
+    }
+    text.push(')');
+    text
+}
+
+/// A UTC calendar date from Unix seconds (civil-from-days, Howard Hinnant).
+fn date(seconds: i64) -> String {
+    let days = seconds.div_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::date;
+
+    #[test]
+    fn dates_are_utc_calendar_days() {
+        assert_eq!(date(0), "1970-01-01");
+        assert_eq!(date(1_700_000_000), "2023-11-14");
+        assert_eq!(date(951_782_400), "2000-02-29");
     }
 }

@@ -21,6 +21,9 @@ pub struct ScanReport {
     pub rules: Vec<&'static Rule>,
     /// Findings at or above this severity make the scan fail.
     pub fail_on: Severity,
+    /// Findings left out because the reviewer's baseline already holds their
+    /// fingerprint.
+    pub baseline_suppressed: u64,
     /// Wall time of the scan.
     pub elapsed: Duration,
     /// Version of the tool that produced the report.

@@ -86,6 +86,7 @@ struct Tool<'a> {
 struct Summary {
     total: u64,
     blocking: u64,
+    baseline_suppressed: u64,
     by_severity: SeverityCounts,
     by_category: CategoryCounts,
 }
@@ -101,6 +102,7 @@ impl Summary {
         Summary {
             total: report.findings.len() as u64,
             blocking: report.blocking().count() as u64,
+            baseline_suppressed: report.baseline_suppressed,
             by_severity,
             by_category,
         }

@@ -32,6 +32,7 @@
 //!     git: None,
 //!     rules: Vec::new(),
 //!     fail_on: Severity::High,
+//!     baseline_suppressed: 0,
 //!     elapsed: Duration::from_millis(12),
 //!     tool_version: "0.0.0",
 //! };
@@ -48,6 +49,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod baseline;
 mod human;
 mod json;
 mod pretty;

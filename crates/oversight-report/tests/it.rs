@@ -108,6 +108,7 @@ fn report(findings: Vec<Finding>) -> ScanReport {
         git: None,
         rules: vec![&BIDI, &EVAL, &UNREADABLE, &TOO_DEEP, &SUPPRESSION],
         fail_on: Severity::High,
+        baseline_suppressed: 0,
         elapsed: Duration::from_millis(1234),
         tool_version: "0.3.1",
     }

@@ -268,6 +268,7 @@ impl Scanner {
             git,
             rules: inner.rules.clone(),
             fail_on: inner.options.fail_on,
+            baseline_suppressed: 0,
             elapsed: started.elapsed(),
             tool_version: env!("CARGO_PKG_VERSION"),
         })

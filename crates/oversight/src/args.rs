@@ -61,6 +61,11 @@ pub(crate) struct ScanArgs {
     /// tree: deleted files, old versions, other branches and tags.
     #[arg(long)]
     pub(crate) history: bool,
+    /// Report only findings that are not in this earlier JSON report
+    /// (matched by fingerprint). Supplied by the reviewer, never read from the
+    /// delivery.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
     /// Worker threads [default: all cores].
     #[arg(long, short = 'j', value_name = "N")]
     pub(crate) threads: Option<usize>,

@@ -99,13 +99,20 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     if args.threads.is_some() {
         options.threads = args.threads;
     }
+    let baseline = match &args.baseline {
+        Some(path) => Some(oversight_report::baseline::Baseline::load(path)?),
+        None => None,
+    };
     let scanner = oversight_scan::ScannerBuilder::new()
         .detectors(detectors::all())
         .options(options)
         .build()?;
     let show_progress = !args.no_progress && std::io::stderr().is_terminal();
     let progress = progress::Bar::new(show_progress);
-    let report = scanner.scan(&args.target, &progress)?;
+    let mut report = scanner.scan(&args.target, &progress)?;
+    if let Some(baseline) = &baseline {
+        baseline.apply(&mut report);
+    }
     let color = args.output.is_none()
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());

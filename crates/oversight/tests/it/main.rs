@@ -498,3 +498,57 @@ fn history_scan_finds_content_deleted_before_delivery() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn baseline_reports_only_new_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let delivery = dir.path().join("delivery");
+    fs_err::create_dir(&delivery).unwrap();
+    fs_err::write(
+        delivery.join("a.js"),
+        "eval(atob('Y29uc29sZS5sb2coMSk='))\n",
+    )
+    .unwrap();
+    let baseline = dir.path().join("baseline.json");
+    let status = oversight()
+        .args([
+            "scan",
+            delivery.to_str().unwrap(),
+            "--format",
+            "json",
+            "--output",
+        ])
+        .arg(&baseline)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+
+    let (code, report) = run_json(&[
+        delivery.to_str().unwrap(),
+        "--baseline",
+        baseline.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["findings"].as_array().unwrap().len(), 0);
+    assert!(report["summary"]["baseline_suppressed"].as_u64().unwrap() >= 1);
+
+    fs_err::write(delivery.join("b.js"), "eval(atob('YWxlcnQoMik='))\n").unwrap();
+    let (code, report) = run_json(&[
+        delivery.to_str().unwrap(),
+        "--baseline",
+        baseline.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(findings(&report).all(|f| f["path"] == "b.js"), "{report:#}");
+
+    let out = oversight()
+        .args([
+            "scan",
+            delivery.to_str().unwrap(),
+            "--baseline",
+            "/no/such.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

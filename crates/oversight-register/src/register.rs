@@ -1,0 +1,465 @@
+//! The use cases the CLI (and later the server) call: one [`Register`] over a
+//! store and the instance's signing key.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use oversight_ledger::{Event, InstanceKey, KeyFileError, PublicKey, SealedEvent, VerifyReport};
+use oversight_store::{
+    Change, DatabaseUrl, EngagementRecord, Entry, Store, StoreError, SupplierRecord,
+};
+
+use crate::catalogue::Catalogue;
+use crate::engagement::Engagement;
+use crate::format::{self, FieldChange, FormatError};
+use crate::id::{EngagementId, SupplierId};
+use crate::supplier::Supplier;
+
+/// Why a use case failed. Nothing was changed when an error is returned.
+#[derive(Debug, thiserror::Error)]
+pub enum RegisterError {
+    /// The store failed or refused the change.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A file is not valid.
+    #[error(transparent)]
+    Format(#[from] FormatError),
+    /// The signing key file is missing, unreadable or too open.
+    #[error(transparent)]
+    KeyFile(#[from] KeyFileError),
+    /// A file could not be read.
+    #[error("Cannot read {path}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An engagement names a supplier that is not in the register.
+    #[error(
+        "Engagement `{engagement}` names supplier `{supplier}`, which is not in the register; add it first with `oversight supplier add`"
+    )]
+    UnknownSupplier {
+        /// The engagement.
+        engagement: String,
+        /// The missing supplier.
+        supplier: String,
+    },
+    /// The database has no instance key: it was not created by `oversight init`.
+    #[error("Database {database} has no instance key; it was not created by `oversight init`")]
+    NoInstanceKey {
+        /// The database.
+        database: String,
+    },
+    /// The signing key given is not the one this database was initialised with.
+    #[error(
+        "The signing key (public key {given}) is not this instance's key ({expected}) recorded in {database}; use the key file created by `oversight init`"
+    )]
+    WrongKey {
+        /// The database.
+        database: String,
+        /// Fingerprint of the recorded key.
+        expected: String,
+        /// Fingerprint of the key given.
+        given: String,
+    },
+    /// A stored record no longer parses: the database was edited outside
+    /// Oversight.
+    #[error("Stored {what} `{id}` is corrupt (edited outside Oversight?): {reason}")]
+    Corrupt {
+        /// The kind of record.
+        what: &'static str,
+        /// Its id.
+        id: String,
+        /// Why it does not parse.
+        reason: String,
+    },
+    /// The ledger fails verification.
+    #[error(transparent)]
+    Ledger(#[from] oversight_ledger::Failure),
+    /// Events were removed from the end of the ledger.
+    #[error(
+        "The ledger ends at event #{last} but its head records event #{head}: events were deleted from the end"
+    )]
+    Truncated {
+        /// The last stored event.
+        last: u64,
+        /// The head recorded by the last append.
+        head: u64,
+    },
+}
+
+/// What `engagement_apply` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApplyOutcome {
+    /// The engagement was new; one `engagement.created` event.
+    Created(EngagementId),
+    /// The engagement changed; one `engagement.updated` event listing the changes.
+    Updated(EngagementId, Vec<FieldChange>),
+    /// The file matches the register; no event.
+    Unchanged(EngagementId),
+}
+
+/// One row of `engagement list`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngagementSummary {
+    /// The engagement id.
+    pub id: String,
+    /// The supplier id.
+    pub supplier: String,
+    /// The system being built.
+    pub system: String,
+    /// The owner.
+    pub owner: String,
+    /// The status.
+    pub status: String,
+    /// How many times it was changed since it was created, plus one.
+    pub revision: i64,
+}
+
+/// The register over a store, acting for one actor with the instance key.
+pub struct Register {
+    store: Arc<dyn Store>,
+    key: InstanceKey,
+    actor: String,
+    catalogue: Catalogue,
+}
+
+impl std::fmt::Debug for Register {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Register")
+            .field("store", &self.store.describe())
+            .field("key", &self.key)
+            .field("actor", &self.actor)
+            .finish_non_exhaustive()
+    }
+}
+
+fn now() -> String {
+    jiff::Timestamp::now().to_string()
+}
+
+impl Register {
+    /// `oversight init`: creates the database at `url` and a new signing key
+    /// at `key_path` (which must not exist, and should be outside the
+    /// database's directory), and records the public key as the first ledger
+    /// event.
+    pub async fn init(
+        url: &DatabaseUrl,
+        key_path: &Path,
+        actor: &str,
+    ) -> Result<Register, RegisterError> {
+        if key_path.exists() {
+            return Err(KeyFileError::Exists {
+                path: key_path.to_owned(),
+            }
+            .into());
+        }
+        let store = crate::store::create(url).await?;
+        let key = oversight_ledger::keyfile::generate(key_path)?;
+        let public_key = key.public_key().to_string();
+        let event = Event::new(
+            "instance.initialised",
+            "instance",
+            actor,
+            now(),
+            &serde_json::json!({ "public_key": public_key }),
+        );
+        store
+            .record(
+                vec![Entry {
+                    change: Some(Change::SetInstanceKey { public_key }),
+                    event,
+                }],
+                &key,
+            )
+            .await?;
+        Ok(Register {
+            store,
+            key,
+            actor: actor.to_owned(),
+            catalogue: Catalogue::builtin(),
+        })
+    }
+
+    /// Opens the register in `store` with `key`, which must be the key the
+    /// database was initialised with.
+    pub async fn open(
+        store: Arc<dyn Store>,
+        key: InstanceKey,
+        actor: &str,
+    ) -> Result<Register, RegisterError> {
+        let recorded = store
+            .instance_key()
+            .await?
+            .ok_or_else(|| RegisterError::NoInstanceKey {
+                database: store.describe(),
+            })?;
+        let given = key.public_key();
+        if PublicKey::from_hex(&recorded) != Some(given) {
+            return Err(RegisterError::WrongKey {
+                database: store.describe(),
+                expected: PublicKey::from_hex(&recorded)
+                    .map_or_else(|| format!("unreadable `{recorded}`"), |k| k.fingerprint()),
+                given: given.fingerprint(),
+            });
+        }
+        Ok(Register {
+            store,
+            key,
+            actor: actor.to_owned(),
+            catalogue: Catalogue::builtin(),
+        })
+    }
+
+    /// Replaces the requirement catalogue (the built-in one by default).
+    pub fn with_catalogue(mut self, catalogue: Catalogue) -> Register {
+        self.catalogue = catalogue;
+        self
+    }
+
+    /// The requirement catalogue in use.
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
+
+    /// The store, for callers that need lower-level access.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Adds a new supplier; one `supplier.created` event.
+    pub async fn supplier_add(&self, supplier: &Supplier) -> Result<SealedEvent, RegisterError> {
+        let document = format::render_supplier(supplier);
+        let event = Event::new(
+            "supplier.created",
+            supplier.id.as_str(),
+            &self.actor,
+            now(),
+            &serde_json::json!({ "supplier": format::toml_to_json(&document) }),
+        );
+        let change = Change::PutSupplier {
+            record: SupplierRecord {
+                id: supplier.id.to_string(),
+                name: supplier.name.clone(),
+                document,
+                revision: 1,
+            },
+            expected_revision: None,
+        };
+        let mut sealed = self
+            .store
+            .record(
+                vec![Entry {
+                    change: Some(change),
+                    event,
+                }],
+                &self.key,
+            )
+            .await?;
+        Ok(sealed.pop().expect("one entry gives one event"))
+    }
+
+    /// Every supplier, ordered by id.
+    pub async fn supplier_list(&self) -> Result<Vec<Supplier>, RegisterError> {
+        self.store
+            .suppliers()
+            .await?
+            .iter()
+            .map(supplier_from_record)
+            .collect()
+    }
+
+    /// The supplier `id`.
+    pub async fn supplier_show(&self, id: &SupplierId) -> Result<Supplier, RegisterError> {
+        supplier_from_record(&self.store.supplier(id.as_str()).await?)
+    }
+
+    /// Applies the engagement file at `path`.
+    pub async fn engagement_apply(&self, path: &Path) -> Result<ApplyOutcome, RegisterError> {
+        let text = fs_err::read_to_string(path).map_err(|source| RegisterError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        self.engagement_apply_str(&text, &path.display().to_string())
+            .await
+    }
+
+    /// Applies engagement TOML `text` (`origin` names it in errors): creates
+    /// the engagement or updates it, recording one event, or does nothing if
+    /// the register already holds exactly this engagement.
+    pub async fn engagement_apply_str(
+        &self,
+        text: &str,
+        origin: &str,
+    ) -> Result<ApplyOutcome, RegisterError> {
+        let engagement = format::parse_engagement(text, origin, &self.catalogue)?;
+        match self.store.supplier(engagement.supplier.as_str()).await {
+            Ok(_) => {}
+            Err(StoreError::NotFound { .. }) => {
+                return Err(RegisterError::UnknownSupplier {
+                    engagement: engagement.id.to_string(),
+                    supplier: engagement.supplier.to_string(),
+                });
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let document = format::render_engagement(&engagement);
+        let current = match self.store.engagement(engagement.id.as_str()).await {
+            Ok(record) => Some(record),
+            Err(StoreError::NotFound { .. }) => None,
+            Err(e) => return Err(e.into()),
+        };
+        let id = engagement.id.clone();
+        let (kind, payload, expected_revision, revision, changes) = match &current {
+            Some(current) if current.document == document => {
+                return Ok(ApplyOutcome::Unchanged(id));
+            }
+            Some(current) => {
+                let changes = format::diff(&current.document, &document);
+                let listed: Vec<_> = changes
+                    .iter()
+                    .map(|c| {
+                        serde_json::json!({ "field": c.field, "before": c.before, "after": c.after })
+                    })
+                    .collect();
+                let payload = serde_json::json!({
+                    "revision": current.revision + 1,
+                    "changes": listed,
+                    "engagement": format::toml_to_json(&document),
+                });
+                (
+                    "engagement.updated",
+                    payload,
+                    Some(current.revision),
+                    current.revision + 1,
+                    Some(changes),
+                )
+            }
+            None => (
+                "engagement.created",
+                serde_json::json!({ "revision": 1, "engagement": format::toml_to_json(&document) }),
+                None,
+                1,
+                None,
+            ),
+        };
+        let record = EngagementRecord {
+            id: engagement.id.to_string(),
+            supplier_id: engagement.supplier.to_string(),
+            system: engagement.system.clone(),
+            owner: engagement.owner.clone(),
+            status: engagement.status.to_string(),
+            start_date: engagement.start.map(|d| d.to_string()),
+            end_date: engagement.end.map(|d| d.to_string()),
+            document,
+            revision,
+        };
+        let event = Event::new(kind, engagement.id.as_str(), &self.actor, now(), &payload);
+        self.store
+            .record(
+                vec![Entry {
+                    change: Some(Change::PutEngagement {
+                        record,
+                        expected_revision,
+                    }),
+                    event,
+                }],
+                &self.key,
+            )
+            .await?;
+        Ok(match changes {
+            Some(changes) => ApplyOutcome::Updated(id, changes),
+            None => ApplyOutcome::Created(id),
+        })
+    }
+
+    /// The engagement `id`.
+    pub async fn engagement(&self, id: &EngagementId) -> Result<Engagement, RegisterError> {
+        let record = self.store.engagement(id.as_str()).await?;
+        format::parse_engagement(
+            &record.document,
+            &format!("stored engagement `{id}`"),
+            &self.catalogue,
+        )
+        .map_err(|e| RegisterError::Corrupt {
+            what: "engagement",
+            id: id.to_string(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// The engagement `id` as the TOML file that `engagement_apply` accepts;
+    /// applying it unchanged records nothing.
+    pub async fn engagement_show(&self, id: &EngagementId) -> Result<String, RegisterError> {
+        Ok(self.store.engagement(id.as_str()).await?.document)
+    }
+
+    /// Every engagement, ordered by id.
+    pub async fn engagement_list(&self) -> Result<Vec<EngagementSummary>, RegisterError> {
+        Ok(self
+            .store
+            .engagements()
+            .await?
+            .into_iter()
+            .map(|r| EngagementSummary {
+                id: r.id,
+                supplier: r.supplier_id,
+                system: r.system,
+                owner: r.owner,
+                status: r.status,
+                revision: r.revision,
+            })
+            .collect())
+    }
+
+    /// Appends an event that records no register change (e.g. a note, or an
+    /// event of a feature whose tables do not exist yet).
+    pub async fn ledger_append(
+        &self,
+        kind: &str,
+        subject: &str,
+        payload: &serde_json::Value,
+    ) -> Result<SealedEvent, RegisterError> {
+        let event = Event::new(kind, subject, &self.actor, now(), payload);
+        let mut sealed = self
+            .store
+            .record(
+                vec![Entry {
+                    change: None,
+                    event,
+                }],
+                &self.key,
+            )
+            .await?;
+        Ok(sealed.pop().expect("one entry gives one event"))
+    }
+
+    /// Verifies the whole ledger against the instance's public key and the
+    /// recorded chain head; names the first event that fails.
+    pub async fn ledger_verify(&self) -> Result<VerifyReport, RegisterError> {
+        let events = self.store.events().await?;
+        let report = oversight_ledger::verify(&events, &self.key.public_key())?;
+        let head = self.store.head().await?;
+        if head != report.head {
+            return Err(RegisterError::Truncated {
+                last: report.head.seq,
+                head: head.seq,
+            });
+        }
+        Ok(report)
+    }
+}
+
+fn supplier_from_record(record: &SupplierRecord) -> Result<Supplier, RegisterError> {
+    format::parse_supplier(
+        &record.document,
+        &format!("stored supplier `{}`", record.id),
+    )
+    .map_err(|e| RegisterError::Corrupt {
+        what: "supplier",
+        id: record.id.clone(),
+        reason: e.to_string(),
+    })
+}

@@ -1,0 +1,10 @@
+//! Behaviour tests of the register: the file format, the catalogue, and one
+//! story suite that runs on SQLite (a temporary file) and on PostgreSQL (a
+//! fresh database per test on the local server, dropped afterwards).
+//!
+//! The PostgreSQL server is `postgres://postgres@127.0.0.1:5432/test` unless
+//! `OVERSIGHT_TEST_POSTGRES` names another admin URL.
+
+mod backend;
+mod format;
+mod story;

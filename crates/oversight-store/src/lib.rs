@@ -1,0 +1,77 @@
+//! Storage traits of Oversight's register and ledger.
+//!
+//! The use cases (`oversight-register`) talk to a [`Store`]; each backend is
+//! its own crate (`oversight-store-sqlite`, `oversight-store-postgres`) with
+//! its own `migrations/`. The traits are split by aggregate:
+//! [`RegisterStore`] reads suppliers and engagements, [`LedgerStore`] reads the
+//! ledger, and [`Store::record`] is the only way to write: it applies register
+//! [`Change`]s and appends the ledger events that record them in one
+//! transaction, sealing each event onto the chain head while holding a lock on
+//! it, so concurrent writers never fork the chain.
+//!
+//! Records are edge types: an engagement's terms travel as a canonical JSON
+//! `document` whose shape the register crate owns. The store never interprets
+//! it.
+//!
+//! Which backend a URL means is decided by [`DatabaseUrl::parse`]; opening it
+//! is done by `oversight_register::store::open`, the crate that depends on
+//! every backend (a backend depends on this crate, so this crate cannot
+//! depend on the backends).
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod error;
+mod record;
+mod url;
+
+pub use error::StoreError;
+pub use record::{Change, EngagementRecord, Entry, EventRow, SupplierRecord, head_from_row};
+pub use url::{DatabaseUrl, UrlError};
+
+use oversight_ledger::{ChainHead, InstanceKey, SealedEvent};
+
+/// Reads of the register: suppliers, engagements and the instance's public key.
+#[async_trait::async_trait]
+pub trait RegisterStore: Send + Sync {
+    /// The supplier `id`, or [`StoreError::NotFound`].
+    async fn supplier(&self, id: &str) -> Result<SupplierRecord, StoreError>;
+    /// Every supplier, ordered by id.
+    async fn suppliers(&self) -> Result<Vec<SupplierRecord>, StoreError>;
+    /// The engagement `id`, or [`StoreError::NotFound`].
+    async fn engagement(&self, id: &str) -> Result<EngagementRecord, StoreError>;
+    /// Every engagement, ordered by id.
+    async fn engagements(&self) -> Result<Vec<EngagementRecord>, StoreError>;
+    /// The public key recorded by `oversight init` (hex), if any.
+    async fn instance_key(&self) -> Result<Option<String>, StoreError>;
+}
+
+/// Reads of the ledger.
+#[async_trait::async_trait]
+pub trait LedgerStore: Send + Sync {
+    /// Every event, in the order of their stored sequence numbers.
+    ///
+    /// A stored hash or signature that is not valid hex is returned as zero
+    /// bytes, so that verification names that event rather than the read
+    /// failing as a whole.
+    async fn events(&self) -> Result<Vec<SealedEvent>, StoreError>;
+    /// The chain head as recorded by the last append.
+    async fn head(&self) -> Result<ChainHead, StoreError>;
+}
+
+/// A register and its ledger in one database.
+#[async_trait::async_trait]
+pub trait Store: RegisterStore + LedgerStore {
+    /// Applies each entry's change and appends its event, sealed with `key`,
+    /// in one transaction that holds the chain head for its whole duration.
+    ///
+    /// Either every change and every event is stored, or none is. A change
+    /// whose expected revision does not match gives [`StoreError::Conflict`].
+    async fn record(
+        &self,
+        entries: Vec<Entry>,
+        key: &InstanceKey,
+    ) -> Result<Vec<SealedEvent>, StoreError>;
+
+    /// Where the store is, for messages, without credentials.
+    fn describe(&self) -> String;
+}

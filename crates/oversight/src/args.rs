@@ -28,6 +28,105 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Create the register (embedded SQLite by default) and the instance's
+    /// signing key.
+    Init(InitArgs),
+    /// Suppliers in the register.
+    Supplier {
+        #[command(subcommand)]
+        command: SupplierCommand,
+    },
+    /// Engagements and their agreed A.8.30 terms, written as code.
+    Engagement {
+        #[command(subcommand)]
+        command: EngagementCommand,
+    },
+    /// The tamper-evident ledger of every change to the register.
+    Ledger {
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
+}
+
+/// Where the register lives and who acts on it.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct RegisterArgs {
+    /// Database URL: `sqlite://PATH` or `postgres://…`
+    /// [default: ~/.local/share/oversight/oversight.db].
+    #[arg(long, env = "OVERSIGHT_DATABASE", value_name = "URL", global = true)]
+    pub(crate) database: Option<String>,
+    /// The instance's Ed25519 signing key, kept outside the database
+    /// [default: ~/.config/oversight/instance.key].
+    #[arg(long, env = "OVERSIGHT_KEY", value_name = "FILE", global = true)]
+    pub(crate) key: Option<PathBuf>,
+    /// Who is acting, recorded in the ledger [default: $USER].
+    #[arg(long, env = "OVERSIGHT_ACTOR", value_name = "NAME", global = true)]
+    pub(crate) actor: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct InitArgs {
+    /// Also load the example supplier and engagement (examples/*.toml).
+    #[arg(long)]
+    pub(crate) example: bool,
+    #[command(flatten)]
+    pub(crate) register: RegisterArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SupplierCommand {
+    /// Add a supplier from a TOML file (see examples/supplier.toml).
+    Add {
+        file: PathBuf,
+        #[command(flatten)]
+        register: RegisterArgs,
+    },
+    /// List suppliers.
+    List {
+        #[command(flatten)]
+        register: RegisterArgs,
+    },
+    /// Show a supplier as TOML.
+    Show {
+        id: String,
+        #[command(flatten)]
+        register: RegisterArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum EngagementCommand {
+    /// Create or update an engagement from a TOML file (idempotent; each
+    /// change is one ledger event).
+    Apply {
+        file: PathBuf,
+        #[command(flatten)]
+        register: RegisterArgs,
+    },
+    /// List engagements.
+    List {
+        #[command(flatten)]
+        register: RegisterArgs,
+    },
+    /// Write an engagement back as TOML (applying it again changes nothing).
+    Show {
+        id: String,
+        /// Output format (only `toml`).
+        #[arg(long, default_value = "toml", value_parser = ["toml"])]
+        format: String,
+        #[command(flatten)]
+        register: RegisterArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum LedgerCommand {
+    /// Recompute the hash chain and signatures; name the first event that
+    /// fails. Exit 1 when verification fails.
+    Verify {
+        #[command(flatten)]
+        register: RegisterArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -61,6 +160,13 @@ pub(crate) struct ScanArgs {
     /// tree: deleted files, old versions, other branches and tags.
     #[arg(long)]
     pub(crate) history: bool,
+    /// Secret rules in gitleaks format (e.g. gitleaks' own gitleaks.toml)
+    /// instead of the built-in rule set.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_secrets")]
+    pub(crate) secrets_config: Option<PathBuf>,
+    /// Do not look for secrets.
+    #[arg(long)]
+    pub(crate) no_secrets: bool,
     /// Report only findings that are not in this earlier JSON report
     /// (matched by fingerprint). Supplied by the reviewer, never read from the
     /// delivery.

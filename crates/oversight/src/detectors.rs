@@ -1,10 +1,30 @@
 //! The detectors every scan runs.
 
+use std::path::Path;
+
+use anyhow::Context;
 use oversight_detect::Detector;
 
+/// Which secret rules to run.
+pub(crate) enum Secrets<'a> {
+    /// The project's own built-in rule set.
+    Builtin,
+    /// A gitleaks-format rule file supplied by the reviewer.
+    Gitleaks(&'a Path),
+    /// No secret detection.
+    Off,
+}
+
 /// Every detector, in a fixed order.
-pub(crate) fn all() -> Vec<Box<dyn Detector>> {
+pub(crate) fn all(secrets: Secrets<'_>) -> anyhow::Result<Vec<Box<dyn Detector>>> {
     let mut detectors = oversight_malicious::detectors();
     detectors.extend(oversight_integrity::detectors());
-    detectors
+    match secrets {
+        Secrets::Builtin => detectors.push(Box::new(
+            oversight_secrets::builtin().context("The built-in secret rules are invalid")?,
+        )),
+        Secrets::Gitleaks(path) => detectors.push(Box::new(oversight_secrets::load(path)?)),
+        Secrets::Off => {}
+    }
+    Ok(detectors)
 }

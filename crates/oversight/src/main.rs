@@ -8,6 +8,7 @@
 mod args;
 mod detectors;
 mod progress;
+mod register;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -51,7 +52,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Scan(args) => scan(args),
         Command::Rules => {
             let scanner = oversight_scan::ScannerBuilder::new()
-                .detectors(detectors::all())
+                .detectors(detectors::all(detectors::Secrets::Builtin)?)
                 .build()?;
             let mut out = std::io::stdout().lock();
             for rule in scanner.rules() {
@@ -63,6 +64,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             }
             Ok(EXIT_PASS)
         }
+        Command::Init(args) => register::init(args),
+        Command::Supplier { command } => register::supplier(command),
+        Command::Engagement { command } => register::engagement(command),
+        Command::Ledger { command } => register::ledger(command),
         Command::Config { command } => match command {
             ConfigCommand::Template => {
                 print!("{}", oversight_scan::config::TEMPLATE);
@@ -103,8 +108,13 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         Some(path) => Some(oversight_report::baseline::Baseline::load(path)?),
         None => None,
     };
+    let secrets = match (&args.secrets_config, args.no_secrets) {
+        (_, true) => detectors::Secrets::Off,
+        (Some(path), false) => detectors::Secrets::Gitleaks(path),
+        (None, false) => detectors::Secrets::Builtin,
+    };
     let scanner = oversight_scan::ScannerBuilder::new()
-        .detectors(detectors::all())
+        .detectors(detectors::all(secrets)?)
         .options(options)
         .build()?;
     let show_progress = !args.no_progress && std::io::stderr().is_terminal();

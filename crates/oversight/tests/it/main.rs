@@ -552,3 +552,191 @@ fn baseline_reports_only_new_findings() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The register commands end to end: init with the example, apply twice
+/// (idempotent), show round-trips, the ledger verifies, and a row edited
+/// behind the tool's back is named.
+fn register_story(database: Option<&str>) {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let mut cmd = oversight();
+        cmd.args(args)
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            .env("OVERSIGHT_ACTOR", "reviewer@example.org");
+        if let Some(url) = database {
+            cmd.env("OVERSIGHT_DATABASE", url);
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let (code, out) = run(&["init", "--example"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("created engagement `acme-portal`"), "{out}");
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/engagement.toml"
+    );
+    let (code, out) = run(&["engagement", "apply", example]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("unchanged"), "{out}");
+    let (code, shown) = run(&["engagement", "show", "acme-portal", "--format", "toml"]);
+    assert_eq!(code, 0, "{shown}");
+    let edited = dir.path().join("edited.toml");
+    fs_err::write(
+        &edited,
+        shown.replace("status = \"active\"", "status = \"suspended\""),
+    )
+    .unwrap();
+    let (code, out) = run(&["engagement", "apply", edited.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("updated engagement `acme-portal`: status"),
+        "{out}"
+    );
+    let (code, out) = run(&["engagement", "list"]);
+    assert!(code == 0 && out.contains("suspended"), "{out}");
+    let (code, out) = run(&["ledger", "verify"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("4 events"), "{out}");
+    let (code, out) = run(&["engagement", "show", "no-such-engagement"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("no-such-engagement"), "{out}");
+}
+
+#[test]
+fn register_story_on_embedded_sqlite() {
+    register_story(None);
+}
+
+#[test]
+fn register_story_on_postgres() {
+    let name = format!(
+        "oversight_cli_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+            % 1_000_000_000
+    );
+    let psql = |sql: &str| {
+        let status = std::process::Command::new("psql")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-d",
+                "test",
+                "-q",
+                "-c",
+                sql,
+            ])
+            .status()
+            .expect("psql (PostgreSQL client) must be installed; .ci/run checks the server");
+        assert!(status.success(), "{sql}");
+    };
+    psql(&format!("CREATE DATABASE {name}"));
+    register_story(Some(&format!("postgres://postgres@127.0.0.1:5432/{name}")));
+    psql(&format!("DROP DATABASE {name} WITH (FORCE)"));
+}
+
+/// The AWS key ids written in a file (AKIA + 16 upper-case letters or digits).
+fn aws_key_ids(text: &str) -> Vec<String> {
+    let bytes = text.as_bytes();
+    let mut keys = Vec::new();
+    for (i, _) in text.match_indices("AKIA") {
+        let tail = &bytes[i..(i + 20).min(bytes.len())];
+        if tail.len() == 20
+            && tail[4..]
+                .iter()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        {
+            keys.push(String::from_utf8_lossy(tail).into_owned());
+        }
+    }
+    keys
+}
+
+#[test]
+fn secrets_are_found_and_never_printed_in_any_format() {
+    let tree = corpora().join("gitleaks/testdata/repos/nogit");
+    let planted = aws_key_ids(&fs_err::read_to_string(tree.join("api.go")).unwrap());
+    assert!(!planted.is_empty());
+    for format in ["human", "json", "sarif"] {
+        let out = oversight()
+            .args(["scan", tree.to_str().unwrap(), "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(text.contains("aws-access-key-id"), "{format}: {text}");
+        for key in &planted {
+            assert!(
+                !text.contains(key.as_str()),
+                "{format} output leaks {}…",
+                &key[..4]
+            );
+            assert!(
+                !text.contains(&key[4..]),
+                "{format} output leaks the tail of a key"
+            );
+        }
+    }
+    let (_, report) = run_json(&[tree.to_str().unwrap()]);
+    let aws: Vec<_> = findings(&report)
+        .filter(|f| f["rule"] == "secret.aws-access-key-id")
+        .collect();
+    assert!(
+        aws.iter().all(|f| f["evidence"]["redacted"] == true),
+        "{aws:#?}"
+    );
+}
+
+#[test]
+fn gitleaks_rule_files_load_unchanged() {
+    let config = corpora().join("gitleaks/config/gitleaks.toml");
+    let tree = corpora().join("gitleaks/testdata/repos/nogit");
+    let (code, report) = run_json(&[
+        tree.to_str().unwrap(),
+        "--secrets-config",
+        config.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{report:#}");
+    assert!(
+        rules_at(&report).contains(&("secret.aws-access-token".into(), "api.go".into())),
+        "{:?}",
+        rules_at(&report)
+    );
+
+    let (code, report) = run_json(&[tree.to_str().unwrap(), "--no-secrets"]);
+    assert!(
+        findings(&report).all(|f| !f["rule"].as_str().unwrap().starts_with("secret.")),
+        "{report:#} {code}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("rules.toml");
+    fs_err::write(
+        &bad,
+        "[[rules]]\nid = \"mine\"\nregex = '''x'''\nkeywords = [\"x\"]\nsevrity = \"high\"\n",
+    )
+    .unwrap();
+    let out = oversight()
+        .args(["scan", tree.to_str().unwrap(), "--secrets-config"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("sevrity") && stderr.contains("mine"),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,212 @@
+//! `oversight init`, `supplier`, `engagement` and `ledger`: the register
+//! commands, a thin layer over `oversight-register`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use oversight_register::{ApplyOutcome, EngagementId, Register, SupplierId};
+use oversight_store::DatabaseUrl;
+
+use crate::args::{EngagementCommand, InitArgs, LedgerCommand, RegisterArgs, SupplierCommand};
+
+/// The example files `oversight init --example` loads.
+const EXAMPLE_SUPPLIER: &str = include_str!("../../../examples/supplier.toml");
+const EXAMPLE_ENGAGEMENT: &str = include_str!("../../../examples/engagement.toml");
+
+/// Runs an async use case on a private runtime: the CLI is synchronous.
+fn block_on<F: std::future::Future>(future: F) -> anyhow::Result<F::Output> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("Cannot start the async runtime")?;
+    Ok(runtime.block_on(future))
+}
+
+/// `$XDG_DATA_HOME/oversight` (or `~/.local/share/oversight`).
+fn data_dir() -> anyhow::Result<PathBuf> {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .context("Set HOME, XDG_DATA_HOME or --database to say where the register lives")?;
+    Ok(base.join("oversight"))
+}
+
+/// The database URL: `--database`, else `OVERSIGHT_DATABASE` (clap), else the
+/// embedded SQLite file in the data directory.
+fn database(args: &RegisterArgs) -> anyhow::Result<DatabaseUrl> {
+    let (value, source) = match &args.database {
+        Some(url) => (url.clone(), "--database / OVERSIGHT_DATABASE"),
+        None => (
+            format!("sqlite://{}", data_dir()?.join("oversight.db").display()),
+            "the default database",
+        ),
+    };
+    Ok(DatabaseUrl::parse(&value, source)?)
+}
+
+/// The signing key: `--key`, else `OVERSIGHT_KEY`, else the configuration
+/// directory, kept apart from the database on purpose.
+fn key_path(args: &RegisterArgs) -> anyhow::Result<PathBuf> {
+    match &args.key {
+        Some(path) => Ok(path.clone()),
+        None => Ok(oversight_scan::config::default_path()
+            .context("Set HOME, XDG_CONFIG_HOME or --key to say where the signing key lives")?
+            .with_file_name("instance.key")),
+    }
+}
+
+fn actor(args: &RegisterArgs) -> String {
+    args.actor
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+async fn open(args: &RegisterArgs) -> anyhow::Result<Register> {
+    let url = database(args)?;
+    let store = oversight_register::store::open(&url).await?;
+    let key = oversight_ledger::keyfile::load(&key_path(args)?)?;
+    Ok(Register::open(store, key, &actor(args)).await?)
+}
+
+pub(crate) fn init(args: InitArgs) -> anyhow::Result<u8> {
+    block_on(async {
+        let url = database(&args.register)?;
+        if let DatabaseUrl::Sqlite(path) = &url
+            && let Some(parent) = path.parent()
+        {
+            fs_err::create_dir_all(parent)?;
+        }
+        let key = key_path(&args.register)?;
+        if let Some(parent) = key.parent() {
+            fs_err::create_dir_all(parent)?;
+        }
+        let register = Register::init(&url, &key, &actor(&args.register)).await?;
+        println!(
+            "Initialised the register in {}",
+            register.store().describe()
+        );
+        println!(
+            "Signing key: {} (keep it outside the database and back it up)",
+            key.display()
+        );
+        if args.example {
+            let supplier = oversight_register::format::parse_supplier(
+                EXAMPLE_SUPPLIER,
+                "examples/supplier.toml",
+            )?;
+            register.supplier_add(&supplier).await?;
+            let outcome = register
+                .engagement_apply_str(EXAMPLE_ENGAGEMENT, "examples/engagement.toml")
+                .await?;
+            println!(
+                "Loaded the example supplier `acme-dev` and {}",
+                describe(&outcome)
+            );
+        }
+        Ok(0)
+    })?
+}
+
+pub(crate) fn supplier(command: SupplierCommand) -> anyhow::Result<u8> {
+    block_on(async {
+        match command {
+            SupplierCommand::Add { file, register } => {
+                let r = open(&register).await?;
+                let text = fs_err::read_to_string(&file)?;
+                let supplier =
+                    oversight_register::format::parse_supplier(&text, &file.display().to_string())?;
+                r.supplier_add(&supplier).await?;
+                println!("Added supplier `{}`", supplier.id.as_str());
+            }
+            SupplierCommand::List { register } => {
+                let r = open(&register).await?;
+                for s in r.supplier_list().await? {
+                    println!("{:<24} {}", s.id.as_str(), s.name);
+                }
+            }
+            SupplierCommand::Show { id, register } => {
+                let r = open(&register).await?;
+                let id: SupplierId = id.parse()?;
+                print!(
+                    "{}",
+                    oversight_register::format::render_supplier(&r.supplier_show(&id).await?)
+                );
+            }
+        }
+        Ok(0)
+    })?
+}
+
+pub(crate) fn engagement(command: EngagementCommand) -> anyhow::Result<u8> {
+    block_on(async {
+        match command {
+            EngagementCommand::Apply { file, register } => {
+                let r = open(&register).await?;
+                let outcome = r.engagement_apply(&file).await?;
+                println!("{}", describe(&outcome));
+            }
+            EngagementCommand::List { register } => {
+                let r = open(&register).await?;
+                println!(
+                    "{:<24} {:<20} {:<10} {:>4}  SYSTEM",
+                    "ENGAGEMENT", "SUPPLIER", "STATUS", "REV"
+                );
+                for e in r.engagement_list().await? {
+                    println!(
+                        "{:<24} {:<20} {:<10} {:>4}  {}",
+                        e.id, e.supplier, e.status, e.revision, e.system
+                    );
+                }
+            }
+            EngagementCommand::Show { id, register, .. } => {
+                let r = open(&register).await?;
+                let id: EngagementId = id.parse()?;
+                print!("{}", r.engagement_show(&id).await?);
+            }
+        }
+        Ok(0)
+    })?
+}
+
+pub(crate) fn ledger(command: LedgerCommand) -> anyhow::Result<u8> {
+    block_on(async {
+        match command {
+            LedgerCommand::Verify { register } => {
+                let r = open(&register).await?;
+                match r.ledger_verify().await {
+                    Ok(report) => {
+                        println!(
+                            "Ledger verified: {} events, chain head #{} {}",
+                            report.events, report.head.seq, report.head.hash
+                        );
+                        Ok(0)
+                    }
+                    Err(err) => {
+                        println!("Ledger verification FAILED: {err}");
+                        Ok(1)
+                    }
+                }
+            }
+        }
+    })?
+}
+
+fn describe(outcome: &ApplyOutcome) -> String {
+    match outcome {
+        ApplyOutcome::Created(id) => format!("created engagement `{}`", id.as_str()),
+        ApplyOutcome::Updated(id, changes) => {
+            let fields: Vec<String> = changes.iter().map(|c| c.field.clone()).collect();
+            format!(
+                "updated engagement `{}`: {}",
+                id.as_str(),
+                fields.join(", ")
+            )
+        }
+        ApplyOutcome::Unchanged(id) => format!(
+            "engagement `{}` is unchanged; nothing recorded",
+            id.as_str()
+        ),
+    }
+}

@@ -5,9 +5,10 @@ use std::fmt;
 use std::str::FromStr;
 
 /// How bad a finding is. Ordered so that `High > Medium`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     /// Recorded for the reviewer's information only.
+    #[default]
     Info,
     /// Worth a look; never blocks by default.
     Low,

@@ -24,6 +24,9 @@ pub struct HumanOptions {
     pub color: bool,
     /// Show at most this many findings (the most severe); `None` shows all.
     pub max_findings: Option<usize>,
+    /// List only findings at or above this severity (the rest are counted in
+    /// the heading). `Info` lists everything.
+    pub min_severity: Severity,
 }
 
 /// The width the output is laid out for.
@@ -103,7 +106,12 @@ fn render_findings(out: &mut String, report: &ScanReport, options: &HumanOptions
     );
     let _ = writeln!(out, "{}", paint.bold(&heading));
 
-    let mut findings: Vec<&Finding> = report.findings.iter().collect();
+    let mut findings: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity >= options.min_severity)
+        .collect();
+    let unlisted = report.findings.len() - findings.len();
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -141,6 +149,14 @@ fn render_findings(out: &mut String, report: &ScanReport, options: &HumanOptions
     ]);
     for line in table.lines() {
         let _ = writeln!(out, "{}", line.trim_end());
+    }
+    if unlisted > 0 {
+        let _ = writeln!(
+            out,
+            "… {} below {} not listed (use --verbose or --format json)",
+            plural(unlisted as u64, "finding", "findings"),
+            options.min_severity
+        );
     }
     if shown < findings.len() {
         let hidden = (findings.len() - shown) as u64;

@@ -210,6 +210,7 @@ fn human(report: &ScanReport, color: bool) -> String {
     let options = HumanOptions {
         color,
         max_findings: None,
+        min_severity: Severity::Info,
     };
     render(report, Format::Human, &options)
 }
@@ -608,6 +609,7 @@ fn human_max_findings_keeps_the_most_severe() {
     let options = HumanOptions {
         color: false,
         max_findings: Some(2),
+        min_severity: Severity::Info,
     };
     let text = render(&sample(), Format::Human, &options);
     assert!(text.contains("malicious.bidi-control"));

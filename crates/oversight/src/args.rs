@@ -175,6 +175,17 @@ pub(crate) struct ScanArgs {
     /// Worker threads [default: all cores].
     #[arg(long, short = 'j', value_name = "N")]
     pub(crate) threads: Option<usize>,
+    /// List info findings (detected licences, copyright statements) in the
+    /// human output too; JSON and SARIF always hold every finding.
+    #[arg(long, short = 'v')]
+    pub(crate) verbose: bool,
+    /// Licence policy (TOML: allow/deny lists of SPDX ids and categories).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) license_policy: Option<PathBuf>,
+    /// Copyright holders the contract expects, comma-separated; any other
+    /// holder is a `license.foreign-copyright` finding.
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    pub(crate) expected_holders: Vec<String>,
     /// Never show a progress bar.
     #[arg(long)]
     pub(crate) no_progress: bool,

@@ -16,9 +16,13 @@ pub(crate) enum Secrets<'a> {
 }
 
 /// Every detector, in a fixed order.
-pub(crate) fn all(secrets: Secrets<'_>) -> anyhow::Result<Vec<Box<dyn Detector>>> {
+pub(crate) fn all(
+    secrets: Secrets<'_>,
+    licenses: oversight_licenses::LicenseOptions,
+) -> anyhow::Result<Vec<Box<dyn Detector>>> {
     let mut detectors = oversight_malicious::detectors();
     detectors.extend(oversight_integrity::detectors());
+    detectors.push(Box::new(oversight_licenses::detector(licenses)?));
     match secrets {
         Secrets::Builtin => detectors.push(Box::new(
             oversight_secrets::builtin().context("The built-in secret rules are invalid")?,

@@ -52,7 +52,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Scan(args) => scan(args),
         Command::Rules => {
             let scanner = oversight_scan::ScannerBuilder::new()
-                .detectors(detectors::all(detectors::Secrets::Builtin)?)
+                .detectors(detectors::all(
+                    detectors::Secrets::Builtin,
+                    oversight_licenses::LicenseOptions::default(),
+                )?)
                 .build()?;
             let mut out = std::io::stdout().lock();
             for rule in scanner.rules() {
@@ -113,8 +116,20 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         (Some(path), false) => detectors::Secrets::Gitleaks(path),
         (None, false) => detectors::Secrets::Builtin,
     };
+    let licenses = oversight_licenses::LicenseOptions {
+        policy: match &args.license_policy {
+            Some(path) => Some(oversight_licenses::LicensePolicy::load(path)?),
+            None => None,
+        },
+        expected_holders: args
+            .expected_holders
+            .iter()
+            .map(|h| h.trim().to_owned())
+            .filter(|h| !h.is_empty())
+            .collect(),
+    };
     let scanner = oversight_scan::ScannerBuilder::new()
-        .detectors(detectors::all(secrets)?)
+        .detectors(detectors::all(secrets, licenses)?)
         .options(options)
         .build()?;
     let show_progress = !args.no_progress && std::io::stderr().is_terminal();
@@ -129,6 +144,11 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     let human = oversight_report::HumanOptions {
         color,
         max_findings: None,
+        min_severity: if args.verbose {
+            oversight_model::Severity::Info
+        } else {
+            oversight_model::Severity::Low
+        },
     };
     match &args.output {
         Some(path) => {

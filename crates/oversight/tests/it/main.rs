@@ -740,3 +740,72 @@ fn gitleaks_rule_files_load_unchanged() {
         "{stderr}"
     );
 }
+
+#[test]
+fn licence_policy_and_ownership_are_enforced() {
+    let dir = tempfile::tempdir().unwrap();
+    let delivery = dir.path().join("delivery");
+    fs_err::create_dir_all(delivery.join("src")).unwrap();
+    let mit = corpora().join("spdx-license-list/license-list-data/text/MIT.txt");
+    fs_err::copy(&mit, delivery.join("LICENSE")).unwrap();
+    fs_err::write(
+        delivery.join("src/lib.rs"),
+        "// SPDX-License-Identifier: MIT\n// Copyright (c) 2024 Acme GmbH\npub fn a() {}\n",
+    )
+    .unwrap();
+    fs_err::write(
+        delivery.join("src/copied.c"),
+        "/* SPDX-License-Identifier: GPL-3.0-only\n * Copyright (C) 2019-2021 Other Client Corp. All rights reserved.\n */\nint f(void) { return 0; }\n",
+    )
+    .unwrap();
+    let policy = dir.path().join("licences.toml");
+    fs_err::write(
+        &policy,
+        "allow-categories = [\"permissive\"]\ndeny-categories = [\"strong-copyleft\"]\n",
+    )
+    .unwrap();
+
+    let (code, report) = run_json(&[
+        delivery.to_str().unwrap(),
+        "--license-policy",
+        policy.to_str().unwrap(),
+        "--expected-holders",
+        "Acme GmbH",
+    ]);
+    assert_eq!(code, 1, "{report:#}");
+    let got = rules_at(&report);
+    assert!(
+        got.contains(&("license.denied".into(), "src/copied.c".into())),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&("license.foreign-copyright".into(), "src/copied.c".into())),
+        "{got:?}"
+    );
+    assert!(
+        !got.iter()
+            .any(|(r, p)| r == "license.denied" && p != "src/copied.c"),
+        "{got:?}"
+    );
+    assert!(
+        !got.iter()
+            .any(|(r, p)| r == "license.foreign-copyright" && p == "src/lib.rs"),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&("license.detected".into(), "LICENSE".into()))
+            || got
+                .iter()
+                .any(|(r, p)| p == "LICENSE" && r.starts_with("license.")),
+        "{got:?}"
+    );
+
+    fs_err::write(&policy, "deny = [\"NOT-A-LICENSE\"]\n").unwrap();
+    let out = oversight()
+        .args(["scan", delivery.to_str().unwrap(), "--license-policy"])
+        .arg(&policy)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("NOT-A-LICENSE"));
+}

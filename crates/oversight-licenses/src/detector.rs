@@ -1,0 +1,642 @@
+//! The licence and copyright detector.
+//!
+//! **What it detects.** Licence texts in LICENSE, COPYING, NOTICE and similar
+//! files and in large header comments (matched against the SPDX licence list
+//! with a confidence score), `SPDX-License-Identifier:` tags, short licence
+//! notices ("Licensed under the Apache License, Version 2.0"), and copyright
+//! statements with their years and holders. With a licence policy it flags
+//! licences the policy does not allow; with expected holders it flags every
+//! other copyright holder.
+//!
+//! **Why it matters.** ISO/IEC 27001 A.8.30 starts with licensing agreements,
+//! code ownership and intellectual property. Copyleft code in a product we
+//! distribute under our own terms, non-commercial material, or code copyrighted
+//! by a third party or another client of the supplier are legal risks that the
+//! reviewer must see before accepting a delivery.
+//!
+//! **Example.**
+//! `// SPDX-License-Identifier: AGPL-3.0-only` with `deny-categories =
+//! ["network-copyleft"]` gives `license.denied`; `Copyright (c) 2021 Other
+//! Client AG` with expected holders `Acme GmbH` gives
+//! `license.foreign-copyright`.
+//!
+//! **How to resolve or accept.** Remove or replace the component, obtain the
+//! rights (a licence or an assignment from the holder), or accept the finding
+//! by fingerprint with the reason. Unknown licence texts need a human reading.
+//!
+//! **References.** SPDX License List and SPDX license expressions
+//! (<https://spdx.org/licenses/>, SPDX specification annex D); REUSE
+//! specification (`SPDX-FileCopyrightText`); ISO/IEC 27001:2022 A.8.30.
+
+use oversight_detect::{
+    Detector, Emit, FileInfo, Hit, Pattern, Scope, Sink, Window, visible_snippet,
+};
+use oversight_model::{FileClass, Rule};
+use spdx::Expression;
+
+use crate::copyright::{self, CopyrightStatement};
+use crate::notices::{self, Notice, PHRASES};
+use crate::rules;
+use crate::text::{self, IDENTIFIED, TextMatcher, TextVerdict};
+use crate::{LicenseOptions, LicensePolicy};
+
+/// The largest licence file read whole.
+pub const WHOLE_FILE_LIMIT: u64 = 1024 * 1024;
+
+/// How many header comments are matched against licence texts per window, so
+/// that a bundle of a thousand files does not cost a thousand matches.
+const MAX_HEADER_MATCHES: usize = 16;
+
+/// How many distinct copyright statements are reported per window.
+const MAX_STATEMENTS: usize = 500;
+
+/// Phrases that start a full licence text embedded in a header comment.
+const TEXT_TRIGGERS: &[&str] = &[
+    "permission is hereby granted",
+    "redistribution and use in source and binary forms",
+    "permission to use, copy, modify",
+    "this software is provided 'as-is'",
+    "licensed under the apache license",
+    "is free software; you can redistribute",
+    "is free software: you can redistribute",
+    "this source code form is subject to the terms of the mozilla public",
+];
+
+/// Copyright markers.
+const COPYRIGHT_MARKERS: &[&str] = &["copyright", "(c)", "©", "&copy;", "spdx-filecopyrighttext"];
+
+/// What one pattern of [`LicenseDetector::patterns`] stands for.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Tag,
+    Phrase(usize),
+    Trigger,
+    Copyright,
+}
+
+/// The detector of licences and copyright statements.
+#[derive(Debug)]
+pub struct LicenseDetector {
+    matcher: TextMatcher,
+    policy: Option<LicensePolicy>,
+    expected_holders: Vec<String>,
+    kinds: Vec<Kind>,
+}
+
+/// One licence found, before policy and deduplication.
+struct Found {
+    offset: u64,
+    line_col: Option<(u32, u32)>,
+    licence: Licence,
+    source: String,
+    snippet: Option<String>,
+}
+
+enum Licence {
+    /// An expression from a tag or a notice.
+    Expression(String, Box<Expression>),
+    /// A matched text: the store's identifier and its aliases.
+    Text(text::TextMatch),
+    /// A declaration that cannot be mapped, with the reason.
+    Unknown(String, String),
+}
+
+impl Licence {
+    fn key(&self) -> String {
+        match self {
+            Licence::Expression(text, _) => text.clone(),
+            Licence::Text(m) => m.license.clone(),
+            Licence::Unknown(text, _) => format!("unknown:{text}"),
+        }
+    }
+}
+
+impl LicenseDetector {
+    pub(crate) fn new(options: LicenseOptions) -> Result<Self, crate::Error> {
+        let mut kinds = vec![Kind::Tag];
+        kinds.extend((0..PHRASES.len()).map(Kind::Phrase));
+        kinds.extend(TEXT_TRIGGERS.iter().map(|_| Kind::Trigger));
+        kinds.extend(COPYRIGHT_MARKERS.iter().map(|_| Kind::Copyright));
+        Ok(LicenseDetector {
+            matcher: TextMatcher::load()?,
+            policy: options.policy,
+            expected_holders: options
+                .expected_holders
+                .into_iter()
+                .map(|h| h.trim().to_owned())
+                .filter(|h| !h.is_empty())
+                .collect(),
+            kinds,
+        })
+    }
+
+    /// The text matcher, for accuracy measurements.
+    pub fn matcher(&self) -> &TextMatcher {
+        &self.matcher
+    }
+
+    /// Finds tags and notices in a window.
+    fn declarations(&self, window: &Window<'_>, hits: &[Hit], found: &mut Vec<Found>) {
+        let mut tag_lines = Vec::new();
+        for hit in hits {
+            match self.kinds[hit.pattern] {
+                Kind::Tag => {
+                    let (line_start, line) = window.line_around(hit.start, 400);
+                    let from = window.index(hit.end) - window.index(line_start);
+                    let after = String::from_utf8_lossy(line.get(from..).unwrap_or_default());
+                    let Some(value) = notices::tag_value(&after) else {
+                        continue;
+                    };
+                    tag_lines.push(line_start);
+                    let licence = match notices::parse_expression(value) {
+                        Ok(expression) => {
+                            Licence::Expression(value.to_owned(), Box::new(expression))
+                        }
+                        Err(reason) => Licence::Unknown(value.to_owned(), reason),
+                    };
+                    found.push(Found {
+                        offset: hit.start,
+                        line_col: Some(window.line_col(hit.start)),
+                        licence,
+                        source: "SPDX-License-Identifier".to_owned(),
+                        snippet: Some(visible_snippet(line, 160)),
+                    });
+                }
+                Kind::Phrase(index) => {
+                    let (phrase, resolve) = PHRASES[index];
+                    let (line_start, line) = window.line_around(hit.start, 200);
+                    if tag_lines.contains(&line_start) || !word_bounded(window, hit.start, hit.end)
+                    {
+                        continue;
+                    }
+                    let after = String::from_utf8_lossy(window.slice(hit.end, hit.end + 600));
+                    let after = strip_markers_per_line(&after);
+                    let licence = match notices::resolve(resolve, &after) {
+                        Notice::License(id) => match notices::parse_expression(&id) {
+                            Ok(e) => Licence::Expression(id, Box::new(e)),
+                            Err(reason) => Licence::Unknown(id, reason),
+                        },
+                        Notice::Unversioned(name) => Licence::Unknown(
+                            name.to_owned(),
+                            format!("the {name} is named without a version"),
+                        ),
+                        Notice::GnuProject => {
+                            // Named by its GNU notice when there is one.
+                            let ahead = window.slice(hit.end, hit.end + 2000).to_ascii_lowercase();
+                            if memchr::memmem::find(&ahead, b"general public license").is_some() {
+                                continue;
+                            }
+                            Licence::Unknown(
+                                "GNU project".to_owned(),
+                                "part of a GNU project, without a recognisable licence notice"
+                                    .to_owned(),
+                            )
+                        }
+                    };
+                    found.push(Found {
+                        offset: hit.start,
+                        line_col: Some(window.line_col(hit.start)),
+                        licence,
+                        source: format!("notice \u{201c}{phrase}\u{201d}"),
+                        snippet: Some(visible_snippet(line, 160)),
+                    });
+                }
+                Kind::Trigger | Kind::Copyright => {}
+            }
+        }
+    }
+
+    /// Matches header comments that contain licence-text triggers.
+    fn header_texts(&self, window: &Window<'_>, hits: &[Hit], found: &mut Vec<Found>) {
+        let mut done: Vec<(usize, usize)> = Vec::new();
+        for hit in hits {
+            if !matches!(self.kinds[hit.pattern], Kind::Trigger) {
+                continue;
+            }
+            let at = window.index(hit.start);
+            if done.iter().any(|&(s, e)| s <= at && at < e) || done.len() >= MAX_HEADER_MATCHES {
+                continue;
+            }
+            let (start, end, block) = text::comment_block(window.bytes(), at);
+            done.push((start, end.max(at + 1)));
+            if let TextVerdict::Found(matches) = self.matcher.identify(&block) {
+                let offset = window.offset() + start as u64;
+                for m in matches {
+                    found.push(Found {
+                        offset,
+                        line_col: Some(window.line_col(offset)),
+                        source: text_source(&m),
+                        licence: Licence::Text(m),
+                        snippet: None,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Copyright statements, one per line.
+    fn copyrights(
+        &self,
+        file: &FileInfo<'_>,
+        window: &Window<'_>,
+        hits: &[Hit],
+        sink: &mut dyn Sink,
+    ) {
+        let licence_file = is_license_file(file.file_name());
+        let mut last_line = None;
+        // Identical statements are reported once per window, and at most
+        // MAX_STATEMENTS distinct ones, so a generated file cannot flood the report.
+        let mut seen: Vec<(String, Vec<(u16, u16)>)> = Vec::new();
+        for hit in hits {
+            if !matches!(self.kinds[hit.pattern], Kind::Copyright) {
+                continue;
+            }
+            let (line_start, line) = window.line_around(hit.start, 400);
+            if last_line == Some(line_start) {
+                continue;
+            }
+            let before = window.slice(hit.start.saturating_sub(1), hit.start);
+            if before
+                .first()
+                .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-')
+            {
+                continue;
+            }
+            let from = window.index(hit.start) - window.index(line_start);
+            let prefix = String::from_utf8_lossy(&line[..from]);
+            let opens_line = strip_markers_per_line(&prefix).trim().is_empty();
+            let rest = String::from_utf8_lossy(&line[from..]);
+            let Some(statement) = copyright::parse_statement(&rest, opens_line) else {
+                continue;
+            };
+            last_line = Some(line_start);
+            let identity = (statement.key(), statement.years.clone());
+            if seen.contains(&identity) || seen.len() >= MAX_STATEMENTS {
+                continue;
+            }
+            seen.push(identity);
+            let line_col = window.line_col(hit.start);
+            let snippet = visible_snippet(line, 160);
+            sink.emit(
+                Emit::at(
+                    &rules::COPYRIGHT,
+                    line_col,
+                    copyright_message(&statement),
+                    statement.key().into_bytes(),
+                )
+                .with_snippet(snippet.clone()),
+            );
+            if self.is_foreign(&statement, licence_file) {
+                sink.emit(
+                    Emit::at(
+                        &rules::FOREIGN_COPYRIGHT,
+                        line_col,
+                        format!(
+                            "Copyright held by {}, not by an expected holder ({})",
+                            statement,
+                            self.expected_holders.join(", ")
+                        ),
+                        statement.key().into_bytes(),
+                    )
+                    .with_snippet(snippet),
+                );
+            }
+        }
+    }
+
+    fn is_foreign(&self, statement: &CopyrightStatement, licence_file: bool) -> bool {
+        if self.expected_holders.is_empty() {
+            return false;
+        }
+        // Licence texts carry their steward's copyright (the GPL's "Copyright
+        // (C) 2007 Free Software Foundation"): that is not copied code.
+        if licence_file && statement.key().contains("free software foundation") {
+            return false;
+        }
+        !self
+            .expected_holders
+            .iter()
+            .any(|expected| copyright::holder_matches(&statement.holder, expected))
+    }
+
+    /// Deduplicates and reports licences against the policy.
+    fn report(&self, mut found: Vec<Found>, sink: &mut dyn Sink) {
+        found.sort_by_key(|f| f.offset);
+        let has_versioned = |prefix: &str| {
+            found.iter().any(|f| match &f.licence {
+                Licence::Expression(e, _) => e.contains(prefix),
+                Licence::Text(m) => m.license.contains(prefix),
+                Licence::Unknown(..) => false,
+            })
+        };
+        let mut seen: Vec<String> = Vec::new();
+        for f in &found {
+            if let Licence::Unknown(name, _) = &f.licence {
+                let family = match name.as_str() {
+                    "GNU GPL" => Some("GPL-"),
+                    "GNU LGPL" => Some("LGPL-"),
+                    "GNU AGPL" => Some("AGPL-"),
+                    "Mozilla Public License" => Some("MPL-"),
+                    "Eclipse Public License" => Some("EPL-"),
+                    _ => None,
+                };
+                if family.is_some_and(has_versioned) {
+                    continue;
+                }
+            }
+            let key = f.licence.key();
+            if seen.contains(&key) {
+                continue;
+            }
+            seen.push(key.clone());
+            let emit = self.judge(f, key);
+            let emit = match &f.snippet {
+                Some(s) => emit.with_snippet(s.clone()),
+                None => emit,
+            };
+            sink.emit(emit);
+        }
+    }
+
+    /// One finding for one licence: detected, denied or unknown.
+    fn judge(&self, f: &Found, key: String) -> Emit {
+        let make = |rule: &'static Rule, message: String| Emit {
+            rule,
+            line_col: f.line_col,
+            message,
+            evidence: None,
+            key: key.clone().into_bytes(),
+        };
+        let (shown, verdict) = match &f.licence {
+            Licence::Unknown(text, reason) => {
+                return make(
+                    &rules::UNKNOWN,
+                    format!(
+                        "Licence `{text}` cannot be mapped to SPDX ({}): {reason}",
+                        f.source
+                    ),
+                );
+            }
+            Licence::Expression(text, expression) => (
+                text.clone(),
+                self.policy.as_ref().map(|p| p.evaluate(expression)),
+            ),
+            Licence::Text(m) => {
+                // Identical texts: denied when any of the identifiers is.
+                let verdict = self.policy.as_ref().map(|p| {
+                    let mut reasons = Vec::new();
+                    for id in std::iter::once(&m.license).chain(&m.aliases) {
+                        if let Ok(e) = notices::parse_expression(id)
+                            && let Err(r) = p.evaluate(&e)
+                        {
+                            reasons.extend(r);
+                        }
+                    }
+                    if reasons.is_empty() {
+                        Ok(())
+                    } else {
+                        Err(reasons)
+                    }
+                });
+                (m.license.clone(), verdict)
+            }
+        };
+        match verdict {
+            Some(Err(reasons)) => make(
+                &rules::DENIED,
+                format!(
+                    "Licence `{shown}` is not allowed by the licence policy: {} ({})",
+                    reasons.join("; "),
+                    f.source
+                ),
+            ),
+            _ => make(
+                &rules::DETECTED,
+                format!("Licence `{shown}` ({})", f.source),
+            ),
+        }
+    }
+}
+
+impl Detector for LicenseDetector {
+    fn name(&self) -> &'static str {
+        "licenses"
+    }
+
+    fn rules(&self) -> &'static [&'static Rule] {
+        &rules::ALL
+    }
+
+    fn patterns(&self) -> Vec<Pattern> {
+        let mut patterns = vec![Pattern::new(notices::SPDX_TAG, Scope::Text)];
+        patterns.extend(PHRASES.iter().map(|(p, _)| Pattern::new(p, Scope::Text)));
+        patterns.extend(TEXT_TRIGGERS.iter().map(|p| Pattern::new(p, Scope::Text)));
+        patterns.extend(
+            COPYRIGHT_MARKERS
+                .iter()
+                .map(|p| Pattern::new(p, Scope::Text)),
+        );
+        patterns
+    }
+
+    fn on_hits(&self, file: &FileInfo<'_>, window: &Window<'_>, hits: &[Hit], sink: &mut dyn Sink) {
+        self.copyrights(file, window, hits, sink);
+        // Licence files read whole are judged by `check_whole`.
+        if is_license_file(file.file_name()) && file.size.is_some_and(|s| s <= WHOLE_FILE_LIMIT) {
+            return;
+        }
+        let mut found = Vec::new();
+        self.declarations(window, hits, &mut found);
+        self.header_texts(window, hits, &mut found);
+        self.report(found, sink);
+    }
+
+    fn whole_file_limit(&self, file: &FileInfo<'_>) -> Option<u64> {
+        (file.class == FileClass::Text && is_license_file(file.file_name()))
+            .then_some(WHOLE_FILE_LIMIT)
+    }
+
+    fn check_whole(&self, file: &FileInfo<'_>, content: &[u8], sink: &mut dyn Sink) {
+        let text = String::from_utf8_lossy(content);
+        if text.trim().is_empty() {
+            return;
+        }
+        match self.matcher.identify(&text) {
+            TextVerdict::Found(matches) => {
+                let found = matches
+                    .into_iter()
+                    .map(|m| Found {
+                        offset: 0,
+                        line_col: None,
+                        source: text_source(&m),
+                        licence: Licence::Text(m),
+                        snippet: None,
+                    })
+                    .collect();
+                self.report(found, sink);
+            }
+            TextVerdict::Unknown { closest, score } => {
+                // A short licence file may just name its licence.
+                let window = Window::whole(content);
+                let hits = naive_hits(&self.patterns(), content);
+                let mut found = Vec::new();
+                self.declarations(&window, &hits, &mut found);
+                if !found.is_empty() {
+                    self.report(found, sink);
+                } else if is_strict_license_name(file.file_name()) {
+                    sink.emit(Emit::file(
+                        &rules::UNKNOWN_TEXT,
+                        format!(
+                            "Licence file matches no known licence (closest: {closest}, \
+                             confidence {score:.2}, below {:.2})",
+                            text::PROBABLE
+                        ),
+                        format!("unknown-text:{}", file.file_name()).into_bytes(),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn text_source(m: &text::TextMatch) -> String {
+    let certainty = if m.score >= IDENTIFIED {
+        "licence text"
+    } else {
+        "probably this licence text"
+    };
+    let aliases = if m.aliases.is_empty() {
+        String::new()
+    } else {
+        format!(", same text as {}", m.aliases.join(", "))
+    };
+    format!("{certainty}, confidence {:.2}{aliases}", m.score)
+}
+
+fn copyright_message(statement: &CopyrightStatement) -> String {
+    if statement.years.is_empty() {
+        format!("Copyright held by {}", statement.holder)
+    } else {
+        format!(
+            "Copyright held by {}, years {}",
+            statement.holder,
+            statement.years_text()
+        )
+    }
+}
+
+/// The hits of `patterns` in `content`, as the engine would find them.
+fn naive_hits(patterns: &[Pattern], content: &[u8]) -> Vec<Hit> {
+    let lowered = content.to_ascii_lowercase();
+    let mut hits = Vec::new();
+    for (index, pattern) in patterns.iter().enumerate() {
+        let needle = pattern.bytes.to_ascii_lowercase();
+        for start in memchr::memmem::find_iter(&lowered, &needle) {
+            hits.push(Hit {
+                pattern: index,
+                start: start as u64,
+                end: (start + needle.len()) as u64,
+            });
+        }
+    }
+    hits.sort_by_key(|h| (h.start, h.pattern));
+    hits
+}
+
+/// Phrases must not be part of longer words (`submit license` is not MIT).
+fn word_bounded(window: &Window<'_>, start: u64, end: u64) -> bool {
+    let is_word = |b: &u8| b.is_ascii_alphanumeric();
+    !window
+        .slice(start.saturating_sub(1), start)
+        .first()
+        .is_some_and(is_word)
+        && !window.slice(end, end + 1).first().is_some_and(is_word)
+}
+
+/// Joins lines with their comment markers removed, so that a notice wrapped
+/// over comment lines reads as one sentence.
+fn strip_markers_per_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(if i == 0 {
+            line
+        } else {
+            text::strip_comment_markers(line)
+        });
+    }
+    out
+}
+
+/// Extensions of files that are code or data, never licence texts.
+const CODE_EXTENSIONS: &[&str] = &[
+    "rs", "py", "js", "mjs", "cjs", "ts", "go", "java", "kt", "c", "h", "cc", "cpp", "hpp", "cs",
+    "rb", "php", "swift", "scala", "json", "toml", "yaml", "yml", "xml", "html", "htm", "css",
+    "sh", "ps1", "bat", "sql", "lock", "svg", "png", "jpg", "gif", "pdf", "vue", "jsx", "tsx",
+];
+
+/// Whether a file name is that of a licence, copying, notice or copyright
+/// file (`LICENSE`, `LICENSE-MIT`, `COPYING.LESSER`, `NOTICE.txt`, `MIT-LICENSE`).
+pub fn is_license_file(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if let Some((_, ext)) = lower.rsplit_once('.')
+        && CODE_EXTENSIONS.contains(&ext)
+    {
+        return false;
+    }
+    is_strict_license_name(name)
+        || [
+            "notice",
+            "copyright",
+            "third-party-notices",
+            "thirdpartynotices",
+        ]
+        .iter()
+        .any(|p| lower.starts_with(p))
+}
+
+/// Names that promise a licence text (not NOTICE or COPYRIGHT files, which
+/// often hold only attributions).
+fn is_strict_license_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["license", "licence", "copying", "unlicense"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+        || lower.contains("-license")
+        || lower.contains("_license")
+        || lower.contains(".license")
+        || lower.contains("-licence")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn licence_file_names() {
+        for yes in [
+            "LICENSE",
+            "LICENSE.md",
+            "LICENSE-MIT",
+            "licence.txt",
+            "COPYING.LESSER",
+            "NOTICE",
+            "UNLICENSE",
+            "MIT-LICENSE.txt",
+        ] {
+            assert!(is_license_file(yes), "{yes}");
+        }
+        for no in [
+            "license.rs",
+            "licenses.go",
+            "README.md",
+            "main.c",
+            "package.json",
+        ] {
+            assert!(!is_license_file(no), "{no}");
+        }
+        assert!(!is_strict_license_name("NOTICE"));
+    }
+}

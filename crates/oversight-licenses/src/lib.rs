@@ -1,0 +1,92 @@
+//! Detectors of category `license`: which licences a delivery carries, whether
+//! the reviewer's policy allows them, and whose copyright the code bears.
+//!
+//! The crate has one detector, [`LicenseDetector`], built by [`detector`] from
+//! [`LicenseOptions`]:
+//!
+//! * licence texts in LICENSE/COPYING/NOTICE-like files and in large header
+//!   comments, matched against the SPDX licence list by askalono's algorithm
+//!   (shipped with the SPDX texts inside the `spdx` crate; see [`text`]);
+//! * `SPDX-License-Identifier:` tags and short licence notices ([`notices`]);
+//! * copyright statements, their years and holders ([`copyright`]);
+//! * a [`LicensePolicy`] of allowed and denied identifiers and categories,
+//!   evaluated on whole SPDX expressions ([`policy`]);
+//! * an ownership check against expected copyright holders.
+//!
+//! The rules it raises are in [`rules`].
+//!
+//! ```
+//! use oversight_detect::reference::run_detector;
+//! use oversight_licenses::{LicenseOptions, LicensePolicy, detector};
+//!
+//! let policy = LicensePolicy::parse("deny-categories = [\"network-copyleft\"]").unwrap();
+//! let detector = detector(LicenseOptions {
+//!     policy: Some(policy),
+//!     expected_holders: vec!["Acme GmbH".into()],
+//! })
+//! .unwrap();
+//! let src = b"// SPDX-License-Identifier: AGPL-3.0-only\n// Copyright 2024 Other AG\n";
+//! let rules: Vec<&str> = run_detector(&detector, "a.rs", src).iter().map(|e| e.rule.id).collect();
+//! assert_eq!(rules, ["license.copyright", "license.foreign-copyright", "license.denied"]);
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod copyright;
+mod detector;
+pub mod notices;
+pub mod policy;
+pub mod rules;
+pub mod text;
+
+use std::path::PathBuf;
+
+pub use detector::{LicenseDetector, WHOLE_FILE_LIMIT, is_license_file};
+pub use policy::{Decision, LicenseCategory, LicensePolicy};
+
+/// What the licence detector is configured with (by the reviewer, never by
+/// the delivery).
+#[derive(Debug, Clone, Default)]
+pub struct LicenseOptions {
+    /// Allowed and denied licences; `None` reports every licence as
+    /// `license.detected`.
+    pub policy: Option<LicensePolicy>,
+    /// Copyright holders the code may carry (`Acme GmbH`, the supplier);
+    /// empty disables the ownership check.
+    pub expected_holders: Vec<String>,
+}
+
+/// Errors of this crate.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The policy file could not be read.
+    #[error("Cannot read the licence policy {path}")]
+    ReadPolicy {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The policy is not valid.
+    #[error("Invalid {file}, line {line}, key `{key}`: {message}")]
+    Policy {
+        /// The file, or `licence policy` when parsed from text.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// The offending key (empty when the error is not about one key).
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The SPDX licence store embedded in the `spdx` crate could not be loaded.
+    #[error("Cannot load the SPDX licence store: {0}")]
+    Store(String),
+}
+
+/// Builds the licence detector. Loading the SPDX licence store takes about
+/// 0.2 s in a release build; build the detector once per process.
+pub fn detector(options: LicenseOptions) -> Result<LicenseDetector, Error> {
+    LicenseDetector::new(options)
+}

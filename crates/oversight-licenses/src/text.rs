@@ -58,8 +58,46 @@ pub enum TextVerdict {
 /// licence header in every file of a project).
 pub struct TextMatcher {
     store: Store,
+    /// The few licences whose full text is commonly pasted into source file
+    /// headers. Header comments are compared with these only: comparing every
+    /// header of a large tree with the whole SPDX list costs minutes.
+    headers: Store,
     cache: Mutex<HashMap<u64, TextVerdict>>,
 }
+
+/// Licences whose whole text appears as a source-file header.
+const HEADER_LICENSES: &[&str] = &[
+    "MIT",
+    "MIT-0",
+    "X11",
+    "MIT-CMU",
+    "ISC",
+    "0BSD",
+    "BSD-1-Clause",
+    "BSD-2-Clause",
+    "BSD-2-Clause-Patent",
+    "BSD-3-Clause",
+    "BSD-3-Clause-Clear",
+    "BSD-4-Clause",
+    "Zlib",
+    "zlib-acknowledgement",
+    "Libpng",
+    "NCSA",
+    "BSL-1.0",
+    "Unlicense",
+    "HPND",
+    "curl",
+    "PostgreSQL",
+    "Apache-2.0",
+    "WTFPL",
+    "CC0-1.0",
+    "FSFAP",
+    "FSFUL",
+    "Beerware",
+    "JSON",
+    "UPL-1.0",
+    "PSF-2.0",
+];
 
 impl std::fmt::Debug for TextMatcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -75,8 +113,15 @@ impl TextMatcher {
     pub fn load() -> Result<Self, Error> {
         let mut store = Store::load_inline().map_err(|e| Error::Store(e.to_string()))?;
         add_lgpl3_alone(&mut store);
+        let mut headers = Store::new();
+        for name in HEADER_LICENSES {
+            if let Some(data) = store.get_original(name) {
+                headers.add_license((*name).to_owned(), data.clone());
+            }
+        }
         Ok(TextMatcher {
             store,
+            headers,
             cache: Mutex::new(HashMap::new()),
         })
     }
@@ -86,10 +131,57 @@ impl TextMatcher {
         self.store.licenses().map(String::as_str)
     }
 
+    /// Matches a header comment against the licences commonly pasted into
+    /// headers, in one pass; only an identified licence is returned.
+    pub fn identify_header(&self, text: &str) -> Option<TextMatch> {
+        let data = TextData::new(text);
+        let result = self.headers.analyze(&data);
+        (result.score >= IDENTIFIED).then(|| TextMatch {
+            license: result.name.to_owned(),
+            aliases: self.aliases(result.name, result.name),
+            score: result.score,
+        })
+    }
+
     /// Matches a text. Results are cached by content.
+    ///
+    /// A text that is almost exactly one of the common licences (the usual
+    /// LICENSE file) is settled by the small header store in one cheap pass;
+    /// anything else goes to the whole SPDX list.
     pub fn identify(&self, text: &str) -> TextVerdict {
+        let data = TextData::new(text);
+        let quick = self.headers.analyze(&data);
+        let size = |d: &TextData| d.lines().iter().map(String::len).sum::<usize>().max(1) as f32;
+        let proportion = size(&data) / size(quick.data);
+        // The proportion guard keeps a file holding two licences (Apache-2.0
+        // then MIT) from being settled as the longer one alone.
+        if quick.score >= 0.98 && (0.85..=1.15).contains(&proportion) {
+            return TextVerdict::Found(vec![TextMatch {
+                license: quick.name.to_owned(),
+                aliases: self.aliases(quick.name, quick.name),
+                score: quick.score,
+            }]);
+        }
+        self.identify_full(text)
+    }
+
+    fn identify_full(&self, text: &str) -> TextVerdict {
+        // The matcher ignores copyright lines, case, punctuation and layout,
+        // so the cache does too: the same licence header with another holder
+        // or year is answered from the cache.
         let mut hasher = DefaultHasher::new();
-        text.hash(&mut hasher);
+        for line in text.lines() {
+            let lower = line.to_lowercase();
+            if lower.contains("copyright") {
+                continue;
+            }
+            for word in lower
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+            {
+                word.hash(&mut hasher);
+            }
+        }
         let key = hasher.finish();
         if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
             return hit;

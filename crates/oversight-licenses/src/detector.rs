@@ -602,13 +602,18 @@ pub fn is_license_file(name: &str) -> bool {
 /// often hold only attributions).
 fn is_strict_license_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    ["license", "licence", "copying", "unlicense"]
+    if ["license", "licence", "copying", "unlicense"]
         .iter()
         .any(|p| lower.starts_with(p))
-        || lower.contains("-license")
-        || lower.contains("_license")
-        || lower.contains(".license")
-        || lower.contains("-licence")
+    {
+        return true;
+    }
+    // `MIT-LICENSE.txt`, `apache_license`: only with a plain-text extension
+    // (or none), so that data files of licence tools (scancode's thousands of
+    // `*.LICENSE` and `*.RULE` texts) are not each matched as a licence file.
+    let (stem, ext) = lower.rsplit_once('.').unwrap_or((&lower, ""));
+    matches!(ext, "" | "txt" | "md" | "rst" | "text")
+        && (stem.ends_with("-license") || stem.ends_with("_license") || stem.ends_with("-licence"))
 }
 
 #[cfg(test)]
@@ -635,6 +640,8 @@ mod tests {
             "README.md",
             "main.c",
             "package.json",
+            "mut-license.license",
+            "proprietary-license_661.rule",
         ] {
             assert!(!is_license_file(no), "{no}");
         }

@@ -46,6 +46,7 @@ impl Automaton {
         let ac = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&unique)?;
         Ok(Some(Automaton { ac, owners }))
     }

@@ -48,17 +48,22 @@ for tree in $BENCH_TREES; do
   mb=$(awk -v b="$bytes" 'BEGIN{printf "%.1f", b/1e6}')
   "$RG" -uuu -c OVERSIGHTBENCHLITERAL "$tree" >/dev/null 2>&1 || true   # warm the page cache
   read -r rg_s rg_kb < <(measure "$RG" -uuu -c OVERSIGHTBENCHLITERAL "$tree")
+  # The detectors of the scanning foundation alone, then with secrets, then everything.
+  read -r base_s base_kb _ < <(measure "$OVERSIGHT" scan "$tree" --no-secrets --no-licenses --format json --no-progress --output "$BENCH_TMP/report.json")
+  read -r sec_s sec_kb _ < <(measure "$OVERSIGHT" scan "$tree" --no-licenses --format json --no-progress --output "$BENCH_TMP/report.json")
   read -r ov_s ov_kb ov_rc < <(measure "$OVERSIGHT" scan "$tree" --format json --no-progress --output "$BENCH_TMP/report.json")
-  for row in "ripgrep $rg_s $rg_kb" "oversight $ov_s $ov_kb"; do
+  for row in "ripgrep $rg_s $rg_kb" "ov:malicious $base_s $base_kb" "ov:+secrets $sec_s $sec_kb" "ov:all $ov_s $ov_kb"; do
     set -- $row
     awk -v t="$1" -v tree="$tree" -v f="$files" -v mb="$mb" -v s="$2" -v kb="$3" 'BEGIN{
       if (s<=0) s=0.01; printf "%-14s %-48s %9d %9.1f %8.2f %8.1f %9.0f %8.1f\n", t, substr(tree, length(tree)-47), f, mb, s, mb/s, f/s, kb/1024 }'
   done
-  awk -v a="$ov_s" -v b="$rg_s" 'BEGIN{ if (b<=0) b=0.01; printf "ratio oversight/ripgrep wall time: %.2fx (exit %s)\n", a/b, "'"$ov_rc"'" }'
+  awk -v m="$base_s" -v s="$sec_s" -v a="$ov_s" -v b="$rg_s" 'BEGIN{ if (b<=0) b=0.01; if (m<=0) m=0.01; if (s<=0) s=0.01;
+    printf "ratio to ripgrep: malicious+integrity %.2fx, +secrets %.2fx, all detectors %.2fx; secrets add %.0f%%, licences add %.0f%%\n", m/b, s/b, a/b, (s/m-1)*100, (a/s-1)*100 }'
   total_rg=$(awk -v a="$total_rg" -v b="$rg_s" 'BEGIN{print a+b}')
   total_ov=$(awk -v a="$total_ov" -v b="$ov_s" 'BEGIN{print a+b}')
+  total_base=$(awk -v a="${total_base:-0}" -v b="$base_s" 'BEGIN{print a+b}')
 done
-awk -v a="$total_ov" -v b="$total_rg" 'BEGIN{ if (b<=0) b=0.01; printf "\nall trees: oversight %.2f s, ripgrep %.2f s, ratio %.2fx\n", a, b, a/b }'
+awk -v m="${total_base:-0}" -v a="$total_ov" -v b="$total_rg" 'BEGIN{ if (b<=0) b=0.01; printf "\nall trees: ripgrep %.2f s; oversight malicious+integrity %.2f s (%.2fx), all detectors %.2f s (%.2fx)\n", b, m, m/b, a, a/b }'
 
 if [ "${BENCH_SINGLE_FILES:-1}" = 1 ]; then
   big="$BENCH_TMP/big-1g.c"; mini="$BENCH_TMP/minified-500m.js"

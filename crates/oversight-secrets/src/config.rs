@@ -274,6 +274,9 @@ pub(crate) struct CompiledRule {
     pub(crate) tags: Vec<String>,
     pub(crate) allowlists: Vec<Allowlist>,
     pub(crate) skip_report: bool,
+    /// Whether a match can span lines (private key blocks), so the rule must
+    /// see the whole window rather than the lines around its keyword.
+    pub(crate) multiline: bool,
 }
 
 impl CompiledRule {
@@ -554,7 +557,21 @@ pub(crate) fn parse(text: &str, origin: &str) -> Result<RuleSet, ConfigError> {
                 )
             })?);
         }
+        let multiline = regex.as_ref().is_some_and(|r| {
+            let src = r.as_str();
+            [
+                "-----BEGIN",
+                "(?s",
+                "[\\s\\S]",
+                "\\n",
+                "\\r",
+                "PuTTY-User-Key-File",
+            ]
+            .iter()
+            .any(|m| src.contains(m))
+        });
         let rule = CompiledRule {
+            multiline,
             gitleaks_id: id.clone(),
             description: raw_rule.description.unwrap_or_default(),
             regex,

@@ -99,6 +99,10 @@ impl std::fmt::Debug for SecretsDetector {
 
 struct Inner {
     origin: String,
+    /// Built-in rules run only on the lines around their keywords (their
+    /// matches contain the keyword); rule files from users keep gitleaks'
+    /// semantics (keyword anywhere in the window).
+    line_local: bool,
     set: RuleSet,
     /// The model rule of each config rule, same order.
     model: Vec<&'static Rule>,
@@ -233,6 +237,7 @@ impl SecretsDetector {
         }
         SecretsDetector {
             inner: Arc::new(Inner {
+                line_local: origin == "builtin",
                 origin: origin.to_owned(),
                 set,
                 model,
@@ -331,6 +336,18 @@ impl Inner {
         fresh: &Range<usize>,
         paths: &[&str],
     ) -> Vec<BufMatch> {
+        self.run_rule_in(index, buf, 0..buf.len(), fresh, paths)
+    }
+
+    /// Like [`Inner::run_rule`], searching only `search` (line-aligned) of `buf`.
+    fn run_rule_in(
+        &self,
+        index: usize,
+        buf: &[u8],
+        search: Range<usize>,
+        fresh: &Range<usize>,
+        paths: &[&str],
+    ) -> Vec<BufMatch> {
         let rule: &CompiledRule = &self.set.rules[index];
         let mut out = Vec::new();
         let Some(regex) = &rule.regex else {
@@ -344,14 +361,16 @@ impl Inner {
         {
             return out;
         }
-        for m in regex.find_iter(buf) {
-            if !fresh.contains(&m.start()) {
-                if m.start() >= fresh.end {
+        let base = search.start;
+        for m in regex.find_iter(&buf[search]) {
+            let (m_start, m_end) = (base + m.start(), base + m.end());
+            if !fresh.contains(&m_start) {
+                if m_start >= fresh.end {
                     break;
                 }
                 continue;
             }
-            let (mut ms, mut me) = (m.start(), m.end());
+            let (mut ms, mut me) = (m_start, m_end);
             while ms < me && buf[ms] == b'\n' {
                 ms += 1;
             }
@@ -464,6 +483,104 @@ impl Inner {
                 found,
             );
         }
+    }
+
+    /// Runs each rule only on the lines around its keyword hits (a few KiB
+    /// at most, merged where they overlap), and multi-line rules (private key
+    /// blocks) over the window. Same findings as [`Inner::scan_window`] for
+    /// rules whose match contains a keyword, at a fraction of the cost when
+    /// keywords are common words.
+    fn scan_lines(
+        &self,
+        file: &FileInfo<'_>,
+        window: &Window<'_>,
+        hits: &[Hit],
+        sink: &mut dyn Sink,
+    ) {
+        const REACH: usize = 2048;
+        let full = file.path.to_string();
+        let paths = Self::paths(file, &full);
+        if self.globally_allowed(&paths) {
+            return;
+        }
+        let buf = window.bytes();
+        let (fs, fe) = window.fresh();
+        let fresh = window.index(fs)..window.index(fe);
+        // (line range, rules) for single-line rules; rules for the window.
+        let mut ranges: Vec<(Range<usize>, BTreeSet<usize>)> = Vec::new();
+        let mut whole: BTreeSet<usize> = BTreeSet::new();
+        let mut decode_hit = false;
+        for hit in hits {
+            let Some(rules) = self.pattern_rules.get(hit.pattern) else {
+                continue;
+            };
+            if rules.is_empty() {
+                decode_hit = true;
+                continue;
+            }
+            let at = window.index(hit.start);
+            let lo = at.saturating_sub(REACH);
+            let hi = (at + REACH).min(buf.len());
+            let start = memchr::memrchr(b'\n', &buf[lo..at]).map_or(lo, |i| lo + i + 1);
+            let end = memchr::memchr(b'\n', &buf[at..hi]).map_or(hi, |i| at + i + 1);
+            for &rule in rules {
+                if file.class == FileClass::Binary && !self.set.rules[rule].binary() {
+                    continue;
+                }
+                if self.set.rules[rule].multiline {
+                    whole.insert(rule);
+                    continue;
+                }
+                match ranges.last_mut() {
+                    Some((r, set)) if start <= r.end => {
+                        r.end = r.end.max(end);
+                        set.insert(rule);
+                    }
+                    _ => ranges.push((start..end, BTreeSet::from([rule]))),
+                }
+            }
+        }
+        let mut found = Vec::new();
+        let push = |rule: usize, m: BufMatch, found: &mut Vec<Found>| {
+            found.push(Found {
+                rule,
+                at: m.start,
+                range: Some(m.secret.clone()),
+                secret: self.secret_of(rule, &buf[m.secret]),
+                decoded: None,
+            });
+        };
+        for (range, rules) in &ranges {
+            for &rule in rules {
+                for m in self.run_rule_in(rule, buf, range.clone(), &fresh, &paths) {
+                    push(rule, m, &mut found);
+                }
+            }
+        }
+        for &rule in &whole {
+            for m in self.run_rule(rule, buf, &fresh, &paths) {
+                push(rule, m, &mut found);
+            }
+        }
+        found.sort_by_key(|f| (f.at, f.rule));
+        found.dedup_by(|a, b| a.rule == b.rule && a.at == b.at);
+        self.drop_generic_duplicates(&mut found);
+        if file.class == FileClass::Text {
+            let mut budget = decode::DECODE_BUDGET;
+            if decode_hit {
+                // The base64 form of a keyword: encoded data may be anywhere.
+                self.scan_decoded(buf, fresh, 1, &mut budget, &paths, None, &mut found);
+            } else {
+                // A keyword in plain text: look for encoded values on its lines.
+                for (range, _) in &ranges {
+                    let part = range.start.max(fresh.start)..range.end.min(fresh.end);
+                    if !part.is_empty() {
+                        self.scan_decoded(buf, part, 1, &mut budget, &paths, None, &mut found);
+                    }
+                }
+            }
+        }
+        self.emit(window, found, sink);
     }
 
     fn scan_window(
@@ -673,6 +790,10 @@ impl Detector for SecretsDetector {
             }
         }
         let rules: Vec<usize> = rules.into_iter().collect();
+        if self.inner.line_local {
+            self.inner.scan_lines(file, window, hits, sink);
+            return;
+        }
         self.inner.scan_window(file, window, &rules, true, sink);
     }
 

@@ -167,6 +167,9 @@ pub(crate) struct ScanArgs {
     /// Do not look for secrets.
     #[arg(long)]
     pub(crate) no_secrets: bool,
+    /// Do not detect licences and copyright statements.
+    #[arg(long, conflicts_with_all = ["license_policy", "expected_holders"])]
+    pub(crate) no_licenses: bool,
     /// Report only findings that are not in this earlier JSON report
     /// (matched by fingerprint). Supplied by the reviewer, never read from the
     /// delivery.

@@ -18,11 +18,13 @@ pub(crate) enum Secrets<'a> {
 /// Every detector, in a fixed order.
 pub(crate) fn all(
     secrets: Secrets<'_>,
-    licenses: oversight_licenses::LicenseOptions,
+    licenses: Option<oversight_licenses::LicenseOptions>,
 ) -> anyhow::Result<Vec<Box<dyn Detector>>> {
     let mut detectors = oversight_malicious::detectors();
     detectors.extend(oversight_integrity::detectors());
-    detectors.push(Box::new(oversight_licenses::detector(licenses)?));
+    if let Some(options) = licenses {
+        detectors.push(Box::new(oversight_licenses::detector(options)?));
+    }
     match secrets {
         Secrets::Builtin => detectors.push(Box::new(
             oversight_secrets::builtin().context("The built-in secret rules are invalid")?,

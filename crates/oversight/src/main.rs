@@ -54,7 +54,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let scanner = oversight_scan::ScannerBuilder::new()
                 .detectors(detectors::all(
                     detectors::Secrets::Builtin,
-                    oversight_licenses::LicenseOptions::default(),
+                    Some(oversight_licenses::LicenseOptions::default()),
                 )?)
                 .build()?;
             let mut out = std::io::stdout().lock();
@@ -129,7 +129,10 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
             .collect(),
     };
     let scanner = oversight_scan::ScannerBuilder::new()
-        .detectors(detectors::all(secrets, licenses)?)
+        .detectors(detectors::all(
+            secrets,
+            (!args.no_licenses).then_some(licenses),
+        )?)
         .options(options)
         .build()?;
     let show_progress = !args.no_progress && std::io::stderr().is_terminal();

@@ -79,7 +79,7 @@ fi
 read -r oh_s _ _ < <(measure "$OVERSIGHT" scan "$REPO" --history --format json --no-progress -o "$BENCH_TMP/history.json")
 echo "history (1,000 commits): oversight --history ${oh_s}s"
 if command -v trufflehog >/dev/null; then
-  read -r th_s _ _ < <(measure timeout 1800 trufflehog --regex --entropy=False "file://$REPO")
+  read -r th_s _ _ < <(measure timeout 600 trufflehog --regex --entropy=False "file://$REPO")
   echo "trufflehog 2.x --regex on the same history: ${th_s}s; oversight is $(ratio "$th_s" "$oh_s")x faster"
 fi
 

@@ -138,29 +138,16 @@ fn scan_blobs_with_progress(
             |blob_reader, entry| {
                 let mut out = Collected::default();
                 let path = DeliveryPath::root(entry.path.clone());
-                match blob_reader.read(&entry.oid, inner.options.max_git_blob_bytes) {
-                    Ok(bytes) => {
-                        let len = bytes.len() as u64;
-                        Reader::new(inner, budget).scan_stream(
-                            &mut Cursor::new(bytes),
-                            path,
-                            Some(len),
-                            false,
-                            &mut out,
-                        );
-                        progress.file_done(len);
-                    }
-                    Err(err) => {
-                        out.coverage.not_fully_scanned += 1;
-                        out.findings.push(engine_finding(
-                            &inner.options,
-                            rule_of(&err),
-                            &path,
-                            format!("Cannot read `{}` from git: {err}; not scanned", entry.path),
-                        ));
-                        progress.file_done(0);
-                    }
-                }
+                let len = scan_blob(
+                    inner,
+                    budget,
+                    blob_reader,
+                    &entry.oid,
+                    path,
+                    &entry.path,
+                    &mut out,
+                );
+                progress.file_done(len);
                 out
             },
         )
@@ -168,6 +155,42 @@ fn scan_blobs_with_progress(
             a.merge(b);
             a
         })
+}
+
+/// Reads one blob and scans it as the file `path`; a blob that cannot be read
+/// is a coverage finding. Returns the bytes scanned.
+fn scan_blob(
+    inner: &Inner,
+    budget: &Budget,
+    blob_reader: &mut oversight_git::BlobReader,
+    oid: &str,
+    path: DeliveryPath,
+    shown: &str,
+    out: &mut Collected,
+) -> u64 {
+    match blob_reader.read(oid, inner.options.max_git_blob_bytes) {
+        Ok(bytes) => {
+            let len = bytes.len() as u64;
+            Reader::new(inner, budget).scan_stream(
+                &mut Cursor::new(bytes),
+                path,
+                Some(len),
+                false,
+                out,
+            );
+            len
+        }
+        Err(err) => {
+            out.coverage.not_fully_scanned += 1;
+            out.findings.push(engine_finding(
+                &inner.options,
+                rule_of(&err),
+                &path,
+                format!("Cannot read `{shown}` from git: {err}; not scanned"),
+            ));
+            0
+        }
+    }
 }
 
 /// The coverage rule that describes why a blob could not be read.
@@ -196,31 +219,15 @@ fn scan_history(inner: &Inner, budget: &Budget, repo: &Repo, blobs: &[&HistoryBl
                 };
                 let short = &first.commit[..first.commit.len().min(12)];
                 let path = DeliveryPath::root(format!("{short}:{}", first.path));
-                match blob_reader.read(&blob.oid, inner.options.max_git_blob_bytes) {
-                    Ok(bytes) => {
-                        let len = bytes.len() as u64;
-                        Reader::new(inner, budget).scan_stream(
-                            &mut Cursor::new(bytes),
-                            path,
-                            Some(len),
-                            false,
-                            &mut out,
-                        );
-                    }
-                    Err(err) => {
-                        out.coverage.not_fully_scanned += 1;
-                        out.findings.push(engine_finding(
-                            &inner.options,
-                            rule_of(&err),
-                            &path,
-                            format!(
-                                "Cannot read `{}` from git history: {err}; not scanned",
-                                first.path
-                            ),
-                        ));
-                        return out;
-                    }
-                }
+                scan_blob(
+                    inner,
+                    budget,
+                    blob_reader,
+                    &blob.oid,
+                    path,
+                    &first.path,
+                    &mut out,
+                );
                 let provenance = provenance(blob);
                 for finding in &mut out.findings {
                     finding.message.push_str(&provenance);

@@ -339,19 +339,7 @@ fn bare_repository_is_read_through_git_with_history_facts() {
 fn work_tree_scan_reads_committed_files_missing_from_disk_and_honours_rev() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let git = |args: &[&str]| {
-        let status = std::process::Command::new("git")
-            .args(args)
-            .current_dir(root)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_AUTHOR_NAME", "Supplier Dev")
-            .env("GIT_AUTHOR_EMAIL", "dev@supplier.example")
-            .env("GIT_COMMITTER_NAME", "Supplier CI")
-            .env("GIT_COMMITTER_EMAIL", "ci@supplier.example")
-            .status()
-            .unwrap();
-        assert!(status.success(), "git {args:?}");
-    };
+    let git = |args: &[&str]| util::git(root, args);
     git(&["init", "-q", "-b", "main"]);
     fs_err::write(root.join("index.js"), "console.log('v1')\n").unwrap();
     git(&["add", "."]);
@@ -443,21 +431,7 @@ fn formats_that_cannot_be_opened_are_coverage_gaps() {
 fn history_scan_finds_content_deleted_before_delivery() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let git = |args: &[&str]| {
-        let status = std::process::Command::new("git")
-            .args(args)
-            .current_dir(root)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_AUTHOR_NAME", "Supplier Dev")
-            .env("GIT_AUTHOR_EMAIL", "dev@supplier.example")
-            .env("GIT_COMMITTER_NAME", "Supplier Dev")
-            .env("GIT_COMMITTER_EMAIL", "dev@supplier.example")
-            .env("GIT_AUTHOR_DATE", "1700000000 +0000")
-            .env("GIT_COMMITTER_DATE", "1700000000 +0000")
-            .status()
-            .unwrap();
-        assert!(status.success(), "git {args:?}");
-    };
+    let git = |args: &[&str]| util::git(root, args);
     git(&["init", "-q", "-b", "main"]);
     fs_err::write(
         root.join("payload.py"),

@@ -114,3 +114,21 @@ pub fn encrypted_zip() -> Vec<u8> {
     zip.finish().unwrap();
     cursor.into_inner()
 }
+
+/// Runs `git ARGS` in `dir` as a fixed supplier identity at a fixed date,
+/// ignoring the machine's git configuration.
+pub fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "Supplier Dev")
+        .env("GIT_AUTHOR_EMAIL", "dev@supplier.example")
+        .env("GIT_COMMITTER_NAME", "Supplier CI")
+        .env("GIT_COMMITTER_EMAIL", "ci@supplier.example")
+        .env("GIT_AUTHOR_DATE", "1700000000 +0000")
+        .env("GIT_COMMITTER_DATE", "1700000000 +0000")
+        .status()
+        .expect("git is installed");
+    assert!(status.success(), "git {args:?}");
+}

@@ -39,7 +39,7 @@
 use oversight_detect::{Detector, Emit, FileInfo, Hit, Pattern, Scope, Sink, TextKind, Window};
 use oversight_model::{Category, Rule, Severity};
 
-use crate::text::{Capped, Positions, quote};
+use crate::text::{Capped, quote};
 
 /// A bidirectional control character in code.
 pub static BIDI_CONTROL: Rule = Rule {
@@ -131,7 +131,6 @@ impl Detector for Bidi {
         if file.text_kind() == TextKind::Prose {
             return;
         }
-        let mut positions = Positions::new(window.clone());
         let mut sink = Capped::new(sink);
         let mut covered_until = 0u64;
         for hit in hits {
@@ -154,7 +153,7 @@ impl Detector for Bidi {
             let first = line_start + (from + report.first_offset) as u64;
             let emit = Emit::at(
                 &BIDI_CONTROL,
-                positions.line_col(first),
+                window.line_col(first),
                 report.message(),
                 line.to_vec(),
             )

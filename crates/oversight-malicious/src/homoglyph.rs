@@ -42,7 +42,7 @@
 use oversight_detect::{Detector, Emit, FileInfo, Hit, Pattern, Scope, Sink, TextKind, Window};
 use oversight_model::{Category, Rule, Severity};
 
-use crate::text::{Capped, Positions, char_at, char_before, quote};
+use crate::text::{Capped, char_at, char_before, quote};
 
 /// An identifier that mixes Latin with confusable Cyrillic or Greek letters.
 pub static MIXED_SCRIPT_IDENTIFIER: Rule = Rule {
@@ -189,7 +189,6 @@ impl Detector for Homoglyph {
             return;
         }
         let bytes = window.bytes();
-        let mut positions = Positions::new(window.clone());
         let mut sink = Capped::new(sink);
         let mut covered_until = 0u64;
         for hit in hits {
@@ -217,7 +216,7 @@ impl Detector for Homoglyph {
             );
             let emit = Emit::at(
                 &MIXED_SCRIPT_IDENTIFIER,
-                positions.line_col(ident_offset),
+                window.line_col(ident_offset),
                 message,
                 line.to_vec(),
             )

@@ -60,7 +60,7 @@ mod setup_py;
 use oversight_detect::{Detector, Emit, FileInfo, Hit, Pattern, Scope, Sink, TextKind, Window};
 use oversight_model::{Category, Rule, Severity};
 
-use crate::text::{Capped, Positions, quote};
+use crate::text::{Capped, quote};
 
 /// An npm lifecycle script that runs on install or uninstall.
 pub static INSTALL_SCRIPT: Rule = Rule {
@@ -166,7 +166,6 @@ impl Detector for InstallHooks {
             return;
         }
         let bytes = window.bytes();
-        let mut positions = Positions::new(window.clone());
         let mut sink = Capped::new(sink);
         let mut covered_until = 0u64;
         for hit in hits {
@@ -198,7 +197,7 @@ impl Detector for InstallHooks {
             );
             let emit = Emit::at(
                 &DOWNLOAD_AND_EXECUTE,
-                positions.line_col(window.offset() + text_start as u64),
+                window.line_col(window.offset() + text_start as u64),
                 message,
                 statement.to_vec(),
             )

@@ -47,7 +47,7 @@
 use oversight_detect::{Detector, Emit, FileInfo, Hit, Pattern, Scope, Sink, TextKind, Window};
 use oversight_model::{Category, Rule, Severity};
 
-use crate::text::{Capped, Positions, char_at, char_before, is_ascii_ident, quote};
+use crate::text::{Capped, char_at, char_before, is_ascii_ident, quote};
 
 /// An invisible character in code.
 pub static INVISIBLE_CHARACTER: Rule = Rule {
@@ -138,7 +138,6 @@ impl Detector for Invisible {
         if file.text_kind() == TextKind::Prose {
             return;
         }
-        let mut positions = Positions::new(window.clone());
         let mut sink = Capped::new(sink);
         let mut covered_until = 0u64;
         for hit in hits {
@@ -155,7 +154,7 @@ impl Detector for Invisible {
             let first = line_start + report.first_offset as u64;
             let emit = Emit::at(
                 &INVISIBLE_CHARACTER,
-                positions.line_col(first),
+                window.line_col(first),
                 report.message,
                 line.to_vec(),
             )

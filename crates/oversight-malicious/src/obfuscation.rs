@@ -69,7 +69,7 @@ use oversight_detect::{Detector, Emit, FileInfo, Hit, Pattern, Scope, Sink, Text
 use oversight_model::{Category, Rule, Severity};
 use regex::bytes::Regex;
 
-use crate::text::{Capped, Positions, is_ascii_ident, quote};
+use crate::text::{Capped, is_ascii_ident, quote};
 use blob::{Blob, BlobKind, find_blob};
 
 /// An encoded payload that is decoded and executed.
@@ -396,7 +396,6 @@ impl Detector for Obfuscation {
             bytes,
             budget: bytes.len().saturating_add(EXTRA_BUDGET),
         };
-        let mut positions = Positions::new(window.clone());
         let mut sink = Capped::new(sink);
         let mut covered_until = 0usize;
         let mut reported_once = [false; 3];
@@ -437,7 +436,7 @@ impl Detector for Obfuscation {
             let (_, line) = window.line_around(window.offset() + outcome.start as u64, 256);
             let emit = Emit::at(
                 outcome.rule,
-                positions.line_col(window.offset() + outcome.start as u64),
+                window.line_col(window.offset() + outcome.start as u64),
                 outcome.message,
                 statement.to_vec(),
             )

@@ -1,58 +1,14 @@
-//! Small helpers shared by the text detectors: positions, characters around a
+//! Small helpers shared by the text detectors: characters around a
 //! byte offset, bounded snippets and a cap on findings per window.
 //!
 //! Everything here works on arbitrary bytes: invalid UTF-8 decodes to
 //! `U+FFFD` one byte at a time and never panics.
 
-use oversight_detect::{Emit, Sink, Window, visible_snippet};
+use oversight_detect::{Emit, Sink, visible_snippet};
 use oversight_model::Rule;
 
 /// How many characters of offending text a message or snippet quotes.
 pub(crate) const QUOTE_CHARS: usize = 160;
-
-/// Turns file offsets into line and column incrementally, so that many hits
-/// in one large window cost one pass over it instead of one pass per hit.
-pub(crate) struct Positions<'w> {
-    window: Window<'w>,
-    at: usize,
-    line: u32,
-    column: u32,
-}
-
-impl<'w> Positions<'w> {
-    /// Starts at the first byte of `window`.
-    pub(crate) fn new(window: Window<'w>) -> Self {
-        let (line, column) = window.line_col(window.offset());
-        Positions {
-            window,
-            at: 0,
-            line,
-            column,
-        }
-    }
-
-    /// The 1-based line and column of `file_offset`. Offsets should grow from
-    /// call to call; going backwards falls back to a count from the window start.
-    pub(crate) fn line_col(&mut self, file_offset: u64) -> (u32, u32) {
-        let target = self.window.index(file_offset);
-        if target < self.at {
-            return self.window.line_col(file_offset);
-        }
-        let between = &self.window.bytes()[self.at..target];
-        let newlines = bytecount::count(between, b'\n');
-        if newlines == 0 {
-            self.column = self
-                .column
-                .saturating_add(bytecount::num_chars(between) as u32);
-        } else {
-            let last = memchr::memrchr(b'\n', between).unwrap_or(0);
-            self.line = self.line.saturating_add(newlines as u32);
-            self.column = (bytecount::num_chars(&between[last + 1..]) as u32).saturating_add(1);
-        }
-        self.at = target;
-        (self.line, self.column)
-    }
-}
 
 /// Decodes the character starting at `at`, with its length in bytes. Invalid
 /// or truncated sequences decode as `U+FFFD` of length 1.
@@ -183,20 +139,6 @@ impl<'s> Capped<'s> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn positions_match_the_window_count() {
-        let text = "ab\nxé\u{202E}z\nq\u{200B}w";
-        let window = Window::whole(text.as_bytes());
-        let mut positions = Positions::new(window.clone());
-        for (offset, _) in text.char_indices() {
-            assert_eq!(
-                positions.line_col(offset as u64),
-                window.line_col(offset as u64),
-                "offset {offset}"
-            );
-        }
-    }
 
     #[test]
     fn characters_decode_around_invalid_bytes() {

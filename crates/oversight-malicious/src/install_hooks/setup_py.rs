@@ -7,7 +7,7 @@ use oversight_detect::{Emit, Sink, Window};
 use regex::bytes::Regex;
 
 use super::SETUP_PY_EXECUTION;
-use crate::text::{Capped, Positions, quote};
+use crate::text::{Capped, quote};
 
 /// Calls that start processes, reach the network, evaluate code or decode a
 /// hidden payload. Group 1 is the call as written.
@@ -49,7 +49,6 @@ static CMDCLASS_INSTALL: LazyLock<Regex> = LazyLock::new(|| {
 /// Reads a `setup.py`.
 pub(super) fn check(content: &[u8], sink: &mut dyn Sink) {
     let window = Window::whole(content);
-    let mut positions = Positions::new(window.clone());
     let mut sink = Capped::new(sink);
 
     let mut first_command = None;
@@ -84,7 +83,7 @@ pub(super) fn check(content: &[u8], sink: &mut dyn Sink) {
             let (_, command_line) = window.line_around(at as u64, 512);
             let emit = Emit::at(
                 &SETUP_PY_EXECUTION,
-                positions.line_col(at as u64),
+                window.line_col(at as u64),
                 message,
                 command_line.to_vec(),
             )
@@ -130,7 +129,7 @@ pub(super) fn check(content: &[u8], sink: &mut dyn Sink) {
         sink.emit(
             Emit::at(
                 &SETUP_PY_EXECUTION,
-                positions.line_col(at),
+                window.line_col(at),
                 message,
                 line.to_vec(),
             )

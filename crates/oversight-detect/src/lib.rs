@@ -177,6 +177,12 @@ impl Emit {
 pub trait Sink {
     /// Records one finding.
     fn emit(&mut self, emit: Emit);
+
+    /// Records a third-party component the file declares (a lockfile entry,
+    /// vendored package metadata). Sinks that only want findings ignore it.
+    fn component(&mut self, component: oversight_model::Component) {
+        let _ = component;
+    }
 }
 
 impl Sink for Vec<Emit> {

@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod component;
 mod coverage;
 mod finding;
 mod git;
@@ -21,6 +22,7 @@ mod path;
 mod report;
 mod rule;
 
+pub use component::{Component, ComponentHash, Directness, Ecosystem, Scope as DependencyScope};
 pub use coverage::{CoverageSummary, FileClass, KindCount};
 pub use finding::{Evidence, Finding, Fingerprint, Location};
 pub use git::{GitFacts, Person};

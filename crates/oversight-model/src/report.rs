@@ -1,5 +1,6 @@
 //! The outcome of one scan, as every output format renders it.
 
+use crate::Component;
 use std::time::Duration;
 
 use crate::{CoverageSummary, Finding, GitFacts, Rule, Severity};
@@ -15,6 +16,9 @@ pub struct ScanReport {
     pub findings: Vec<Finding>,
     /// How much was read.
     pub coverage: CoverageSummary,
+    /// Third-party components recorded by lockfiles, manifests and vendored
+    /// package metadata, sorted by ecosystem, name, version and source.
+    pub components: Vec<Component>,
     /// Repository facts, when the target was a git repository.
     pub git: Option<GitFacts>,
     /// Every rule the scan could raise (for SARIF `tool.driver.rules`).

@@ -29,6 +29,7 @@
 //!     target_kind: "directory",
 //!     findings: Vec::new(),
 //!     coverage: CoverageSummary::default(),
+//!     components: Vec::new(),
 //!     git: None,
 //!     rules: Vec::new(),
 //!     fail_on: Severity::High,

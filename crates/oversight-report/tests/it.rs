@@ -88,6 +88,7 @@ fn report(findings: Vec<Finding>) -> ScanReport {
         target: "deliveries/acme 2024-05".to_owned(),
         target_kind: "directory",
         findings,
+        components: Vec::new(),
         coverage: CoverageSummary {
             text: KindCount {
                 files: 12,

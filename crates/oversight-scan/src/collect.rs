@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use oversight_detect::{Emit, Sink};
 use oversight_model::{
-    CoverageSummary, DeliveryPath, Finding, Fingerprint, Location, Rule, Severity,
+    Component, CoverageSummary, DeliveryPath, Finding, Fingerprint, Location, Rule, Severity,
 };
 
 use crate::ScanOptions;
@@ -14,12 +14,14 @@ use crate::ScanOptions;
 pub(crate) struct Collected {
     pub(crate) findings: Vec<Finding>,
     pub(crate) coverage: CoverageSummary,
+    pub(crate) components: Vec<Component>,
 }
 
 impl Collected {
     pub(crate) fn merge(&mut self, other: Collected) {
         self.findings.extend(other.findings);
         self.coverage.merge(&other.coverage);
+        self.components.extend(other.components);
     }
 }
 
@@ -30,6 +32,7 @@ pub(crate) struct FileSink<'a> {
     path: &'a DeliveryPath,
     options: &'a ScanOptions,
     out: &'a mut Vec<Finding>,
+    components: &'a mut Vec<Component>,
     occurrences: HashMap<(&'static str, Vec<u8>), u32>,
 }
 
@@ -38,11 +41,13 @@ impl<'a> FileSink<'a> {
         path: &'a DeliveryPath,
         options: &'a ScanOptions,
         out: &'a mut Vec<Finding>,
+        components: &'a mut Vec<Component>,
     ) -> Self {
         FileSink {
             path,
             options,
             out,
+            components,
             occurrences: HashMap::new(),
         }
     }
@@ -68,6 +73,10 @@ impl Sink for FileSink<'_> {
             evidence: emit.evidence,
             fingerprint: Fingerprint::compute(emit.rule.id, self.path, &emit.key, occurrence),
         });
+    }
+
+    fn component(&mut self, component: Component) {
+        self.components.push(component);
     }
 }
 

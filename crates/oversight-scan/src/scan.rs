@@ -260,11 +260,15 @@ impl Scanner {
         findings.sort_by(|a, b| {
             (&a.location, a.rule.id, &a.fingerprint).cmp(&(&b.location, b.rule.id, &b.fingerprint))
         });
+        let mut components = collected.components;
+        components.sort();
+        components.dedup();
         Ok(ScanReport {
             target: target.display().to_string(),
             target_kind,
             findings,
             coverage: collected.coverage,
+            components,
             git,
             rules: inner.rules.clone(),
             fail_on: inner.options.fail_on,

@@ -192,7 +192,8 @@ impl<'s> Reader<'s> {
         let file = FileInfo { path, class, size };
         let detectors = &self.inner.detectors;
         let mut findings = Vec::new();
-        let mut sink = FileSink::new(path, &self.inner.options, &mut findings);
+        let mut components = Vec::new();
+        let mut sink = FileSink::new(path, &self.inner.options, &mut findings, &mut components);
         let head_len = head.len().min(HEAD_LEN);
         for d in detectors {
             d.check_head(&file, &head[..head_len], &mut sink);
@@ -280,6 +281,7 @@ impl<'s> Reader<'s> {
         let total = offset + buf.len() as u64;
         drop(sink);
         out.findings.append(&mut findings);
+        out.components.append(&mut components);
         if let Some(err) = failed {
             self.read_failed(out, path, &err);
         }

@@ -1,4 +1,86 @@
-//! Offline vulnerability advisory database and exact per-ecosystem version
-//! matching (work in progress).
+//! Offline vulnerability advisories for a delivery's component inventory.
+//!
+//! A [`Database`] is a local index of advisory snapshots imported from
+//! files the reviewer holds (never fetched implicitly): OSV records (a
+//! directory tree of JSON/YAML or an osv.dev `all.zip`), the RustSec
+//! advisory-db and the PyPA advisory-database. Each import is recorded as a
+//! [`Snapshot`] with a content digest, so a review can state which data it
+//! used.
+//!
+//! [`Database::match_component`] evaluates a component's version against
+//! the advisories of its package in the ecosystem's own version ordering
+//! ([`version`]) and returns [`Outcome`]s: an [`Outcome::Affected`] match
+//! (ids merged across aliases, severity, fixed versions), or an
+//! [`Outcome::Undecidable`] when the version or the advisory's ranges
+//! cannot be evaluated; that is never silently "not vulnerable".
+//!
+//! ```no_run
+//! use oversight_advisories::{Database, Outcome};
+//! use oversight_model::Ecosystem;
+//!
+//! let mut db = Database::open("/home/me/.local/share/oversight/advisories")?;
+//! db.import("/data/advisory-db".as_ref())?;
+//! for outcome in db.match_component(Ecosystem::CratesIo, "smallvec", "1.6.0") {
+//!     if let Outcome::Affected(m) = outcome {
+//!         println!("{} {} fixed in {:?}", m.id, m.severity.as_str(), m.fixed);
+//!     }
+//! }
+//! # Ok::<(), oversight_advisories::Error>(())
+//! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+mod database;
+mod evaluate;
+mod import;
+mod model;
+pub mod name;
+mod osv;
+mod outcome;
+mod rustsec;
+mod store;
+pub mod version;
+
+use std::path::PathBuf;
+
+pub use database::{Database, ImportReport, Snapshot};
+pub use import::{FileDiagnostic, MAX_FILE_BYTES, SourceKind};
+pub use model::AdvisorySeverity;
+pub use outcome::{Match, Outcome, Undecidable};
+
+/// Errors of this crate. Per-file problems of an import are not errors:
+/// they are [`FileDiagnostic`]s in the [`ImportReport`].
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file or directory could not be read or written.
+    #[error("Cannot access {path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A zip source could not be opened as a zip archive.
+    #[error("Cannot read the zip archive {path}: {reason}")]
+    Zip {
+        /// The archive.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The source holds no advisory file.
+    #[error("No advisory file (OSV *.json/*.yaml, RustSec RUSTSEC-*.md) in {path}")]
+    NothingToImport {
+        /// The source.
+        path: PathBuf,
+    },
+    /// A file of the index is damaged or of another format version.
+    #[error("The advisory index file {path} is unusable: {reason}")]
+    Corrupt {
+        /// The index file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+}

@@ -1,0 +1,255 @@
+//! The advisory database: snapshots on disk, an in-memory index by
+//! (ecosystem, normalised name), and matching.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use oversight_model::{Component, Ecosystem};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::evaluate::{Installed, Verdict, evaluate};
+use crate::import::{FileDiagnostic, SourceKind, collect};
+use crate::model::Advisory;
+use crate::outcome::{Hit, Outcome, group};
+use crate::version::Scheme;
+use crate::{Error, name, store};
+
+/// One imported source, as the index records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// The source's absolute path at import time; re-importing the same
+    /// path replaces this snapshot.
+    pub source: String,
+    /// What was imported.
+    pub kind: SourceKind,
+    /// Advisories stored (withdrawn ones included; they never match).
+    pub advisories: usize,
+    /// SHA-256 over the source's advisory files: for each file in path
+    /// order, `path NUL sha256(content) LF`. The same snapshot gives the
+    /// same digest wherever and whenever it is imported.
+    pub digest: String,
+    /// Import time, seconds since the Unix epoch (UTC).
+    pub imported_at: u64,
+}
+
+/// What an import did, file by file.
+#[derive(Debug, Clone)]
+pub struct ImportReport {
+    /// The snapshot recorded.
+    pub snapshot: Snapshot,
+    /// Files whose advisory was stored.
+    pub imported: usize,
+    /// Of those, withdrawn advisories (stored, never matched).
+    pub withdrawn: usize,
+    /// Of those, informational advisories (unmaintained, unsound, notice).
+    pub informational: usize,
+    /// Files deliberately not imported, with the reason.
+    pub skipped: Vec<FileDiagnostic>,
+    /// Files that could not be read or parsed, with the reason.
+    pub failed: Vec<FileDiagnostic>,
+    /// Notes about the source as a whole (subtrees skipped).
+    pub notes: Vec<String>,
+}
+
+#[derive(Clone, Copy)]
+struct Ref {
+    source: u32,
+    advisory: u32,
+    affected: u32,
+}
+
+/// A local advisory index: open it, import sources into it, match
+/// components against it.
+pub struct Database {
+    dir: PathBuf,
+    entries: Vec<store::Entry>,
+    snapshots: Vec<Snapshot>,
+    advisories: Vec<Vec<Advisory>>,
+    index: HashMap<(Ecosystem, String), Vec<Ref>>,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database")
+            .field("dir", &self.dir)
+            .field("snapshots", &self.snapshots)
+            .field("advisories", &self.advisory_count())
+            .finish()
+    }
+}
+
+impl Database {
+    /// Opens the index in `dir`. A directory without an index (or that does
+    /// not exist yet) is an empty database; it is created on first import.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Database, Error> {
+        let dir = dir.as_ref().to_owned();
+        let manifest = store::read_manifest(&dir)?;
+        let advisories = manifest
+            .sources
+            .par_iter()
+            .map(|e| store::read_data(&dir, &e.file))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut db = Database {
+            dir,
+            snapshots: manifest
+                .sources
+                .iter()
+                .map(|e| e.snapshot.clone())
+                .collect(),
+            entries: manifest.sources,
+            advisories,
+            index: HashMap::new(),
+        };
+        db.build_index();
+        Ok(db)
+    }
+
+    fn build_index(&mut self) {
+        let mut index: HashMap<(Ecosystem, String), Vec<Ref>> = HashMap::new();
+        for (s, advisories) in self.advisories.iter().enumerate() {
+            for (a, adv) in advisories.iter().enumerate() {
+                for (i, affected) in adv.affected.iter().enumerate() {
+                    if let Some(eco) = Ecosystem::from_osv_name(&affected.ecosystem) {
+                        index
+                            .entry((eco, name::normalize(eco, &affected.name)))
+                            .or_default()
+                            .push(Ref {
+                                source: s as u32,
+                                advisory: a as u32,
+                                affected: i as u32,
+                            });
+                    }
+                }
+            }
+        }
+        self.index = index;
+    }
+
+    /// Imports a source (a directory tree or an osv.dev `all.zip`) and
+    /// records it as a snapshot, replacing an earlier import of the same
+    /// path. Broken files are reported in the [`ImportReport`] and do not
+    /// stop the import.
+    pub fn import(&mut self, path: &Path) -> Result<ImportReport, Error> {
+        let source = std::path::absolute(path)
+            .map_err(|e| Error::Io {
+                path: path.to_owned(),
+                source: e,
+            })?
+            .to_string_lossy()
+            .into_owned();
+        let collected = collect(path)?;
+        let file = store::write_data(&self.dir, &source, &collected.digest, &collected.advisories)?;
+        let snapshot = Snapshot {
+            source: source.clone(),
+            kind: collected.kind,
+            advisories: collected.advisories.len(),
+            digest: collected.digest.clone(),
+            imported_at: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+        };
+        let entry = store::Entry {
+            snapshot: snapshot.clone(),
+            file: file.clone(),
+        };
+        let mut entries = self.entries.clone();
+        let old = entries.iter().position(|e| e.snapshot.source == source);
+        let old_file = old.map(|i| entries[i].file.clone());
+        match old {
+            Some(i) => entries[i] = entry,
+            None => entries.push(entry),
+        }
+        store::write_manifest(
+            &self.dir,
+            &store::Manifest {
+                format: store::FORMAT,
+                sources: entries.clone(),
+            },
+        )?;
+        if let Some(old_file) = old_file
+            && old_file != file
+        {
+            store::remove_orphan(&self.dir, &old_file);
+        }
+        let imported = collected.advisories.len();
+        match old {
+            Some(i) => self.advisories[i] = collected.advisories,
+            None => self.advisories.push(collected.advisories),
+        }
+        self.snapshots = entries.iter().map(|e| e.snapshot.clone()).collect();
+        self.entries = entries;
+        self.build_index();
+        Ok(ImportReport {
+            snapshot,
+            imported,
+            withdrawn: collected.withdrawn,
+            informational: collected.informational,
+            skipped: collected.skipped,
+            failed: collected.failed,
+            notes: collected.notes,
+        })
+    }
+
+    /// The imported snapshots, in import order.
+    pub fn snapshots(&self) -> &[Snapshot] {
+        &self.snapshots
+    }
+
+    /// Number of stored advisories over all snapshots.
+    pub fn advisory_count(&self) -> usize {
+        self.advisories.iter().map(Vec::len).sum()
+    }
+
+    /// The index directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Advisories that affect `name` at `version` in `ecosystem`, merged
+    /// across aliases, plus the advisories that could not be evaluated.
+    /// An empty version (a manifest that pins nothing) is undecidable for
+    /// every advisory of the package. Withdrawn advisories are ignored.
+    pub fn match_component(&self, ecosystem: Ecosystem, name: &str, version: &str) -> Vec<Outcome> {
+        let Some(refs) = self
+            .index
+            .get(&(ecosystem, name::normalize(ecosystem, name)))
+        else {
+            return Vec::new();
+        };
+        let scheme = Scheme::for_ecosystem(ecosystem);
+        let mut installed = Installed::new(version);
+        let mut hits = Vec::new();
+        for r in refs {
+            let adv = &self.advisories[r.source as usize][r.advisory as usize];
+            if adv.withdrawn {
+                continue;
+            }
+            let entry = &adv.affected[r.affected as usize];
+            let verdict = if version.trim().is_empty() {
+                Verdict::Undecidable("the component's version is not pinned".into())
+            } else {
+                evaluate(entry, scheme, &mut installed)
+            };
+            if verdict != Verdict::NotAffected {
+                hits.push(Hit {
+                    advisory: adv,
+                    entry,
+                    verdict,
+                    snapshot: &self.snapshots[r.source as usize].digest,
+                });
+            }
+        }
+        group(ecosystem, name, version, hits)
+    }
+
+    /// [`Database::match_component`] for every component, in parallel; the
+    /// result is parallel to `components`.
+    pub fn match_components(&self, components: &[Component]) -> Vec<Vec<Outcome>> {
+        components
+            .par_iter()
+            .map(|c| self.match_component(c.ecosystem, &c.name, &c.version))
+            .collect()
+    }
+}

@@ -104,8 +104,12 @@ fn ids_of(adv: &Advisory) -> impl Iterator<Item = &str> {
     std::iter::once(adv.id.as_str()).chain(adv.aliases.iter().map(String::as_str))
 }
 
-/// Groups hits whose records share an id (directly or through aliases)
-/// and turns each group into one outcome.
+/// Groups hits whose records name each other (same id, or one's id among
+/// the other's aliases, transitively) and turns each group into one
+/// outcome. Two records that merely share a third alias stay apart: a
+/// database that publishes two advisories with the same CVE (RustSec does,
+/// one per affected crate or per fix line) means two advisories, and
+/// cargo audit reports both.
 pub(crate) fn group(
     ecosystem: Ecosystem,
     package: &str,
@@ -123,7 +127,8 @@ pub(crate) fn group(
     }
     for i in 0..n {
         for j in (i + 1)..n {
-            let shares = ids_of(hits[i].advisory).any(|a| ids_of(hits[j].advisory).any(|b| a == b));
+            let (a, b) = (hits[i].advisory, hits[j].advisory);
+            let shares = ids_of(a).any(|x| x == b.id) || ids_of(b).any(|x| x == a.id);
             if shares {
                 let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
                 parent[ri] = rj;
@@ -235,7 +240,7 @@ fn merge(
         severity: best.level,
         score: best.score,
         vector: best.vector.clone(),
-        informational: pool.iter().find_map(|h| h.advisory.informational.clone()),
+        informational: adv.informational.clone(),
         url: adv.url.clone(),
         functions: primary.entry.functions.clone(),
         snapshot: primary.snapshot.to_owned(),

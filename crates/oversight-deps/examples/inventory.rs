@@ -1,0 +1,45 @@
+//! Prints the components and problems of the lockfiles given as arguments:
+//! `cargo run -p oversight-deps --example inventory -- path/to/Cargo.lock`.
+
+use oversight_model::DeliveryPath;
+
+fn main() {
+    for arg in std::env::args().skip(1) {
+        let content = match std::fs::read(&arg) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("{arg}: {e}");
+                continue;
+            }
+        };
+        let path = DeliveryPath::root(arg.clone());
+        let start = std::time::Instant::now();
+        let Some(parsed) = oversight_deps::parse(&path, &content) else {
+            eprintln!("{arg}: not a recognised lockfile name");
+            continue;
+        };
+        let elapsed = start.elapsed();
+        for c in &parsed.components {
+            println!(
+                "{}\t{}\t{:?}\t{:?}\t{:?}\t{}\t{}h\t{:?}\t{}",
+                c.purl,
+                c.name,
+                c.directness,
+                c.scope,
+                c.line,
+                c.license.as_deref().unwrap_or("-"),
+                c.hashes.len(),
+                c.version,
+                c.depends_on.join(",")
+            );
+        }
+        for p in &parsed.problems {
+            println!("PROBLEM {}: {p}", p.rule().id);
+        }
+        eprintln!(
+            "{arg}: {} components, {} problems in {elapsed:?}",
+            parsed.components.len(),
+            parsed.problems.len()
+        );
+    }
+}

@@ -14,6 +14,28 @@
 //! [`Outcome::Undecidable`] when the version or the advisory's ranges
 //! cannot be evaluated; that is never silently "not vulnerable".
 //!
+//! Matching semantics, in short (details in the module docs of
+//! [`version`] and in the source of `evaluate.rs`):
+//!
+//! * OSV `SEMVER` ranges use semver precedence in every ecosystem (a
+//!   leading `v` is accepted, for Go); `ECOSYSTEM` ranges use the
+//!   ecosystem's ordering; `introduced`/`fixed`/`last_affected`/`limit`
+//!   follow the OSV schema's algorithm on sorted events.
+//! * `GIT` ranges cannot place a version number among commits: they are
+//!   ignored; an entry with only `GIT` ranges and no `versions` list (or
+//!   with neither ranges nor versions) is undecidable.
+//! * RustSec `patched`/`unaffected` requirements are evaluated as
+//!   cargo-audit does (intervals under semver precedence); `[affected] os`
+//!   and `arch` are not used to filter (cargo audit without `--target-os`
+//!   does not either). Toolchain advisories (`rust/`) are not imported.
+//! * Records are merged into one outcome when one names the other (its id
+//!   among the other's aliases); the primary id is the database record's
+//!   (RUSTSEC, PYSEC, GO, …), else GHSA, else CVE.
+//! * Withdrawn advisories are stored and never matched.
+//! * The index has one writer at a time: two processes importing into the
+//!   same directory at once may lose one of the two snapshots (never
+//!   corrupt the index, which is written by rename).
+//!
 //! ```no_run
 //! use oversight_advisories::{Database, Outcome};
 //! use oversight_model::Ecosystem;

@@ -210,6 +210,58 @@ mod tests {
     }
 
     #[test]
+    fn arbitrary_text_never_panics() {
+        let schemes = [
+            Scheme::Semver,
+            Scheme::Go,
+            Scheme::Pep440,
+            Scheme::Maven,
+            Scheme::RubyGems,
+            Scheme::NuGet,
+            Scheme::Composer,
+            Scheme::Generic,
+        ];
+        let inputs = [
+            "",
+            " ",
+            ".",
+            "-",
+            "..",
+            "--",
+            "1..",
+            "-1",
+            "v",
+            "V-",
+            "1.0-",
+            "1.0+",
+            "+",
+            "ü.1",
+            "1.ü",
+            "1-ü",
+            "1.0.0-é",
+            "99999999999999999999999999.1",
+            "1.0.0-99999999999999999999999",
+            "0x10",
+            "1_000",
+            "1.0\n2.0",
+            "1.0\u{0}",
+            "1!",
+            "!1",
+            "1.0.post",
+            "1.0-SNAPSHOT-",
+            "1a-b.c_d+e",
+            "\u{202e}1.0",
+        ];
+        for scheme in schemes {
+            for a in inputs {
+                for b in ["1.0", "1.0.0-alpha", a] {
+                    let _ = scheme.compare(a, b);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn go_pseudo_versions_are_prereleases() {
         lt(
             Scheme::Go,

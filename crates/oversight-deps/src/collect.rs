@@ -258,6 +258,29 @@ impl Out {
     }
 
     pub fn finish(mut self) -> Parsed {
+        // A file of which no entry could be read is not what its name says.
+        let malformed = self
+            .problems
+            .iter()
+            .any(|p| matches!(p, Problem::Malformed { .. }));
+        if self.components.is_empty() && self.bad_entries > 0 && !malformed {
+            let first = self.problems.iter().find_map(|p| match p {
+                Problem::BadEntry { line, .. } => Some(*line),
+                _ => None,
+            });
+            self.problems.insert(
+                0,
+                Problem::Malformed {
+                    file: self.file.clone(),
+                    format: self.format,
+                    line: first.flatten(),
+                    reason: format!(
+                        "None of its entries could be read ({} skipped)",
+                        self.bad_entries
+                    ),
+                },
+            );
+        }
         if self.bad_entries > MAX_BAD_ENTRIES {
             let more = self.bad_entries - MAX_BAD_ENTRIES;
             self.problems.push(Problem::BadEntry {

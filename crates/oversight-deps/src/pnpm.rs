@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::collect::{Entry, Out, dep_key, sri_hashes, stronger_scope};
-use crate::yarn::{split_descriptor, yaml_malformed, yaml_options};
+use crate::yarn::{null_default, split_descriptor, yaml_malformed, yaml_options};
 
 #[derive(Deserialize)]
 #[serde(untagged)]
@@ -37,10 +37,11 @@ impl DepRef {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Importer {
+    #[serde(deserialize_with = "null_default")]
     dependencies: BTreeMap<String, DepRef>,
-    #[serde(rename = "optionalDependencies")]
+    #[serde(rename = "optionalDependencies", deserialize_with = "null_default")]
     optional_dependencies: BTreeMap<String, DepRef>,
-    #[serde(rename = "devDependencies")]
+    #[serde(rename = "devDependencies", deserialize_with = "null_default")]
     dev_dependencies: BTreeMap<String, DepRef>,
 }
 
@@ -59,8 +60,9 @@ struct Package {
     resolution: Resolution,
     name: Option<String>,
     version: Option<String>,
+    #[serde(deserialize_with = "null_default")]
     dependencies: BTreeMap<String, String>,
-    #[serde(rename = "optionalDependencies")]
+    #[serde(rename = "optionalDependencies", deserialize_with = "null_default")]
     optional_dependencies: BTreeMap<String, String>,
     dev: Option<bool>,
     optional: Option<bool>,
@@ -69,8 +71,9 @@ struct Package {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Snapshot {
+    #[serde(deserialize_with = "null_default")]
     dependencies: BTreeMap<String, String>,
-    #[serde(rename = "optionalDependencies")]
+    #[serde(rename = "optionalDependencies", deserialize_with = "null_default")]
     optional_dependencies: BTreeMap<String, String>,
 }
 
@@ -94,11 +97,15 @@ struct Lock {
     #[serde(rename = "lockfileVersion")]
     lockfile_version: Option<String>,
     importers: Option<BTreeMap<String, Importer>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     dependencies: BTreeMap<String, DepRef>,
-    #[serde(default, rename = "optionalDependencies")]
+    #[serde(
+        default,
+        rename = "optionalDependencies",
+        deserialize_with = "null_default"
+    )]
     optional_dependencies: BTreeMap<String, DepRef>,
-    #[serde(default, rename = "devDependencies")]
+    #[serde(default, rename = "devDependencies", deserialize_with = "null_default")]
     dev_dependencies: BTreeMap<String, DepRef>,
     packages: Option<HashMap<Spanned<String>, Option<Package>>>,
     snapshots: Option<HashMap<String, Option<Snapshot>>>,
@@ -190,7 +197,12 @@ pub(crate) fn parse(text: &str, out: &mut Out) {
         .next()
         .and_then(|m| m.trim_matches('\'').parse().ok())
         .unwrap_or(0);
-    if !matches!(major, 5 | 6 | 7 | 9) {
+    let has_packages = lock.packages.as_ref().is_some_and(|p| !p.is_empty());
+    if lock.lockfile_version.is_none() {
+        if has_packages {
+            out.unknown_version("(missing)");
+        }
+    } else if !matches!(major, 5 | 6 | 7 | 9) {
         out.unknown_version(version);
     }
     let syntax = Syntax {

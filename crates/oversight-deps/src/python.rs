@@ -262,8 +262,16 @@ fn is_local(s: &str) -> bool {
     s.starts_with('.') || s.starts_with('/') || s.starts_with("file:") || s.starts_with('~')
 }
 
+/// A requirement that is a path or URL rather than `name …`: a local path,
+/// or a scheme (`https://`, `git+ssh://`) before anything else.
 fn is_path_or_url(s: &str) -> bool {
-    is_local(s) || s.contains("://") || s.starts_with("git+")
+    is_local(s)
+        || s.split_once("://").is_some_and(|(scheme, _)| {
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        })
 }
 
 fn option_line(line: &str, n: u32, out: &mut Out, reqs: &mut Vec<Requirement>) {

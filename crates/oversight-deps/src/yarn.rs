@@ -125,7 +125,8 @@ fn parse_classic(text: &str, out: &mut Out) {
     let mut identities = Vec::with_capacity(entries.len());
     for e in &entries {
         let identity = e.descriptors.first().and_then(|d| {
-            let (name, range) = split_descriptor(d)?;
+            // A bare name (no range) still names the package.
+            let (name, range) = split_descriptor(d).unwrap_or((d.as_str(), ""));
             let name = match range.strip_prefix("npm:").and_then(split_descriptor) {
                 Some((real, _)) => real,
                 None => name,
@@ -183,11 +184,22 @@ fn parse_classic(text: &str, out: &mut Out) {
 struct BerryEntry {
     version: Option<String>,
     resolution: Option<String>,
+    #[serde(deserialize_with = "null_default")]
     dependencies: BTreeMap<String, String>,
-    #[serde(rename = "peerDependencies")]
+    #[serde(rename = "peerDependencies", deserialize_with = "null_default")]
     peer_dependencies: BTreeMap<String, String>,
     #[serde(rename = "cacheKey")]
     cache_key: Option<String>,
+}
+
+/// For YAML fields written as `key:` with nothing after: null is the
+/// empty value, not an error.
+pub(crate) fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
 /// YAML options for lockfiles: budgets scaled to the input, so a large

@@ -1,0 +1,7 @@
+//! Integration tests on the shared corpora: every recognised lockfile
+//! parses, and each format yields the components read from its files.
+
+#[path = "it/common.rs"]
+mod common;
+#[path = "it/corpus.rs"]
+mod corpus;

@@ -59,7 +59,6 @@ pub(crate) fn split_name(ecosystem: Ecosystem, name: &str) -> (Option<&str>, &st
 }
 
 /// The ecosystem a purl type stands for.
-#[allow(dead_code)]
 pub(crate) fn ecosystem_of_type(purl_type: &str) -> Option<Ecosystem> {
     let purl_type = purl_type.to_ascii_lowercase();
     Ecosystem::ALL

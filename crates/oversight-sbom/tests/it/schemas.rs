@@ -19,21 +19,28 @@ fn resource(name: &str) -> Resource {
 
 pub fn cyclonedx_1_6() -> &'static Validator {
     static V: OnceLock<Validator> = OnceLock::new();
-    V.get_or_init(|| {
-        jsonschema::options()
-            .with_draft(Draft::Draft7)
-            .should_validate_formats(true)
-            .with_resource(
-                "http://cyclonedx.org/schema/spdx.schema.json",
-                resource("spdx.schema.json"),
-            )
-            .with_resource(
-                "http://cyclonedx.org/schema/jsf-0.82.schema.json",
-                resource("jsf-0.82.schema.json"),
-            )
-            .build(&load("bom-1.6.schema.json"))
-            .expect("the CycloneDX 1.6 schema compiles")
-    })
+    V.get_or_init(|| cyclonedx("bom-1.6.schema.json"))
+}
+
+pub fn cyclonedx_1_5() -> &'static Validator {
+    static V: OnceLock<Validator> = OnceLock::new();
+    V.get_or_init(|| cyclonedx("bom-1.5.schema.json"))
+}
+
+fn cyclonedx(name: &str) -> Validator {
+    jsonschema::options()
+        .with_draft(Draft::Draft7)
+        .should_validate_formats(true)
+        .with_resource(
+            "http://cyclonedx.org/schema/spdx.schema.json",
+            resource("spdx.schema.json"),
+        )
+        .with_resource(
+            "http://cyclonedx.org/schema/jsf-0.82.schema.json",
+            resource("jsf-0.82.schema.json"),
+        )
+        .build(&load(name))
+        .expect("the CycloneDX schema compiles")
 }
 
 pub fn spdx_2_3() -> &'static Validator {

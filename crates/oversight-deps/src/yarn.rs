@@ -124,14 +124,14 @@ fn parse_classic(text: &str, out: &mut Out) {
     let mut versions_of: HashMap<String, Vec<String>> = HashMap::new();
     let mut identities = Vec::with_capacity(entries.len());
     for e in &entries {
-        let identity = e.descriptors.first().and_then(|d| {
+        let identity = e.descriptors.first().map(|d| {
             // A bare name (no range) still names the package.
             let (name, range) = split_descriptor(d).unwrap_or((d.as_str(), ""));
             let name = match range.strip_prefix("npm:").and_then(split_descriptor) {
                 Some((real, _)) => real,
                 None => name,
             };
-            Some((name.to_owned(), e.version.clone().unwrap_or_default()))
+            (name.to_owned(), e.version.clone().unwrap_or_default())
         });
         if let Some((name, version)) = &identity {
             for d in &e.descriptors {

@@ -5,3 +5,5 @@
 mod common;
 #[path = "it/corpus.rs"]
 mod corpus;
+#[path = "it/formats.rs"]
+mod formats;

@@ -5,4 +5,5 @@ mod diff;
 mod fixtures;
 mod read;
 mod schemas;
+mod vex;
 mod writers;

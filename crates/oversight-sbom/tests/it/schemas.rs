@@ -54,7 +54,6 @@ pub fn spdx_2_3() -> &'static Validator {
     })
 }
 
-#[allow(dead_code)]
 pub fn openvex_0_2_0() -> &'static Validator {
     static V: OnceLock<Validator> = OnceLock::new();
     V.get_or_init(|| {

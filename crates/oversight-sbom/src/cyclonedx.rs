@@ -291,12 +291,21 @@ pub fn cyclonedx_json(input: &SbomInput<'_>) -> String {
                 .collect(),
         });
     }
+    let keys: Vec<_> = if input.vulnerabilities.is_empty() {
+        Vec::new()
+    } else {
+        inventory
+            .packages
+            .iter()
+            .map(|p| purl::key(&p.purl))
+            .collect()
+    };
     let mut vulnerabilities: Vec<Vulnerability> = input
         .vulnerabilities
         .iter()
         .filter_map(|v| {
             let affects: Vec<Affects> = inventory
-                .affected(&v.affects)
+                .affected(&keys, &v.affects)
                 .into_iter()
                 .map(|i| Affects {
                     reference: &inventory.packages[i].bom_ref,

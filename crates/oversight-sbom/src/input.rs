@@ -150,26 +150,48 @@ fn split_dep(dep: &str) -> (&str, Option<&str>) {
     }
 }
 
+/// A name as the ecosystem compares it, so that a dependency written
+/// `typing-extensions` finds the package recorded as `Typing_Extensions`.
+fn fold_name(ecosystem: Ecosystem, name: &str) -> String {
+    match ecosystem {
+        Ecosystem::PyPI => purl::pep503(name),
+        Ecosystem::Npm | Ecosystem::NuGet | Ecosystem::Packagist | Ecosystem::Hex => {
+            name.to_lowercase()
+        }
+        _ => name.to_owned(),
+    }
+}
+
 /// Name and (name, version) lookup of packages among one set of records.
-#[derive(Default)]
 struct Lookup<'a> {
-    by_key: HashMap<(&'a str, &'a str), usize>,
-    by_name: HashMap<&'a str, BTreeSet<usize>>,
+    ecosystem: Ecosystem,
+    by_key: HashMap<(String, &'a str), usize>,
+    by_name: HashMap<String, BTreeSet<usize>>,
 }
 
 impl<'a> Lookup<'a> {
-    fn add(&mut self, name: &'a str, version: &'a str, index: usize) {
-        self.by_key.insert((name, version), index);
+    fn new(ecosystem: Ecosystem) -> Self {
+        Lookup {
+            ecosystem,
+            by_key: HashMap::new(),
+            by_name: HashMap::new(),
+        }
+    }
+
+    fn add(&mut self, name: &str, version: &'a str, index: usize) {
+        let name = fold_name(self.ecosystem, name);
+        self.by_key.insert((name.clone(), version), index);
         self.by_name.entry(name).or_default().insert(index);
     }
 
     fn resolve(&self, dep: &str) -> Option<usize> {
         let (name, version) = split_dep(dep);
+        let name = fold_name(self.ecosystem, name);
         match version {
             Some(version) => self.by_key.get(&(name, version)).copied(),
             None => {
                 // A bare name resolves only when it is unambiguous.
-                let candidates = self.by_name.get(name)?;
+                let candidates = self.by_name.get(&name)?;
                 (candidates.len() == 1).then(|| *candidates.first().expect("one candidate"))
             }
         }
@@ -260,11 +282,11 @@ impl<'a> Inventory<'a> {
             let index = index_of[&(c.ecosystem, c.name.as_str(), c.version.as_str())];
             per_source
                 .entry((c.source.to_string(), c.ecosystem))
-                .or_default()
+                .or_insert_with(|| Lookup::new(c.ecosystem))
                 .add(&c.name, &c.version, index);
             per_ecosystem
                 .entry(c.ecosystem)
-                .or_default()
+                .or_insert_with(|| Lookup::new(c.ecosystem))
                 .add(&c.name, &c.version, index);
         }
         let mut edges: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); packages.len()];
@@ -299,14 +321,15 @@ impl<'a> Inventory<'a> {
     }
 
     /// Indices of the packages a vulnerability's `affects` purls name.
-    pub(crate) fn affected(&self, purls: &[String]) -> Vec<usize> {
+    /// `keys` are the packages' [`purl::key`]s, computed once by the caller.
+    pub(crate) fn affected(&self, keys: &[Option<purl::PurlKey>], purls: &[String]) -> Vec<usize> {
         let mut out = BTreeSet::new();
         for wanted in purls {
             let wanted_key = purl::key(wanted);
             for (i, p) in self.packages.iter().enumerate() {
                 let same = p.purl == *wanted
-                    || match (&wanted_key, purl::key(&p.purl)) {
-                        (Some(w), Some(k)) => w == &k,
+                    || match (&wanted_key, &keys[i]) {
+                        (Some(w), Some(k)) => w == k,
                         _ => false,
                     };
                 if same {
@@ -337,6 +360,20 @@ mod tests {
             license: None,
             depends_on: deps.iter().map(|d| (*d).to_owned()).collect(),
         }
+    }
+
+    #[test]
+    fn python_dependency_names_fold() {
+        let mut typing = cargo("Typing_Extensions", "4.16.0", &[]);
+        typing.ecosystem = Ecosystem::PyPI;
+        typing.purl = "pkg:pypi/typing-extensions@4.16.0".into();
+        let mut user = cargo("pydantic", "2.11.0", &["typing-extensions@4.16.0"]);
+        user.ecosystem = Ecosystem::PyPI;
+        user.purl = "pkg:pypi/pydantic@2.11.0".into();
+        let components = [typing, user];
+        let inv = Inventory::build(&components);
+        assert_eq!(inv.packages[1].name, "pydantic");
+        assert_eq!(inv.packages[1].depends_on, [0]);
     }
 
     #[test]

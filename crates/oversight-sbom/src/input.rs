@@ -208,6 +208,8 @@ impl<'a> Inventory<'a> {
                 .push(c);
         }
         let mut refs = Unique::default();
+        // The delivery's own bom-ref is never a package's.
+        refs.claim(crate::cyclonedx::ROOT_REF.to_owned(), "#", "");
         let mut spdx_ids = Unique::default();
         let mut packages = Vec::with_capacity(groups.len());
         let mut index_of: HashMap<(Ecosystem, &str, &str), usize> = HashMap::new();

@@ -478,3 +478,26 @@ fn openvex_writer_round_trips() {
         )
     );
 }
+
+#[test]
+fn arbitrary_bytes_never_panic() {
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    for base in [
+        supplier_openvex().to_string(),
+        supplier_cyclonedx_vex().to_string(),
+    ] {
+        for _ in 0..300 {
+            let mut bytes = base.clone().into_bytes();
+            for _ in 0..3 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let at = (seed as usize) % bytes.len();
+                bytes[at] = (seed >> 40) as u8;
+            }
+            if let Ok(vex) = Vex::load("fuzz.json", &bytes) {
+                let _ = vex.status_for(&ids(&["CVE-2021-44228"]), "pkg:npm/semver@7.5.1");
+            }
+        }
+    }
+}

@@ -183,6 +183,25 @@ pub(crate) fn segments(
     out
 }
 
+/// The maximal run of base64 characters (and trailing padding) around
+/// `at`, at most [`MAX_SEGMENT`] bytes to each side.
+pub(crate) fn run_around(buf: &[u8], at: usize) -> std::ops::Range<usize> {
+    let at = at.min(buf.len());
+    let mut start = at;
+    while start > 0 && is_base64(buf[start - 1]) && at - start < MAX_SEGMENT {
+        start -= 1;
+    }
+    let mut end = at;
+    while end < buf.len() && is_base64(buf[end]) && end - at < MAX_SEGMENT {
+        end += 1;
+    }
+    let body_end = end;
+    while end < buf.len() && buf[end] == b'=' && end - body_end < 2 {
+        end += 1;
+    }
+    start..end
+}
+
 fn decode_base64(body: &[u8]) -> Option<Vec<u8>> {
     let body = if body.len() % 4 == 1 {
         &body[..body.len() - 1]
@@ -233,6 +252,14 @@ mod tests {
         assert_eq!(segs[0].decoded, b"hello world, this is text");
         assert_eq!(segs[1].encoding, Encoding::Percent);
         assert_eq!(segs[1].decoded, b"y=a/b=c");
+    }
+
+    #[test]
+    fn the_run_around_a_position_is_its_base64_word_with_padding() {
+        let text = b"let x = \"dG9rZW46IHNlY3JldA==\";";
+        let at = text.iter().position(|&b| b == b'r').unwrap();
+        let run = run_around(text, at);
+        assert_eq!(&text[run], b"dG9rZW46IHNlY3JldA==");
     }
 
     #[test]

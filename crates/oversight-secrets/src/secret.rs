@@ -509,16 +509,20 @@ impl Inner {
         // (line range, rules) for single-line rules; rules for the window.
         let mut ranges: Vec<(Range<usize>, BTreeSet<usize>)> = Vec::new();
         let mut whole: BTreeSet<usize> = BTreeSet::new();
-        let mut decode_hit = false;
+        let mut encoded_runs: Vec<Range<usize>> = Vec::new();
         for hit in hits {
             let Some(rules) = self.pattern_rules.get(hit.pattern) else {
                 continue;
             };
+            let at = window.index(hit.start);
             if rules.is_empty() {
-                decode_hit = true;
+                // The base64 form of a keyword: decode the base64 run around
+                // it, not the whole window.
+                if !encoded_runs.last().is_some_and(|r| r.contains(&at)) {
+                    encoded_runs.push(decode::run_around(buf, at));
+                }
                 continue;
             }
-            let at = window.index(hit.start);
             let lo = at.saturating_sub(REACH);
             let hi = (at + REACH).min(buf.len());
             let start = memchr::memrchr(b'\n', &buf[lo..at]).map_or(lo, |i| lo + i + 1);
@@ -567,16 +571,21 @@ impl Inner {
         self.drop_generic_duplicates(&mut found);
         if file.class == FileClass::Text {
             let mut budget = decode::DECODE_BUDGET;
-            if decode_hit {
-                // The base64 form of a keyword: encoded data may be anywhere.
-                self.scan_decoded(buf, fresh, 1, &mut budget, &paths, None, &mut found);
-            } else {
-                // A keyword in plain text: look for encoded values on its lines.
-                for (range, _) in &ranges {
-                    let part = range.start.max(fresh.start)..range.end.min(fresh.end);
-                    if !part.is_empty() {
-                        self.scan_decoded(buf, part, 1, &mut budget, &paths, None, &mut found);
-                    }
+            // Runs that hold the base64 form of a keyword, whole (a run that
+            // began in the previous window is decoded here, where its
+            // keyword was seen).
+            for run in &encoded_runs {
+                self.scan_decoded(buf, run.clone(), 1, &mut budget, &paths, None, &mut found);
+            }
+            // A keyword in plain text: look for encoded values on its lines.
+            for (range, _) in &ranges {
+                let part = range.start.max(fresh.start)..range.end.min(fresh.end);
+                if !part.is_empty()
+                    && !encoded_runs
+                        .iter()
+                        .any(|r| r.start <= part.start && part.end <= r.end)
+                {
+                    self.scan_decoded(buf, part, 1, &mut budget, &paths, None, &mut found);
                 }
             }
         }

@@ -323,14 +323,16 @@ fn ecosystem_of(format: Format) -> Ecosystem {
 /// A hash from an algorithm name as lockfiles spell it and a hex digest;
 /// `None` when the digest is not hex of the algorithm's length.
 pub(crate) fn hex_hash(algorithm: &str, hex: &str) -> Option<ComponentHash> {
-    let (name, len) = match algorithm.to_ascii_lowercase().replace('-', "").as_str() {
-        "sha1" => ("SHA-1", 40),
-        "sha256" => ("SHA-256", 64),
-        "sha384" => ("SHA-384", 96),
-        "sha512" => ("SHA-512", 128),
-        "md5" => ("MD5", 32),
-        _ => return None,
-    };
+    const ALGORITHMS: [(&str, &str, &str, usize); 5] = [
+        ("sha1", "sha-1", "SHA-1", 40),
+        ("sha256", "sha-256", "SHA-256", 64),
+        ("sha384", "sha-384", "SHA-384", 96),
+        ("sha512", "sha-512", "SHA-512", 128),
+        ("md5", "md-5", "MD5", 32),
+    ];
+    let (_, _, name, len) = ALGORITHMS.iter().copied().find(|(a, b, _, _)| {
+        algorithm.eq_ignore_ascii_case(a) || algorithm.eq_ignore_ascii_case(b)
+    })?;
     let hex = hex.trim();
     (hex.len() == len && hex.bytes().all(|b| b.is_ascii_hexdigit())).then(|| ComponentHash {
         algorithm: name,
@@ -362,10 +364,11 @@ pub(crate) fn base64_hash(algorithm: &str, b64: &str) -> Option<ComponentHash> {
 }
 
 fn to_hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
+    for &b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 0xf)] as char);
     }
     s
 }

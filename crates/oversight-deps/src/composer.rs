@@ -62,7 +62,7 @@ pub(crate) fn parse(text: &str, out: &mut Out) {
             return;
         }
     };
-    let json_lines = JsonLines::new(text);
+    let json_lines = JsonLines::new(text, "name");
     let dev = lock.packages_dev.unwrap_or_default();
     let mut versions: HashMap<String, (&str, &str)> = HashMap::new();
     for p in lock.packages.iter().chain(&dev) {

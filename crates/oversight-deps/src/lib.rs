@@ -280,7 +280,10 @@ impl Problem {
 /// The format of the file at `path`, decided from its name (and, for
 /// vendored package metadata, its directory) alone.
 pub fn format_of(path: &DeliveryPath) -> Option<Format> {
-    let name = path.file_name();
+    format_named(path.file_name(), path)
+}
+
+fn format_named(name: &str, path: &DeliveryPath) -> Option<Format> {
     let lower = name.to_ascii_lowercase();
     let format = match name {
         "Cargo.lock" => Format::CargoLock,
@@ -313,8 +316,7 @@ pub fn format_of(path: &DeliveryPath) -> Option<Format> {
 /// Whether this crate parses the file `file_name` at `path` (the engine asks
 /// for such files whole). `file_name` is the path's last component.
 pub fn recognises(file_name: &str, path: &DeliveryPath) -> bool {
-    debug_assert_eq!(file_name, path.file_name());
-    format_of(path).is_some()
+    format_named(file_name, path).is_some()
 }
 
 /// Parses `content` as the file at `path`; `None` when the name is not one

@@ -36,7 +36,9 @@ pub(crate) struct JsonLines<'a> {
 }
 
 impl<'a> JsonLines<'a> {
-    pub fn new(text: &'a str) -> Self {
+    /// Records only keys starting with `prefix` (empty for all): a
+    /// package-lock has tens of thousands of other keys.
+    pub fn new(text: &'a str, prefix: &str) -> Self {
         let mut objects = HashMap::new();
         let mut fields = HashMap::new();
         for (i, line) in text.lines().enumerate() {
@@ -45,6 +47,9 @@ impl<'a> JsonLines<'a> {
             let Some(rest) = t.strip_prefix('"') else {
                 continue;
             };
+            if !rest.starts_with(prefix) {
+                continue;
+            }
             let Some(end) = rest.find('"') else { continue };
             let key = &rest[..end];
             let after = rest[end + 1..].trim_start();
@@ -91,7 +96,7 @@ mod tests {
     #[test]
     fn json_lines_finds_keys_and_fields() {
         let text = "{\n  \"packages\": {\n    \"node_modules/a\": {\n      \"name\": \"x\"\n    }\n  }\n}\n";
-        let j = JsonLines::new(text);
+        let j = JsonLines::new(text, "");
         assert_eq!(j.object("node_modules/a"), Some(3));
         assert_eq!(j.field("name", "x"), Some(4));
         assert_eq!(j.object("missing"), None);

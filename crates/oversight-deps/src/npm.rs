@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use oversight_model::{DependencyScope, Directness};
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 use serde_json::Value;
 
 use crate::collect::{Entry, Out, dep_key, sri_hashes};
@@ -38,13 +39,13 @@ struct Package {
     #[serde(rename = "devOptional")]
     dev_optional: bool,
     license: Option<Value>,
-    dependencies: BTreeMap<String, Value>,
+    dependencies: BTreeMap<String, IgnoredAny>,
     #[serde(rename = "optionalDependencies")]
-    optional_dependencies: BTreeMap<String, Value>,
+    optional_dependencies: BTreeMap<String, IgnoredAny>,
     #[serde(rename = "peerDependencies")]
-    peer_dependencies: BTreeMap<String, Value>,
+    peer_dependencies: BTreeMap<String, IgnoredAny>,
     #[serde(rename = "devDependencies")]
-    dev_dependencies: BTreeMap<String, Value>,
+    dev_dependencies: BTreeMap<String, IgnoredAny>,
 }
 
 #[derive(Deserialize, Default)]
@@ -54,7 +55,7 @@ struct V1Dep {
     integrity: Option<String>,
     dev: bool,
     optional: bool,
-    requires: BTreeMap<String, Value>,
+    requires: BTreeMap<String, IgnoredAny>,
     dependencies: BTreeMap<String, V1Dep>,
 }
 
@@ -143,20 +144,23 @@ fn parent(from: &str) -> Option<&str> {
     }
 }
 
-fn resolve<'a>(
-    packages: &'a BTreeMap<String, Package>,
-    from: &str,
-    dep: &str,
-) -> Option<(&'a str, &'a Package)> {
+/// Packages by their `packages` key, hashed: resolution looks keys up tens
+/// of thousands of times in a large lock.
+type Index<'a> = std::collections::HashMap<&'a str, &'a Package>;
+
+fn resolve<'a>(packages: &Index<'a>, from: &str, dep: &str) -> Option<(&'a str, &'a Package)> {
+    let mut candidate = String::with_capacity(from.len() + dep.len() + 14);
     let mut at = Some(from);
     while let Some(loc) = at {
-        let candidate = if loc.is_empty() {
-            format!("node_modules/{dep}")
-        } else {
-            format!("{loc}/node_modules/{dep}")
-        };
-        if let Some((k, p)) = packages.get_key_value(&candidate) {
-            return Some((k.as_str(), p));
+        candidate.clear();
+        if !loc.is_empty() {
+            candidate.push_str(loc);
+            candidate.push('/');
+        }
+        candidate.push_str("node_modules/");
+        candidate.push_str(dep);
+        if let Some((k, p)) = packages.get_key_value(candidate.as_str()) {
+            return Some((k, p));
         }
         at = parent(loc);
     }
@@ -171,7 +175,8 @@ fn is_local(p: &Package) -> bool {
 }
 
 fn parse_packages(text: &str, packages: &BTreeMap<String, Package>, out: &mut Out) {
-    let json_lines = JsonLines::new(text);
+    let json_lines = JsonLines::new(text, "node_modules/");
+    let index: Index<'_> = packages.iter().map(|(k, p)| (k.as_str(), p)).collect();
     // The project: the root and workspace members (not under node_modules).
     let mut direct: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for (key, p) in packages
@@ -185,7 +190,7 @@ fn parse_packages(text: &str, packages: &BTreeMap<String, Package>, out: &mut Ou
             .chain(p.optional_dependencies.keys())
             .chain(p.peer_dependencies.keys());
         for dep in declared {
-            if let Some((k, _)) = resolve(packages, key, dep) {
+            if let Some((k, _)) = resolve(&index, key, dep) {
                 direct.insert(k);
             }
         }
@@ -218,7 +223,7 @@ fn parse_packages(text: &str, packages: &BTreeMap<String, Package>, out: &mut Ou
             .dependencies
             .keys()
             .chain(p.optional_dependencies.keys())
-            .map(|d| match resolve(packages, key, d) {
+            .map(|d| match resolve(&index, key, d) {
                 Some((k, dp)) => dep_key(
                     dp.name.as_deref().unwrap_or(name_from_key(k)),
                     dp.version.as_deref().unwrap_or(""),
@@ -226,7 +231,7 @@ fn parse_packages(text: &str, packages: &BTreeMap<String, Package>, out: &mut Ou
                 None => d.clone(),
             })
             .chain(p.peer_dependencies.keys().filter_map(|d| {
-                let (k, dp) = resolve(packages, key, d)?;
+                let (k, dp) = resolve(&index, key, d)?;
                 Some(dep_key(
                     dp.name.as_deref().unwrap_or(name_from_key(k)),
                     dp.version.as_deref().unwrap_or(""),

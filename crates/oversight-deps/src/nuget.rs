@@ -43,7 +43,7 @@ pub(crate) fn parse(text: &str, out: &mut Out) {
         Some(1 | 2) => {}
         _ => out.unknown_version(lock.version.map(|v| v.to_string()).unwrap_or_default()),
     }
-    let json_lines = JsonLines::new(text);
+    let json_lines = JsonLines::new(text, "");
     // A line is only given where the name occurs under one framework.
     let mut occurrences: HashMap<&str, usize> = HashMap::new();
     for packages in lock.dependencies.values() {

@@ -484,7 +484,7 @@ pub(crate) fn parse_pipfile(text: &str, out: &mut Out) {
     {
         out.unknown_version(s.to_string());
     }
-    let json_lines = JsonLines::new(text);
+    let json_lines = JsonLines::new(text, "");
     let sections = [
         (&lock.default, DependencyScope::Runtime),
         (&lock.develop, DependencyScope::Development),

@@ -7,3 +7,5 @@ mod common;
 mod corpus;
 #[path = "it/formats.rs"]
 mod formats;
+#[path = "it/hostile.rs"]
+mod hostile;

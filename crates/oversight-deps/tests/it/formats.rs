@@ -800,3 +800,38 @@ fn vendored_package_metadata() {
     assert!(parse(&DeliveryPath::root("Cargo.toml"), crate_toml).is_none());
     assert!(parse(&DeliveryPath::root("package.json"), b"{}").is_none());
 }
+
+#[test]
+fn detector_emits_findings_with_lines_and_messages() {
+    use oversight_deps::DependencyDetector;
+    use oversight_detect::reference::run_detector;
+
+    let broken = b"{\n  \"packages\": [\n    {\"name\": \"a/b\",, }\n  ]\n}\n";
+    let out = crate::common::run("app/composer.lock", broken).unwrap();
+    assert!(out.components.is_empty());
+    let emit = &out.emits[0];
+    assert_eq!(emit.rule.id, "coverage.lockfile-malformed");
+    assert_eq!(emit.line_col, Some((3, 1)));
+    assert!(
+        emit.message
+            .starts_with("Cannot parse app/composer.lock as composer.lock (line 3): ")
+    );
+    assert!(!emit.message.ends_with('.'));
+
+    // The reference runner (findings only) sees the same finding.
+    let emits = run_detector(&DependencyDetector::new(), "app/composer.lock", broken);
+    assert_eq!(emits.len(), 1);
+    assert_eq!(emits[0].key, out.emits[0].key);
+
+    // Files it does not parse are not asked for.
+    let readme = crate::common::run("README.md", b"# hello");
+    assert!(readme.is_none());
+    assert!(oversight_deps::recognises(
+        "yarn.lock",
+        &DeliveryPath::root("a.zip").join("web/yarn.lock")
+    ));
+    assert!(!oversight_deps::recognises(
+        "notes.txt",
+        &DeliveryPath::root("notes.txt")
+    ));
+}

@@ -16,6 +16,7 @@
 //! max_depth = 5
 //! max_file_bytes = 8589934592
 //! max_git_blob_bytes = 268435456
+//! max_file_seconds = 60
 //!
 //! [severity]
 //! "malicious.build-script" = "low"
@@ -78,6 +79,7 @@ struct RawLimits {
     max_depth: Option<u32>,
     max_file_bytes: Option<u64>,
     max_git_blob_bytes: Option<u64>,
+    max_file_seconds: Option<u64>,
 }
 
 /// Where the reviewer's configuration lives when `--config` is not given:
@@ -120,6 +122,9 @@ pub fn parse(text: &str) -> Result<ScanOptions, String> {
     set(&mut options.max_depth, l.max_depth);
     set(&mut options.max_file_bytes, l.max_file_bytes);
     set(&mut options.max_git_blob_bytes, l.max_git_blob_bytes);
+    if let Some(seconds) = l.max_file_seconds {
+        options.max_file_time = std::time::Duration::from_secs(seconds);
+    }
     for (rule, value) in raw.severity {
         let severity = value.get_ref().parse::<Severity>().map_err(|e| {
             format!(

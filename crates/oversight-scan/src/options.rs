@@ -17,6 +17,10 @@ pub struct ScanOptions {
     pub max_file_bytes: u64,
     /// Largest git blob to read (git blobs are loaded whole).
     pub max_git_blob_bytes: u64,
+    /// Longest time the detectors may spend on one file. A catastrophic
+    /// input cannot hang the scan: what remains of the file is reported as a
+    /// coverage finding instead.
+    pub max_file_time: std::time::Duration,
     /// The git revision to scan; `None` scans HEAD and the work tree.
     pub rev: Option<String>,
     /// Also scan every blob in the repository's history that is not in the
@@ -37,6 +41,7 @@ impl Default for ScanOptions {
             max_depth: 5,
             max_file_bytes: 8 << 30,
             max_git_blob_bytes: 256 << 20,
+            max_file_time: std::time::Duration::from_secs(60),
             rev: None,
             history: false,
             threads: None,

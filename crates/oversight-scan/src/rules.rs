@@ -104,6 +104,15 @@ rule!(
     "Both versions were scanned. Ask which one is the delivery; scan with --rev to review exactly one revision."
 );
 
+rule!(
+    TIME_BUDGET,
+    "coverage.time-budget",
+    Coverage,
+    High,
+    "The detectors spent longer than `max_file_seconds` on a file; the rest of it was not analysed",
+    "A file that takes this long is unusual (a generated blob, a pathological line). Inspect it by hand, or raise `limits.max_file_seconds` in the reviewer's configuration and scan again."
+);
+
 /// Every rule raised by the engine.
 pub static RULES: &[&Rule] = &[
     &UNREADABLE,
@@ -111,6 +120,7 @@ pub static RULES: &[&Rule] = &[
     &FILE_TOO_LARGE,
     &DEPTH_LIMIT,
     &TOO_LARGE_FOR_ANALYSIS,
+    &TIME_BUDGET,
     &UNSUPPORTED_ARCHIVE,
     &SYMLINK_UNRESOLVABLE,
     &NESTED_REPOSITORY,

@@ -11,7 +11,7 @@ static MARK: Rule = Rule {
     id: "integrity.test-mark",
     category: Category::Integrity,
     default_severity: Severity::Low,
-    summary: "test marker",
+    summary: "integrity.test-mark",
     help: "test only",
 };
 static HEAD: Rule = Rule {
@@ -131,6 +131,39 @@ fn large_file_windows_find_exactly_what_the_reference_finds() {
     assert_eq!(got, want);
     assert_eq!(report.coverage.text.files, 1);
     assert_eq!(report.coverage.text.bytes, content.len() as u64);
+}
+
+#[test]
+fn a_file_over_the_time_budget_is_a_coverage_finding_and_not_a_hang() {
+    // Three windows of text with a marker in the last one; no time at all is
+    // allowed, so analysis stops after the first window.
+    let mut content = vec![b'x'; 20 << 20];
+    content.extend_from_slice(b"\nMARKER\n");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("slow.txt");
+    fs_err::write(&path, &content).unwrap();
+    let options = ScanOptions {
+        max_file_time: std::time::Duration::ZERO,
+        ..ScanOptions::default()
+    };
+    let report = scan_with(&path, options);
+    let ids: Vec<&str> = report.findings.iter().map(|f| f.rule.id).collect();
+    assert!(ids.contains(&"coverage.time-budget"), "{ids:?}");
+    assert!(!report.passed());
+    let finding = report
+        .findings
+        .iter()
+        .find(|f| f.rule.id == "coverage.time-budget")
+        .unwrap();
+    assert!(finding.message.contains("slow.txt"), "{}", finding.message);
+    // The marker sits beyond the budget: it was not analysed, and says so.
+    assert!(!ids.contains(&"integrity.test-mark"), "{ids:?}");
+
+    // With the default budget the same file is analysed to the end.
+    let report = scan(&path);
+    let ids: Vec<&str> = report.findings.iter().map(|f| f.rule.id).collect();
+    assert!(!ids.contains(&"coverage.time-budget"), "{ids:?}");
+    assert!(ids.contains(&"integrity.test-mark"), "{ids:?}");
 }
 
 #[test]

@@ -236,7 +236,8 @@ impl<'s> Reader<'s> {
             }
         }
 
-        // The pattern pass, window by window.
+        // The pattern pass, window by window, within the file's time budget.
+        let started = std::time::Instant::now();
         let mut hits: Vec<Vec<Hit>> = vec![Vec::new(); detectors.len()];
         let mut offset = 0u64;
         let mut line = 1u32;
@@ -261,6 +262,14 @@ impl<'s> Reader<'s> {
                 }
             }
             if is_last {
+                break;
+            }
+            if started.elapsed() > self.inner.options.max_file_time {
+                let message = format!(
+                    "The detectors spent more than {} s on `{path}`; bytes from offset {search_to} on were not analysed",
+                    self.inner.options.max_file_time.as_secs_f64()
+                );
+                sink_engine(&mut sink, &rules::TIME_BUDGET, message);
                 break;
             }
             // Slide: keep 2 * MARGIN bytes so the next window has left context.

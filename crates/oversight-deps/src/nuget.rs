@@ -41,7 +41,11 @@ pub(crate) fn parse(text: &str, out: &mut Out) {
     };
     match lock.version.as_ref().and_then(serde_json::Value::as_u64) {
         Some(1 | 2) => {}
-        _ => out.unknown_version(lock.version.map(|v| v.to_string()).unwrap_or_default()),
+        _ => out.unknown_version(
+            lock.version
+                .map(|v| v.to_string())
+                .unwrap_or_else(|| "(missing)".to_owned()),
+        ),
     }
     let json_lines = JsonLines::new(text, "");
     // A line is only given where the name occurs under one framework.

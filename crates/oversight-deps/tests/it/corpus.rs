@@ -157,42 +157,6 @@ pub fn parse_file(path: &Path, format: Format) -> Parsed {
     )
 }
 
-#[test]
-#[ignore = "prints every fixture's outcome, for building the expectations"]
-fn dump_fixture_outcomes() {
-    let root = corpora().join("lockfile-fixtures");
-    for (path, format) in fixture_files() {
-        let parsed = parse_file(&path, format);
-        let rules: Vec<&str> = parsed.problems.iter().map(|p| p.rule().id).collect();
-        println!(
-            "{}\t{}\t{}\t{:?}",
-            path.strip_prefix(&root).unwrap().display(),
-            format,
-            parsed.components.len(),
-            rules
-        );
-    }
-    for base in ["lockfile-fixtures", "real-lockfiles"] {
-        for entry in walkdir::WalkDir::new(corpora().join(base)).sort_by_file_name() {
-            let entry = entry.expect("walk");
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let rel = entry
-                .path()
-                .strip_prefix(corpora())
-                .unwrap()
-                .display()
-                .to_string();
-            let content = std::fs::read(entry.path()).unwrap();
-            if let Some(out) = run(&rel, &content) {
-                let rules: Vec<&str> = out.emits.iter().map(|e| e.rule.id).collect();
-                println!("BYNAME {rel}\t{}\t{rules:?}", out.components.len());
-            }
-        }
-    }
-}
-
 fn rules_of(parsed: &Parsed) -> Vec<&'static str> {
     parsed.problems.iter().map(|p| p.rule().id).collect()
 }

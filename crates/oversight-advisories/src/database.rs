@@ -202,6 +202,12 @@ impl Database {
         self.advisories.iter().map(Vec::len).sum()
     }
 
+    /// Whether any stored advisory concerns `ecosystem`. A component of an
+    /// ecosystem the database does not cover cannot be called safe.
+    pub fn covers(&self, ecosystem: Ecosystem) -> bool {
+        self.index.keys().any(|(e, _)| *e == ecosystem)
+    }
+
     /// The index directory.
     pub fn dir(&self) -> &Path {
         &self.dir

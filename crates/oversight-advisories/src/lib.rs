@@ -54,6 +54,7 @@
 
 mod database;
 mod evaluate;
+pub mod findings;
 mod import;
 mod model;
 pub mod name;

@@ -34,4 +34,4 @@ pub use rule::{Category, ParseError, Rule, Severity};
 ///
 /// Bump the minor part for additive changes, the major part when a field changes
 /// meaning or disappears.
-pub const SCHEMA_VERSION: &str = "oversight.findings/1.0";
+pub const SCHEMA_VERSION: &str = "oversight.findings/1.1";

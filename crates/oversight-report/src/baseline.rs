@@ -101,9 +101,9 @@ mod tests {
     #[test]
     fn reports_without_schema_or_fingerprints_are_rejected() {
         assert!(Baseline::parse("{}").unwrap_err().contains("schema"));
-        let no_fp = r#"{"schema":"oversight.findings/1.0","findings":[{"rule":"x"}]}"#;
+        let no_fp = r#"{"schema":"oversight.findings/1.1","findings":[{"rule":"x"}]}"#;
         assert!(Baseline::parse(no_fp).unwrap_err().contains("finding 0"));
-        let ok = r#"{"schema":"oversight.findings/1.0","findings":[{"fingerprint":"ab"},{"fingerprint":"cd"}]}"#;
+        let ok = r#"{"schema":"oversight.findings/1.1","findings":[{"fingerprint":"ab"},{"fingerprint":"cd"}]}"#;
         assert_eq!(Baseline::parse(ok).unwrap().len(), 2);
     }
 }

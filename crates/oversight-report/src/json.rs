@@ -6,8 +6,8 @@
 //! that every severity and category is always present, even at zero.
 
 use oversight_model::{
-    Category, CoverageSummary, Evidence, Finding, GitFacts, KindCount, Person, SCHEMA_VERSION,
-    ScanReport, Severity,
+    Category, Component, CoverageSummary, DependencyScope, Directness, Evidence, Finding, GitFacts,
+    KindCount, Person, SCHEMA_VERSION, ScanReport, Severity,
 };
 use serde::Serialize;
 
@@ -44,6 +44,7 @@ pub(crate) struct JsonReport<'a> {
     coverage: Coverage,
     git: Option<Git<'a>>,
     findings: Vec<JsonFinding<'a>>,
+    components: Vec<JsonComponent<'a>>,
 }
 
 impl<'a> JsonReport<'a> {
@@ -67,6 +68,58 @@ impl<'a> JsonReport<'a> {
                 .iter()
                 .map(JsonFinding::from_finding)
                 .collect(),
+            components: report
+                .components
+                .iter()
+                .map(JsonComponent::from_component)
+                .collect(),
+        }
+    }
+}
+
+/// One third-party component of the inventory.
+#[derive(Debug, Serialize)]
+struct JsonComponent<'a> {
+    ecosystem: &'static str,
+    name: &'a str,
+    version: &'a str,
+    purl: &'a str,
+    direct: Option<bool>,
+    scope: &'static str,
+    source: String,
+    line: Option<u32>,
+    license: Option<&'a str>,
+    hashes: Vec<String>,
+    depends_on: &'a [String],
+}
+
+impl<'a> JsonComponent<'a> {
+    fn from_component(c: &'a Component) -> Self {
+        JsonComponent {
+            ecosystem: c.ecosystem.osv_name(),
+            name: &c.name,
+            version: &c.version,
+            purl: &c.purl,
+            direct: match c.directness {
+                Directness::Direct => Some(true),
+                Directness::Transitive => Some(false),
+                Directness::Unknown => None,
+            },
+            scope: match c.scope {
+                DependencyScope::Runtime => "runtime",
+                DependencyScope::Development => "development",
+                DependencyScope::Optional => "optional",
+                DependencyScope::Unknown => "unknown",
+            },
+            source: c.source.to_string(),
+            line: c.line,
+            license: c.license.as_deref(),
+            hashes: c
+                .hashes
+                .iter()
+                .map(|h| format!("{}:{}", h.algorithm, h.hex))
+                .collect(),
+            depends_on: &c.depends_on,
         }
     }
 }

@@ -46,6 +46,99 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: LedgerCommand,
     },
+    /// The local, offline advisory database that scans match components against.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+    /// A software bill of materials of a delivery (CycloneDX 1.6 or SPDX 2.3
+    /// JSON), or `sbom diff SUPPLIED TARGET` to check a supplier's SBOM.
+    #[command(args_conflicts_with_subcommands = true)]
+    Sbom(SbomArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DbCommand {
+    /// Import advisories: an OSV directory or osv.dev `all.zip`, a RustSec
+    /// advisory-db checkout, or the PyPA advisory-database. Re-importing a
+    /// source replaces its earlier snapshot. Exit 1 when some files failed.
+    Import {
+        /// The directory or zip file to import.
+        path: PathBuf,
+        #[arg(long, env = "OVERSIGHT_ADVISORIES", value_name = "DIR")]
+        /// The advisory index [default: ~/.local/share/oversight/advisories].
+        advisories: Option<PathBuf>,
+    },
+    /// List the imported snapshots with their content digests.
+    Status {
+        /// The advisory index [default: ~/.local/share/oversight/advisories].
+        #[arg(long, env = "OVERSIGHT_ADVISORIES", value_name = "DIR")]
+        advisories: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct SbomArgs {
+    /// The delivery: a directory, a file, an archive or a git repository.
+    pub(crate) target: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "cyclonedx")]
+    pub(crate) format: SbomFormat,
+    /// Write to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    #[command(subcommand)]
+    pub(crate) command: Option<SbomCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SbomCommand {
+    /// Compare the SBOM a supplier delivered (CycloneDX or SPDX JSON) with
+    /// the components Oversight finds in the delivery. Exit 1 on any difference.
+    Diff {
+        /// The supplier's SBOM.
+        supplied: PathBuf,
+        /// The delivery.
+        target: PathBuf,
+        /// Write to FILE instead of standard output.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+/// SBOM formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum SbomFormat {
+    /// CycloneDX 1.6 JSON.
+    Cyclonedx,
+    /// SPDX 2.3 JSON.
+    Spdx,
+}
+
+/// Output formats of `scan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ScanFormat {
+    /// A table for a person at a terminal.
+    Human,
+    /// The findings model as JSON (FINDINGS.md).
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// OpenVEX 0.2.0: one statement per known vulnerability, for the
+    /// reviewer to decide and pass back with --vex.
+    Openvex,
+}
+
+impl ScanFormat {
+    /// The report format, or `None` for OpenVEX.
+    pub(crate) fn report(self) -> Option<Format> {
+        match self {
+            ScanFormat::Human => Some(Format::Human),
+            ScanFormat::Json => Some(Format::Json),
+            ScanFormat::Sarif => Some(Format::Sarif),
+            ScanFormat::Openvex => None,
+        }
+    }
 }
 
 /// Where the register lives and who acts on it.
@@ -141,9 +234,9 @@ pub(crate) enum ConfigCommand {
 pub(crate) struct ScanArgs {
     /// The delivery to scan.
     pub(crate) target: PathBuf,
-    /// Output format: human, json or sarif.
-    #[arg(long, short = 'f', default_value = "human")]
-    pub(crate) format: Format,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "human")]
+    pub(crate) format: ScanFormat,
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
@@ -192,4 +285,17 @@ pub(crate) struct ScanArgs {
     /// Never show a progress bar.
     #[arg(long)]
     pub(crate) no_progress: bool,
+    /// Do not read lockfiles and manifests (no component inventory, no
+    /// vulnerability matching).
+    #[arg(long, conflicts_with = "vex")]
+    pub(crate) no_deps: bool,
+    /// The advisory index built by `oversight db import`
+    /// [default: ~/.local/share/oversight/advisories].
+    #[arg(long, env = "OVERSIGHT_ADVISORIES", value_name = "DIR")]
+    pub(crate) advisories: Option<PathBuf>,
+    /// VEX documents (OpenVEX 0.2.0 or CycloneDX VEX) from the reviewer:
+    /// `not_affected` and `fixed` statements turn matching vulnerabilities
+    /// into info findings that quote the justification.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) vex: Vec<PathBuf>,
 }

@@ -19,9 +19,13 @@ pub(crate) enum Secrets<'a> {
 pub(crate) fn all(
     secrets: Secrets<'_>,
     licenses: Option<oversight_licenses::LicenseOptions>,
+    dependencies: bool,
 ) -> anyhow::Result<Vec<Box<dyn Detector>>> {
     let mut detectors = oversight_malicious::detectors();
     detectors.extend(oversight_integrity::detectors());
+    if dependencies {
+        detectors.push(Box::new(oversight_deps::DependencyDetector::new()));
+    }
     if let Some(options) = licenses {
         detectors.push(Box::new(oversight_licenses::detector(options)?));
     }

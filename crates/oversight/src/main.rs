@@ -9,6 +9,7 @@ mod args;
 mod detectors;
 mod progress;
 mod register;
+mod supply_chain;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -55,10 +56,15 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 .detectors(detectors::all(
                     detectors::Secrets::Builtin,
                     Some(oversight_licenses::LicenseOptions::default()),
+                    true,
                 )?)
                 .build()?;
             let mut out = std::io::stdout().lock();
-            for rule in scanner.rules() {
+            for rule in scanner
+                .rules()
+                .iter()
+                .chain(oversight_advisories::findings::RULES)
+            {
                 writeln!(
                     out,
                     "{:<44} {:<13} {:<8} {}",
@@ -71,6 +77,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Supplier { command } => register::supplier(command),
         Command::Engagement { command } => register::engagement(command),
         Command::Ledger { command } => register::ledger(command),
+        Command::Db { command } => supply_chain::db(command),
+        Command::Sbom(args) => supply_chain::sbom(args),
         Command::Config { command } => match command {
             ConfigCommand::Template => {
                 print!("{}", oversight_scan::config::TEMPLATE);
@@ -132,12 +140,23 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         .detectors(detectors::all(
             secrets,
             (!args.no_licenses).then_some(licenses),
+            !args.no_deps,
         )?)
         .options(options)
         .build()?;
     let show_progress = !args.no_progress && std::io::stderr().is_terminal();
     let progress = progress::Bar::new(show_progress);
     let mut report = scanner.scan(&args.target, &progress)?;
+    let vex = supply_chain::load_vex(&args.vex)?;
+    let advisories = if args.no_deps {
+        None
+    } else {
+        let dir = supply_chain::advisories_dir(args.advisories.as_deref())?;
+        let db = oversight_advisories::Database::open(&dir)
+            .with_context(|| format!("Cannot open the advisory index in `{}`", dir.display()))?;
+        supply_chain::add_vulnerabilities(&mut report, &db, vex.as_ref(), scanner.options());
+        Some(db)
+    };
     if let Some(baseline) = &baseline {
         baseline.apply(&mut report);
     }
@@ -153,21 +172,25 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
             oversight_model::Severity::Low
         },
     };
-    match &args.output {
-        Some(path) => {
-            let mut file = std::io::BufWriter::new(
-                fs_err::File::create(path).context("Cannot create the output file")?,
-            );
-            oversight_report::write(&report, args.format, &human, &mut file)?;
-            file.flush()
-                .with_context(|| format!("Cannot write `{}`", path.display()))?;
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            fs_err::File::create(path).context("Cannot create the output file")?,
+        )),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    match (args.format.report(), &advisories) {
+        (Some(format), _) => oversight_report::write(&report, format, &human, &mut out)?,
+        (None, Some(db)) => {
+            writeln!(out, "{}", supply_chain::openvex(&report, db, vex.as_ref()))?;
         }
-        None => {
-            let mut out = std::io::stdout().lock();
-            oversight_report::write(&report, args.format, &human, &mut out)?;
-            out.flush()?;
+        (None, None) => {
+            anyhow::bail!("--format openvex needs the dependency scan (drop --no-deps)")
         }
     }
+    out.flush().with_context(|| match &args.output {
+        Some(path) => format!("Cannot write `{}`", path.display()),
+        None => "Cannot write to standard output".to_owned(),
+    })?;
     Ok(if report.passed() {
         EXIT_PASS
     } else {

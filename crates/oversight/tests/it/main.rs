@@ -1,5 +1,6 @@
 //! End-to-end tests: the real binary on real inputs.
 
+mod supply_chain;
 mod util;
 
 use std::io::Write;
@@ -32,7 +33,7 @@ fn sample_delivery_is_rejected_with_reasons() {
         "setup.py payload not reported: {got:?}"
     );
     assert_eq!(report["result"], "fail");
-    assert_eq!(report["schema"], "oversight.findings/1.0");
+    assert_eq!(report["schema"], "oversight.findings/1.1");
 }
 
 #[test]

@@ -20,6 +20,10 @@ pub fn corpora() -> PathBuf {
 pub fn oversight() -> Command {
     let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("oversight"));
     cmd.env("XDG_CONFIG_HOME", "/nonexistent-oversight-test-config")
+        .env(
+            "OVERSIGHT_ADVISORIES",
+            "/nonexistent-oversight-test-advisories",
+        )
         .env("NO_COLOR", "1");
     cmd
 }

@@ -1,0 +1,314 @@
+//! Dependencies of a delivery: the advisory database (`db`), known
+//! vulnerabilities of a scan's components, SBOMs and VEX (`sbom`,
+//! `--vex`, `--format openvex`).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use oversight_advisories::Database;
+use oversight_advisories::findings::Suppression;
+use oversight_model::{Finding, ScanReport};
+
+use oversight_sbom::{Vex, VexStatement, VexStatus};
+
+use crate::args::{DbCommand, SbomArgs, SbomCommand, SbomFormat};
+
+/// Where the advisory index lives: `--advisories`, `OVERSIGHT_ADVISORIES`,
+/// else `$XDG_DATA_HOME/oversight/advisories` (or `~/.local/share/…`).
+pub(crate) fn advisories_dir(flag: Option<&Path>) -> anyhow::Result<PathBuf> {
+    if let Some(dir) = flag {
+        return Ok(dir.to_path_buf());
+    }
+    Ok(crate::register::data_dir()?.join("advisories"))
+}
+
+/// `oversight db …`.
+pub(crate) fn db(command: DbCommand) -> anyhow::Result<u8> {
+    match command {
+        DbCommand::Import { path, advisories } => {
+            let dir = advisories_dir(advisories.as_deref())?;
+            let mut db = Database::open(&dir).with_context(|| {
+                format!("Cannot open the advisory index in `{}`", dir.display())
+            })?;
+            let report = db
+                .import(&path)
+                .with_context(|| format!("Cannot import `{}`", path.display()))?;
+            for d in &report.failed {
+                eprintln!("oversight: failed: {}: {}", d.path, d.reason);
+            }
+            for d in &report.skipped {
+                eprintln!("oversight: skipped: {}: {}", d.path, d.reason);
+            }
+            for note in &report.notes {
+                eprintln!("oversight: note: {note}");
+            }
+            let s = &report.snapshot;
+            println!(
+                "Imported {} advisories ({} withdrawn, {} informational) from {} ({:?}), sha256:{}; {} failed, {} skipped. Index: {}",
+                report.imported,
+                report.withdrawn,
+                report.informational,
+                s.source,
+                s.kind,
+                s.digest,
+                report.failed.len(),
+                report.skipped.len(),
+                dir.display()
+            );
+            Ok(if report.failed.is_empty() { 0 } else { 1 })
+        }
+        DbCommand::Status { advisories } => {
+            let dir = advisories_dir(advisories.as_deref())?;
+            let db = Database::open(&dir).with_context(|| {
+                format!("Cannot open the advisory index in `{}`", dir.display())
+            })?;
+            println!("Index: {}", dir.display());
+            if db.snapshots().is_empty() {
+                println!("No advisories imported yet: run `oversight db import PATH`.");
+            }
+            for s in db.snapshots() {
+                let at = jiff::Timestamp::from_second(s.imported_at as i64)
+                    .map_or_else(|_| s.imported_at.to_string(), |t| t.to_string());
+                println!(
+                    "{:>6} advisories  {:?}  sha256:{}  imported {at}  {}",
+                    s.advisories, s.kind, s.digest, s.source
+                );
+            }
+            Ok(0)
+        }
+    }
+}
+
+/// Loads the reviewer's VEX documents (never from inside the delivery).
+pub(crate) fn load_vex(paths: &[PathBuf]) -> anyhow::Result<Option<Vex>> {
+    let mut all: Option<Vex> = None;
+    for path in paths {
+        let bytes = fs_err::read(path)?;
+        let vex = Vex::load(&path.display().to_string(), &bytes)?;
+        match &mut all {
+            Some(all) => all.extend(vex),
+            None => all = Some(vex),
+        }
+    }
+    Ok(all)
+}
+
+/// Adds the vulnerability findings of the report's components: matches in
+/// the advisory index, minus what the reviewer's VEX says does not apply.
+pub(crate) fn add_vulnerabilities(
+    report: &mut ScanReport,
+    db: &Database,
+    vex: Option<&Vex>,
+    options: &oversight_scan::ScanOptions,
+) {
+    if report.components.is_empty() {
+        return;
+    }
+    let suppress = |ids: &[String], purl: &str| -> Option<Suppression> {
+        let statement = vex?.status_for(ids, purl)?;
+        matches!(statement.status, VexStatus::NotAffected | VexStatus::Fixed).then(|| Suppression {
+            status: statement.status.openvex_name().to_owned(),
+            justification: justification_text(statement),
+        })
+    };
+    let severity = |rule: &str| options.severity.get(rule).copied();
+    let findings =
+        oversight_advisories::findings::findings(db, &report.components, &suppress, &severity);
+    add_findings(report, findings);
+    for rule in oversight_advisories::findings::RULES {
+        if !report.rules.iter().any(|r| r.id == rule.id) {
+            report.rules.push(rule);
+        }
+    }
+}
+
+fn justification_text(s: &VexStatement) -> String {
+    let mut parts = Vec::new();
+    if let Some(j) = s.justification {
+        parts.push(j.openvex_name().to_owned());
+    }
+    if let Some(text) = &s.impact_statement {
+        parts.push(text.clone());
+    }
+    if parts.is_empty() {
+        parts.push("no justification given".to_owned());
+    }
+    format!("{} ({})", parts.join(": "), s.source)
+}
+
+fn add_findings(report: &mut ScanReport, findings: Vec<Finding>) {
+    report.findings.extend(findings);
+    report.findings.sort_by(|a, b| {
+        (&a.location, a.rule.id, &a.fingerprint).cmp(&(&b.location, b.rule.id, &b.fingerprint))
+    });
+}
+
+/// The OpenVEX document a reviewer starts from: one statement per advisory
+/// and component of the report, `under_investigation` unless the reviewer's
+/// VEX already decided it.
+pub(crate) fn openvex(report: &ScanReport, db: &Database, vex: Option<&Vex>) -> String {
+    let now = jiff::Timestamp::now().to_string();
+    let mut statements: Vec<VexStatement> = Vec::new();
+    let outcomes = db.match_components(&report.components);
+    for (component, outcomes) in report.components.iter().zip(outcomes) {
+        for outcome in outcomes {
+            let oversight_advisories::Outcome::Affected(m) = outcome else {
+                continue;
+            };
+            let decided = vex
+                .and_then(|v| v.status_for(&m.ids, &component.purl))
+                .cloned();
+            let statement = decided.unwrap_or_else(|| VexStatement {
+                vulnerabilities: m.ids.clone(),
+                products: vec![component.purl.clone()],
+                status: VexStatus::UnderInvestigation,
+                justification: None,
+                impact_statement: None,
+                action_statement: None,
+                timestamp: Some(now.clone()),
+                source: report.target.clone(),
+            });
+            if !statements.contains(&statement) {
+                statements.push(statement);
+            }
+        }
+    }
+    let id = format!(
+        "urn:oversight:vex:{}",
+        oversight_model::Fingerprint::compute(
+            "openvex",
+            &oversight_model::DeliveryPath::root(report.target.clone()),
+            now.as_bytes(),
+            0
+        )
+        .as_str()
+    );
+    oversight_sbom::openvex_json(&statements, "oversight", &now, &id)
+}
+
+/// `oversight sbom TARGET` and `oversight sbom diff SUPPLIED TARGET`.
+pub(crate) fn sbom(args: SbomArgs) -> anyhow::Result<u8> {
+    match args.command {
+        Some(SbomCommand::Diff {
+            supplied,
+            target,
+            output,
+        }) => sbom_diff(&supplied, &target, output.as_deref()),
+        None => {
+            let target = args
+                .target
+                .context("Name the delivery: `oversight sbom TARGET`")?;
+            sbom_write(&target, args.format, args.output.as_deref())
+        }
+    }
+}
+
+/// Reads the delivery's inventory, reporting what could not be read.
+fn inventory(target: &Path) -> anyhow::Result<ScanReport> {
+    let scanner = oversight_scan::ScannerBuilder::new()
+        .detectors(vec![Box::new(oversight_deps::DependencyDetector::new())
+            as Box<dyn oversight_detect::Detector>])
+        .build()?;
+    let report = scanner.scan(target, &oversight_scan::NoProgress)?;
+    for f in report
+        .findings
+        .iter()
+        .filter(|f| f.severity >= oversight_model::Severity::Medium)
+    {
+        eprintln!(
+            "oversight: {}: {}: {}",
+            f.rule.id, f.location.path, f.message
+        );
+    }
+    Ok(report)
+}
+
+fn sbom_diff(supplied: &Path, target: &Path, output: Option<&Path>) -> anyhow::Result<u8> {
+    let report = inventory(target)?;
+    {
+        let bytes = fs_err::read(supplied)?;
+        let sbom = oversight_sbom::read_sbom(&supplied.display().to_string(), &bytes)?;
+        for problem in &sbom.problems {
+            eprintln!("oversight: {problem}");
+        }
+        let diff = oversight_sbom::diff(&sbom.entries, &report.components);
+        let mut out = String::new();
+        for p in &diff.missing {
+            out.push_str(&format!(
+                "missing from the supplied SBOM: {} {}\n",
+                p.purl.as_deref().unwrap_or(&p.name),
+                p.versions.join(", ")
+            ));
+        }
+        for p in &diff.extra {
+            out.push_str(&format!(
+                "only in the supplied SBOM: {} {}\n",
+                p.purl.as_deref().unwrap_or(&p.name),
+                p.versions.join(", ")
+            ));
+        }
+        for m in &diff.version_mismatches {
+            out.push_str(&format!(
+                "version mismatch: {}: supplied {}, delivered {}\n",
+                m.name,
+                m.supplied.join(", "),
+                m.derived.join(", ")
+            ));
+        }
+        out.push_str(&format!(
+            "{} missing, {} extra, {} version mismatches ({} components delivered, {} in the supplied SBOM)\n",
+            diff.missing.len(),
+            diff.extra.len(),
+            diff.version_mismatches.len(),
+            report.components.len(),
+            sbom.entries.len()
+        ));
+        write_out(output, &out)?;
+        Ok(if diff.is_empty() { 0 } else { 1 })
+    }
+}
+
+fn sbom_write(target: &Path, format: SbomFormat, output: Option<&Path>) -> anyhow::Result<u8> {
+    let report = inventory(target)?;
+    let name = target.file_name().map_or_else(
+        || target.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let input = oversight_sbom::SbomInput {
+        delivery: oversight_sbom::Delivery {
+            name,
+            version: None,
+        },
+        tool: oversight_sbom::Tool {
+            name: "oversight".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        },
+        timestamp: jiff::Timestamp::now()
+            .strftime("%Y-%m-%dT%H:%M:%SZ")
+            .to_string(),
+        seed: report.target.clone(),
+        components: &report.components,
+        vulnerabilities: &[],
+    };
+    let text = match format {
+        SbomFormat::Cyclonedx => oversight_sbom::cyclonedx_json(&input),
+        SbomFormat::Spdx => oversight_sbom::spdx_json(&input),
+    };
+    write_out(output, &text)?;
+    Ok(0)
+}
+
+fn write_out(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
+    match path {
+        Some(path) => fs_err::write(path, text)?,
+        None => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            if !text.ends_with('\n') {
+                out.write_all(b"\n")?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -69,6 +69,25 @@ pub(crate) enum DbCommand {
         /// The advisory index [default: ~/.local/share/oversight/advisories].
         advisories: Option<PathBuf>,
     },
+    /// Download osv.dev's per-ecosystem `all.zip` files and import them (the
+    /// only command that uses the network). Each zip is kept in the index
+    /// directory, so the snapshot's digest names exactly what was used.
+    Update {
+        /// Ecosystems to fetch, by OSV name [default: every ecosystem
+        /// Oversight reads lockfiles of].
+        #[arg(long = "ecosystem", value_name = "NAME")]
+        ecosystems: Vec<String>,
+        /// The advisory index [default: ~/.local/share/oversight/advisories].
+        #[arg(long, env = "OVERSIGHT_ADVISORIES", value_name = "DIR")]
+        advisories: Option<PathBuf>,
+        /// Where to download from.
+        #[arg(
+            long,
+            value_name = "URL",
+            default_value = "https://osv-vulnerabilities.storage.googleapis.com"
+        )]
+        mirror: String,
+    },
     /// List the imported snapshots with their content digests.
     Status {
         /// The advisory index [default: ~/.local/share/oversight/advisories].

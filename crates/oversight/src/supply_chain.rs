@@ -57,6 +57,14 @@ pub(crate) fn db(command: DbCommand) -> anyhow::Result<u8> {
             );
             Ok(if report.failed.is_empty() { 0 } else { 1 })
         }
+        DbCommand::Update {
+            ecosystems,
+            advisories,
+            mirror,
+        } => {
+            let dir = advisories_dir(advisories.as_deref())?;
+            update(&dir, &ecosystems, &mirror)
+        }
         DbCommand::Status { advisories } => {
             let dir = advisories_dir(advisories.as_deref())?;
             let db = Database::open(&dir).with_context(|| {
@@ -77,6 +85,57 @@ pub(crate) fn db(command: DbCommand) -> anyhow::Result<u8> {
             Ok(0)
         }
     }
+}
+
+/// Downloads each ecosystem's `all.zip` next to the index and imports it.
+/// One failed download is reported and the others go on (exit 1).
+fn update(dir: &Path, ecosystems: &[String], mirror: &str) -> anyhow::Result<u8> {
+    let names: Vec<String> = if ecosystems.is_empty() {
+        oversight_model::Ecosystem::ALL
+            .iter()
+            .map(|e| e.osv_name().to_owned())
+            .collect()
+    } else {
+        ecosystems.to_vec()
+    };
+    let downloads = dir.join("downloads");
+    fs_err::create_dir_all(&downloads)?;
+    let mut db = Database::open(dir)
+        .with_context(|| format!("Cannot open the advisory index in `{}`", dir.display()))?;
+    let mut failed = 0;
+    for name in names {
+        let url = format!("{}/{name}/all.zip", mirror.trim_end_matches('/'));
+        let path = downloads.join(format!("{name}-all.zip"));
+        match download(&url, &path).and_then(|()| {
+            db.import(&path)
+                .with_context(|| format!("Cannot import `{}`", path.display()))
+        }) {
+            Ok(report) => println!(
+                "{name}: {} advisories, sha256:{}",
+                report.imported, report.snapshot.digest
+            ),
+            Err(err) => {
+                failed += 1;
+                eprintln!("oversight: {name}: {err:#}");
+            }
+        }
+    }
+    Ok(if failed == 0 { 0 } else { 1 })
+}
+
+/// Fetches `url` into `path` through a temporary file, so an interrupted
+/// download never replaces a good zip.
+fn download(url: &str, path: &Path) -> anyhow::Result<()> {
+    let response = ureq::get(url)
+        .call()
+        .with_context(|| format!("Cannot download `{url}`"))?;
+    let parent = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(parent)?;
+    std::io::copy(&mut response.into_body().into_reader(), &mut tmp)
+        .with_context(|| format!("Download of `{url}` broke off"))?;
+    tmp.persist(path)
+        .with_context(|| format!("Cannot write `{}`", path.display()))?;
+    Ok(())
 }
 
 /// Loads the reviewer's VEX documents (never from inside the delivery).

@@ -356,3 +356,90 @@ fn sbom_diff_names_what_the_supplier_left_out_or_got_wrong() {
         "{text}"
     );
 }
+
+/// Serves `body` for every request on a local port, as an osv.dev mirror.
+fn serve(body: Vec<u8>) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/zip\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+        }
+    });
+    format!("http://{address}")
+}
+
+#[test]
+fn db_update_downloads_osv_zips_through_a_mirror_and_imports_them() {
+    // The RustSec advisories in OSV form, zipped as osv.dev publishes them.
+    let osv = corpora().join("rustsec-advisory-db/osv/crates");
+    let mut members: Vec<(String, Vec<u8>)> = fs_err::read_dir(&osv)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                fs_err::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    members.sort();
+    let refs: Vec<(&str, &[u8])> = members
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    let mirror = serve(crate::util::zip_of(&refs));
+
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("advisories");
+    let out = oversight()
+        .args([
+            "db",
+            "update",
+            "--ecosystem",
+            "crates.io",
+            "--mirror",
+            &mirror,
+        ])
+        .arg("--advisories")
+        .arg(&index)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.starts_with(&format!("crates.io: {} advisories", members.len())),
+        "{stdout}"
+    );
+    assert!(index.join("downloads/crates.io-all.zip").is_file());
+
+    // The downloaded snapshot matches like the native RustSec import.
+    let target = delivery(dir.path(), &["astral-sh__ruff/Cargo.lock"]);
+    let (_, report) = scan(&target, &index, &[]);
+    assert!(
+        with_rule(&report, "vulnerability.known")
+            .iter()
+            .any(|f| f["message"].as_str().unwrap().contains("RUSTSEC-2026-0204"))
+    );
+    let status = oversight()
+        .args(["db", "status", "--advisories"])
+        .arg(&index)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&status.stdout).contains("OsvZip"));
+}

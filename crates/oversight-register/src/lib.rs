@@ -40,6 +40,7 @@ pub mod format;
 mod id;
 mod names;
 mod register;
+mod review;
 pub mod store;
 mod supplier;
 
@@ -52,4 +53,5 @@ pub use engagement::{
 pub use id::{EngagementId, IdError, SupplierId};
 pub use names::UnknownName;
 pub use register::{ApplyOutcome, EngagementSummary, Register, RegisterError};
+pub use review::{EvidenceRequest, WaiverRequest, evidence_digest, review_digest, waiver_digest};
 pub use supplier::{Contact, SubSupplier, Supplier};

@@ -75,6 +75,43 @@ pub enum RegisterError {
         /// Why it does not parse.
         reason: String,
     },
+    /// No engagement has this id.
+    #[error("Engagement `{engagement}` is not in the register; see `oversight engagement list`")]
+    UnknownEngagement {
+        /// The id given.
+        engagement: String,
+    },
+    /// A waiver's approver is missing or is the requester.
+    #[error(
+        "A waiver needs an approver other than its requester (requester `{requester}`, approver `{approver}`): four eyes"
+    )]
+    FourEyes {
+        /// Who asked.
+        requester: String,
+        /// Who was named as approver.
+        approver: String,
+    },
+    /// A request is invalid (a date in the past, an empty reason, …).
+    #[error("{0}")]
+    Invalid(String),
+    /// A stored row does not match the ledger event that recorded it.
+    #[error(
+        "Ledger event #{seq} ({kind}) recorded {what} `{id}` with digest {recorded}, but the stored row now hashes to {actual}: the database was edited outside Oversight"
+    )]
+    RowTampered {
+        /// The event's sequence number.
+        seq: u64,
+        /// The event's kind.
+        kind: String,
+        /// The kind of record.
+        what: &'static str,
+        /// Its id.
+        id: String,
+        /// The digest in the event.
+        recorded: String,
+        /// The digest of the stored row.
+        actual: String,
+    },
     /// The ledger fails verification.
     #[error(transparent)]
     Ledger(#[from] oversight_ledger::Failure),
@@ -136,7 +173,7 @@ impl std::fmt::Debug for Register {
     }
 }
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     jiff::Timestamp::now().to_string()
 }
 
@@ -222,6 +259,15 @@ impl Register {
     /// The requirement catalogue in use.
     pub fn catalogue(&self) -> &Catalogue {
         &self.catalogue
+    }
+
+    /// Who acts: recorded as the actor of every event.
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    pub(crate) fn key(&self) -> &InstanceKey {
+        &self.key
     }
 
     /// The store, for callers that need lower-level access.
@@ -448,6 +494,7 @@ impl Register {
                 head: head.seq,
             });
         }
+        self.verify_rows(&events).await?;
         Ok(report)
     }
 }

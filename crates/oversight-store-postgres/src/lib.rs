@@ -9,6 +9,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod review;
+
 use oversight_ledger::{ChainHead, InstanceKey, SealedEvent};
 use oversight_store::{
     Change, EngagementRecord, Entry, EventRow, LedgerStore, RegisterStore, Store, StoreError,
@@ -109,7 +111,7 @@ impl PgStore {
     }
 }
 
-fn db_error(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> StoreError {
+pub(crate) fn db_error(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> StoreError {
     let context = context.into();
     move |e| StoreError::other(context, e)
 }
@@ -390,6 +392,9 @@ async fn apply(tx: &mut Transaction<'static, Postgres>, change: &Change) -> Resu
             let result = query.execute(&mut **tx).await;
             check_write(result, "engagement", &record.id, *expected_revision)
         }
+        Change::RecordReview(review) => review::insert_review(tx, review).await,
+        Change::AddWaiver(waiver) => review::insert_waiver(tx, waiver).await,
+        Change::AddEvidence(evidence) => review::insert_evidence(tx, evidence).await,
         Change::SetInstanceKey { public_key } => {
             let result =
                 sqlx::query("INSERT INTO meta (key, value) VALUES ('instance_public_key', $1)")

@@ -9,6 +9,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod review;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -141,7 +143,7 @@ async fn pool(path: &Path, options: SqliteConnectOptions) -> Result<SqlitePool, 
         .map_err(|e| StoreError::other(format!("Cannot open sqlite://{}", path.display()), e))
 }
 
-fn db_error(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> StoreError {
+pub(crate) fn db_error(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> StoreError {
     let context = context.into();
     move |e| StoreError::other(context, e)
 }
@@ -427,6 +429,9 @@ async fn apply(tx: &mut Transaction<'static, Sqlite>, change: &Change) -> Result
             let result = query.execute(&mut **tx).await;
             check_write(result, "engagement", &record.id, *expected_revision)
         }
+        Change::RecordReview(review) => review::insert_review(tx, review).await,
+        Change::AddWaiver(waiver) => review::insert_waiver(tx, waiver).await,
+        Change::AddEvidence(evidence) => review::insert_evidence(tx, evidence).await,
         Change::SetInstanceKey { public_key } => {
             let result =
                 sqlx::query("INSERT INTO meta (key, value) VALUES ('instance_public_key', ?)")

@@ -22,10 +22,15 @@
 
 mod error;
 mod record;
+mod review;
 mod url;
 
 pub use error::StoreError;
 pub use record::{Change, EngagementRecord, Entry, EventRow, SupplierRecord, head_from_row};
+pub use review::{
+    DecisionRecord, DeliveryRecord, EvidenceRecord, FindingRecord, LatestReview, ReviewRecord,
+    WaiverRecord,
+};
 pub use url::{DatabaseUrl, UrlError};
 
 use oversight_ledger::{ChainHead, InstanceKey, SealedEvent};
@@ -58,9 +63,28 @@ pub trait LedgerStore: Send + Sync {
     async fn head(&self) -> Result<ChainHead, StoreError>;
 }
 
+/// Reads of the acceptance gate's records.
+#[async_trait::async_trait]
+pub trait ReviewStore: Send + Sync {
+    /// The delivery `id` with its findings and decision, or [`StoreError::NotFound`].
+    async fn review(&self, id: &str) -> Result<ReviewRecord, StoreError>;
+    /// Deliveries of `engagement` (every engagement when `None`), oldest first,
+    /// each with its decision's outcome.
+    async fn deliveries(
+        &self,
+        engagement: Option<&str>,
+    ) -> Result<Vec<(DeliveryRecord, String)>, StoreError>;
+    /// The latest review of every engagement that has one, ordered by engagement.
+    async fn latest_reviews(&self) -> Result<Vec<LatestReview>, StoreError>;
+    /// Waivers of `engagement` (every engagement when `None`), oldest first.
+    async fn waivers(&self, engagement: Option<&str>) -> Result<Vec<WaiverRecord>, StoreError>;
+    /// Evidence documents of `engagement` (every engagement when `None`), oldest first.
+    async fn evidence(&self, engagement: Option<&str>) -> Result<Vec<EvidenceRecord>, StoreError>;
+}
+
 /// A register and its ledger in one database.
 #[async_trait::async_trait]
-pub trait Store: RegisterStore + LedgerStore {
+pub trait Store: RegisterStore + LedgerStore + ReviewStore {
     /// Applies each entry's change and appends its event, sealed with `key`,
     /// in one transaction that holds the chain head for its whole duration.
     ///

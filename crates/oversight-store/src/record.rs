@@ -60,6 +60,12 @@ pub enum Change {
         /// The revision being replaced, `None` to create.
         expected_revision: Option<i64>,
     },
+    /// Record a reviewed delivery with its findings and decision.
+    RecordReview(Box<crate::ReviewRecord>),
+    /// Record a waiver.
+    AddWaiver(crate::WaiverRecord),
+    /// Record an evidence document.
+    AddEvidence(crate::EvidenceRecord),
     /// Record the instance's public key (hex); only once, at `init`.
     SetInstanceKey {
         /// The public key, hex.

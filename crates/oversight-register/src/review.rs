@@ -1,0 +1,429 @@
+//! The acceptance gate's use cases on the register: recording a reviewed
+//! delivery, granting waivers (four eyes) and keeping evidence documents.
+//!
+//! Every record is written with one ledger event whose payload carries the
+//! SHA-256 of the record's canonical JSON (`record_digest`), so that
+//! [`Register::ledger_verify`] can tell when a row was edited in the
+//! database after it was recorded.
+
+use jiff::civil::Date;
+use oversight_ledger::{Event, SealedEvent};
+use oversight_store::{Change, Entry, EvidenceRecord, ReviewRecord, StoreError, WaiverRecord};
+use sha2::{Digest, Sha256};
+
+use crate::register::{Register, RegisterError, now};
+
+/// What the reviewer asks to waive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaiverRequest {
+    /// The engagement the waiver is held under.
+    pub engagement: String,
+    /// The finding fingerprint.
+    pub fingerprint: String,
+    /// Why the finding is acceptable.
+    pub reason: String,
+    /// Last day the waiver applies.
+    pub expires: Date,
+    /// Who approves it; must not be the requester.
+    pub approver: String,
+}
+
+/// An evidence document to keep for an engagement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceRequest {
+    /// The engagement.
+    pub engagement: String,
+    /// Kind, as the assurance terms name it (`pentest-report`).
+    pub kind: String,
+    /// Original file name.
+    pub name: String,
+    /// SHA-256 (hex) of the content, already in the evidence store.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Last day it is valid.
+    pub expires: Option<Date>,
+}
+
+/// SHA-256 (hex) of a review's canonical JSON: what its ledger event binds.
+pub fn review_digest(review: &ReviewRecord) -> String {
+    let d = &review.delivery;
+    let c = &review.decision;
+    let findings: Vec<_> = review
+        .findings
+        .iter()
+        .map(|f| {
+            serde_json::json!([
+                f.ordinal,
+                f.fingerprint,
+                f.rule,
+                f.category,
+                f.severity,
+                f.path,
+                f.line,
+                f.message,
+                f.content_sha256,
+                f.disposition,
+                f.waiver_id
+            ])
+        })
+        .collect();
+    digest(&serde_json::json!({
+        "delivery": [d.id, d.engagement_id, d.recorded_at, d.content_digest, d.file_count,
+                     d.total_bytes, d.document],
+        "decision": [c.outcome, c.reviewer, c.decided_at, c.document],
+        "findings": findings,
+    }))
+}
+
+/// SHA-256 (hex) of a waiver's canonical JSON.
+pub fn waiver_digest(w: &WaiverRecord) -> String {
+    digest(&serde_json::json!([
+        w.id,
+        w.engagement_id,
+        w.fingerprint,
+        w.content_sha256,
+        w.reason,
+        w.requester,
+        w.approver,
+        w.expires,
+        w.granted_at
+    ]))
+}
+
+/// SHA-256 (hex) of an evidence document record's canonical JSON.
+pub fn evidence_digest(e: &EvidenceRecord) -> String {
+    digest(&serde_json::json!([
+        e.id,
+        e.engagement_id,
+        e.kind,
+        e.name,
+        e.sha256,
+        e.size,
+        e.expires,
+        e.added_by,
+        e.added_at
+    ]))
+}
+
+fn digest(value: &serde_json::Value) -> String {
+    let text = oversight_ledger::canonical::to_string(value);
+    hex(&Sha256::digest(text.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A fresh id: `prefix-` and 16 hex digits from the time, the content and
+/// randomness, so concurrent reviews never collide.
+pub(crate) fn new_id(prefix: &str, salt: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(now().as_bytes());
+    hasher.update(salt.as_bytes());
+    hasher.update(std::process::id().to_le_bytes());
+    let mut random = [0u8; 16];
+    getrandom::fill(&mut random).expect("the operating system provides randomness");
+    hasher.update(random);
+    format!("{prefix}-{}", &hex(&hasher.finalize())[..16])
+}
+
+impl Register {
+    /// Records a reviewed delivery, its findings and its decision with one
+    /// `delivery.reviewed` event, all in one transaction: a crash at any
+    /// point leaves either all of it or none of it. `summary` goes into the
+    /// event as it is (tool version, policy, advisory snapshot, reasons).
+    pub async fn record_review(
+        &self,
+        review: ReviewRecord,
+        summary: serde_json::Value,
+    ) -> Result<SealedEvent, RegisterError> {
+        self.require_engagement(&review.delivery.engagement_id)
+            .await?;
+        let payload = serde_json::json!({
+            "delivery": review.delivery.id,
+            "content_digest": review.delivery.content_digest,
+            "outcome": review.decision.outcome,
+            "reviewer": review.decision.reviewer,
+            "findings": review.findings.len(),
+            "record_digest": review_digest(&review),
+            "summary": summary,
+        });
+        let event = Event::new(
+            "delivery.reviewed",
+            review.delivery.engagement_id.as_str(),
+            self.actor(),
+            now(),
+            &payload,
+        );
+        self.record_one(Change::RecordReview(Box::new(review)), event)
+            .await
+    }
+
+    /// Grants a waiver of `request.fingerprint`, bound to the content hash
+    /// of the file the finding was last recorded in. The approver must not
+    /// be the requester (this register's actor), the expiry must not be in
+    /// the past, and the fingerprint must occur in a recorded review of the
+    /// engagement.
+    pub async fn waive(&self, request: &WaiverRequest) -> Result<WaiverRecord, RegisterError> {
+        if request.approver.trim().is_empty()
+            || request
+                .approver
+                .trim()
+                .eq_ignore_ascii_case(self.actor().trim())
+        {
+            return Err(RegisterError::FourEyes {
+                requester: self.actor().to_owned(),
+                approver: request.approver.clone(),
+            });
+        }
+        if request.reason.trim().is_empty() {
+            return Err(RegisterError::Invalid(
+                "A waiver needs a reason (--reason)".into(),
+            ));
+        }
+        let today = jiff::Zoned::now().date();
+        if request.expires < today {
+            return Err(RegisterError::Invalid(format!(
+                "The waiver's expiry {} is in the past (today is {today})",
+                request.expires
+            )));
+        }
+        self.require_engagement(&request.engagement).await?;
+        let content_sha256 = self
+            .latest_finding_content(&request.engagement, &request.fingerprint)
+            .await?;
+        let record = WaiverRecord {
+            id: new_id("wvr", &request.fingerprint),
+            engagement_id: request.engagement.clone(),
+            fingerprint: request.fingerprint.clone(),
+            content_sha256,
+            reason: request.reason.clone(),
+            requester: self.actor().to_owned(),
+            approver: request.approver.clone(),
+            expires: request.expires.to_string(),
+            granted_at: now(),
+        };
+        let payload = serde_json::json!({
+            "waiver": record.id,
+            "fingerprint": record.fingerprint,
+            "content_sha256": record.content_sha256,
+            "reason": record.reason,
+            "requester": record.requester,
+            "approver": record.approver,
+            "expires": record.expires,
+            "record_digest": waiver_digest(&record),
+        });
+        let event = Event::new(
+            "waiver.granted",
+            request.engagement.as_str(),
+            self.actor(),
+            now(),
+            &payload,
+        );
+        self.record_one(Change::AddWaiver(record.clone()), event)
+            .await?;
+        Ok(record)
+    }
+
+    /// Records an evidence document already stored in the evidence store.
+    pub async fn add_evidence(
+        &self,
+        request: &EvidenceRequest,
+    ) -> Result<EvidenceRecord, RegisterError> {
+        self.require_engagement(&request.engagement).await?;
+        let record = EvidenceRecord {
+            id: new_id("evd", &request.sha256),
+            engagement_id: request.engagement.clone(),
+            kind: request.kind.clone(),
+            name: request.name.clone(),
+            sha256: request.sha256.clone(),
+            size: i64::try_from(request.size).unwrap_or(i64::MAX),
+            expires: request.expires.map(|d| d.to_string()),
+            added_by: self.actor().to_owned(),
+            added_at: now(),
+        };
+        let payload = serde_json::json!({
+            "evidence": record.id,
+            "kind": record.kind,
+            "name": record.name,
+            "sha256": record.sha256,
+            "expires": record.expires,
+            "record_digest": evidence_digest(&record),
+        });
+        let event = Event::new(
+            "evidence.added",
+            request.engagement.as_str(),
+            self.actor(),
+            now(),
+            &payload,
+        );
+        self.record_one(Change::AddEvidence(record.clone()), event)
+            .await?;
+        Ok(record)
+    }
+
+    /// The review `id` (a delivery with its findings and decision).
+    pub async fn review(&self, id: &str) -> Result<ReviewRecord, RegisterError> {
+        Ok(self.store().review(id).await?)
+    }
+
+    /// Waivers held for `engagement`.
+    pub async fn waivers(&self, engagement: &str) -> Result<Vec<WaiverRecord>, RegisterError> {
+        self.require_engagement(engagement).await?;
+        Ok(self.store().waivers(Some(engagement)).await?)
+    }
+
+    /// The newest delivery of `engagement` whose decision was not `rejected`.
+    pub async fn last_accepted(
+        &self,
+        engagement: &str,
+    ) -> Result<Option<ReviewRecord>, RegisterError> {
+        self.require_engagement(engagement).await?;
+        let deliveries = self.store().deliveries(Some(engagement)).await?;
+        match deliveries
+            .iter()
+            .rev()
+            .find(|(_, outcome)| outcome != "rejected")
+        {
+            Some((d, _)) => Ok(Some(self.store().review(&d.id).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn require_engagement(&self, id: &str) -> Result<(), RegisterError> {
+        match self.store().engagement(id).await {
+            Ok(_) => Ok(()),
+            Err(StoreError::NotFound { .. }) => Err(RegisterError::UnknownEngagement {
+                engagement: id.to_owned(),
+            }),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The content hash of the file `fingerprint` was found in, in the
+    /// newest review of `engagement` that holds it.
+    async fn latest_finding_content(
+        &self,
+        engagement: &str,
+        fingerprint: &str,
+    ) -> Result<Option<String>, RegisterError> {
+        let deliveries = self.store().deliveries(Some(engagement)).await?;
+        for (delivery, _) in deliveries.iter().rev() {
+            let review = self.store().review(&delivery.id).await?;
+            if let Some(f) = review
+                .findings
+                .iter()
+                .find(|f| f.fingerprint == fingerprint)
+            {
+                return Ok(f.content_sha256.clone());
+            }
+        }
+        Err(RegisterError::Invalid(format!(
+            "No recorded review of engagement `{engagement}` has a finding with fingerprint `{fingerprint}`; review the delivery first (`oversight review`)"
+        )))
+    }
+
+    async fn record_one(&self, change: Change, event: Event) -> Result<SealedEvent, RegisterError> {
+        let mut sealed = self
+            .store()
+            .record(
+                vec![Entry {
+                    change: Some(change),
+                    event,
+                }],
+                self.key(),
+            )
+            .await?;
+        Ok(sealed.pop().expect("one entry gives one event"))
+    }
+
+    /// Checks every stored register row against the newest ledger event that
+    /// recorded it: a row edited, deleted or inserted directly in the
+    /// database is named. Called by [`Register::ledger_verify`] after the
+    /// chain itself verified.
+    pub(crate) async fn verify_rows(&self, events: &[SealedEvent]) -> Result<(), RegisterError> {
+        use std::collections::BTreeMap;
+        // (what, id) -> (seq, kind, recorded digest)
+        let mut recorded: BTreeMap<(&'static str, String), (u64, String, String)> = BTreeMap::new();
+        for sealed in events {
+            let e = &sealed.event;
+            let Ok(payload) = serde_json::from_str::<serde_json::Value>(&e.payload) else {
+                continue;
+            };
+            let entry = match e.kind.as_str() {
+                "delivery.reviewed" => (
+                    "delivery",
+                    payload["delivery"].as_str(),
+                    payload["record_digest"].as_str().map(str::to_owned),
+                ),
+                "waiver.granted" => (
+                    "waiver",
+                    payload["waiver"].as_str(),
+                    payload["record_digest"].as_str().map(str::to_owned),
+                ),
+                "evidence.added" => (
+                    "evidence document",
+                    payload["evidence"].as_str(),
+                    payload["record_digest"].as_str().map(str::to_owned),
+                ),
+                "engagement.created" | "engagement.updated" => (
+                    "engagement",
+                    Some(e.subject.as_str()),
+                    Some(digest(&payload["engagement"])),
+                ),
+                "supplier.created" => (
+                    "supplier",
+                    Some(e.subject.as_str()),
+                    Some(digest(&payload["supplier"])),
+                ),
+                _ => continue,
+            };
+            if let (what, Some(id), Some(d)) = entry {
+                recorded.insert((what, id.to_owned()), (sealed.seq, e.kind.clone(), d));
+            }
+        }
+        let mut stored: BTreeMap<(&'static str, String), String> = BTreeMap::new();
+        for (d, _) in self.store().deliveries(None).await? {
+            let review = self.store().review(&d.id).await?;
+            stored.insert(("delivery", d.id), review_digest(&review));
+        }
+        for w in self.store().waivers(None).await? {
+            stored.insert(("waiver", w.id.clone()), waiver_digest(&w));
+        }
+        for e in self.store().evidence(None).await? {
+            stored.insert(("evidence document", e.id.clone()), evidence_digest(&e));
+        }
+        for e in self.store().engagements().await? {
+            stored.insert(
+                ("engagement", e.id),
+                digest(&crate::format::toml_to_json(&e.document)),
+            );
+        }
+        for s in self.store().suppliers().await? {
+            stored.insert(
+                ("supplier", s.id),
+                digest(&crate::format::toml_to_json(&s.document)),
+            );
+        }
+        for ((what, id), (seq, kind, digest)) in &recorded {
+            let actual = stored.remove(&(*what, id.clone()));
+            if actual.as_deref() != Some(digest.as_str()) {
+                return Err(RegisterError::RowTampered {
+                    seq: *seq,
+                    kind: kind.clone(),
+                    what,
+                    id: id.clone(),
+                    recorded: digest.clone(),
+                    actual: actual.unwrap_or_else(|| "nothing (the row was deleted)".to_owned()),
+                });
+            }
+        }
+        if let Some(((what, id), _)) = stored.into_iter().next() {
+            return Err(RegisterError::Invalid(format!(
+                "The {what} `{id}` is stored but no ledger event records it: it was inserted outside Oversight"
+            )));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,424 @@
+//! The acceptance gate's tables: inserts inside `Store::record`'s
+//! transaction and the reads of [`ReviewStore`]. Rows are only inserted.
+
+use oversight_store::{
+    DecisionRecord, DeliveryRecord, EvidenceRecord, FindingRecord, LatestReview, ReviewRecord,
+    ReviewStore, StoreError, WaiverRecord,
+};
+use sqlx::{QueryBuilder, Sqlite, Transaction};
+
+use crate::{SqliteStore, db_error};
+
+/// Findings per multi-row INSERT: 12 binds each stays far below the
+/// backend's limit on bound parameters.
+const FINDINGS_PER_INSERT: usize = 400;
+
+pub(crate) async fn insert_review(
+    tx: &mut Transaction<'static, Sqlite>,
+    review: &ReviewRecord,
+) -> Result<(), StoreError> {
+    let d = &review.delivery;
+    let result = sqlx::query(
+        "INSERT INTO deliveries \
+         (id, engagement_id, recorded_at, content_digest, file_count, total_bytes, document) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )
+    .bind(&d.id)
+    .bind(&d.engagement_id)
+    .bind(&d.recorded_at)
+    .bind(&d.content_digest)
+    .bind(d.file_count)
+    .bind(d.total_bytes)
+    .bind(&d.document)
+    .execute(&mut **tx)
+    .await;
+    check_insert(result, "delivery", &d.id)?;
+    let c = &review.decision;
+    sqlx::query(
+        "INSERT INTO decisions (delivery_id, outcome, reviewer, decided_at, document) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .bind(&d.id)
+    .bind(&c.outcome)
+    .bind(&c.reviewer)
+    .bind(&c.decided_at)
+    .bind(&c.document)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_error(format!(
+        "Cannot record the decision on delivery `{}`",
+        d.id
+    )))?;
+    for chunk in review.findings.chunks(FINDINGS_PER_INSERT) {
+        let mut insert = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO findings (delivery_id, ordinal, fingerprint, rule, category, severity, \
+             path, line, message, content_sha256, disposition, waiver_id) ",
+        );
+        insert.push_values(chunk, |mut row, f| {
+            row.push_bind(&d.id)
+                .push_bind(f.ordinal)
+                .push_bind(&f.fingerprint)
+                .push_bind(&f.rule)
+                .push_bind(&f.category)
+                .push_bind(&f.severity)
+                .push_bind(&f.path)
+                .push_bind(f.line)
+                .push_bind(&f.message)
+                .push_bind(&f.content_sha256)
+                .push_bind(&f.disposition)
+                .push_bind(&f.waiver_id);
+        });
+        insert
+            .build()
+            .execute(&mut **tx)
+            .await
+            .map_err(db_error(format!(
+                "Cannot record the findings of delivery `{}`",
+                d.id
+            )))?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn insert_waiver(
+    tx: &mut Transaction<'static, Sqlite>,
+    w: &WaiverRecord,
+) -> Result<(), StoreError> {
+    let result = sqlx::query(
+        "INSERT INTO waivers (id, engagement_id, fingerprint, content_sha256, reason, requester, \
+         approver, expires, granted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )
+    .bind(&w.id)
+    .bind(&w.engagement_id)
+    .bind(&w.fingerprint)
+    .bind(&w.content_sha256)
+    .bind(&w.reason)
+    .bind(&w.requester)
+    .bind(&w.approver)
+    .bind(&w.expires)
+    .bind(&w.granted_at)
+    .execute(&mut **tx)
+    .await;
+    check_insert(result, "waiver", &w.id)
+}
+
+pub(crate) async fn insert_evidence(
+    tx: &mut Transaction<'static, Sqlite>,
+    e: &EvidenceRecord,
+) -> Result<(), StoreError> {
+    let result = sqlx::query(
+        "INSERT INTO evidence (id, engagement_id, kind, name, sha256, size, expires, added_by, \
+         added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )
+    .bind(&e.id)
+    .bind(&e.engagement_id)
+    .bind(&e.kind)
+    .bind(&e.name)
+    .bind(&e.sha256)
+    .bind(e.size)
+    .bind(&e.expires)
+    .bind(&e.added_by)
+    .bind(&e.added_at)
+    .execute(&mut **tx)
+    .await;
+    check_insert(result, "evidence document", &e.id)
+}
+
+fn check_insert<T>(
+    result: Result<T, sqlx::Error>,
+    what: &'static str,
+    id: &str,
+) -> Result<(), StoreError> {
+    match result {
+        Ok(_) => Ok(()),
+        Err(e)
+            if e.as_database_error()
+                .is_some_and(|d| d.is_unique_violation()) =>
+        {
+            Err(StoreError::Conflict(format!(
+                "The {what} `{id}` already exists; nothing was changed"
+            )))
+        }
+        Err(e)
+            if e.as_database_error()
+                .is_some_and(|d| d.is_foreign_key_violation()) =>
+        {
+            Err(StoreError::Conflict(format!(
+                "The {what} `{id}` names an engagement that does not exist; nothing was changed"
+            )))
+        }
+        Err(e) => Err(StoreError::other(format!("Cannot record {what} `{id}`"), e)),
+    }
+}
+
+type DeliveryRow = (String, String, String, String, i64, i64, String);
+
+fn delivery_from_row(row: DeliveryRow) -> DeliveryRecord {
+    let (id, engagement_id, recorded_at, content_digest, file_count, total_bytes, document) = row;
+    DeliveryRecord {
+        id,
+        engagement_id,
+        recorded_at,
+        content_digest,
+        file_count,
+        total_bytes,
+        document,
+    }
+}
+
+type FindingRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<i64>,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+);
+
+fn finding_from_row(row: FindingRow) -> FindingRecord {
+    let (
+        ordinal,
+        fingerprint,
+        rule,
+        category,
+        severity,
+        path,
+        line,
+        message,
+        content_sha256,
+        disposition,
+        waiver_id,
+    ) = row;
+    FindingRecord {
+        ordinal,
+        fingerprint,
+        rule,
+        category,
+        severity,
+        path,
+        line,
+        message,
+        content_sha256,
+        disposition,
+        waiver_id,
+    }
+}
+
+type WaiverRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    String,
+    String,
+);
+
+fn waiver_from_row(row: WaiverRow) -> WaiverRecord {
+    let (
+        id,
+        engagement_id,
+        fingerprint,
+        content_sha256,
+        reason,
+        requester,
+        approver,
+        expires,
+        granted_at,
+    ) = row;
+    WaiverRecord {
+        id,
+        engagement_id,
+        fingerprint,
+        content_sha256,
+        reason,
+        requester,
+        approver,
+        expires,
+        granted_at,
+    }
+}
+
+type EvidenceRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+    String,
+    String,
+);
+
+fn evidence_from_row(row: EvidenceRow) -> EvidenceRecord {
+    let (id, engagement_id, kind, name, sha256, size, expires, added_by, added_at) = row;
+    EvidenceRecord {
+        id,
+        engagement_id,
+        kind,
+        name,
+        sha256,
+        size,
+        expires,
+        added_by,
+        added_at,
+    }
+}
+
+const DELIVERY_COLUMNS: &str = "d.id, d.engagement_id, d.recorded_at, d.content_digest, d.file_count, d.total_bytes, d.document";
+
+#[async_trait::async_trait]
+impl ReviewStore for SqliteStore {
+    async fn review(&self, id: &str) -> Result<ReviewRecord, StoreError> {
+        let row: Option<DeliveryRow> = sqlx::query_as(&format!(
+            "SELECT {DELIVERY_COLUMNS} FROM deliveries d WHERE d.id = ?1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error(format!("Cannot read delivery `{id}`")))?;
+        let delivery = delivery_from_row(row.ok_or_else(|| StoreError::NotFound {
+            what: "delivery",
+            id: id.to_owned(),
+        })?);
+        let (outcome, reviewer, decided_at, document): (String, String, String, String) =
+            sqlx::query_as(
+                "SELECT outcome, reviewer, decided_at, document FROM decisions WHERE delivery_id = ?1",
+            )
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error(format!("Cannot read the decision on delivery `{id}`")))?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "decision",
+                id: id.to_owned(),
+            })?;
+        let findings: Vec<FindingRow> = sqlx::query_as(
+            "SELECT ordinal, fingerprint, rule, category, severity, path, line, message, \
+             content_sha256, disposition, waiver_id FROM findings WHERE delivery_id = ?1 \
+             ORDER BY ordinal",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error(format!(
+            "Cannot read the findings of delivery `{id}`"
+        )))?;
+        Ok(ReviewRecord {
+            delivery,
+            findings: findings.into_iter().map(finding_from_row).collect(),
+            decision: DecisionRecord {
+                outcome,
+                reviewer,
+                decided_at,
+                document,
+            },
+        })
+    }
+
+    async fn deliveries(
+        &self,
+        engagement: Option<&str>,
+    ) -> Result<Vec<(DeliveryRecord, String)>, StoreError> {
+        let rows: Vec<(String, String, String, String, i64, i64, String, String)> =
+            sqlx::query_as(&format!(
+                "SELECT {DELIVERY_COLUMNS}, c.outcome FROM deliveries d \
+                 JOIN decisions c ON c.delivery_id = d.id \
+                 WHERE ?1 IS NULL OR d.engagement_id = ?1 ORDER BY d.recorded_at, d.id"
+            ))
+            .bind(engagement)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error("Cannot list deliveries"))?;
+        Ok(rows
+            .into_iter()
+            .map(|(a, b, c, d, e, f, g, outcome)| {
+                (delivery_from_row((a, b, c, d, e, f, g)), outcome)
+            })
+            .collect())
+    }
+
+    async fn latest_reviews(&self) -> Result<Vec<LatestReview>, StoreError> {
+        // The newest delivery of each engagement, and the newest accepted one.
+        let latest: Vec<(String, String, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT d.engagement_id, d.id, c.outcome, d.recorded_at, \
+               (SELECT MAX(a.recorded_at) FROM deliveries a JOIN decisions ac ON ac.delivery_id = a.id \
+                WHERE a.engagement_id = d.engagement_id AND ac.outcome <> 'rejected') \
+             FROM deliveries d JOIN decisions c ON c.delivery_id = d.id \
+             WHERE d.id = (SELECT l.id FROM deliveries l WHERE l.engagement_id = d.engagement_id \
+                           ORDER BY l.recorded_at DESC, l.id DESC LIMIT 1) \
+             ORDER BY d.engagement_id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error("Cannot read the latest reviews"))?;
+        let counts: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT f.delivery_id, f.category, COUNT(*) FROM findings f \
+             WHERE f.disposition = 'blocking' AND f.delivery_id IN \
+               (SELECT (SELECT l.id FROM deliveries l WHERE l.engagement_id = e.id \
+                        ORDER BY l.recorded_at DESC, l.id DESC LIMIT 1) FROM engagements e) \
+             GROUP BY f.delivery_id, f.category ORDER BY f.delivery_id, f.category",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error(
+            "Cannot count the blocking findings of the latest reviews",
+        ))?;
+        let mut by_delivery: std::collections::HashMap<String, Vec<(String, i64)>> =
+            std::collections::HashMap::new();
+        for (delivery, category, count) in counts {
+            by_delivery
+                .entry(delivery)
+                .or_default()
+                .push((category, count));
+        }
+        Ok(latest
+            .into_iter()
+            .map(
+                |(engagement_id, delivery_id, outcome, recorded_at, last_accepted_at)| {
+                    LatestReview {
+                        blocking: by_delivery.remove(&delivery_id).unwrap_or_default(),
+                        engagement_id,
+                        delivery_id,
+                        outcome,
+                        recorded_at,
+                        last_accepted_at,
+                    }
+                },
+            )
+            .collect())
+    }
+
+    async fn waivers(&self, engagement: Option<&str>) -> Result<Vec<WaiverRecord>, StoreError> {
+        let rows: Vec<WaiverRow> = sqlx::query_as(
+            "SELECT id, engagement_id, fingerprint, content_sha256, reason, requester, approver, \
+             expires, granted_at FROM waivers WHERE ?1 IS NULL OR engagement_id = ?1 \
+             ORDER BY granted_at, id",
+        )
+        .bind(engagement)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error("Cannot list waivers"))?;
+        Ok(rows.into_iter().map(waiver_from_row).collect())
+    }
+
+    async fn evidence(&self, engagement: Option<&str>) -> Result<Vec<EvidenceRecord>, StoreError> {
+        let rows: Vec<EvidenceRow> = sqlx::query_as(
+            "SELECT id, engagement_id, kind, name, sha256, size, expires, added_by, added_at \
+             FROM evidence WHERE ?1 IS NULL OR engagement_id = ?1 ORDER BY added_at, id",
+        )
+        .bind(engagement)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error("Cannot list evidence documents"))?;
+        Ok(rows.into_iter().map(evidence_from_row).collect())
+    }
+}

@@ -41,6 +41,7 @@ mod id;
 mod names;
 mod register;
 mod review;
+pub mod status;
 pub mod store;
 mod supplier;
 

@@ -46,6 +46,13 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: LedgerCommand,
     },
+    /// Waive one finding for an engagement: bound to its fingerprint and to
+    /// the content of the file it is in, until a date; the approver must not
+    /// be the requester.
+    Waive(WaiveArgs),
+    /// Every engagement against every A.8.30 factor, and what is due or
+    /// overdue.
+    Status(StatusArgs),
     /// The local, offline advisory database that scans match components against.
     Db {
         #[command(subcommand)]
@@ -181,6 +188,38 @@ pub(crate) struct InitArgs {
     /// Also load the example supplier and engagement (examples/*.toml).
     #[arg(long)]
     pub(crate) example: bool,
+    #[command(flatten)]
+    pub(crate) register: RegisterArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct WaiveArgs {
+    /// The finding's fingerprint, as the review report shows it.
+    pub(crate) fingerprint: String,
+    /// The engagement the waiver is held under.
+    #[arg(long, value_name = "ID")]
+    pub(crate) engagement: String,
+    /// Why the finding is acceptable.
+    #[arg(long)]
+    pub(crate) reason: String,
+    /// Last day the waiver applies (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) expires: String,
+    /// Who approves it; must differ from --actor (four eyes).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) approver: String,
+    #[command(flatten)]
+    pub(crate) register: RegisterArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct StatusArgs {
+    /// Output format.
+    #[arg(long, short = 'f', default_value = "human", value_parser = ["human", "json"])]
+    pub(crate) format: String,
+    /// Evaluate as of this day (YYYY-MM-DD) instead of today.
+    #[arg(long, value_name = "DATE")]
+    pub(crate) date: Option<String>,
     #[command(flatten)]
     pub(crate) register: RegisterArgs,
 }

@@ -7,6 +7,7 @@
 
 mod args;
 mod detectors;
+mod gate;
 mod progress;
 mod register;
 mod supply_chain;
@@ -77,6 +78,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Supplier { command } => register::supplier(command),
         Command::Engagement { command } => register::engagement(command),
         Command::Ledger { command } => register::ledger(command),
+        Command::Waive(args) => gate::waive(args),
+        Command::Status(args) => gate::status(args),
         Command::Db { command } => supply_chain::db(command),
         Command::Sbom(args) => supply_chain::sbom(args),
         Command::Config { command } => match command {

@@ -14,7 +14,7 @@ const EXAMPLE_SUPPLIER: &str = include_str!("../../../examples/supplier.toml");
 const EXAMPLE_ENGAGEMENT: &str = include_str!("../../../examples/engagement.toml");
 
 /// Runs an async use case on a private runtime: the CLI is synchronous.
-fn block_on<F: std::future::Future>(future: F) -> anyhow::Result<F::Output> {
+pub(crate) fn block_on<F: std::future::Future>(future: F) -> anyhow::Result<F::Output> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -63,7 +63,7 @@ fn actor(args: &RegisterArgs) -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
-async fn open(args: &RegisterArgs) -> anyhow::Result<Register> {
+pub(crate) async fn open(args: &RegisterArgs) -> anyhow::Result<Register> {
     let url = database(args)?;
     let store = oversight_register::store::open(&url).await?;
     let key = oversight_ledger::keyfile::load(&key_path(args)?)?;

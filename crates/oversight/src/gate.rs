@@ -1,0 +1,171 @@
+//! `oversight waive` and `oversight status`: the gate's register commands, a
+//! thin layer over `oversight-register`.
+
+use anyhow::Context;
+use jiff::civil::Date;
+use oversight_register::WaiverRequest;
+use oversight_register::status::{FactorState, StatusReport};
+
+use crate::args::{StatusArgs, WaiveArgs};
+use crate::register::{block_on, open};
+
+fn parse_date(text: &str, flag: &str) -> anyhow::Result<Date> {
+    text.parse::<Date>()
+        .with_context(|| format!("{flag} `{text}` is not a date (YYYY-MM-DD)"))
+}
+
+pub(crate) fn waive(args: WaiveArgs) -> anyhow::Result<u8> {
+    let expires = parse_date(&args.expires, "--expires")?;
+    block_on(async {
+        let r = open(&args.register).await?;
+        let waiver = r
+            .waive(&WaiverRequest {
+                engagement: args.engagement.clone(),
+                fingerprint: args.fingerprint.clone(),
+                reason: args.reason.clone(),
+                expires,
+                approver: args.approver.clone(),
+            })
+            .await?;
+        println!(
+            "Waiver {} granted for {} on engagement `{}` until {} (requested by {}, approved by {}); {}",
+            waiver.id,
+            waiver.fingerprint,
+            waiver.engagement_id,
+            waiver.expires,
+            waiver.requester,
+            waiver.approver,
+            match &waiver.content_sha256 {
+                Some(hash) => format!("bound to content sha256:{}", &hash[..12.min(hash.len())]),
+                None => "not bound to a file".to_owned(),
+            }
+        );
+        Ok(0)
+    })?
+}
+
+pub(crate) fn status(args: StatusArgs) -> anyhow::Result<u8> {
+    let today = match &args.date {
+        Some(text) => parse_date(text, "--date")?,
+        None => jiff::Zoned::now().date(),
+    };
+    block_on(async {
+        let r = open(&args.register).await?;
+        let report = r.status(today).await?;
+        if args.format == "json" {
+            println!("{}", serde_json::to_string_pretty(&to_json(&report))?);
+        } else {
+            print!("{}", render(&report));
+        }
+        Ok(0)
+    })?
+}
+
+/// Column headers: short names of the A.8.30 factors, in `Factor::ALL` order.
+const FACTOR_HEADERS: [&str; 11] = [
+    "LIC", "SECREQ", "THREAT", "ACCEPT", "ASSUR", "MALWARE", "VULN", "ESCROW", "AUDIT", "DEVENV",
+    "LAW",
+];
+
+fn cell(state: FactorState) -> &'static str {
+    match state {
+        FactorState::NotAgreed => "-",
+        FactorState::Ok => "ok",
+        FactorState::Attention => "ATTN",
+        FactorState::Failing => "FAIL",
+    }
+}
+
+fn render(report: &StatusReport) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = write!(out, "{:<24} {:<10} {:<9}", "ENGAGEMENT", "STATUS", "LAST");
+    for h in FACTOR_HEADERS {
+        let _ = write!(out, " {h:>7}");
+    }
+    out.push('\n');
+    for row in &report.rows {
+        let _ = write!(
+            out,
+            "{:<24} {:<10} {:<9}",
+            row.engagement,
+            row.status.as_str(),
+            match row.last_outcome.as_deref() {
+                Some("accepted-with-waivers") => "waivers",
+                Some(o) => o,
+                None => "-",
+            }
+        );
+        for f in &row.factors {
+            let _ = write!(out, " {:>7}", cell(f.state));
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "\nFactors: LIC licensing & IP, SECREQ security requirements, THREAT threat model, ACCEPT acceptance testing, ASSUR assurance evidence, MALWARE malicious-content testing, VULN vulnerability testing, ESCROW, AUDIT right to audit, DEVENV development environment, LAW legislation. `-` not agreed."
+    );
+    let notes: Vec<_> = report
+        .rows
+        .iter()
+        .flat_map(|r| {
+            r.factors
+                .iter()
+                .filter(|f| !f.note.is_empty() && f.state > FactorState::Ok)
+                .map(move |f| (r, f))
+        })
+        .collect();
+    if !notes.is_empty() {
+        let _ = writeln!(out, "\nAttention and failing:");
+        for (row, f) in notes {
+            let _ = writeln!(
+                out,
+                "  {:<24} {:<24} {:<9} {}",
+                row.engagement,
+                f.factor.as_str(),
+                f.state.as_str(),
+                f.note
+            );
+        }
+    }
+    if report.due.is_empty() {
+        let _ = writeln!(out, "\nNothing due or overdue as of {}.", report.today);
+    } else {
+        let _ = writeln!(out, "\nDue and overdue as of {}:", report.today);
+        for d in &report.due {
+            let _ = writeln!(
+                out,
+                "  {:<8} {:<10} {:<24} {}",
+                if d.overdue { "OVERDUE" } else { "due" },
+                d.date.map_or_else(|| "-".to_owned(), |d| d.to_string()),
+                d.engagement,
+                d.what
+            );
+        }
+    }
+    out
+}
+
+fn to_json(report: &StatusReport) -> serde_json::Value {
+    serde_json::json!({
+        "schema": "oversight.status/1",
+        "today": report.today.to_string(),
+        "engagements": report.rows.iter().map(|r| serde_json::json!({
+            "id": r.engagement,
+            "supplier": r.supplier,
+            "status": r.status.as_str(),
+            "last_outcome": r.last_outcome,
+            "factors": r.factors.iter().map(|f| serde_json::json!({
+                "factor": f.factor.as_str(),
+                "state": f.state.as_str(),
+                "note": f.note,
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "due": report.due.iter().map(|d| serde_json::json!({
+            "engagement": d.engagement,
+            "what": d.what,
+            "date": d.date.map(|d| d.to_string()),
+            "overdue": d.overdue,
+        })).collect::<Vec<_>>(),
+    })
+}

@@ -395,10 +395,26 @@ impl Register {
             stored.insert(("evidence document", e.id.clone()), evidence_digest(&e));
         }
         for e in self.store().engagements().await? {
-            stored.insert(
-                ("engagement", e.id),
-                digest(&crate::format::toml_to_json(&e.document)),
-            );
+            let document = crate::format::toml_to_json(&e.document);
+            // The listing columns must say what the signed document says.
+            let columns = [
+                ("supplier", Some(e.supplier_id.as_str())),
+                ("system", Some(e.system.as_str())),
+                ("owner", Some(e.owner.as_str())),
+                ("status", Some(e.status.as_str())),
+                ("start", e.start_date.as_deref()),
+                ("end", e.end_date.as_deref()),
+            ];
+            for (key, column) in columns {
+                if document.get(key).and_then(|v| v.as_str()) != column {
+                    return Err(RegisterError::Invalid(format!(
+                        "The engagement `{}` row's `{key}` column ({}) differs from its document: the database was edited outside Oversight",
+                        e.id,
+                        column.unwrap_or("empty")
+                    )));
+                }
+            }
+            stored.insert(("engagement", e.id), digest(&document));
         }
         for s in self.store().suppliers().await? {
             stored.insert(

@@ -7,4 +7,5 @@
 
 mod backend;
 mod format;
+mod gate;
 mod story;

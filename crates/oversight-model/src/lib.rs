@@ -18,6 +18,7 @@ mod component;
 mod coverage;
 mod finding;
 mod git;
+mod manifest;
 mod path;
 mod report;
 mod rule;
@@ -26,6 +27,7 @@ pub use component::{Component, ComponentHash, Directness, Ecosystem, Scope as De
 pub use coverage::{CoverageSummary, FileClass, KindCount};
 pub use finding::{Evidence, Finding, Fingerprint, Location};
 pub use git::{GitFacts, Person};
+pub use manifest::ManifestEntry;
 pub use path::DeliveryPath;
 pub use report::ScanReport;
 pub use rule::{Category, ParseError, Rule, Severity};

@@ -3,7 +3,7 @@
 use crate::Component;
 use std::time::Duration;
 
-use crate::{CoverageSummary, Finding, GitFacts, Rule, Severity};
+use crate::{CoverageSummary, Finding, GitFacts, ManifestEntry, Rule, Severity};
 
 /// Everything a scan produced, ready to be rendered or recorded.
 #[derive(Debug, Clone)]
@@ -19,6 +19,9 @@ pub struct ScanReport {
     /// Third-party components recorded by lockfiles, manifests and vendored
     /// package metadata, sorted by ecosystem, name, version and source.
     pub components: Vec<Component>,
+    /// Every file read, with its size and SHA-256, sorted by path; empty
+    /// unless the scan was asked to record it (it costs a hash per byte).
+    pub manifest: Vec<ManifestEntry>,
     /// Repository facts, when the target was a git repository.
     pub git: Option<GitFacts>,
     /// Every rule the scan could raise (for SARIF `tool.driver.rules`).

@@ -30,6 +30,7 @@
 //!     findings: Vec::new(),
 //!     coverage: CoverageSummary::default(),
 //!     components: Vec::new(),
+//!     manifest: Vec::new(),
 //!     git: None,
 //!     rules: Vec::new(),
 //!     fail_on: Severity::High,

@@ -89,6 +89,7 @@ fn report(findings: Vec<Finding>) -> ScanReport {
         target_kind: "directory",
         findings,
         components: Vec::new(),
+        manifest: Vec::new(),
         coverage: CoverageSummary {
             text: KindCount {
                 files: 12,

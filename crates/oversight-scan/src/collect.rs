@@ -4,7 +4,8 @@ use std::collections::HashMap;
 
 use oversight_detect::{Emit, Sink};
 use oversight_model::{
-    Component, CoverageSummary, DeliveryPath, Finding, Fingerprint, Location, Rule, Severity,
+    Component, CoverageSummary, DeliveryPath, Finding, Fingerprint, Location, ManifestEntry, Rule,
+    Severity,
 };
 
 use crate::ScanOptions;
@@ -15,6 +16,7 @@ pub(crate) struct Collected {
     pub(crate) findings: Vec<Finding>,
     pub(crate) coverage: CoverageSummary,
     pub(crate) components: Vec<Component>,
+    pub(crate) manifest: Vec<ManifestEntry>,
 }
 
 impl Collected {
@@ -22,6 +24,7 @@ impl Collected {
         self.findings.extend(other.findings);
         self.coverage.merge(&other.coverage);
         self.components.extend(other.components);
+        self.manifest.extend(other.manifest);
     }
 }
 

@@ -15,8 +15,11 @@
 //!    built from all detectors' patterns;
 //! 3. **detects**: each detector sees only the windows where its patterns
 //!    occurred, plus whole files it asked for by name;
-//! 4. returns a [`ScanReport`]: findings with stable fingerprints, and a
-//!    coverage summary.
+//! 4. returns a [`ScanReport`]: findings with stable fingerprints, a
+//!    coverage summary and, when asked ([`ScanOptions::record_manifest`]),
+//!    the manifest of every file read with its SHA-256, hashed on the same
+//!    pass; a [`ContentTap`] can receive each top-level file's bytes on that
+//!    pass too.
 //!
 //! **Fail closed.** Anything not fully read (too large, corrupt, encrypted,
 //! unreadable, too deep, a link that cannot be resolved) becomes a `coverage`
@@ -42,11 +45,13 @@ mod patterns;
 mod progress;
 pub mod rules;
 mod scan;
+mod tap;
 mod walk;
 
 pub use options::ScanOptions;
 pub use progress::{NoProgress, Progress};
 pub use scan::{BuildError, ScanError, Scanner, ScannerBuilder};
+pub use tap::{ContentTap, TapWriter};
 
 #[doc(no_inline)]
 pub use oversight_detect::Detector;

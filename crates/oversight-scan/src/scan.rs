@@ -244,12 +244,10 @@ impl Scanner {
             );
             progress.start(1);
             let mut out = Collected::default();
-            let kind = Reader::new(inner, budget).scan_file(
-                file.into_parts().0,
-                DeliveryPath::root(name),
-                meta.len(),
-                &mut out,
-            );
+            let reader = Reader::new(inner, budget);
+            let path = DeliveryPath::root(name);
+            let tap = reader.open_tap(&path, Some(meta.len()));
+            let kind = reader.scan_file(file.into_parts().0, path, meta.len(), tap, &mut out);
             progress.file_done(meta.len());
             (if kind.is_archive { "archive" } else { "file" }, out, None)
         } else {
@@ -263,12 +261,15 @@ impl Scanner {
         let mut components = collected.components;
         components.sort();
         components.dedup();
+        let mut manifest = collected.manifest;
+        manifest.sort();
         Ok(ScanReport {
             target: target.display().to_string(),
             target_kind,
             findings,
             coverage: collected.coverage,
             components,
+            manifest,
             git,
             rules: inner.rules.clone(),
             fail_on: inner.options.fail_on,

@@ -7,6 +7,9 @@ use oversight_detect::{Detector, Emit, FileInfo, Hit, Pattern, Scope, Sink, Wind
 use oversight_model::{Category, Rule, ScanReport, Severity};
 use oversight_scan::{NoProgress, ScanOptions, ScannerBuilder};
 
+#[path = "it/manifest.rs"]
+mod manifest;
+
 static MARK: Rule = Rule {
     id: "integrity.test-mark",
     category: Category::Integrity,

@@ -142,7 +142,11 @@ fn scan_blobs_with_progress(
                     inner,
                     budget,
                     blob_reader,
-                    &entry.oid,
+                    Blob {
+                        oid: &entry.oid,
+                        size: entry.size,
+                        top_level: true,
+                    },
                     path,
                     &entry.path,
                     &mut out,
@@ -157,30 +161,45 @@ fn scan_blobs_with_progress(
         })
 }
 
+/// The blob to scan.
+struct Blob<'a> {
+    oid: &'a str,
+    /// The size the tree declares, when known.
+    size: Option<u64>,
+    /// A file of the scanned tree (its bytes go to the content tap), rather
+    /// than a history blob.
+    top_level: bool,
+}
+
 /// Reads one blob and scans it as the file `path`; a blob that cannot be read
 /// is a coverage finding. Returns the bytes scanned.
 fn scan_blob(
     inner: &Inner,
     budget: &Budget,
     blob_reader: &mut oversight_git::BlobReader,
-    oid: &str,
+    blob: Blob<'_>,
     path: DeliveryPath,
     shown: &str,
     out: &mut Collected,
 ) -> u64 {
-    match blob_reader.read(oid, inner.options.max_git_blob_bytes) {
+    let reader = Reader::new(inner, budget);
+    let tap = if blob.top_level {
+        reader.open_tap(&path, blob.size)
+    } else {
+        None
+    };
+    match blob_reader.read(blob.oid, inner.options.max_git_blob_bytes) {
         Ok(bytes) => {
             let len = bytes.len() as u64;
-            Reader::new(inner, budget).scan_stream(
-                &mut Cursor::new(bytes),
-                path,
-                Some(len),
-                false,
-                out,
-            );
+            reader.scan_stream(&mut Cursor::new(bytes), path, Some(len), false, tap, out);
             len
         }
         Err(err) => {
+            let size = match &err {
+                oversight_git::Error::TooLarge { size, .. } => Some(*size),
+                _ => blob.size,
+            };
+            reader.record_unread(&path, size, tap, out);
             out.coverage.not_fully_scanned += 1;
             out.findings.push(engine_finding(
                 &inner.options,
@@ -223,7 +242,11 @@ fn scan_history(inner: &Inner, budget: &Budget, repo: &Repo, blobs: &[&HistoryBl
                     inner,
                     budget,
                     blob_reader,
-                    &blob.oid,
+                    Blob {
+                        oid: &blob.oid,
+                        size: None,
+                        top_level: false,
+                    },
                     path,
                     &first.path,
                     &mut out,

@@ -6,6 +6,11 @@
 //! windows of [`WINDOW`] bytes that overlap by `2 * MARGIN`, so memory stays
 //! bounded whatever the file size, and every hit has at least `MARGIN` bytes of
 //! context on each side (except at the ends of the file).
+//!
+//! Every read of a file's bytes goes through the file's [`Digest`], which
+//! hashes each byte once, in order, as it comes from the disk, the archive or
+//! the repository (and hands top-level files to the content tap): the
+//! manifest costs no second read.
 
 use std::fs::File;
 use std::io::{self, Cursor, Read, Seek};
@@ -18,6 +23,7 @@ use oversight_model::{Category, DeliveryPath, FileClass, Rule};
 use super::Inner;
 use crate::collect::{Collected, FileSink, engine_finding};
 use crate::rules;
+use crate::tap::{Digest, TapWriter};
 
 /// Bytes searched per window.
 pub(crate) const WINDOW: usize = 8 << 20;
@@ -43,8 +49,35 @@ impl<'s> Reader<'s> {
         Reader { inner, budget }
     }
 
-    /// Scans a plain file on disk.
+    /// Whether the scan records the manifest.
+    fn hashing(&self) -> bool {
+        self.inner.options.records_manifest()
+    }
+
+    /// Opens the content tap for a top-level file, when the scan has one.
+    pub(crate) fn open_tap(
+        &self,
+        path: &DeliveryPath,
+        size: Option<u64>,
+    ) -> Option<Box<dyn TapWriter>> {
+        self.inner.options.content_tap.as_ref()?.open(path, size)
+    }
+
+    /// Records a file that was not read at all (over a limit, unopenable):
+    /// a manifest entry without hash, and its tap aborted.
+    pub(crate) fn record_unread(
+        &self,
+        path: &DeliveryPath,
+        size: Option<u64>,
+        tap: Option<Box<dyn TapWriter>>,
+        out: &mut Collected,
+    ) {
+        Digest::new(self.hashing(), tap).record(path, false, size, out);
+    }
+
+    /// Scans a plain file on disk, a top-level file of the delivery.
     pub(crate) fn scan_path(&self, abs: &Path, path: DeliveryPath, size: u64, out: &mut Collected) {
+        let tap = self.open_tap(&path, Some(size));
         if size > self.inner.options.max_file_bytes {
             self.engine(
                 out,
@@ -55,30 +88,36 @@ impl<'s> Reader<'s> {
                     self.inner.options.max_file_bytes
                 ),
             );
+            self.record_unread(&path, Some(size), tap, out);
             return;
         }
         match File::open(abs) {
             Ok(file) => {
-                self.scan_file(file, path, size, out);
+                self.scan_file(file, path, size, tap, out);
             }
-            Err(err) => self.engine(
-                out,
-                &rules::UNREADABLE,
-                &path,
-                format!("Cannot open `{path}`: {err}; not scanned"),
-            ),
+            Err(err) => {
+                self.engine(
+                    out,
+                    &rules::UNREADABLE,
+                    &path,
+                    format!("Cannot open `{path}`: {err}; not scanned"),
+                );
+                self.record_unread(&path, Some(size), tap, out);
+            }
         }
     }
 
-    /// Scans an open plain file (which may be an archive).
+    /// Scans an open plain file (which may be an archive), feeding `tap`.
     pub(crate) fn scan_file(
         &self,
         mut file: File,
         path: DeliveryPath,
         size: u64,
+        tap: Option<Box<dyn TapWriter>>,
         out: &mut Collected,
     ) -> Outcome {
-        let head = match read_head(&mut file) {
+        let mut digest = Digest::new(self.hashing(), tap);
+        let head = match read_head(&mut digest.reader(&mut file)) {
             Ok(head) => head,
             Err(err) => {
                 self.engine(
@@ -87,37 +126,83 @@ impl<'s> Reader<'s> {
                     &path,
                     format!("Cannot read `{path}`: {err}; not scanned"),
                 );
+                digest.record(&path, false, Some(size), out);
                 return Outcome { is_archive: false };
             }
         };
         if let Some(format) = oversight_archive::sniff(&head) {
             out.coverage.binary.add(size);
-            if file.rewind().is_err() {
-                let mut stream = Cursor::new(head).chain(file);
-                self.open_archive(format, Input::Stream(&mut stream), &path, out);
+            let reported = out.coverage.not_fully_scanned;
+            let (opened, drained) = if !digest.is_on() {
+                let opened = if file.rewind().is_err() {
+                    let mut stream = Cursor::new(head).chain(file);
+                    self.open_archive(format, Input::Stream(&mut stream), &path, out)
+                } else {
+                    self.open_archive(format, Input::File(file), &path, out)
+                };
+                (opened, Ok(()))
+            } else if format == oversight_archive::Format::Zip {
+                // A zip is walked by seeking, and the archive crate takes the
+                // `File` itself: its bytes are hashed by one sequential read
+                // just before the walk, which then finds them in the page
+                // cache. The one place a byte is read twice.
+                let drained = digest.drain(&mut file);
+                let opened = match file.rewind() {
+                    Ok(()) => self.open_archive(format, Input::File(file), &path, out),
+                    Err(err) => {
+                        self.read_failed(out, &path, &err);
+                        false
+                    }
+                };
+                (opened, drained)
             } else {
-                self.open_archive(format, Input::File(file), &path, out);
-            }
+                // Read once, as a stream: the walk reads through what it
+                // skips, and the rest is drained after it.
+                let opened = {
+                    let mut stream = Cursor::new(head).chain(digest.reader(&mut file));
+                    self.open_archive(format, Input::Stream(&mut stream), &path, out)
+                };
+                let drained = if opened {
+                    digest.drain(&mut file)
+                } else {
+                    Ok(())
+                };
+                (opened, drained)
+            };
+            let complete = opened && self.drained(drained, reported, &path, out);
+            digest.record(&path, complete, Some(size), out);
             return Outcome { is_archive: true };
         }
         self.report_unsupported_container(&head, &path, out);
-        self.scan_content(head, &mut file, &path, Some(size), false, out);
+        let complete = self.scan_content(
+            head,
+            &mut digest.reader(&mut file),
+            &path,
+            Some(size),
+            false,
+            out,
+        );
+        digest.record(&path, complete, Some(size), out);
         Outcome { is_archive: false }
     }
 
-    /// Scans content from a stream (an archive member or a git blob).
+    /// Scans content from a stream (an archive member or a git blob),
+    /// feeding `tap` (top-level git blobs only).
     pub(crate) fn scan_stream(
         &self,
         reader: &mut dyn Read,
         path: DeliveryPath,
         size: Option<u64>,
         in_archive: bool,
+        tap: Option<Box<dyn TapWriter>>,
         out: &mut Collected,
     ) {
-        let head = match read_head(reader) {
+        let mut digest = Digest::new(self.hashing(), tap);
+        let head = match read_head(&mut digest.reader(reader)) {
             Ok(head) => head,
             Err(err) => {
                 self.read_failed(out, &path, &err);
+                digest.record(&path, false, size, out);
                 return;
             }
         };
@@ -129,12 +214,49 @@ impl<'s> Reader<'s> {
             } else {
                 out.coverage.binary.add(size.unwrap_or(head.len() as u64));
             }
-            let mut stream = Cursor::new(head).chain(reader);
-            self.open_archive(format, Input::Stream(&mut stream), &path, out);
+            let reported = out.coverage.not_fully_scanned;
+            let opened = {
+                let mut stream = Cursor::new(head).chain(digest.reader(reader));
+                self.open_archive(format, Input::Stream(&mut stream), &path, out)
+            };
+            let complete = opened && {
+                let drained = digest.drain(reader);
+                self.drained(drained, reported, &path, out)
+            };
+            digest.record(&path, complete, size, out);
             return;
         }
         self.report_unsupported_container(&head, &path, out);
-        self.scan_content(head, reader, &path, size, in_archive, out);
+        let complete = self.scan_content(
+            head,
+            &mut digest.reader(reader),
+            &path,
+            size,
+            in_archive,
+            out,
+        );
+        digest.record(&path, complete, size, out);
+    }
+
+    /// Whether an archive's bytes were read to their end after its walk.
+    /// A failure is reported unless the walk already reported a gap in
+    /// coverage (the same failure, met by the walk first).
+    fn drained(
+        &self,
+        drained: io::Result<()>,
+        reported_before: u64,
+        path: &DeliveryPath,
+        out: &mut Collected,
+    ) -> bool {
+        match drained {
+            Ok(()) => true,
+            Err(err) => {
+                if out.coverage.not_fully_scanned == reported_before {
+                    self.read_failed(out, path, &err);
+                }
+                false
+            }
+        }
     }
 
     /// A container Oversight cannot open is still read as bytes, but its
@@ -147,20 +269,21 @@ impl<'s> Reader<'s> {
         }
     }
 
+    /// Walks an archive; `false` when it was not opened (too deep).
     fn open_archive(
         &self,
         format: oversight_archive::Format,
         input: Input<'_>,
         path: &DeliveryPath,
         out: &mut Collected,
-    ) {
+    ) -> bool {
         if path.depth() as u32 >= self.inner.options.max_depth {
             self.engine(out, &rules::DEPTH_LIMIT, path, format!(
                 "`{path}` is an archive nested {} levels deep, over the limit of {}; it was not opened",
                 path.depth() + 1,
                 self.inner.options.max_depth
             ));
-            return;
+            return false;
         }
         out.coverage.archives += 1;
         let mut visitor = ArchiveVisitor {
@@ -175,10 +298,11 @@ impl<'s> Reader<'s> {
             self.budget,
             &mut visitor,
         );
+        true
     }
 
     /// Runs the detectors over a file's content: `head` was already read from
-    /// `rest`.
+    /// `rest`. Returns whether the content was read to its end.
     fn scan_content(
         &self,
         head: Vec<u8>,
@@ -187,7 +311,7 @@ impl<'s> Reader<'s> {
         size: Option<u64>,
         in_archive: bool,
         out: &mut Collected,
-    ) {
+    ) -> bool {
         let class = classify(&head);
         let file = FileInfo { path, class, size };
         let detectors = &self.inner.detectors;
@@ -243,6 +367,7 @@ impl<'s> Reader<'s> {
         let mut line = 1u32;
         let mut chars_before = 0u32;
         let mut reported_until = 0u64;
+        let mut read_to_end = false;
         loop {
             if !eof && failed.is_none() {
                 fill(rest, &mut buf, WINDOW, &mut eof, &mut failed);
@@ -262,6 +387,7 @@ impl<'s> Reader<'s> {
                 }
             }
             if is_last {
+                read_to_end = failed.is_none();
                 break;
             }
             if started.elapsed() > self.inner.options.max_file_time {
@@ -301,6 +427,7 @@ impl<'s> Reader<'s> {
         } else {
             out.coverage.binary.add(total);
         }
+        read_to_end
     }
 
     /// Reports a read that failed: the specific archive limit when that is the
@@ -353,7 +480,7 @@ impl Visitor for ArchiveVisitor<'_, '_, '_> {
         };
         let path = self.path.join(name);
         self.reader
-            .scan_stream(member.reader, path, member.size, true, self.out);
+            .scan_stream(member.reader, path, member.size, true, None, self.out);
     }
 
     fn issue(&mut self, issue: Issue) {

@@ -55,8 +55,13 @@ impl Entry {
         self
     }
 
+    /// The declared licence, normalised to an SPDX expression where the
+    /// declaration can be mapped without guessing (see
+    /// `oversight_licenses::declared`), otherwise as written.
     pub fn license(mut self, license: Option<String>) -> Self {
-        self.license = license.filter(|l| !l.trim().is_empty());
+        self.license = license
+            .map(|l| oversight_licenses::declared::normalise(&l))
+            .filter(|l| !l.is_empty());
         self
     }
 
@@ -310,10 +315,10 @@ fn ecosystem_of(format: Format) -> Ecosystem {
         | Format::PdmLock
         | Format::PythonMetadata => Ecosystem::PyPI,
         Format::GoMod | Format::GoSum => Ecosystem::Go,
-        Format::ComposerLock => Ecosystem::Packagist,
-        Format::GemfileLock => Ecosystem::RubyGems,
+        Format::ComposerLock | Format::ComposerInstalled => Ecosystem::Packagist,
+        Format::GemfileLock | Format::Gemspec => Ecosystem::RubyGems,
         Format::PomXml | Format::GradleLockfile => Ecosystem::Maven,
-        Format::NugetLock => Ecosystem::NuGet,
+        Format::NugetLock | Format::Nuspec => Ecosystem::NuGet,
         Format::PubspecLock => Ecosystem::Pub,
         Format::MixLock => Ecosystem::Hex,
         Format::ConanLock => Ecosystem::ConanCenter,

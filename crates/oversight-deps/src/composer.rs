@@ -1,4 +1,7 @@
-//! `composer.lock`: `packages` (runtime) and `packages-dev` (development).
+//! `composer.lock`: `packages` (runtime) and `packages-dev` (development);
+//! and `vendor/composer/installed.json`, the list of what Composer installed
+//! into a vendored `vendor/` directory (a list in Composer 1, `{"packages":
+//! […], "dev": …}` in Composer 2), with the same package entries.
 //!
 //! The lock does not say which packages `composer.json` requires, so
 //! directness is unknown. Platform requirements (`php`, `ext-*`, `lib-*`,
@@ -105,5 +108,65 @@ pub(crate) fn parse(text: &str, out: &mut Out) {
                     .depends_on(depends_on),
             );
         }
+    }
+}
+
+/// `vendor/composer/installed.json`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Installed {
+    V2 {
+        packages: Vec<Package>,
+        #[serde(default, rename = "dev-package-names")]
+        dev_package_names: Vec<String>,
+    },
+    V1(Vec<Package>),
+}
+
+pub(crate) fn parse_installed(text: &str, out: &mut Out) {
+    let installed: Installed = match serde_json::from_str(text) {
+        Ok(l) => l,
+        Err(e) => {
+            out.malformed(Some(e.line() as u32), lines::first_line(&e.to_string()));
+            return;
+        }
+    };
+    let (packages, dev) = match installed {
+        Installed::V2 {
+            packages,
+            dev_package_names,
+        } => (packages, dev_package_names),
+        Installed::V1(packages) => (packages, Vec::new()),
+    };
+    let json_lines = JsonLines::new(text, "name");
+    for p in &packages {
+        if p.dist.as_ref().and_then(|d| d.kind.as_deref()) == Some("path") {
+            continue;
+        }
+        let line = json_lines.field("name", &p.name);
+        let version = p.version.clone().unwrap_or_default();
+        if version.is_empty() {
+            out.unversioned(line, &p.name, "the entry has no version");
+        }
+        let scope = if dev.contains(&p.name) {
+            DependencyScope::Development
+        } else {
+            DependencyScope::Unknown
+        };
+        let shasum = p.dist.as_ref().and_then(|d| d.shasum.as_deref());
+        out.add(
+            Entry::new(&p.name, version)
+                .scope(scope)
+                .line(line)
+                .license(license_of(p.license.as_ref()))
+                .hash(shasum.and_then(|s| hex_hash("sha1", s)))
+                .depends_on(
+                    p.require
+                        .keys()
+                        .filter(|r| !is_platform(r))
+                        .cloned()
+                        .collect(),
+                ),
+        );
     }
 }

@@ -33,6 +33,7 @@ mod collect;
 mod composer;
 mod conan;
 mod detector;
+mod gemspec;
 mod go;
 mod gradle;
 mod lines;
@@ -103,6 +104,12 @@ pub enum Format {
     PythonMetadata,
     /// A vendored crate's `Cargo.toml` (under `vendor/`, `third_party/`, `third-party/` or in a `.crate`).
     VendoredCargoToml,
+    /// Composer's `vendor/composer/installed.json`: what was installed into `vendor/`.
+    ComposerInstalled,
+    /// A vendored gem's `*.gemspec` (under `specifications/`, `gems/`, `vendor/`, `third_party/`).
+    Gemspec,
+    /// A vendored NuGet package's `*.nuspec` (in a `.nupkg`, or under `packages/`, `vendor/`, `third_party/`).
+    Nuspec,
 }
 
 impl Format {
@@ -131,6 +138,9 @@ impl Format {
             Format::NodeModulesPackage => "vendored package.json",
             Format::PythonMetadata => "Python package metadata",
             Format::VendoredCargoToml => "vendored Cargo.toml",
+            Format::ComposerInstalled => "Composer installed.json",
+            Format::Gemspec => "gemspec",
+            Format::Nuspec => "nuspec",
         }
     }
 }
@@ -306,6 +316,9 @@ fn format_named(name: &str, path: &DeliveryPath) -> Option<Format> {
         "package.json" if vendored::is_node_modules_package(path) => Format::NodeModulesPackage,
         "METADATA" | "PKG-INFO" if vendored::is_python_metadata(path) => Format::PythonMetadata,
         "Cargo.toml" if vendored::is_vendored_crate(path) => Format::VendoredCargoToml,
+        "installed.json" if vendored::is_composer_installed(path) => Format::ComposerInstalled,
+        _ if lower.ends_with(".gemspec") && vendored::is_vendored_gemspec(path) => Format::Gemspec,
+        _ if lower.ends_with(".nuspec") && vendored::is_vendored_nuspec(path) => Format::Nuspec,
         _ if lower.ends_with(".lockfile") => Format::GradleLockfile,
         _ if python::is_requirements_name(&lower) => Format::Requirements,
         _ => return None,
@@ -359,6 +372,9 @@ pub fn parse_as(format: Format, path: &DeliveryPath, content: &[u8]) -> Parsed {
         Format::NodeModulesPackage => vendored::parse_package_json(&text, &mut out),
         Format::PythonMetadata => vendored::parse_python_metadata(&text, &mut out),
         Format::VendoredCargoToml => vendored::parse_cargo_toml(&text, &mut out),
+        Format::ComposerInstalled => composer::parse_installed(&text, &mut out),
+        Format::Gemspec => gemspec::parse(&text, &mut out),
+        Format::Nuspec => nuget::parse_nuspec(&text, &mut out),
     }
     out.finish()
 }

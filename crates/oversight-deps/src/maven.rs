@@ -10,6 +10,11 @@
 //! repositories are never fetched. Entries of `<dependencyManagement>` are
 //! components too (they pin what a build gets), of unknown directness.
 //! Plugins and their dependencies are build tools and are not read.
+//!
+//! A pom inside a jar (`META-INF/maven/<group>/<artifact>/pom.xml`) describes
+//! the jar itself: the project becomes a component too, with the licences of
+//! `<licenses>` (several are alternatives, as Maven documents; names and URLs
+//! are mapped to SPDX identifiers where unambiguous).
 
 use std::collections::HashMap;
 
@@ -104,6 +109,75 @@ fn read_deps(doc: &Document<'_>, list: Option<Node<'_, '_>>, managed: bool, into
     }
 }
 
+/// The jar's own artefact, from the pom embedded in it.
+fn embedded_project(doc: &Document<'_>, project: Node<'_, '_>, props: &Props, out: &mut Out) {
+    let group = props
+        .map
+        .get("project.groupId")
+        .cloned()
+        .unwrap_or_default();
+    let artifact = props
+        .map
+        .get("project.artifactId")
+        .cloned()
+        .unwrap_or_default();
+    if group.is_empty() || artifact.is_empty() {
+        return;
+    }
+    let version = props
+        .map
+        .get("project.version")
+        .map(|v| props.resolve(v).0)
+        .filter(|v| !v.contains("${"))
+        .unwrap_or_default();
+    let licenses: Vec<String> = child(project, "licenses")
+        .map(|list| {
+            children(list, "license")
+                .filter_map(|l| {
+                    let name = text_of(l, "name");
+                    let url = text_of(l, "url");
+                    // The name when it maps, else the URL when it maps, else
+                    // the name as written (reported as unknown).
+                    let mapped = |v: &Option<String>| {
+                        v.as_deref()
+                            .map(oversight_licenses::declared::normalise)
+                            .filter(|n| {
+                                matches!(
+                                    oversight_licenses::declared::classify(n),
+                                    oversight_licenses::declared::Declared::Expression(..)
+                                )
+                            })
+                    };
+                    mapped(&name).or_else(|| mapped(&url)).or(name).or(url)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let license = match licenses.len() {
+        0 => None,
+        1 => licenses.into_iter().next(),
+        _ => Some(
+            licenses
+                .iter()
+                .map(|l| {
+                    if l.contains(' ') {
+                        format!("({l})")
+                    } else {
+                        l.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" OR "),
+        ),
+    };
+    let line = child(project, "artifactId").map(|n| doc.text_pos_at(n.range().start).row);
+    out.add(
+        Entry::new(format!("{group}:{artifact}"), version)
+            .line(line)
+            .license(license),
+    );
+}
+
 pub(crate) fn parse(text: &str, out: &mut Out) {
     let options = ParsingOptions {
         allow_dtd: true,
@@ -163,6 +237,9 @@ pub(crate) fn parse(text: &str, out: &mut Out) {
         }
     }
     let props = Props { map };
+    if out.source.innermost().contains("META-INF/maven/") {
+        embedded_project(&doc, project, &props, out);
+    }
 
     let mut deps = Vec::new();
     read_deps(&doc, child(project, "dependencies"), false, &mut deps);

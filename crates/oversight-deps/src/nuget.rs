@@ -101,3 +101,67 @@ pub(crate) fn parse(text: &str, out: &mut Out) {
         }
     }
 }
+
+/// A vendored package's `.nuspec` (at the root of a `.nupkg`, or in a
+/// `packages/<id>.<version>/` folder): `<id>`, `<version>` and the licence,
+/// `<license type="expression">` (an SPDX expression), `<license
+/// type="file">` (recorded as `license-file: …`) or the deprecated
+/// `<licenseUrl>` (mapped when it is a known licence URL).
+pub(crate) fn parse_nuspec(text: &str, out: &mut Out) {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        ..roxmltree::ParsingOptions::default()
+    };
+    let doc = match roxmltree::Document::parse_with_options(text, options) {
+        Ok(d) => d,
+        Err(e) => {
+            out.malformed(Some(e.pos().row), e.to_string());
+            return;
+        }
+    };
+    let Some(metadata) = doc
+        .root_element()
+        .children()
+        .find(|n| n.is_element() && n.tag_name().name() == "metadata")
+    else {
+        out.malformed(None, "No `<metadata>` element");
+        return;
+    };
+    let child = |name: &str| {
+        metadata
+            .children()
+            .find(|n| n.is_element() && n.tag_name().name() == name)
+    };
+    let text_of = |name: &str| {
+        child(name)
+            .and_then(|n| n.text())
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    };
+    let Some(id) = text_of("id") else {
+        out.malformed(None, "No `<id>` in `<metadata>`");
+        return;
+    };
+    let line = child("id").map(|n| doc.text_pos_at(n.range().start).row);
+    let version = text_of("version").unwrap_or_default();
+    if version.is_empty() {
+        out.unversioned(line, &id, "the nuspec has no `<version>`");
+    }
+    let license = match child("license") {
+        Some(l) => {
+            let value = l.text().map(str::trim).unwrap_or("").to_owned();
+            match l.attribute("type") {
+                Some("file") => Some(format!(
+                    "{}{value}",
+                    oversight_licenses::declared::LICENSE_FILE_PREFIX
+                )),
+                _ => Some(value),
+            }
+        }
+        // NuGet writes this placeholder URL when a licence expression or
+        // file is used; it names no licence.
+        None => text_of("licenseUrl").filter(|u| !u.contains("aka.ms/deprecateLicenseUrl")),
+    };
+    out.add(Entry::new(id, version).line(line).license(license));
+}

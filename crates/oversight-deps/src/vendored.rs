@@ -54,6 +54,43 @@ pub(crate) fn is_vendored_crate(path: &DeliveryPath) -> bool {
             .any(|d| matches!(*d, "vendor" | "third_party" | "third-party"))
 }
 
+/// `…/vendor/composer/installed.json`.
+pub(crate) fn is_composer_installed(path: &DeliveryPath) -> bool {
+    let p = parts(path);
+    let n = p.len();
+    n >= 3 && p[n - 2] == "composer" && p[n - 3] == "vendor"
+}
+
+/// Directories whose gemspecs are vendored gems, not the project's own.
+fn vendored_gem_dir(dir: &str) -> bool {
+    matches!(
+        dir,
+        "specifications" | "gems" | "vendor" | "third_party" | "third-party"
+    )
+}
+
+/// A `*.gemspec` of a vendored gem: Bundler's `specifications/`, a
+/// `gems/<name>-<version>/` folder, or under `vendor/`/`third_party/`.
+pub(crate) fn is_vendored_gemspec(path: &DeliveryPath) -> bool {
+    let p = parts(path);
+    p[..p.len() - 1].iter().any(|d| vendored_gem_dir(d))
+}
+
+/// A `*.nuspec` of a package: at the root of a `.nupkg`, or under
+/// `packages/`, `vendor/` or `third_party/`.
+pub(crate) fn is_vendored_nuspec(path: &DeliveryPath) -> bool {
+    let segments = path.segments();
+    let in_nupkg = segments.len() > 1
+        && segments[segments.len() - 2]
+            .to_ascii_lowercase()
+            .ends_with(".nupkg");
+    let p = parts(path);
+    in_nupkg
+        || p[..p.len() - 1]
+            .iter()
+            .any(|d| matches!(*d, "packages" | "vendor" | "third_party" | "third-party"))
+}
+
 pub(crate) fn parse_package_json(text: &str, out: &mut Out) {
     let v: Value = match serde_json::from_str(text) {
         Ok(v) => v,
@@ -90,37 +127,6 @@ pub(crate) fn parse_package_json(text: &str, out: &mut Out) {
     out.add(entry);
 }
 
-/// SPDX identifiers of the common trove licence classifiers.
-fn classifier_spdx(classifier: &str) -> Option<&'static str> {
-    let last = classifier.rsplit("::").next()?.trim();
-    Some(match last {
-        "MIT License" => "MIT",
-        "MIT No Attribution License (MIT-0)" => "MIT-0",
-        "Apache Software License" => "Apache-2.0",
-        "BSD License" => return None,
-        "ISC License (ISCL)" => "ISC",
-        "Mozilla Public License 2.0 (MPL 2.0)" => "MPL-2.0",
-        "GNU General Public License v2 (GPLv2)" => "GPL-2.0-only",
-        "GNU General Public License v2 or later (GPLv2+)" => "GPL-2.0-or-later",
-        "GNU General Public License v3 (GPLv3)" => "GPL-3.0-only",
-        "GNU General Public License v3 or later (GPLv3+)" => "GPL-3.0-or-later",
-        "GNU Lesser General Public License v2 (LGPLv2)" => "LGPL-2.0-only",
-        "GNU Lesser General Public License v2 or later (LGPLv2+)" => "LGPL-2.0-or-later",
-        "GNU Lesser General Public License v3 (LGPLv3)" => "LGPL-3.0-only",
-        "GNU Lesser General Public License v3 or later (LGPLv3+)" => "LGPL-3.0-or-later",
-        "GNU Affero General Public License v3" => "AGPL-3.0-only",
-        "GNU Affero General Public License v3 or later (AGPLv3+)" => "AGPL-3.0-or-later",
-        "Python Software Foundation License" => "PSF-2.0",
-        "The Unlicense (Unlicense)" => "Unlicense",
-        "Zope Public License" => "ZPL-2.1",
-        "Eclipse Public License 2.0 (EPL-2.0)" => "EPL-2.0",
-        "Boost Software License 1.0 (BSL-1.0)" => "BSL-1.0",
-        "Universal Permissive License (UPL)" => "UPL-1.0",
-        "zlib/libpng License" => "Zlib",
-        _ => return None,
-    })
-}
-
 pub(crate) fn parse_python_metadata(text: &str, out: &mut Out) {
     let mut headers: Vec<(String, String, u32)> = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -147,28 +153,71 @@ pub(crate) fn parse_python_metadata(text: &str, out: &mut Out) {
         out.malformed(None, "No `Name` and `Version` headers");
         return;
     };
-    let license_field = get("license")
-        .map(|h| h.1.trim())
-        .filter(|l| !l.is_empty() && !l.contains('\n') && l.len() <= 100 && *l != "UNKNOWN");
-    let classifiers: Vec<String> = headers
-        .iter()
-        .filter(|h| h.0 == "classifier" && h.1.starts_with("License ::"))
-        .map(|h| {
-            classifier_spdx(&h.1)
-                .map(str::to_owned)
-                .unwrap_or_else(|| h.1.rsplit("::").next().unwrap_or("").trim().to_owned())
-        })
-        .filter(|s| !s.is_empty() && s != "OSI Approved")
-        .collect();
-    let license = get("license-expression")
-        .map(|h| h.1.clone())
-        .or_else(|| license_field.map(str::to_owned))
-        .or_else(|| (!classifiers.is_empty()).then(|| classifiers.join(" OR ")));
+    let license = python_license(&headers);
     out.add(
         Entry::new(&name.1, &version.1)
             .line(Some(name.2))
             .license(license),
     );
+}
+
+/// The licence of a Python distribution: `License-Expression` (PEP 639),
+/// else a one-line `License` field that maps to SPDX, else the licence
+/// classifiers (alternatives) when they all map, else what was written.
+/// A `License` field holding a whole licence text is not a declaration.
+fn python_license(headers: &[(String, String, u32)]) -> Option<String> {
+    use oversight_licenses::declared::{self, Declared};
+    let get = |k: &str| headers.iter().find(|h| h.0 == k).map(|h| h.1.trim());
+    if let Some(expression) = get("license-expression").filter(|e| !e.is_empty()) {
+        return Some(expression.to_owned());
+    }
+    let maps = |v: &str| matches!(declared::classify(v), Declared::Expression(..));
+    let field = get("license")
+        .filter(|l| !l.is_empty() && !l.contains('\n') && l.len() <= 100 && *l != "UNKNOWN");
+    if let Some(field) = field.filter(|f| maps(&declared::normalise(f))) {
+        return Some(field.to_owned());
+    }
+    let mut classifiers: Vec<String> = Vec::new();
+    for h in headers
+        .iter()
+        .filter(|h| h.0 == "classifier" && h.1.starts_with("License ::"))
+    {
+        let last = h.1.rsplit("::").next().unwrap_or("").trim();
+        if last.is_empty() || last == "OSI Approved" {
+            continue;
+        }
+        let mapped = declared::normalise(&h.1);
+        let term = if maps(&mapped) {
+            mapped
+        } else {
+            last.to_owned()
+        };
+        if !classifiers.contains(&term) {
+            classifiers.push(term);
+        }
+    }
+    let classified = match classifiers.len() {
+        0 => None,
+        1 => classifiers.pop(),
+        _ => Some(
+            classifiers
+                .iter()
+                .map(|c| {
+                    if c.contains(' ') {
+                        format!("({c})")
+                    } else {
+                        c.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" OR "),
+        ),
+    };
+    match (field, classified) {
+        (_, Some(c)) if maps(&declared::normalise(&c)) => Some(c),
+        (Some(f), _) => Some(f.to_owned()),
+        (None, c) => c,
+    }
 }
 
 #[derive(Deserialize)]
@@ -181,6 +230,8 @@ struct ManifestPackage {
     name: String,
     version: Option<toml::Value>,
     license: Option<toml::Value>,
+    #[serde(rename = "license-file")]
+    license_file: Option<toml::Value>,
 }
 
 pub(crate) fn parse_cargo_toml(text: &str, out: &mut Out) {
@@ -208,8 +259,14 @@ pub(crate) fn parse_cargo_toml(text: &str, out: &mut Out) {
             String::new()
         }
     };
-    let license = match &p.license {
-        Some(toml::Value::String(l)) => Some(l.clone()),
+    // `license-file` alone: the licence is in that file of the crate, which
+    // the licence detector reads; the component records where.
+    let license = match (&p.license, &p.license_file) {
+        (Some(toml::Value::String(l)), _) => Some(l.clone()),
+        (_, Some(toml::Value::String(f))) => Some(format!(
+            "{}{f}",
+            oversight_licenses::declared::LICENSE_FILE_PREFIX
+        )),
         _ => None,
     };
     out.add(Entry::new(p.name, version).line(line).license(license));

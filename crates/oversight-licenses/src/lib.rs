@@ -13,6 +13,11 @@
 //!   evaluated on whole SPDX expressions ([`policy`]);
 //! * an ownership check against expected copyright holders.
 //!
+//! After the scan, [`components`] judges the declared licences of the
+//! delivery's components (normalised to SPDX by [`declared`], which
+//! `oversight-deps` calls for every component) and exempts vendored
+//! components' files from the ownership check.
+//!
 //! The rules it raises are in [`rules`].
 //!
 //! ```
@@ -32,7 +37,9 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod components;
 pub mod copyright;
+pub mod declared;
 mod detector;
 pub mod notices;
 pub mod policy;

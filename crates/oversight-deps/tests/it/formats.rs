@@ -835,3 +835,204 @@ fn detector_emits_findings_with_lines_and_messages() {
         &DeliveryPath::root("notes.txt")
     ));
 }
+
+/// Every format that declares licences carries them into `Component.license`,
+/// normalised to SPDX where the name is unambiguous (issue 5).
+#[test]
+fn declared_licences_of_every_declaring_format() {
+    let license = |path: DeliveryPath, bytes: &[u8]| -> Vec<(String, Option<String>)> {
+        let parsed = parse(&path, bytes).expect("recognised");
+        assert!(parsed.problems.is_empty(), "{path}: {:?}", parsed.problems);
+        parsed
+            .components
+            .into_iter()
+            .map(|c| (c.key(), c.license))
+            .collect()
+    };
+    let one = |v: Vec<(String, Option<String>)>| v.into_iter().next().expect("one component");
+    let scalibr = "osv-scalibr/extractor/filesystem/language";
+
+    // Legacy npm `licenses: [{type, url}]` (window-size 0.1.4 as published).
+    let (key, lic) = one(license(
+        DeliveryPath::root("node_modules/window-size/package.json"),
+        br#"{"name": "window-size", "version": "0.1.4", "licenses": [{"type": "MIT", "url": "https://github.com/jonschlinkert/window-size/blob/master/LICENSE-MIT"}]}"#,
+    ));
+    assert_eq!(
+        (key.as_str(), lic.as_deref()),
+        ("window-size@0.1.4", Some("MIT"))
+    );
+    let (_, lic) = one(license(
+        DeliveryPath::root("node_modules/dual/package.json"),
+        br#"{"name": "dual", "version": "1.0.0", "licenses": [{"type": "MIT"}, {"type": "Apache License 2.0"}]}"#,
+    ));
+    assert_eq!(lic.as_deref(), Some("MIT OR Apache-2.0"));
+
+    // Python: `License: UNKNOWN` falls back to the classifier.
+    let (key, lic) = one(license(
+        DeliveryPath::root("lib/site-packages/setuptools-57.4.0.egg-info/PKG-INFO"),
+        &fixture(&format!(
+            "{scalibr}/python/wheelegg/testdata/egginfo_pkginfo"
+        )),
+    ));
+    assert_eq!(
+        (key.as_str(), lic.as_deref()),
+        ("setuptools@57.4.0", Some("MIT"))
+    );
+    let metadata = |extra: &str| {
+        format!("Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n{extra}\nbody\n").into_bytes()
+    };
+    let py = |extra: &str| {
+        one(license(
+            DeliveryPath::root("site-packages/demo-1.0.dist-info/METADATA"),
+            &metadata(extra),
+        ))
+        .1
+    };
+    assert_eq!(
+        py("License-Expression: MIT OR Apache-2.0\nLicense: BSD\n").as_deref(),
+        Some("MIT OR Apache-2.0")
+    );
+    assert_eq!(py("License: Apache 2.0\n").as_deref(), Some("Apache-2.0"));
+    assert_eq!(
+        py("Classifier: License :: OSI Approved :: GNU General Public License v2 or later (GPLv2+)\n")
+            .as_deref(),
+        Some("GPL-2.0-or-later")
+    );
+    // "BSD License" fits several licences: kept as written, reported unknown.
+    assert_eq!(
+        py("Classifier: License :: OSI Approved :: BSD License\n").as_deref(),
+        Some("BSD License")
+    );
+
+    // Bundler's generated gemspecs, read textually.
+    let gemspecs = format!("{scalibr}/ruby/gemspec/testdata");
+    let (key, lic) = one(license(
+        DeliveryPath::root("vendor/bundle/ruby/3.3.0/specifications/rss-0.2.9.gemspec"),
+        &fixture(&format!("{gemspecs}/rss-0.2.9.gemspec")),
+    ));
+    assert_eq!(
+        (key.as_str(), lic.as_deref()),
+        ("rss@0.2.9", Some("BSD-2-Clause"))
+    );
+    let yaml = parse(
+        &DeliveryPath::root("vendor/bundle/ruby/3.3.0/specifications/yaml-0.2.1.gemspec"),
+        &fixture(&format!("{gemspecs}/yaml-0.2.1.gemspec")),
+    )
+    .expect("recognised");
+    assert_eq!(yaml.components[0].purl, "pkg:gem/yaml@0.2.1");
+    assert_eq!(yaml.components[0].line, Some(5));
+    assert_eq!(
+        yaml.components[0].license.as_deref(),
+        Some("Ruby OR BSD-2-Clause")
+    );
+    // A project's own gemspec is the project, not a component.
+    assert!(
+        parse(
+            &DeliveryPath::root("rss.gemspec"),
+            &fixture(&format!("{gemspecs}/rss-0.2.9.gemspec"))
+        )
+        .is_none()
+    );
+
+    // The pom embedded in a jar describes the jar (cdi-api 1.2's licences).
+    let pom = br#"<?xml version="1.0"?>
+<project>
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>javax.enterprise</groupId>
+  <artifactId>cdi-api</artifactId>
+  <version>1.2</version>
+  <licenses>
+    <license>
+      <name>Apache License, Version 2.0</name>
+      <url>http://www.apache.org/licenses/LICENSE-2.0.html</url>
+    </license>
+  </licenses>
+</project>
+"#;
+    let (key, lic) = one(license(
+        DeliveryPath::root("lib/cdi-api-1.2.jar")
+            .join("META-INF/maven/javax.enterprise/cdi-api/pom.xml"),
+        pom,
+    ));
+    assert_eq!(
+        (key.as_str(), lic.as_deref()),
+        ("javax.enterprise:cdi-api@1.2", Some("Apache-2.0"))
+    );
+    // The same pom as a project's own build file names no component.
+    assert!(license(DeliveryPath::root("pom.xml"), pom).is_empty());
+
+    // NuGet: expression, file, and the deprecated licence URL.
+    let nuspec = |license: &str| {
+        format!(
+            "<?xml version=\"1.0\"?>\n<package xmlns=\"http://schemas.microsoft.com/packaging/2013/05/nuspec.xsd\">\n  <metadata>\n    <id>Newtonsoft.Json</id>\n    <version>13.0.3</version>\n    {license}\n  </metadata>\n</package>\n"
+        )
+        .into_bytes()
+    };
+    let nupkg =
+        || DeliveryPath::root("pkgs/newtonsoft.json.13.0.3.nupkg").join("Newtonsoft.Json.nuspec");
+    for (declared, expected) in [
+        ("<license type=\"expression\">MIT</license>", "MIT"),
+        (
+            "<license type=\"file\">LICENSE.md</license>",
+            "license-file: LICENSE.md",
+        ),
+        (
+            "<licenseUrl>https://licenses.nuget.org/MIT</licenseUrl>",
+            "https://licenses.nuget.org/MIT",
+        ),
+        (
+            "<licenseUrl>http://www.apache.org/licenses/LICENSE-2.0</licenseUrl>",
+            "Apache-2.0",
+        ),
+    ] {
+        let (key, lic) = one(license(nupkg(), &nuspec(declared)));
+        assert_eq!(key, "Newtonsoft.Json@13.0.3");
+        assert_eq!(lic.as_deref(), Some(expected), "{declared}");
+    }
+
+    // Composer 2's installed.json.
+    let installed = br#"{
+    "packages": [
+        {
+            "name": "monolog/monolog",
+            "version": "3.5.0",
+            "license": ["MIT"],
+            "require": {"php": ">=8.1", "psr/log": "^2.0 || ^3.0"}
+        },
+        {
+            "name": "phpunit/phpunit",
+            "version": "10.5.0",
+            "license": ["BSD-3-Clause"]
+        }
+    ],
+    "dev": true,
+    "dev-package-names": ["phpunit/phpunit"]
+}
+"#;
+    let parsed = parse(
+        &DeliveryPath::root("vendor/composer/installed.json"),
+        installed,
+    )
+    .expect("recognised");
+    assert_eq!(parsed.components.len(), 2);
+    assert_eq!(parsed.components[0].license.as_deref(), Some("MIT"));
+    assert_eq!(parsed.components[0].line, Some(4));
+    assert_eq!(parsed.components[1].scope, Scope::Development);
+
+    // Cargo: names mapped, `license-file` recorded as such.
+    let cargo = |fields: &str| {
+        one(license(
+            DeliveryPath::root("third_party/demo/Cargo.toml"),
+            format!("[package]\nname = \"demo\"\nversion = \"0.1.0\"\n{fields}\n").as_bytes(),
+        ))
+        .1
+    };
+    assert_eq!(
+        cargo("license = \"MIT/Apache-2.0\"").as_deref(),
+        Some("MIT OR Apache-2.0")
+    );
+    assert_eq!(
+        cargo("license-file = \"LICENSE-COMMERCIAL\"").as_deref(),
+        Some("license-file: LICENSE-COMMERCIAL")
+    );
+}

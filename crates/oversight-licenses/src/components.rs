@@ -78,7 +78,7 @@ pub fn component_findings(
                 c,
                 format!(
                     "Component `{name}` declares its licence only in the file `{file}` \
-                     (Cargo `license-file`): the file's own findings name what it holds"
+                     of the package: the file's own findings name what it holds"
                 ),
                 license,
             )),

@@ -51,6 +51,8 @@ use std::path::PathBuf;
 pub use detector::{LicenseDetector, WHOLE_FILE_LIMIT, is_license_file};
 pub use policy::{Decision, LicenseCategory, LicensePolicy};
 
+use declared::Declared;
+
 /// What the licence detector is configured with (by the reviewer, never by
 /// the delivery).
 #[derive(Debug, Clone, Default)]
@@ -90,6 +92,38 @@ pub enum Error {
     /// The SPDX licence store embedded in the `spdx` crate could not be loaded.
     #[error("Cannot load the SPDX licence store: {0}")]
     Store(String),
+}
+
+/// The SPDX list's text of a licence or exception identifier (`MIT`,
+/// `GPL-2.0-or-later`, `LLVM-exception`), from the `spdx` crate; `None` for
+/// `LicenseRef-…` and unknown identifiers.
+pub fn licence_text(id: &str) -> Option<&'static str> {
+    let id = id.trim_end_matches('+');
+    spdx::license_id(id)
+        .map(|l| l.text())
+        .or_else(|| spdx::exception_id(id).map(|e| e.text()))
+}
+
+/// The identifiers of an SPDX expression's terms, licences then exceptions,
+/// each once, in order (`MIT OR Apache-2.0 WITH LLVM-exception` gives `MIT`,
+/// `Apache-2.0`, `LLVM-exception`); empty when it is no expression.
+pub fn expression_ids(expression: &str) -> Vec<String> {
+    let Declared::Expression(_, parsed) = declared::classify(expression) else {
+        return Vec::new();
+    };
+    let mut ids: Vec<String> = Vec::new();
+    for req in parsed.requirements() {
+        let licence = match &req.req.license {
+            spdx::LicenseItem::Spdx { id, .. } => id.name.to_owned(),
+            spdx::LicenseItem::Other(other) => other.to_string(),
+        };
+        for id in std::iter::once(licence).chain(req.req.addition.as_ref().map(|a| a.to_string())) {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    ids
 }
 
 /// Builds the licence detector. Loading the SPDX licence store takes about

@@ -59,6 +59,7 @@ pub(crate) fn render(report: &ScanReport, options: &HumanOptions) -> String {
     );
     out.push('\n');
     render_findings(&mut out, report, options, paint);
+    render_licences(&mut out, report, paint);
     out.push('\n');
     render_coverage(&mut out, report, paint);
     if let Some(git) = &report.git {
@@ -208,6 +209,86 @@ fn message(finding: &Finding) -> String {
         }
     }
     text
+}
+
+/// Most licences and holders listed in the summary.
+const MAX_SUMMARY_ROWS: usize = 12;
+
+/// Distinct licences (with how many files and components carry each) and
+/// distinct copyright holders; nothing when the scan found neither.
+fn render_licences(out: &mut String, report: &ScanReport, paint: Painter) {
+    let facts = crate::licences::licence_facts(report);
+    if facts.licences.is_empty() && facts.holders.is_empty() {
+        return;
+    }
+    out.push('\n');
+    let _ = writeln!(out, "{}", paint.bold("Licences and copyright"));
+    let mut licences: Vec<(&String, &(usize, usize))> = facts.licences.iter().collect();
+    licences.sort_by(|a, b| (b.1.0 + b.1.1).cmp(&(a.1.0 + a.1.1)).then(a.0.cmp(b.0)));
+    let width = licences
+        .iter()
+        .take(MAX_SUMMARY_ROWS)
+        .map(|(l, _)| l.chars().count().min(40))
+        .max()
+        .unwrap_or(0);
+    for (licence, (files, components)) in licences.iter().take(MAX_SUMMARY_ROWS) {
+        let mut counts = Vec::new();
+        if *files > 0 {
+            counts.push(plural(*files as u64, "file", "files"));
+        }
+        if *components > 0 {
+            counts.push(plural(*components as u64, "component", "components"));
+        }
+        let _ = writeln!(
+            out,
+            "  {:<width$}  {}",
+            truncate(&sanitize_line(licence), 40),
+            counts.join(", ")
+        );
+    }
+    if licences.len() > MAX_SUMMARY_ROWS {
+        let _ = writeln!(
+            out,
+            "  … and {} more licences",
+            licences.len() - MAX_SUMMARY_ROWS
+        );
+    }
+    if facts.components_without_licence > 0 {
+        let _ = writeln!(
+            out,
+            "  {} declare no licence",
+            plural(
+                facts.components_without_licence as u64,
+                "component",
+                "components"
+            )
+        );
+    }
+    if !facts.holders.is_empty() {
+        let mut holders: Vec<(&String, &usize)> = facts.holders.iter().collect();
+        holders.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let shown: Vec<String> = holders
+            .iter()
+            .take(MAX_SUMMARY_ROWS)
+            .map(|(h, n)| format!("{} ({n})", truncate(&sanitize_line(h), 50)))
+            .collect();
+        let more = holders.len().saturating_sub(MAX_SUMMARY_ROWS);
+        let _ = writeln!(
+            out,
+            "  {}: {}{}",
+            plural(
+                holders.len() as u64,
+                "copyright holder",
+                "copyright holders"
+            ),
+            shown.join(", "),
+            if more > 0 {
+                format!(", … and {more} more")
+            } else {
+                String::new()
+            }
+        );
+    }
 }
 
 fn render_coverage(out: &mut String, report: &ScanReport, paint: Painter) {

@@ -54,6 +54,7 @@
 pub mod baseline;
 mod human;
 mod json;
+pub mod licences;
 mod pretty;
 mod sarif;
 mod text;

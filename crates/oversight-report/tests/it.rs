@@ -659,3 +659,104 @@ fn writer_failures_are_errors() {
         );
     }
 }
+
+static LICENCE_DETECTED: Rule = Rule {
+    id: "license.detected",
+    category: Category::License,
+    default_severity: Severity::Info,
+    summary: "A licence was identified in the file",
+    help: "None.",
+};
+
+static LICENCE_COPYRIGHT: Rule = Rule {
+    id: "license.copyright",
+    category: Category::License,
+    default_severity: Severity::Info,
+    summary: "A copyright statement naming a holder",
+    help: "None.",
+};
+
+#[test]
+fn human_report_summarises_licences_and_holders() {
+    let at = |p: &str| DeliveryPath::root(p);
+    let mut r = report(vec![
+        finding(
+            &LICENCE_DETECTED,
+            Severity::Info,
+            at("LICENSE"),
+            None,
+            None,
+            "Licence `MIT` (licence text, confidence 1.00)",
+            None,
+        ),
+        finding(
+            &LICENCE_DETECTED,
+            Severity::Info,
+            at("src/a.rs"),
+            Some(1),
+            Some(4),
+            "Licence `MIT` (SPDX-License-Identifier)",
+            None,
+        ),
+        finding(
+            &LICENCE_DETECTED,
+            Severity::Info,
+            at("src/b.rs"),
+            Some(1),
+            Some(4),
+            "Licence `Apache-2.0` (notice “Licensed under the Apache License”)",
+            None,
+        ),
+        finding(
+            &LICENCE_COPYRIGHT,
+            Severity::Info,
+            at("src/a.rs"),
+            Some(2),
+            Some(4),
+            "Copyright held by Acme GmbH, years 2019-2024",
+            None,
+        ),
+        finding(
+            &LICENCE_COPYRIGHT,
+            Severity::Info,
+            at("src/b.rs"),
+            Some(2),
+            Some(4),
+            "Copyright held by Acme GmbH",
+            None,
+        ),
+    ]);
+    r.components.push(oversight_model::Component {
+        ecosystem: oversight_model::Ecosystem::CratesIo,
+        name: "serde".into(),
+        version: "1.0.0".into(),
+        purl: "pkg:cargo/serde@1.0.0".into(),
+        directness: oversight_model::Directness::Unknown,
+        scope: oversight_model::DependencyScope::Unknown,
+        source: at("vendor/serde/Cargo.toml"),
+        line: Some(1),
+        hashes: Vec::new(),
+        license: Some("MIT OR Apache-2.0".into()),
+        depends_on: Vec::new(),
+    });
+    let facts = oversight_report::licences::licence_facts(&r);
+    assert_eq!(facts.licences["MIT"], (2, 0));
+    assert_eq!(facts.licences["MIT OR Apache-2.0"], (0, 1));
+    assert_eq!(facts.holders["Acme GmbH"], 2);
+    assert_eq!(
+        facts.files["src/a.rs"].holders,
+        [("Acme GmbH".to_owned(), "2019-2024".to_owned())]
+    );
+    let text = human(&r, false);
+    let summary = text
+        .split("Licences and copyright\n")
+        .nth(1)
+        .expect("summary section")
+        .split("\n\n")
+        .next()
+        .unwrap();
+    assert_eq!(
+        summary,
+        "  MIT                2 files\n  Apache-2.0         1 file\n  MIT OR Apache-2.0  1 component\n  1 copyright holder: Acme GmbH (2)"
+    );
+}

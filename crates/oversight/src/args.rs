@@ -62,6 +62,19 @@ pub(crate) enum Command {
     /// JSON), or `sbom diff SUPPLIED TARGET` to check a supplier's SBOM.
     #[command(args_conflicts_with_subcommands = true)]
     Sbom(SbomArgs),
+    /// An attribution listing (third-party notices) of a delivery: every
+    /// licence found, with its components, files and copyright holders, then
+    /// the licence texts.
+    Notice(NoticeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct NoticeArgs {
+    /// The delivery: a directory, a file, an archive or a git repository.
+    pub(crate) target: PathBuf,
+    /// Write the listing to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

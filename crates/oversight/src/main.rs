@@ -8,6 +8,7 @@
 mod args;
 mod detectors;
 mod gate;
+mod notice;
 mod progress;
 mod register;
 mod supply_chain;
@@ -82,6 +83,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Status(args) => gate::status(args),
         Command::Db { command } => supply_chain::db(command),
         Command::Sbom(args) => supply_chain::sbom(args),
+        Command::Notice(args) => notice::notice(args),
         Command::Config { command } => match command {
             ConfigCommand::Template => {
                 print!("{}", oversight_scan::config::TEMPLATE);
@@ -139,6 +141,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
             .filter(|h| !h.is_empty())
             .collect(),
     };
+    let license_policy = licenses.policy.clone();
     let scanner = oversight_scan::ScannerBuilder::new()
         .detectors(detectors::all(
             secrets,
@@ -160,6 +163,13 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         supply_chain::add_vulnerabilities(&mut report, &db, vex.as_ref(), scanner.options());
         Some(db)
     };
+    if !args.no_licenses {
+        supply_chain::add_component_licences(
+            &mut report,
+            license_policy.as_ref(),
+            scanner.options(),
+        );
+    }
     if let Some(baseline) = &baseline {
         baseline.apply(&mut report);
     }

@@ -181,6 +181,23 @@ pub(crate) fn add_vulnerabilities(
     }
 }
 
+/// Adds the licence findings that need the whole inventory: components
+/// whose declared licence the reviewer's policy denies or that cannot be
+/// mapped to SPDX; and drops `license.foreign-copyright` findings in files
+/// of declared vendored components (their holders are the components'
+/// authors, not copied code).
+pub(crate) fn add_component_licences(
+    report: &mut ScanReport,
+    policy: Option<&oversight_licenses::LicensePolicy>,
+    options: &oversight_scan::ScanOptions,
+) {
+    use oversight_licenses::components;
+    components::exempt_third_party(&mut report.findings, &report.components);
+    let severity = |rule: &str| options.severity.get(rule).copied();
+    let findings = components::component_findings(&report.components, policy, &severity);
+    add_findings(report, findings);
+}
+
 fn justification_text(s: &VexStatement) -> String {
     let mut parts = Vec::new();
     if let Some(j) = s.justification {

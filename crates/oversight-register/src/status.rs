@@ -397,26 +397,49 @@ impl Register {
     /// The monitoring view of every engagement for `today`.
     pub async fn status(&self, today: Date) -> Result<StatusReport, RegisterError> {
         let records = self.store().engagements().await?;
-        let mut engagements = Vec::with_capacity(records.len());
-        for record in &records {
-            engagements.push(
-                crate::format::parse_engagement(
-                    &record.document,
-                    &format!("stored engagement `{}`", record.id),
-                    self.catalogue(),
-                )
-                .map_err(|e| RegisterError::Corrupt {
-                    what: "engagement",
-                    id: record.id.clone(),
-                    reason: e.to_string(),
-                })?,
-            );
-        }
+        let engagements = parse_all(&records, self.catalogue())?;
         let latest = self.store().latest_reviews().await?;
         let waivers = self.store().waivers(None).await?;
         let evidence = self.store().evidence(None).await?;
         Ok(evaluate(&engagements, &latest, &waivers, &evidence, today))
     }
+}
+
+/// Parses the stored engagements on every core: with a thousand
+/// engagements, parsing their documents is most of the status view's time.
+fn parse_all(
+    records: &[oversight_store::EngagementRecord],
+    catalogue: &crate::Catalogue,
+) -> Result<Vec<Engagement>, RegisterError> {
+    let parse = |record: &oversight_store::EngagementRecord| {
+        crate::format::parse_engagement(
+            &record.document,
+            &format!("stored engagement `{}`", record.id),
+            catalogue,
+        )
+        .map_err(|e| RegisterError::Corrupt {
+            what: "engagement",
+            id: record.id.clone(),
+            reason: e.to_string(),
+        })
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = records.len().div_ceil(threads).max(64);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = records
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(parse).collect::<Result<Vec<_>, _>>()))
+            .collect();
+        let mut all = Vec::with_capacity(records.len());
+        for worker in workers {
+            all.extend(
+                worker
+                    .join()
+                    .expect("parsing an engagement does not panic")?,
+            );
+        }
+        Ok(all)
+    })
 }
 
 #[cfg(test)]

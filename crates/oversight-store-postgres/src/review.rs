@@ -35,14 +35,15 @@ pub(crate) async fn insert_review(
     check_insert(result, "delivery", &d.id)?;
     let c = &review.decision;
     sqlx::query(
-        "INSERT INTO decisions (delivery_id, outcome, reviewer, decided_at, document) \
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO decisions (delivery_id, outcome, reviewer, decided_at, document, blocking) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(&d.id)
     .bind(&c.outcome)
     .bind(&c.reviewer)
     .bind(&c.decided_at)
     .bind(&c.document)
+    .bind(oversight_store::blocking_summary(&review.findings))
     .execute(&mut **tx)
     .await
     .map_err(db_error(format!(
@@ -347,45 +348,27 @@ impl ReviewStore for PgStore {
     }
 
     async fn latest_reviews(&self) -> Result<Vec<LatestReview>, StoreError> {
-        // The newest delivery of each engagement, and the newest accepted one.
-        let latest: Vec<(String, String, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT d.engagement_id, d.id, c.outcome, d.recorded_at, \
-               (SELECT MAX(a.recorded_at) FROM deliveries a JOIN decisions ac ON ac.delivery_id = a.id \
-                WHERE a.engagement_id = d.engagement_id AND ac.outcome <> 'rejected') \
-             FROM deliveries d JOIN decisions c ON c.delivery_id = d.id \
-             WHERE d.id = (SELECT l.id FROM deliveries l WHERE l.engagement_id = d.engagement_id \
-                           ORDER BY l.recorded_at DESC, l.id DESC LIMIT 1) \
-             ORDER BY d.engagement_id",
+        // One pass over deliveries and decisions: the newest delivery of each
+        // engagement, and when its newest non-rejected one was recorded.
+        let rows: Vec<(String, String, String, String, Option<String>, String)> = sqlx::query_as(
+            "SELECT engagement_id, id, outcome, recorded_at, last_accepted, blocking FROM ( \
+               SELECT d.engagement_id, d.id, c.outcome, d.recorded_at, c.blocking, \
+                 MAX(CASE WHEN c.outcome <> 'rejected' THEN d.recorded_at END) \
+                   OVER (PARTITION BY d.engagement_id) AS last_accepted, \
+                 ROW_NUMBER() OVER (PARTITION BY d.engagement_id \
+                   ORDER BY d.recorded_at DESC, d.id DESC) AS newest \
+               FROM deliveries d JOIN decisions c ON c.delivery_id = d.id) t \
+             WHERE newest = 1 ORDER BY engagement_id",
         )
         .fetch_all(&self.pool)
         .await
         .map_err(db_error("Cannot read the latest reviews"))?;
-        let counts: Vec<(String, String, i64)> = sqlx::query_as(
-            "SELECT f.delivery_id, f.category, COUNT(*) FROM findings f \
-             WHERE f.disposition = 'blocking' AND f.delivery_id IN \
-               (SELECT (SELECT l.id FROM deliveries l WHERE l.engagement_id = e.id \
-                        ORDER BY l.recorded_at DESC, l.id DESC LIMIT 1) FROM engagements e) \
-             GROUP BY f.delivery_id, f.category ORDER BY f.delivery_id, f.category",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_error(
-            "Cannot count the blocking findings of the latest reviews",
-        ))?;
-        let mut by_delivery: std::collections::HashMap<String, Vec<(String, i64)>> =
-            std::collections::HashMap::new();
-        for (delivery, category, count) in counts {
-            by_delivery
-                .entry(delivery)
-                .or_default()
-                .push((category, count));
-        }
-        Ok(latest
+        Ok(rows
             .into_iter()
             .map(
-                |(engagement_id, delivery_id, outcome, recorded_at, last_accepted_at)| {
+                |(engagement_id, delivery_id, outcome, recorded_at, last_accepted_at, blocking)| {
                     LatestReview {
-                        blocking: by_delivery.remove(&delivery_id).unwrap_or_default(),
+                        blocking: oversight_store::parse_blocking_summary(&blocking),
                         engagement_id,
                         delivery_id,
                         outcome,

@@ -19,7 +19,10 @@ CREATE TABLE decisions (
     outcome     TEXT NOT NULL,
     reviewer    TEXT NOT NULL,
     decided_at  TEXT NOT NULL,
-    document    TEXT NOT NULL
+    document    TEXT NOT NULL,
+    -- Derived from the findings at insert: blocking findings per category,
+    -- `category=count;…`, so status views never scan the findings table.
+    blocking    TEXT NOT NULL
 );
 
 CREATE TABLE findings (

@@ -29,7 +29,7 @@ pub use error::StoreError;
 pub use record::{Change, EngagementRecord, Entry, EventRow, SupplierRecord, head_from_row};
 pub use review::{
     DecisionRecord, DeliveryRecord, EvidenceRecord, FindingRecord, LatestReview, ReviewRecord,
-    WaiverRecord,
+    WaiverRecord, blocking_summary, parse_blocking_summary,
 };
 pub use url::{DatabaseUrl, UrlError};
 

@@ -141,3 +141,63 @@ pub struct LatestReview {
     /// Blocking findings of this delivery, per category.
     pub blocking: Vec<(String, i64)>,
 }
+
+/// Blocking findings per category, as the `decisions.blocking` column keeps
+/// them: `category=count` pairs joined by `;`, sorted by category.
+pub fn blocking_summary(findings: &[FindingRecord]) -> String {
+    let mut counts = std::collections::BTreeMap::<&str, i64>::new();
+    for f in findings.iter().filter(|f| f.disposition == "blocking") {
+        *counts.entry(f.category.as_str()).or_default() += 1;
+    }
+    counts
+        .iter()
+        .map(|(category, n)| format!("{category}={n}"))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// Reads [`blocking_summary`]'s text back; malformed pairs are skipped.
+pub fn parse_blocking_summary(text: &str) -> Vec<(String, i64)> {
+    text.split(';')
+        .filter_map(|pair| {
+            let (category, n) = pair.split_once('=')?;
+            Some((category.to_owned(), n.parse().ok()?))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocking_summary_round_trips() {
+        let f = |category: &str, disposition: &str| FindingRecord {
+            ordinal: 0,
+            fingerprint: String::new(),
+            rule: String::new(),
+            category: category.into(),
+            severity: "high".into(),
+            path: String::new(),
+            line: None,
+            message: String::new(),
+            content_sha256: None,
+            disposition: disposition.into(),
+            waiver_id: None,
+        };
+        let findings = [
+            f("secret", "blocking"),
+            f("malicious", "blocking"),
+            f("secret", "blocking"),
+            f("license", "noted"),
+            f("vulnerability", "waived"),
+        ];
+        let text = blocking_summary(&findings);
+        assert_eq!(text, "malicious=1;secret=2");
+        assert_eq!(
+            parse_blocking_summary(&text),
+            vec![("malicious".to_owned(), 1), ("secret".to_owned(), 2)]
+        );
+        assert!(parse_blocking_summary("").is_empty());
+    }
+}

@@ -100,7 +100,18 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     }
 }
 
-fn scan(args: ScanArgs) -> anyhow::Result<u8> {
+/// A finished scan with what the reports need besides the findings.
+pub(crate) struct Scanned {
+    /// Findings, components, manifest.
+    pub(crate) report: oversight_model::ScanReport,
+    /// The advisory index matched against, unless `--no-deps`.
+    pub(crate) advisories: Option<oversight_advisories::Database>,
+    /// The reviewer's VEX statements.
+    pub(crate) vex: Option<oversight_sbom::Vex>,
+}
+
+/// Loads the reviewer's configuration, then overrides it with `args`.
+pub(crate) fn scan_options(args: &ScanArgs) -> anyhow::Result<oversight_scan::ScanOptions> {
     let mut options = match &args.config {
         Some(path) => oversight_scan::config::load(path)?,
         None => match oversight_scan::config::default_path().filter(|p| p.is_file()) {
@@ -120,6 +131,18 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     if args.threads.is_some() {
         options.threads = args.threads;
     }
+    Ok(options)
+}
+
+/// Runs the whole scan pipeline of `args` with `options`: the single pass,
+/// then advisory matching, component licences and the baseline. `policy`,
+/// when given, replaces `--license-policy` (the review takes it from the
+/// acceptance policy).
+pub(crate) fn run_scan(
+    args: &ScanArgs,
+    options: oversight_scan::ScanOptions,
+    policy: Option<oversight_licenses::LicensePolicy>,
+) -> anyhow::Result<Scanned> {
     let baseline = match &args.baseline {
         Some(path) => Some(oversight_report::baseline::Baseline::load(path)?),
         None => None,
@@ -130,9 +153,10 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         (None, false) => detectors::Secrets::Builtin,
     };
     let licenses = oversight_licenses::LicenseOptions {
-        policy: match &args.license_policy {
-            Some(path) => Some(oversight_licenses::LicensePolicy::load(path)?),
-            None => None,
+        policy: match (policy, &args.license_policy) {
+            (Some(policy), _) => Some(policy),
+            (None, Some(path)) => Some(oversight_licenses::LicensePolicy::load(path)?),
+            (None, None) => None,
         },
         expected_holders: args
             .expected_holders
@@ -173,6 +197,21 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     if let Some(baseline) = &baseline {
         baseline.apply(&mut report);
     }
+    Ok(Scanned {
+        report,
+        advisories,
+        vex,
+    })
+}
+
+fn scan(args: ScanArgs) -> anyhow::Result<u8> {
+    let options = scan_options(&args)?;
+    let Scanned {
+        report,
+        advisories,
+        vex,
+    } = run_scan(&args, options, None)?;
+
     let color = args.output.is_none()
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());

@@ -1,0 +1,117 @@
+//! The delivery manifest as recorded: every file with its size and hash, in
+//! canonical JSON. Its SHA-256 is the delivery's content digest: two
+//! deliveries with the same digest held exactly the same files.
+
+use oversight_model::ManifestEntry;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The schema name written into every manifest.
+pub const MANIFEST_SCHEMA: &str = "oversight.manifest/1";
+
+/// One file of a recorded manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestFile {
+    /// Path inside the delivery (`a.zip!/src/x.js` for archive members).
+    pub path: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 (hex), absent when the file was not read to its end.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sha256: Option<String>,
+}
+
+/// A recorded manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// [`MANIFEST_SCHEMA`].
+    pub schema: String,
+    /// Files sorted by path.
+    pub files: Vec<ManifestFile>,
+}
+
+impl Manifest {
+    /// The manifest of a scan's entries.
+    pub fn of(entries: &[ManifestEntry]) -> Manifest {
+        let mut files: Vec<ManifestFile> = entries
+            .iter()
+            .map(|e| ManifestFile {
+                path: e.path.to_string(),
+                size: e.size,
+                sha256: e.sha256_hex(),
+            })
+            .collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Manifest {
+            schema: MANIFEST_SCHEMA.to_owned(),
+            files,
+        }
+    }
+
+    /// Canonical JSON: fields in declaration order, files sorted, no whitespace.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("manifest serialises")
+    }
+
+    /// Reads a manifest back.
+    pub fn from_json(bytes: &[u8]) -> Result<Manifest, serde_json::Error> {
+        serde_json::from_slice(bytes)
+    }
+
+    /// SHA-256 (hex) of [`Manifest::to_json`]: the delivery's content digest.
+    pub fn digest(&self) -> String {
+        hex(&Sha256::digest(self.to_json().as_bytes()))
+    }
+
+    /// Sum of the files' sizes.
+    pub fn total_bytes(&self) -> u64 {
+        self.files.iter().map(|f| f.size).sum()
+    }
+
+    /// The hash of the file at `path`, when recorded.
+    pub fn sha256_of(&self, path: &str) -> Option<&str> {
+        self.files
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .ok()
+            .and_then(|i| self.files[i].sha256.as_deref())
+    }
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oversight_model::DeliveryPath;
+
+    #[test]
+    fn digest_depends_on_content_not_on_order() {
+        let a = ManifestEntry {
+            path: DeliveryPath::root("b.txt"),
+            size: 1,
+            sha256: Some([1; 32]),
+        };
+        let b = ManifestEntry {
+            path: DeliveryPath::root("a.txt"),
+            size: 2,
+            sha256: None,
+        };
+        let one = Manifest::of(&[a.clone(), b.clone()]);
+        let two = Manifest::of(&[b, a.clone()]);
+        assert_eq!(one.digest(), two.digest());
+        assert_eq!(one.files[0].path, "a.txt");
+        assert_eq!(one.sha256_of("b.txt"), Some("01".repeat(32).as_str()));
+        assert_eq!(one.sha256_of("a.txt"), None);
+        let mut changed = a;
+        changed.sha256 = Some([2; 32]);
+        assert_ne!(Manifest::of(&[changed]).digest(), one.digest());
+        assert_eq!(Manifest::from_json(one.to_json().as_bytes()).unwrap(), one);
+    }
+}

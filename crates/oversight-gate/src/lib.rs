@@ -11,7 +11,9 @@
 pub mod diff;
 pub mod facts;
 pub mod manifest;
+pub mod policy;
 
 pub use diff::DeliveryDiff;
 pub use facts::DeliveryFacts;
 pub use manifest::{Manifest, ManifestFile};
+pub use policy::{Policy, PolicyError};

@@ -8,11 +8,13 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod decision;
 pub mod diff;
 pub mod facts;
 pub mod manifest;
 pub mod policy;
 
+pub use decision::{Decision, Disposition, Outcome};
 pub use diff::DeliveryDiff;
 pub use facts::DeliveryFacts;
 pub use manifest::{Manifest, ManifestFile};

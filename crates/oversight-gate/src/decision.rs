@@ -462,7 +462,7 @@ mod tests {
         let changed = manifest(&[("config.env", 9), ("LICENSE", 2)]);
         let d = run(
             &policy,
-            &[secret.clone()],
+            std::slice::from_ref(&secret),
             &changed,
             &[waiver(&secret, 1, "2026-12-31")],
         );
@@ -476,7 +476,7 @@ mod tests {
         // Expired yesterday.
         let d = run(
             &policy,
-            &[secret.clone()],
+            std::slice::from_ref(&secret),
             &m,
             &[waiver(&secret, 1, "2026-05-31")],
         );
@@ -492,7 +492,7 @@ mod tests {
         let m = manifest(&[("tool.exe", 7)]);
         let d = run(
             &policy,
-            &[binary.clone()],
+            std::slice::from_ref(&binary),
             &m,
             &[waiver(&binary, 7, "2026-12-31")],
         );

@@ -10,12 +10,14 @@
 
 pub mod decision;
 pub mod diff;
+pub mod evidence;
 pub mod facts;
 pub mod manifest;
 pub mod policy;
 
 pub use decision::{Decision, Disposition, Outcome};
 pub use diff::DeliveryDiff;
+pub use evidence::{EvidenceError, EvidenceStore, Staging};
 pub use facts::DeliveryFacts;
 pub use manifest::{Manifest, ManifestFile};
 pub use policy::{Policy, PolicyError};

@@ -1,0 +1,3 @@
+//! Benchmark of staging and commit (written next).
+
+fn main() {}

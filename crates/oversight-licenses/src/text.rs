@@ -63,6 +63,8 @@ pub struct TextMatcher {
     /// header of a large tree with the whole SPDX list costs minutes.
     headers: Store,
     cache: Mutex<HashMap<u64, TextVerdict>>,
+    /// Header verdicts, by [`cache_key`].
+    header_cache: Mutex<HashMap<u64, Option<TextMatch>>>,
 }
 
 /// Licences whose whole text appears as a source-file header.
@@ -123,6 +125,7 @@ impl TextMatcher {
             store,
             headers,
             cache: Mutex::new(HashMap::new()),
+            header_cache: Mutex::new(HashMap::new()),
         })
     }
 
@@ -133,14 +136,33 @@ impl TextMatcher {
 
     /// Matches a header comment against the licences commonly pasted into
     /// headers, in one pass; only an identified licence is returned.
+    ///
+    /// Results are cached by normalised content, as for [`Self::identify`]:
+    /// every file of a vendored C library repeats the same licence header.
     pub fn identify_header(&self, text: &str) -> Option<TextMatch> {
+        let key = cache_key(text);
+        if let Some(hit) = self
+            .header_cache
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&key).cloned())
+        {
+            return hit;
+        }
         let data = TextData::new(text);
         let result = self.headers.analyze(&data);
-        (result.score >= IDENTIFIED).then(|| TextMatch {
+        let found = (result.score >= IDENTIFIED).then(|| TextMatch {
             license: result.name.to_owned(),
             aliases: self.aliases(result.name, result.name),
             score: result.score,
-        })
+        });
+        if let Ok(mut cache) = self.header_cache.lock() {
+            if cache.len() >= CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert(key, found.clone());
+        }
+        found
     }
 
     /// Matches a text. Results are cached by content.
@@ -166,23 +188,7 @@ impl TextMatcher {
     }
 
     fn identify_full(&self, text: &str) -> TextVerdict {
-        // The matcher ignores copyright lines, case, punctuation and layout,
-        // so the cache does too: the same licence header with another holder
-        // or year is answered from the cache.
-        let mut hasher = DefaultHasher::new();
-        for line in text.lines() {
-            let lower = line.to_lowercase();
-            if lower.contains("copyright") {
-                continue;
-            }
-            for word in lower
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|w| !w.is_empty())
-            {
-                word.hash(&mut hasher);
-            }
-        }
-        let key = hasher.finish();
+        let key = cache_key(text);
         if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
             return hit;
         }
@@ -281,6 +287,26 @@ fn current_identifier(name: &str) -> String {
         },
         Err(_) => name.to_owned(),
     }
+}
+
+/// The key under which a text's verdict is cached. The matcher ignores
+/// copyright lines, case, punctuation and layout, so the key does too: the
+/// same licence with another holder or year is answered from the cache.
+fn cache_key(text: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    for line in text.lines() {
+        let lower = line.to_lowercase();
+        if lower.contains("copyright") {
+            continue;
+        }
+        for word in lower
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
+            word.hash(&mut hasher);
+        }
+    }
+    hasher.finish()
 }
 
 /// The SPDX text of LGPL-3.0 is the LGPL followed by the whole GPL-3.0, but

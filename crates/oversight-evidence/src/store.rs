@@ -194,6 +194,22 @@ impl EvidenceStore {
         }
     }
 
+    /// A store over any `object_store` backend (another cloud, a wrapper
+    /// with retries or metrics), described as `description` in messages and
+    /// records; it must not hold credentials.
+    #[must_use]
+    pub fn from_object_store(
+        objects: Arc<dyn ObjectStore>,
+        description: impl Into<String>,
+    ) -> Self {
+        EvidenceStore {
+            objects,
+            description: description.into(),
+            local_root: None,
+            upload: UploadOptions::default(),
+        }
+    }
+
     /// The same store with other upload options.
     #[must_use]
     pub fn with_upload_options(mut self, options: UploadOptions) -> Self {

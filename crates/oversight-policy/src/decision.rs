@@ -488,19 +488,21 @@ fn check_advisories(policy: &Policy, input: &Input<'_>, reasons: &mut Vec<Reason
 /// line per reason marked `BLOCK`, `WAIVED` or `NOTE`.
 ///
 /// ```text
-/// rejected (policy portal-acceptance, version 2026-11-28): 2 blocking, 1 waived
+/// rejected (policy portal-acceptance, version 2026-11-28): 2 blocking reasons, 1 waived finding
 ///   BLOCK   1 high secret.aws-access-key finding (secret blocks at low and above): config.env:3
 ///   BLOCK   Required deliverable missing: sbom (no file matches **/*.cdx.json, …)
 ///   WAIVED  medium malicious.build-script at build.rs: waived by wvr-1 until 2026-12-31 (…)
 /// ```
 pub fn render_lines(decision: &Decision) -> Vec<String> {
     let blocking = decision.reasons.iter().filter(|r| r.blocks()).count();
+    let waived = decision.waived.len();
     let mut lines = vec![format!(
-        "{} (policy {}, version {}): {blocking} blocking, {} waived",
+        "{} (policy {}, version {}): {blocking} blocking reason{}, {waived} waived finding{}",
         decision.outcome,
         decision.policy_name,
         decision.policy_version,
-        decision.waived.len()
+        if blocking == 1 { "" } else { "s" },
+        if waived == 1 { "" } else { "s" },
     )];
     for reason in &decision.reasons {
         let mark = match reason.kind {

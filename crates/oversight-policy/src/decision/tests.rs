@@ -558,7 +558,7 @@ fn rendered_lines_mark_each_reason() {
     assert_eq!(
         render_lines(&d),
         [
-            "rejected (policy t, version 7): 2 blocking, 1 waived",
+            "rejected (policy t, version 7): 2 blocking reasons, 1 waived finding",
             "  BLOCK   1 high secret.test-token finding (secret blocks at high and above): config.env:3",
             "  BLOCK   Required deliverable missing: notice (no file matches NOTICE*)",
             "  WAIVED  critical secret.test-token at old.env:1: waived by wvr-ok until 2026-12-01 (approved by bob: test fixture)",

@@ -208,7 +208,12 @@ impl Reader<'_> {
                 "schema",
                 format!("missing; this Oversight reads `schema = {POLICY_SCHEMA}`"),
             ),
-            Some(value) => match self.integer(value, "schema", 1..i64::MAX) {
+            Some(value) => match self.integer(value, "schema", i64::MIN..i64::MAX) {
+                Some(n) if n < 1 => self.problem(
+                    &value.span(),
+                    "schema",
+                    format!("{n} is not a policy schema; this Oversight reads `schema = {POLICY_SCHEMA}`"),
+                ),
                 Some(n) if n > POLICY_SCHEMA => {
                     self.problems.clear();
                     self.problem(
@@ -243,12 +248,16 @@ impl Reader<'_> {
                         .and_then(|n| u32::try_from(n).ok());
                 }
                 "expected_holders" => {
-                    expected_holders = Some(
-                        self.strings(value, "expected_holders")
-                            .into_iter()
-                            .map(Spanned::into_inner)
-                            .collect(),
-                    );
+                    let holders = self.strings(value, "expected_holders");
+                    if holders.is_empty() && matches!(value.get_ref(), DeValue::Array(_)) {
+                        // An empty list would switch the ownership check off.
+                        self.problem(
+                            &value.span(),
+                            "expected_holders",
+                            "empty; leave it out to use the engagement's expected holders",
+                        );
+                    }
+                    expected_holders = Some(holders.into_iter().map(Spanned::into_inner).collect());
                 }
                 "thresholds" => thresholds = self.thresholds(value),
                 "license" => license = self.license(value),
@@ -347,16 +356,22 @@ impl Reader<'_> {
             let quoted = toml::Value::String(key.get_ref().to_string()).to_string();
             let source = &self.text[value.span()];
             let dotted = format!("license.{}", key.get_ref());
+            // The key with an empty list first, so that an unknown key is
+            // named once rather than once per entry.
+            if !self.licence_fragment(&format!("{quoted} = []"), &key.span(), &dotted) {
+                continue;
+            }
             match value.get_ref() {
                 DeValue::Array(items) => {
-                    // The key with an empty list first, so that an unknown
-                    // key is named once rather than once per entry.
-                    if self.licence_fragment(&format!("{quoted} = []"), &key.span(), &dotted) {
-                        for item in items {
-                            let fragment = format!("{quoted} = [{}]", &self.text[item.span()]);
-                            self.licence_fragment(&fragment, &item.span(), &dotted);
-                        }
+                    for item in items {
+                        let fragment = format!("{quoted} = [{}]", &self.text[item.span()]);
+                        self.licence_fragment(&fragment, &item.span(), &dotted);
                     }
+                }
+                // A `[license.allow]` header's text is no value: let the
+                // licence parser name the type it got.
+                DeValue::Table(_) => {
+                    self.licence_fragment(&format!("{quoted} = {{}}"), &value.span(), &dotted);
                 }
                 _ => {
                     self.licence_fragment(&format!("{quoted} = {source}"), &value.span(), &dotted);
@@ -426,7 +441,10 @@ impl Reader<'_> {
             match key.get_ref().as_ref() {
                 "kind" => {
                     kind_span = value.span();
-                    let text = self.string(value, &dotted)?;
+                    let Some(text) = self.string(value, &dotted) else {
+                        valid = false;
+                        continue;
+                    };
                     kind = DeliverableKind::ALL
                         .into_iter()
                         .find(|k| k.as_str() == text);
@@ -633,6 +651,16 @@ mod tests {
             )),
             pairs(&[(4, "expected_holders"), (5, "thresholds")])
         );
+        assert_eq!(
+            problems(&format!(
+                "{HEAD}expected_holders = []\n[[deliverables]]\nkind = 1\nextra = 2\n"
+            )),
+            pairs(&[
+                (4, "expected_holders"),
+                (6, "deliverables[1].kind"),
+                (7, "deliverables[1].extra")
+            ])
+        );
     }
 
     #[test]
@@ -650,9 +678,14 @@ mod tests {
                 message: "schema 2 is newer than this Oversight reads (1): upgrade Oversight to use this policy".into()
             }]
         );
+        let err = parse(&HEAD.replace("schema = 1", "schema = 0"), "p.toml").expect_err("schema 0");
         assert_eq!(
-            problems(&HEAD.replace("schema = 1", "schema = 0")),
-            pairs(&[(1, "schema")])
+            err.problems,
+            [Problem {
+                line: 1,
+                key: "schema".into(),
+                message: "0 is not a policy schema; this Oversight reads `schema = 1`".into()
+            }]
         );
     }
 
@@ -695,5 +728,20 @@ mod tests {
         assert!(found[3].2.contains("unknown field `allowed`"), "{err}");
         assert_eq!((found[4].0, found[4].1), (13, "license.deny"), "{err}");
         assert!(found[4].2.contains("invalid type"), "{err}");
+
+        let err = parse(
+            &format!("{HEAD}[license]\n[license.allow]\nmit = true\n"),
+            "p.toml",
+        )
+        .expect_err("a table is no list");
+        assert_eq!(
+            (err.problems[0].line, err.problems[0].key.as_str()),
+            (5, "license.allow"),
+            "{err}"
+        );
+        assert!(
+            err.problems[0].message.contains("invalid type: map"),
+            "{err}"
+        );
     }
 }

@@ -38,7 +38,12 @@ fn review(engagement: &str, n: usize) -> ReviewRecord {
             line: Some(i as i64 + 1),
             message: "generated finding".to_owned(),
             content_sha256: Some(format!("{:064x}", i)),
-            disposition: if i.is_multiple_of(3) { "blocking" } else { "noted" }.to_owned(),
+            disposition: if i.is_multiple_of(3) {
+                "blocking"
+            } else {
+                "noted"
+            }
+            .to_owned(),
             waiver_id: None,
         })
         .collect();
@@ -55,7 +60,12 @@ fn review(engagement: &str, n: usize) -> ReviewRecord {
         },
         findings,
         decision: DecisionRecord {
-            outcome: if n.is_multiple_of(4) { "rejected" } else { "accepted" }.to_owned(),
+            outcome: if n.is_multiple_of(4) {
+                "rejected"
+            } else {
+                "accepted"
+            }
+            .to_owned(),
             reviewer: "bench".to_owned(),
             decided_at: at,
             document: "{}".to_owned(),

@@ -54,5 +54,7 @@ pub use engagement::{
 pub use id::{EngagementId, IdError, SupplierId};
 pub use names::UnknownName;
 pub use register::{ApplyOutcome, EngagementSummary, Register, RegisterError};
-pub use review::{EvidenceRequest, WaiverRequest, evidence_digest, review_digest, waiver_digest};
+pub use review::{
+    EvidenceRequest, WaiverRequest, evidence_digest, new_id, review_digest, waiver_digest,
+};
 pub use supplier::{Contact, SubSupplier, Supplier};

@@ -117,7 +117,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// A fresh id: `prefix-` and 16 hex digits from the time, the content and
 /// randomness, so concurrent reviews never collide.
-pub(crate) fn new_id(prefix: &str, salt: &str) -> String {
+pub fn new_id(prefix: &str, salt: &str) -> String {
     let mut hasher = Sha256::new();
     hasher.update(now().as_bytes());
     hasher.update(salt.as_bytes());

@@ -46,6 +46,13 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: LedgerCommand,
     },
+    /// The acceptance gate: scan a delivery for an engagement, evaluate its
+    /// acceptance policy, record delivery, findings and decision in the
+    /// register and the delivered files in the evidence store.
+    ///
+    /// Exit codes: 0 accepted (with or without waivers), 1 rejected (or, with
+    /// --replay, a different result), 2 usage error or unreadable target.
+    Review(ReviewArgs),
     /// Waive one finding for an engagement: bound to its fingerprint and to
     /// the content of the file it is in, until a date; the approver must not
     /// be the requester.
@@ -201,6 +208,58 @@ pub(crate) struct InitArgs {
     /// Also load the example supplier and engagement (examples/*.toml).
     #[arg(long)]
     pub(crate) example: bool,
+    #[command(flatten)]
+    pub(crate) register: RegisterArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ReviewArgs {
+    /// The delivery: a directory, a file, an archive or a git repository.
+    #[arg(required_unless_present_any = ["replay", "diff"])]
+    pub(crate) target: Option<PathBuf>,
+    /// The engagement the delivery is made under.
+    #[arg(long, value_name = "ID", required_unless_present = "replay")]
+    pub(crate) engagement: Option<String>,
+    /// Acceptance policy file [default: the engagement's `[acceptance]
+    /// policy`, else the built-in default policy].
+    #[arg(long, value_name = "FILE")]
+    pub(crate) policy: Option<PathBuf>,
+    /// Output format of the decision.
+    #[arg(long, short = 'f', default_value = "human", value_parser = ["human", "json"])]
+    pub(crate) format: String,
+    /// Also show what changed since the engagement's last accepted delivery
+    /// (without TARGET: between its latest review and the accepted one before).
+    #[arg(long)]
+    pub(crate) diff: bool,
+    /// Re-run a recorded review from its recorded inputs and say whether
+    /// the result is identical.
+    #[arg(long, value_name = "REVIEW", conflicts_with_all = ["target", "diff", "policy"])]
+    pub(crate) replay: Option<String>,
+    /// The evidence store: a directory, file://, s3://bucket/prefix
+    /// [default: ~/.local/share/oversight/evidence].
+    #[arg(long, env = "OVERSIGHT_EVIDENCE", value_name = "LOCATION")]
+    pub(crate) evidence: Option<String>,
+    /// Reviewer configuration file (TOML) [default: ~/.config/oversight/config.toml].
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// Git revision to review instead of HEAD and the work tree.
+    #[arg(long, value_name = "REV")]
+    pub(crate) rev: Option<String>,
+    /// Also scan every blob in the git history.
+    #[arg(long)]
+    pub(crate) history: bool,
+    /// The advisory index [default: ~/.local/share/oversight/advisories].
+    #[arg(long, env = "OVERSIGHT_ADVISORIES", value_name = "DIR")]
+    pub(crate) advisories: Option<PathBuf>,
+    /// VEX documents from the reviewer (OpenVEX or CycloneDX VEX).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) vex: Vec<PathBuf>,
+    /// Worker threads [default: all cores].
+    #[arg(long, short = 'j', value_name = "N")]
+    pub(crate) threads: Option<usize>,
+    /// Never show a progress bar.
+    #[arg(long)]
+    pub(crate) no_progress: bool,
     #[command(flatten)]
     pub(crate) register: RegisterArgs,
 }

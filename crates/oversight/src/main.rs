@@ -11,6 +11,7 @@ mod gate;
 mod notice;
 mod progress;
 mod register;
+mod review;
 mod supply_chain;
 
 use std::io::{IsTerminal, Write};
@@ -79,6 +80,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Supplier { command } => register::supplier(command),
         Command::Engagement { command } => register::engagement(command),
         Command::Ledger { command } => register::ledger(command),
+        Command::Review(args) => review::review(args),
         Command::Waive(args) => gate::waive(args),
         Command::Status(args) => gate::status(args),
         Command::Db { command } => supply_chain::db(command),

@@ -1,5 +1,6 @@
 //! End-to-end tests: the real binary on real inputs.
 
+mod gate;
 mod licences;
 mod supply_chain;
 mod util;

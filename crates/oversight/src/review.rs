@@ -1,0 +1,729 @@
+//! `oversight review`: the acceptance gate. Runs the scan with the manifest
+//! and the content tap on, evaluates the engagement's policy, keeps the
+//! delivered files and the review's documents in the evidence store, then
+//! records delivery, findings and decision in one register transaction.
+//!
+//! Order matters for crash safety: blobs go to the content-addressed store
+//! first (an interrupted review leaves at most unreferenced blobs), and the
+//! register records everything in one transaction at the very end, so a
+//! review is either wholly recorded or not at all.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use oversight_gate::decision::{AdvisorySnapshot, Decision, Disposition, Inputs, Outcome};
+use oversight_gate::evidence::{StagedWriter, Staging};
+use oversight_gate::{DeliveryDiff, DeliveryFacts, EvidenceStore, Manifest, Policy};
+use oversight_model::{DeliveryPath, ScanReport};
+use oversight_register::{EngagementId, Register};
+use oversight_scan::{ContentTap, TapWriter};
+use oversight_store::{DecisionRecord, DeliveryRecord, FindingRecord, ReviewRecord};
+
+use crate::args::{ReviewArgs, ScanArgs, ScanFormat};
+use crate::register::{block_on, data_dir, open};
+
+/// Hands the engine's top-level files to the staging area.
+struct StagingTap(Arc<Staging>);
+
+struct StagingWriter(StagedWriter);
+
+impl ContentTap for StagingTap {
+    fn open(&self, path: &DeliveryPath, _size: Option<u64>) -> Option<Box<dyn TapWriter>> {
+        Some(Box::new(StagingWriter(self.0.writer(&path.to_string()))))
+    }
+}
+
+impl TapWriter for StagingWriter {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.write(bytes);
+    }
+
+    fn finish(self: Box<Self>, sha256: [u8; 32]) {
+        let hex: String = sha256.iter().map(|b| format!("{b:02x}")).collect();
+        self.0.finish(&hex);
+    }
+
+    fn abort(self: Box<Self>) {
+        self.0.abort();
+    }
+}
+
+fn evidence_location(args: &ReviewArgs) -> anyhow::Result<String> {
+    match &args.evidence {
+        Some(location) => Ok(location.clone()),
+        None => Ok(data_dir()?.join("evidence").display().to_string()),
+    }
+}
+
+/// The scan the review runs: every detector, the reviewer's configuration.
+fn scan_args(args: &ReviewArgs, target: PathBuf, holders: Vec<String>) -> ScanArgs {
+    ScanArgs {
+        target,
+        format: ScanFormat::Json,
+        output: None,
+        fail_on: None,
+        config: args.config.clone(),
+        rev: args.rev.clone(),
+        history: args.history,
+        secrets_config: None,
+        no_secrets: false,
+        no_licenses: false,
+        baseline: None,
+        threads: args.threads,
+        verbose: false,
+        license_policy: None,
+        expected_holders: holders,
+        no_progress: args.no_progress,
+        no_deps: false,
+        advisories: args.advisories.clone(),
+        vex: args.vex.clone(),
+    }
+}
+
+/// The policy: `--policy`, else the file the engagement names, else the
+/// default. A policy the engagement names but that cannot be read is an
+/// error, never a silent fallback.
+fn load_policy(
+    args: &ReviewArgs,
+    engagement: &oversight_register::Engagement,
+) -> anyhow::Result<Policy> {
+    let path = match (&args.policy, &engagement.terms.acceptance) {
+        (Some(path), _) => path.clone(),
+        (None, Some(acceptance)) => PathBuf::from(&acceptance.policy),
+        (None, None) => return Ok(Policy::default_policy()),
+    };
+    let text = fs_err::read_to_string(&path).with_context(|| {
+        format!(
+            "Cannot read the acceptance policy `{}` (engagement `{}`); pass --policy FILE",
+            path.display(),
+            engagement.id.as_str()
+        )
+    })?;
+    Ok(Policy::parse(&text, &path.display().to_string())?)
+}
+
+fn rfc3339(seconds: u64) -> jiff::Timestamp {
+    jiff::Timestamp::from_second(i64::try_from(seconds).unwrap_or(i64::MAX))
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+}
+
+fn json_report(report: &ScanReport) -> anyhow::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    oversight_report::write(
+        report,
+        oversight_report::Format::Json,
+        &oversight_report::HumanOptions::default(),
+        &mut out,
+    )?;
+    Ok(out)
+}
+
+fn sbom(report: &ScanReport, seed: &str, timestamp: &str) -> String {
+    let name = Path::new(&report.target).file_name().map_or_else(
+        || report.target.clone(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    oversight_sbom::cyclonedx_json(&oversight_sbom::SbomInput {
+        delivery: oversight_sbom::Delivery {
+            name,
+            version: None,
+        },
+        tool: oversight_sbom::Tool {
+            name: "oversight".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        },
+        timestamp: timestamp.to_owned(),
+        seed: seed.to_owned(),
+        components: &report.components,
+        vulnerabilities: &[],
+    })
+}
+
+pub(crate) fn review(args: ReviewArgs) -> anyhow::Result<u8> {
+    if let Some(id) = args.replay.clone() {
+        return replay(&args, &id);
+    }
+    let engagement_id: EngagementId = args
+        .engagement
+        .as_deref()
+        .context("--engagement is required")?
+        .parse()?;
+    let Some(target) = args.target.clone() else {
+        return block_on(async {
+            let r = open(&args.register).await?;
+            diff_latest(&r, &args, engagement_id.as_str()).await
+        })?;
+    };
+    let location = evidence_location(&args)?;
+    block_on(async {
+        let r = open(&args.register).await?;
+        let engagement = r.engagement(&engagement_id).await?;
+        let policy = load_policy(&args, &engagement)?;
+        let holders = if policy.expected_holders.is_empty() {
+            engagement
+                .terms
+                .licensing
+                .as_ref()
+                .map(|l| l.expected_copyright_holders.clone())
+                .unwrap_or_default()
+        } else {
+            policy.expected_holders.clone()
+        };
+        let evidence = EvidenceStore::open(&location)?;
+        let staging = Staging::new()?;
+        let scan = scan_args(&args, target.clone(), holders.clone());
+        let mut options = crate::scan_options(&scan)?;
+        options.record_manifest = true;
+        options.content_tap = Some(Arc::new(StagingTap(Arc::clone(&staging))));
+        let scanned = crate::run_scan(&scan, options, policy.license.clone())?;
+        let failures = staging.failures();
+        if !failures.is_empty() {
+            bail!(
+                "The delivered files could not all be kept as evidence; nothing was recorded:\n  {}",
+                failures.join("\n  ")
+            );
+        }
+        let recorded = record(
+            &r,
+            &args,
+            &engagement_id,
+            &policy,
+            &holders,
+            &scanned,
+            &staging,
+            &evidence,
+        )
+        .await?;
+        if args.diff {
+            print_diff_against_accepted(&r, &evidence, engagement_id.as_str(), &recorded.0).await?;
+        }
+        Ok(match recorded.1 {
+            Outcome::Rejected => 1,
+            Outcome::Accepted | Outcome::AcceptedWithWaivers => 0,
+        })
+    })?
+}
+
+/// Evaluates, stores the blobs, records the review, prints the decision.
+#[allow(clippy::too_many_arguments)]
+async fn record(
+    r: &Register,
+    args: &ReviewArgs,
+    engagement: &EngagementId,
+    policy: &Policy,
+    holders: &[String],
+    scanned: &crate::Scanned,
+    staging: &Arc<Staging>,
+    evidence: &EvidenceStore,
+) -> anyhow::Result<(String, Outcome)> {
+    let report = &scanned.report;
+    let manifest = Manifest::of(&report.manifest);
+    let content_digest = manifest.digest();
+    let now = jiff::Timestamp::now();
+    let advisories: Vec<AdvisorySnapshot> = scanned
+        .advisories
+        .iter()
+        .flat_map(|db| db.snapshots())
+        .map(|s| AdvisorySnapshot {
+            source: s.source.clone(),
+            imported_at: rfc3339(s.imported_at),
+        })
+        .collect();
+    let waivers = r.waivers(engagement.as_str()).await?;
+    let read = |path: &str| {
+        manifest
+            .sha256_of(path)
+            .and_then(|digest| staging.read(digest))
+    };
+    let decision = oversight_gate::decision::evaluate(
+        policy,
+        &Inputs {
+            findings: &report.findings,
+            manifest: &manifest,
+            waivers: &waivers,
+            advisories: &advisories,
+            read: &read,
+            now,
+        },
+    );
+
+    // Evidence first: content-addressed, so an interrupted review leaves at
+    // most blobs nobody refers to.
+    let committed = staging.commit(evidence).await?;
+    let stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let (manifest_blob, _) = evidence.put_bytes(manifest.to_json().as_bytes()).await?;
+    let (facts_blob, _) = evidence
+        .put_bytes(DeliveryFacts::of(report).to_json().as_bytes())
+        .await?;
+    let (report_blob, _) = evidence.put_bytes(&json_report(report)?).await?;
+    let (sbom_blob, _) = evidence
+        .put_bytes(sbom(report, &content_digest, &stamp).as_bytes())
+        .await?;
+    let (policy_blob, _) = evidence.put_bytes(policy.text.as_bytes()).await?;
+
+    let id = oversight_register::new_id("rev", &content_digest);
+    let snapshots: Vec<serde_json::Value> = scanned
+        .advisories
+        .iter()
+        .flat_map(|db| db.snapshots())
+        .map(|s| {
+            serde_json::json!({
+                "source": s.source, "digest": s.digest, "advisories": s.advisories,
+                "imported_at": rfc3339(s.imported_at).to_string(),
+            })
+        })
+        .collect();
+    let document = serde_json::json!({
+        "target": report.target,
+        "target_kind": report.target_kind,
+        "tool": {"name": "oversight", "version": report.tool_version},
+        "rule_sets": {"secrets": "builtin", "licences": "spdx (spdx crate)", "detectors": report.rules.len()},
+        "advisories": snapshots,
+        "policy": {"name": policy.name, "version": policy.version, "sha256": policy.digest()},
+        "expected_holders": holders,
+        "scan": {"rev": args.rev, "history": args.history, "git_commit": report.git.as_ref().map(|g| g.commit.clone())},
+        "evidence": {
+            "store": evidence.describe(), "manifest": manifest_blob, "facts": facts_blob,
+            "report": report_blob, "sbom": sbom_blob, "policy": policy_blob,
+        },
+        "components": report.components.len(),
+    });
+    let findings: Vec<FindingRecord> = report
+        .findings
+        .iter()
+        .zip(&decision.dispositions)
+        .enumerate()
+        .map(|(i, (f, d))| FindingRecord {
+            ordinal: i as i64,
+            fingerprint: f.fingerprint.as_str().to_owned(),
+            rule: f.rule.id.to_owned(),
+            category: f.category().as_str().to_owned(),
+            severity: f.severity.to_string(),
+            path: f.location.path.to_string(),
+            line: f.location.line.map(i64::from),
+            message: f.message.clone(),
+            content_sha256: manifest
+                .sha256_of(&f.location.path.to_string())
+                .map(str::to_owned),
+            disposition: d.as_str().to_owned(),
+            waiver_id: match d {
+                Disposition::Waived(w) => Some(w.clone()),
+                _ => None,
+            },
+        })
+        .collect();
+    let reasons: Vec<serde_json::Value> = decision
+        .reasons
+        .iter()
+        .map(|r| serde_json::json!({"kind": r.kind, "blocks": r.blocks, "message": r.message}))
+        .collect();
+    let record = ReviewRecord {
+        delivery: DeliveryRecord {
+            id: id.clone(),
+            engagement_id: engagement.as_str().to_owned(),
+            recorded_at: now.to_string(),
+            content_digest: content_digest.clone(),
+            file_count: manifest.files.len() as i64,
+            total_bytes: i64::try_from(manifest.total_bytes()).unwrap_or(i64::MAX),
+            document: oversight_ledger::canonical::to_string(&document),
+        },
+        findings,
+        decision: DecisionRecord {
+            outcome: decision.outcome.as_str().to_owned(),
+            reviewer: r.actor().to_owned(),
+            decided_at: now.to_string(),
+            document: oversight_ledger::canonical::to_string(&serde_json::json!({
+                "reasons": reasons,
+                "policy": {"name": policy.name, "version": policy.version, "sha256": policy.digest()},
+            })),
+        },
+    };
+    let summary = serde_json::json!({
+        "policy": {"name": policy.name, "version": policy.version, "sha256": policy.digest()},
+        "tool_version": report.tool_version,
+        "advisories": snapshots,
+        "evidence": document["evidence"].clone(),
+        "blocking": decision.reasons.iter().filter(|r| r.blocks).count(),
+    });
+    r.record_review(record, summary).await?;
+    print_decision(
+        args,
+        &id,
+        engagement,
+        &decision,
+        &manifest,
+        &content_digest,
+        evidence,
+        committed,
+    )?;
+    Ok((id, decision.outcome))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn print_decision(
+    args: &ReviewArgs,
+    id: &str,
+    engagement: &EngagementId,
+    decision: &Decision,
+    manifest: &Manifest,
+    content_digest: &str,
+    evidence: &EvidenceStore,
+    committed: oversight_gate::evidence::CommitSummary,
+) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if args.format == "json" {
+        let reasons: Vec<serde_json::Value> = decision
+            .reasons
+            .iter()
+            .map(|r| serde_json::json!({"kind": r.kind, "blocks": r.blocks, "message": r.message}))
+            .collect();
+        let value = serde_json::json!({
+            "schema": "oversight.review/1",
+            "review": id,
+            "engagement": engagement.as_str(),
+            "decision": decision.outcome.as_str(),
+            "reasons": reasons,
+            "content_digest": content_digest,
+            "files": manifest.files.len(),
+            "evidence": evidence.describe(),
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
+        return Ok(());
+    }
+    let blocking = decision.reasons.iter().filter(|r| r.blocks).count();
+    writeln!(
+        out,
+        "Decision: {} (review {id}, engagement `{}`)",
+        decision.outcome.as_str().to_uppercase(),
+        engagement.as_str()
+    )?;
+    writeln!(
+        out,
+        "Delivery: {} files, {} bytes, sha256:{content_digest}",
+        manifest.files.len(),
+        manifest.total_bytes()
+    )?;
+    writeln!(
+        out,
+        "Evidence: {} ({} new blobs, {} already held)",
+        evidence.describe(),
+        committed.uploaded,
+        committed.present
+    )?;
+    if decision.reasons.is_empty() {
+        writeln!(out, "No finding reaches the policy's thresholds.")?;
+    } else {
+        writeln!(out, "\nReasons ({blocking} blocking):")?;
+        for reason in &decision.reasons {
+            let mark = if reason.blocks { "BLOCKS" } else { "note" };
+            writeln!(out, "  {mark:<6} {}", reason.message)?;
+        }
+    }
+    if decision.outcome == Outcome::Rejected {
+        writeln!(
+            out,
+            "\nTo accept a finding, an approver other than you can waive it: oversight waive FINGERPRINT --engagement {} --reason … --expires DATE --approver NAME",
+            engagement.as_str()
+        )?;
+    }
+    Ok(())
+}
+
+async fn facts_of(
+    r: &Register,
+    evidence: &EvidenceStore,
+    review: &str,
+) -> anyhow::Result<DeliveryFacts> {
+    let record = r.review(review).await?;
+    let document: serde_json::Value = serde_json::from_str(&record.delivery.document)
+        .with_context(|| format!("Review {review} has a corrupt delivery document"))?;
+    let digest = document["evidence"]["facts"]
+        .as_str()
+        .with_context(|| format!("Review {review} names no facts blob"))?;
+    let bytes = evidence.get(digest).await?;
+    DeliveryFacts::from_json(&bytes)
+        .with_context(|| format!("The facts blob sha256:{digest} of review {review} is corrupt"))
+}
+
+/// Prints what changed between the engagement's last accepted delivery
+/// before `review` and `review`.
+async fn print_diff_against_accepted(
+    r: &Register,
+    evidence: &EvidenceStore,
+    engagement: &str,
+    review: &str,
+) -> anyhow::Result<()> {
+    let deliveries = r.store().deliveries(Some(engagement)).await?;
+    let before = deliveries
+        .iter()
+        .rev()
+        .filter(|(d, _)| d.id != review)
+        .find(|(_, outcome)| outcome != "rejected");
+    let Some((before, _)) = before else {
+        println!("\nNo earlier accepted delivery of `{engagement}` to compare with.");
+        return Ok(());
+    };
+    let diff = DeliveryDiff::between(
+        &facts_of(r, evidence, &before.id).await?,
+        &facts_of(r, evidence, review).await?,
+    );
+    println!(
+        "\nChanges since the last accepted delivery {} ({}):",
+        before.id, before.recorded_at
+    );
+    print!("{}", diff.render(20));
+    Ok(())
+}
+
+async fn diff_latest(r: &Register, args: &ReviewArgs, engagement: &str) -> anyhow::Result<u8> {
+    let evidence = EvidenceStore::open(&evidence_location(args)?)?;
+    let deliveries = r.store().deliveries(Some(engagement)).await?;
+    let Some((latest, _)) = deliveries.last() else {
+        bail!("Engagement `{engagement}` has no recorded review yet");
+    };
+    print_diff_against_accepted(r, &evidence, engagement, &latest.id).await?;
+    Ok(0)
+}
+
+/// Re-runs review `id` from what was recorded: the delivered files from the
+/// evidence store, the recorded policy and expected holders; then compares.
+fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
+    let location = evidence_location(args)?;
+    block_on(async {
+        let r = open(&args.register).await?;
+        let evidence = EvidenceStore::open(&location)?;
+        let recorded = r.review(id).await?;
+        let document: serde_json::Value = serde_json::from_str(&recorded.delivery.document)
+            .with_context(|| format!("Review {id} has a corrupt delivery document"))?;
+        let blob = |key: &str| -> anyhow::Result<String> {
+            document["evidence"][key]
+                .as_str()
+                .map(str::to_owned)
+                .with_context(|| format!("Review {id} names no {key} blob"))
+        };
+        let manifest = Manifest::from_json(&evidence.get(&blob("manifest")?).await?)
+            .with_context(|| format!("The manifest of review {id} is corrupt"))?;
+        if manifest.digest() != recorded.delivery.content_digest {
+            bail!(
+                "The manifest blob of review {id} does not match the recorded content digest {}",
+                recorded.delivery.content_digest
+            );
+        }
+        let policy_text = String::from_utf8(evidence.get(&blob("policy")?).await?)
+            .with_context(|| format!("The policy of review {id} is not UTF-8"))?;
+        let policy = Policy::parse(&policy_text, &format!("the policy of review {id}"))?;
+        let holders: Vec<String> = document["expected_holders"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+
+        // Materialise the delivered top-level files as they were.
+        let dir = tempfile::Builder::new()
+            .prefix("oversight-replay-")
+            .tempdir()?;
+        let single = matches!(document["target_kind"].as_str(), Some("file" | "archive"));
+        let mut restored = 0usize;
+        for file in &manifest.files {
+            if file.path.contains("!/") || is_history_path(&file.path) {
+                continue;
+            }
+            let Some(digest) = &file.sha256 else {
+                continue;
+            };
+            let path = dir.path().join(&file.path);
+            if let Some(parent) = path.parent() {
+                fs_err::create_dir_all(parent)?;
+            }
+            fs_err::write(&path, evidence.get(digest).await?)?;
+            restored += 1;
+        }
+        let target = if single {
+            let name = manifest
+                .files
+                .iter()
+                .find(|f| !f.path.contains("!/"))
+                .map(|f| f.path.clone())
+                .context("The recorded manifest holds no file")?;
+            dir.path().join(name)
+        } else {
+            dir.path().to_owned()
+        };
+        let mut replay_args = args.clone_for_replay();
+        replay_args.rev = None;
+        replay_args.history = false;
+        let scan = scan_args(&replay_args, target, holders);
+        let mut options = crate::scan_options(&scan)?;
+        options.record_manifest = true;
+        let scanned = crate::run_scan(&scan, options, policy.license.clone())?;
+        let now_manifest = Manifest::of(&scanned.report.manifest);
+        // The waivers in force when the review was recorded, not later ones.
+        let waivers: Vec<_> = r
+            .waivers(&recorded.delivery.engagement_id)
+            .await?
+            .into_iter()
+            .filter(|w| {
+                let granted = w.granted_at.parse::<jiff::Timestamp>().ok();
+                let decided = recorded.decision.decided_at.parse::<jiff::Timestamp>().ok();
+                granted.zip(decided).is_some_and(|(g, d)| g <= d)
+            })
+            .collect();
+        let advisories: Vec<AdvisorySnapshot> = scanned
+            .advisories
+            .iter()
+            .flat_map(|db| db.snapshots())
+            .map(|s| AdvisorySnapshot {
+                source: s.source.clone(),
+                imported_at: rfc3339(s.imported_at),
+            })
+            .collect();
+        let restored_root = dir.path().to_owned();
+        let read = |path: &str| {
+            (!path.contains("!/"))
+                .then(|| std::fs::read(restored_root.join(path)).ok())
+                .flatten()
+        };
+        let decided_at: jiff::Timestamp = recorded
+            .decision
+            .decided_at
+            .parse()
+            .unwrap_or_else(|_| jiff::Timestamp::now());
+        let decision = oversight_gate::decision::evaluate(
+            &policy,
+            &Inputs {
+                findings: &scanned.report.findings,
+                manifest: &now_manifest,
+                waivers: &waivers,
+                advisories: &advisories,
+                read: &read,
+                now: decided_at,
+            },
+        );
+        let before: std::collections::BTreeSet<&str> = recorded
+            .findings
+            .iter()
+            .map(|f| f.fingerprint.as_str())
+            .collect();
+        let after: std::collections::BTreeSet<&str> = scanned
+            .report
+            .findings
+            .iter()
+            .map(|f| f.fingerprint.as_str())
+            .collect();
+        let mut differences = Vec::new();
+        if (single || document["target_kind"] == "directory")
+            && now_manifest.digest() != recorded.delivery.content_digest
+        {
+            differences.push(format!(
+                "the restored delivery's manifest hashes to {}, not {}",
+                now_manifest.digest(),
+                recorded.delivery.content_digest
+            ));
+        }
+        for fp in before.difference(&after) {
+            let f = recorded.findings.iter().find(|f| f.fingerprint == *fp);
+            differences.push(format!(
+                "finding {fp} ({}) is no longer reported",
+                f.map_or("?".to_owned(), |f| format!("{} {}", f.rule, f.path))
+            ));
+        }
+        for fp in after.difference(&before) {
+            let f = scanned
+                .report
+                .findings
+                .iter()
+                .find(|f| f.fingerprint.as_str() == *fp);
+            differences.push(format!(
+                "finding {fp} ({}) is new",
+                f.map_or("?".to_owned(), |f| format!(
+                    "{} {}",
+                    f.rule.id, f.location.path
+                ))
+            ));
+        }
+        if decision.outcome.as_str() != recorded.decision.outcome {
+            differences.push(format!(
+                "the decision is now {}, recorded {}",
+                decision.outcome.as_str(),
+                recorded.decision.outcome
+            ));
+        }
+        let recorded_advisories = document["advisories"].clone();
+        let current: Vec<String> = scanned
+            .advisories
+            .iter()
+            .flat_map(|db| db.snapshots())
+            .map(|s| s.digest.clone())
+            .collect();
+        let then: Vec<String> = recorded_advisories
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v["digest"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        println!(
+            "Replayed review {id}: {restored} delivered files restored from {}, {} findings then, {} now.",
+            evidence.describe(),
+            before.len(),
+            after.len()
+        );
+        if then != current {
+            println!(
+                "Note: the advisory database differs from the one recorded ({} snapshot(s) then, {} now); vulnerability findings may differ for that reason.",
+                then.len(),
+                current.len()
+            );
+        }
+        if differences.is_empty() {
+            println!(
+                "Result: IDENTICAL (same delivery, same findings, same decision: {}).",
+                recorded.decision.outcome
+            );
+            Ok(0)
+        } else {
+            println!("Result: DIFFERENT");
+            for d in &differences {
+                println!("  {d}");
+            }
+            Ok(1)
+        }
+    })?
+}
+
+/// `--history` blobs are named `<commit id>:<path>`; they are not part of
+/// the tree a replay restores.
+fn is_history_path(path: &str) -> bool {
+    path.split_once(':').is_some_and(|(commit, _)| {
+        commit.len() == 40 && commit.bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}
+
+impl ReviewArgs {
+    /// The scan settings of this invocation, for a replay.
+    fn clone_for_replay(&self) -> ReviewArgs {
+        ReviewArgs {
+            target: None,
+            engagement: None,
+            policy: None,
+            format: self.format.clone(),
+            diff: false,
+            replay: None,
+            evidence: self.evidence.clone(),
+            config: self.config.clone(),
+            rev: self.rev.clone(),
+            history: self.history,
+            advisories: self.advisories.clone(),
+            vex: self.vex.clone(),
+            threads: self.threads,
+            no_progress: self.no_progress,
+            register: self.register.clone(),
+        }
+    }
+}

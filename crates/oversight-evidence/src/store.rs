@@ -457,10 +457,13 @@ impl EvidenceStore {
         digest: Digest,
         size: u64,
     ) -> Result<bool> {
-        if self.is_present(&digest, size).await? {
+        let stored = self.stored_size(&digest).await?;
+        if stored == Some(size) {
             return Ok(true);
         }
-        if let Some(target) = self.local_path(&digest) {
+        // A blob of the wrong size was altered: it is replaced by an upload
+        // (an atomic rename over it), never linked over.
+        if let (None, Some(target)) = (stored, self.local_path(&digest)) {
             let source = path.to_owned();
             let linked = tokio::task::spawn_blocking(move || hard_link(&source, &target))
                 .await

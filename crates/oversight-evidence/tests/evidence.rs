@@ -270,6 +270,25 @@ async fn staging_beside_a_local_store_links_instead_of_copying() -> Result<()> {
     Ok(())
 }
 
+#[tokio::test]
+async fn a_truncated_blob_is_replaced_when_the_same_content_is_stored_again() -> Result<()> {
+    let (dir, store) = local_store()?;
+    let stored = store.put_bytes(b"complete evidence").await?;
+    let path = store.local_path(&stored.digest).expect("a local store");
+    std::fs::write(&path, b"complete")?;
+    let staging = Staging::new_in(dir.path())?;
+    let mut writer = staging.writer()?;
+    writer.write_all(b"complete evidence")?;
+    writer.finish()?;
+    assert_eq!(staging.commit(&store).await?.uploaded, 1);
+    assert_eq!(&store.get(&stored.digest).await?[..], b"complete evidence");
+
+    std::fs::write(&path, b"complete")?;
+    assert!(!store.put_bytes(b"complete evidence").await?.already_present);
+    assert!(store.verify(&[stored.digest]).await?.is_empty());
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_threads_stage_blobs_at_once_and_one_commit_stores_each_once() -> Result<()> {
     let staging = Staging::new()?;

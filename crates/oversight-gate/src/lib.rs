@@ -1,23 +1,18 @@
-//! The acceptance gate: what `oversight review` records besides the scan.
+//! The acceptance gate's records of a delivery, beside the register's rows:
+//! the manifest as recorded (whose SHA-256 is the delivery's content
+//! digest), the delivery's facts (files, components, licences, holders,
+//! binaries, findings) and the difference between two deliveries.
 //!
-//! The CLI runs the scan (with the manifest and the content tap on), the
-//! policy crate decides; this crate turns the outcome into the records the
-//! register stores, the blobs the evidence store keeps (manifest, report,
-//! facts, policy), compares deliveries ([`DeliveryDiff`]) and checks replays.
-//! It does no IO of its own.
+//! `oversight review` (the CLI) runs the scan, asks `oversight-policy` for
+//! the decision, keeps these documents in `oversight-evidence` and records
+//! the review through `oversight-register`. This crate does no IO.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod decision;
 pub mod diff;
-pub mod evidence;
 pub mod facts;
 pub mod manifest;
-pub mod policy;
 
-pub use decision::{Decision, Disposition, Outcome};
 pub use diff::DeliveryDiff;
-pub use evidence::{EvidenceError, EvidenceStore, Staging};
 pub use facts::DeliveryFacts;
 pub use manifest::{Manifest, ManifestFile};
-pub use policy::{Policy, PolicyError};

@@ -10,13 +10,13 @@
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, bail};
-use oversight_gate::decision::{AdvisorySnapshot, Decision, Disposition, Inputs, Outcome};
-use oversight_gate::evidence::{StagedWriter, Staging};
-use oversight_gate::{DeliveryDiff, DeliveryFacts, EvidenceStore, Manifest, Policy};
+use oversight_evidence::{Digest, EvidenceStore, StagedWriter, Staging};
+use oversight_gate::{DeliveryDiff, DeliveryFacts, Manifest};
 use oversight_model::{DeliveryPath, ScanReport};
+use oversight_policy::{AdvisorySnapshot, Decision, DeliveredFile, Input, Outcome, Policy, Waiver};
 use oversight_register::{EngagementId, Register};
 use oversight_scan::{ContentTap, TapWriter};
 use oversight_store::{DecisionRecord, DeliveryRecord, FindingRecord, ReviewRecord};
@@ -24,29 +24,146 @@ use oversight_store::{DecisionRecord, DeliveryRecord, FindingRecord, ReviewRecor
 use crate::args::{ReviewArgs, ScanArgs, ScanFormat};
 use crate::register::{block_on, data_dir, open};
 
-/// Hands the engine's top-level files to the staging area.
-struct StagingTap(Arc<Staging>);
+/// Hands the engine's top-level files to the staging area, and remembers
+/// what could not be spooled: a review whose evidence is incomplete must not
+/// be recorded.
+struct StagingTap {
+    staging: Arc<Staging>,
+    failures: Arc<Mutex<Vec<String>>>,
+}
 
-struct StagingWriter(StagedWriter);
+struct StagingWriter {
+    writer: Option<StagedWriter>,
+    path: String,
+    failures: Arc<Mutex<Vec<String>>>,
+}
+
+impl StagingWriter {
+    fn fail(&mut self, why: &std::io::Error) {
+        self.writer = None;
+        self.failures
+            .lock()
+            .expect("no thread panics holding the lock")
+            .push(format!("{}: {why}", self.path));
+    }
+}
 
 impl ContentTap for StagingTap {
     fn open(&self, path: &DeliveryPath, _size: Option<u64>) -> Option<Box<dyn TapWriter>> {
-        Some(Box::new(StagingWriter(self.0.writer(&path.to_string()))))
+        let mut writer = StagingWriter {
+            writer: None,
+            path: path.to_string(),
+            failures: Arc::clone(&self.failures),
+        };
+        match self.staging.writer() {
+            Ok(w) => writer.writer = Some(w),
+            Err(e) => writer.fail(&e),
+        }
+        Some(Box::new(writer))
     }
 }
 
 impl TapWriter for StagingWriter {
     fn write(&mut self, bytes: &[u8]) {
-        self.0.write(bytes);
+        if let Some(w) = &mut self.writer
+            && let Err(e) = w.write_all(bytes)
+        {
+            self.fail(&e);
+        }
     }
 
-    fn finish(self: Box<Self>, sha256: [u8; 32]) {
-        let hex: String = sha256.iter().map(|b| format!("{b:02x}")).collect();
-        self.0.finish(&hex);
+    fn finish(mut self: Box<Self>, _sha256: [u8; 32]) {
+        if let Some(w) = self.writer.take()
+            && let Err(e) = w.finish()
+        {
+            self.fail(&e);
+        }
     }
 
-    fn abort(self: Box<Self>) {
-        self.0.abort();
+    fn abort(mut self: Box<Self>) {
+        if let Some(w) = self.writer.take() {
+            w.abort();
+        }
+    }
+}
+
+/// The delivery's files as the policy sees them.
+fn delivered_files(manifest: &Manifest) -> Vec<DeliveredFile> {
+    manifest
+        .files
+        .iter()
+        .map(|f| DeliveredFile {
+            path: f.path.clone(),
+            sha256: f.sha256.clone(),
+        })
+        .collect()
+}
+
+/// The organisation's waivers as the policy sees them; a stored waiver
+/// whose dates no longer parse (edited outside Oversight) applies to nothing.
+fn policy_waivers(records: &[oversight_store::WaiverRecord]) -> Vec<Waiver> {
+    records
+        .iter()
+        .filter_map(|w| {
+            Some(Waiver {
+                id: w.id.clone(),
+                fingerprint: w.fingerprint.clone(),
+                content_sha256: w.content_sha256.clone(),
+                expires: w.expires.parse().ok()?,
+                granted_at: w.granted_at.parse().ok()?,
+                approver: w.approver.clone(),
+                reason: w.reason.clone(),
+            })
+        })
+        .collect()
+}
+
+/// What the decision made of each finding: `blocking`, `waived` (with the
+/// waiver) or `noted`, in the findings' order.
+fn dispositions(
+    decision: &Decision,
+    findings: &[oversight_model::Finding],
+) -> Vec<(&'static str, Option<String>)> {
+    let waived: std::collections::HashMap<&str, &str> = decision
+        .waived
+        .iter()
+        .map(|(f, w)| (f.as_str(), w.as_str()))
+        .collect();
+    let blocking: std::collections::HashSet<&str> = decision
+        .blocking_fingerprints()
+        .map(|f| f.as_str())
+        .collect();
+    findings
+        .iter()
+        .map(|f| {
+            let fp = f.fingerprint.as_str();
+            match waived.get(fp) {
+                Some(w) => ("waived", Some((*w).to_owned())),
+                None if blocking.contains(fp) => ("blocking", None),
+                None => ("noted", None),
+            }
+        })
+        .collect()
+}
+
+fn advisory_snapshots(scanned: &crate::Scanned) -> Vec<AdvisorySnapshot> {
+    scanned
+        .advisories
+        .iter()
+        .flat_map(|db| db.snapshots())
+        .map(|s| AdvisorySnapshot {
+            source: s.source.clone(),
+            imported_at: rfc3339(s.imported_at),
+        })
+        .collect()
+}
+
+/// The directory of a local evidence store (a path or `file://` URL).
+fn local_dir(location: &str) -> Option<PathBuf> {
+    match location.strip_prefix("file://") {
+        Some(path) => Some(PathBuf::from(path)),
+        None if location.contains("://") => None,
+        None => Some(PathBuf::from(location)),
     }
 }
 
@@ -161,24 +278,34 @@ pub(crate) fn review(args: ReviewArgs) -> anyhow::Result<u8> {
         let r = open(&args.register).await?;
         let engagement = r.engagement(&engagement_id).await?;
         let policy = load_policy(&args, &engagement)?;
-        let holders = if policy.expected_holders.is_empty() {
-            engagement
+        let holders = match policy.expected_holders() {
+            Some(holders) => holders.to_vec(),
+            None => engagement
                 .terms
                 .licensing
                 .as_ref()
                 .map(|l| l.expected_copyright_holders.clone())
-                .unwrap_or_default()
-        } else {
-            policy.expected_holders.clone()
+                .unwrap_or_default(),
         };
         let evidence = EvidenceStore::open(&location)?;
-        let staging = Staging::new()?;
+        // Staging beside a local store lets commit link instead of copy.
+        let staging = Arc::new(match local_dir(&location) {
+            Some(dir) => Staging::new_in(dir)?,
+            None => Staging::new()?,
+        });
+        let failures = Arc::new(Mutex::new(Vec::new()));
         let scan = scan_args(&args, target.clone(), holders.clone());
         let mut options = crate::scan_options(&scan)?;
         options.record_manifest = true;
-        options.content_tap = Some(Arc::new(StagingTap(Arc::clone(&staging))));
-        let scanned = crate::run_scan(&scan, options, policy.license.clone())?;
-        let failures = staging.failures();
+        options.content_tap = Some(Arc::new(StagingTap {
+            staging: Arc::clone(&staging),
+            failures: Arc::clone(&failures),
+        }));
+        let scanned = crate::run_scan(&scan, options, policy.license().cloned())?;
+        let failures = failures
+            .lock()
+            .expect("no thread panics holding the lock")
+            .clone();
         if !failures.is_empty() {
             bail!(
                 "The delivered files could not all be kept as evidence; nothing was recorded:\n  {}",
@@ -222,26 +349,18 @@ async fn record(
     let manifest = Manifest::of(&report.manifest);
     let content_digest = manifest.digest();
     let now = jiff::Timestamp::now();
-    let advisories: Vec<AdvisorySnapshot> = scanned
-        .advisories
-        .iter()
-        .flat_map(|db| db.snapshots())
-        .map(|s| AdvisorySnapshot {
-            source: s.source.clone(),
-            imported_at: rfc3339(s.imported_at),
-        })
-        .collect();
-    let waivers = r.waivers(engagement.as_str()).await?;
+    let advisories = advisory_snapshots(scanned);
+    let waivers = policy_waivers(&r.waivers(engagement.as_str()).await?);
+    let files = delivered_files(&manifest);
     let read = |path: &str| {
-        manifest
-            .sha256_of(path)
-            .and_then(|digest| staging.read(digest))
+        let digest: Digest = manifest.sha256_of(path)?.parse().ok()?;
+        std::fs::read(staging.blob_path(&digest)?).ok()
     };
-    let decision = oversight_gate::decision::evaluate(
+    let decision = oversight_policy::evaluate(
         policy,
-        &Inputs {
+        &Input {
             findings: &report.findings,
-            manifest: &manifest,
+            files: &files,
             waivers: &waivers,
             advisories: &advisories,
             read: &read,
@@ -253,15 +372,11 @@ async fn record(
     // most blobs nobody refers to.
     let committed = staging.commit(evidence).await?;
     let stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let (manifest_blob, _) = evidence.put_bytes(manifest.to_json().as_bytes()).await?;
-    let (facts_blob, _) = evidence
-        .put_bytes(DeliveryFacts::of(report).to_json().as_bytes())
-        .await?;
-    let (report_blob, _) = evidence.put_bytes(&json_report(report)?).await?;
-    let (sbom_blob, _) = evidence
-        .put_bytes(sbom(report, &content_digest, &stamp).as_bytes())
-        .await?;
-    let (policy_blob, _) = evidence.put_bytes(policy.text.as_bytes()).await?;
+    let manifest_blob = put(evidence, manifest.to_json().as_bytes()).await?;
+    let facts_blob = put(evidence, DeliveryFacts::of(report).to_json().as_bytes()).await?;
+    let report_blob = put(evidence, &json_report(report)?).await?;
+    let sbom_blob = put(evidence, sbom(report, &content_digest, &stamp).as_bytes()).await?;
+    let policy_blob = put(evidence, policy.text().as_bytes()).await?;
 
     let id = oversight_register::new_id("rev", &content_digest);
     let snapshots: Vec<serde_json::Value> = scanned
@@ -281,7 +396,7 @@ async fn record(
         "tool": {"name": "oversight", "version": report.tool_version},
         "rule_sets": {"secrets": "builtin", "licences": "spdx (spdx crate)", "detectors": report.rules.len()},
         "advisories": snapshots,
-        "policy": {"name": policy.name, "version": policy.version, "sha256": policy.digest()},
+        "policy": {"name": policy.name(), "version": policy.version(), "sha256": policy.sha256()},
         "expected_holders": holders,
         "scan": {"rev": args.rev, "history": args.history, "git_commit": report.git.as_ref().map(|g| g.commit.clone())},
         "evidence": {
@@ -290,10 +405,11 @@ async fn record(
         },
         "components": report.components.len(),
     });
+    let dispositions = dispositions(&decision, &report.findings);
     let findings: Vec<FindingRecord> = report
         .findings
         .iter()
-        .zip(&decision.dispositions)
+        .zip(&dispositions)
         .enumerate()
         .map(|(i, (f, d))| FindingRecord {
             ordinal: i as i64,
@@ -307,18 +423,11 @@ async fn record(
             content_sha256: manifest
                 .sha256_of(&f.location.path.to_string())
                 .map(str::to_owned),
-            disposition: d.as_str().to_owned(),
-            waiver_id: match d {
-                Disposition::Waived(w) => Some(w.clone()),
-                _ => None,
-            },
+            disposition: d.0.to_owned(),
+            waiver_id: d.1.clone(),
         })
         .collect();
-    let reasons: Vec<serde_json::Value> = decision
-        .reasons
-        .iter()
-        .map(|r| serde_json::json!({"kind": r.kind, "blocks": r.blocks, "message": r.message}))
-        .collect();
+    let reasons: Vec<serde_json::Value> = decision.reasons.iter().map(reason_json).collect();
     let record = ReviewRecord {
         delivery: DeliveryRecord {
             id: id.clone(),
@@ -336,16 +445,16 @@ async fn record(
             decided_at: now.to_string(),
             document: oversight_ledger::canonical::to_string(&serde_json::json!({
                 "reasons": reasons,
-                "policy": {"name": policy.name, "version": policy.version, "sha256": policy.digest()},
+                "policy": {"name": policy.name(), "version": policy.version(), "sha256": policy.sha256()},
             })),
         },
     };
     let summary = serde_json::json!({
-        "policy": {"name": policy.name, "version": policy.version, "sha256": policy.digest()},
+        "policy": {"name": policy.name(), "version": policy.version(), "sha256": policy.sha256()},
         "tool_version": report.tool_version,
         "advisories": snapshots,
         "evidence": document["evidence"].clone(),
-        "blocking": decision.reasons.iter().filter(|r| r.blocks).count(),
+        "blocking": decision.reasons.iter().filter(|r| r.blocks()).count(),
     });
     r.record_review(record, summary).await?;
     print_decision(
@@ -370,15 +479,11 @@ fn print_decision(
     manifest: &Manifest,
     content_digest: &str,
     evidence: &EvidenceStore,
-    committed: oversight_gate::evidence::CommitSummary,
+    committed: oversight_evidence::CommitSummary,
 ) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     if args.format == "json" {
-        let reasons: Vec<serde_json::Value> = decision
-            .reasons
-            .iter()
-            .map(|r| serde_json::json!({"kind": r.kind, "blocks": r.blocks, "message": r.message}))
-            .collect();
+        let reasons: Vec<serde_json::Value> = decision.reasons.iter().map(reason_json).collect();
         let value = serde_json::json!({
             "schema": "oversight.review/1",
             "review": id,
@@ -392,7 +497,7 @@ fn print_decision(
         writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
         return Ok(());
     }
-    let blocking = decision.reasons.iter().filter(|r| r.blocks).count();
+    let blocking = decision.reasons.iter().filter(|r| r.blocks()).count();
     writeln!(
         out,
         "Decision: {} (review {id}, engagement `{}`)",
@@ -410,15 +515,29 @@ fn print_decision(
         "Evidence: {} ({} new blobs, {} already held)",
         evidence.describe(),
         committed.uploaded,
-        committed.present
+        committed.already_present
     )?;
     if decision.reasons.is_empty() {
         writeln!(out, "No finding reaches the policy's thresholds.")?;
     } else {
         writeln!(out, "\nReasons ({blocking} blocking):")?;
         for reason in &decision.reasons {
-            let mark = if reason.blocks { "BLOCKS" } else { "note" };
-            writeln!(out, "  {mark:<6} {}", reason.message)?;
+            let mark = match reason.kind {
+                k if k.blocks() => "BLOCKS",
+                oversight_policy::ReasonKind::WaivedFinding => "waived",
+                _ => "note",
+            };
+            let fingerprints: Vec<&str> = reason.fingerprints.iter().map(|f| f.as_str()).collect();
+            if fingerprints.is_empty() {
+                writeln!(out, "  {mark:<6} {}", reason.message)?;
+            } else {
+                writeln!(
+                    out,
+                    "  {mark:<6} {} [{}]",
+                    reason.message,
+                    fingerprints.join(", ")
+                )?;
+            }
         }
     }
     if decision.outcome == Outcome::Rejected {
@@ -442,7 +561,7 @@ async fn facts_of(
     let digest = document["evidence"]["facts"]
         .as_str()
         .with_context(|| format!("Review {review} names no facts blob"))?;
-    let bytes = evidence.get(digest).await?;
+    let bytes = get(evidence, digest).await?;
     DeliveryFacts::from_json(&bytes)
         .with_context(|| format!("The facts blob sha256:{digest} of review {review} is corrupt"))
 }
@@ -503,7 +622,7 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
                 .map(str::to_owned)
                 .with_context(|| format!("Review {id} names no {key} blob"))
         };
-        let manifest = Manifest::from_json(&evidence.get(&blob("manifest")?).await?)
+        let manifest = Manifest::from_json(&get(&evidence, &blob("manifest")?).await?)
             .with_context(|| format!("The manifest of review {id} is corrupt"))?;
         if manifest.digest() != recorded.delivery.content_digest {
             bail!(
@@ -511,7 +630,7 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
                 recorded.delivery.content_digest
             );
         }
-        let policy_text = String::from_utf8(evidence.get(&blob("policy")?).await?)
+        let policy_text = String::from_utf8(get(&evidence, &blob("policy")?).await?)
             .with_context(|| format!("The policy of review {id} is not UTF-8"))?;
         let policy = Policy::parse(&policy_text, &format!("the policy of review {id}"))?;
         let holders: Vec<String> = document["expected_holders"]
@@ -540,7 +659,7 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
             if let Some(parent) = path.parent() {
                 fs_err::create_dir_all(parent)?;
             }
-            fs_err::write(&path, evidence.get(digest).await?)?;
+            fs_err::write(&path, get(&evidence, digest).await?)?;
             restored += 1;
         }
         let target = if single {
@@ -560,44 +679,33 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
         let scan = scan_args(&replay_args, target, holders);
         let mut options = crate::scan_options(&scan)?;
         options.record_manifest = true;
-        let scanned = crate::run_scan(&scan, options, policy.license.clone())?;
+        let scanned = crate::run_scan(&scan, options, policy.license().cloned())?;
         let now_manifest = Manifest::of(&scanned.report.manifest);
         // The waivers in force when the review was recorded, not later ones.
-        let waivers: Vec<_> = r
-            .waivers(&recorded.delivery.engagement_id)
-            .await?
-            .into_iter()
-            .filter(|w| {
-                let granted = w.granted_at.parse::<jiff::Timestamp>().ok();
-                let decided = recorded.decision.decided_at.parse::<jiff::Timestamp>().ok();
-                granted.zip(decided).is_some_and(|(g, d)| g <= d)
-            })
-            .collect();
-        let advisories: Vec<AdvisorySnapshot> = scanned
-            .advisories
-            .iter()
-            .flat_map(|db| db.snapshots())
-            .map(|s| AdvisorySnapshot {
-                source: s.source.clone(),
-                imported_at: rfc3339(s.imported_at),
-            })
-            .collect();
+        // The waivers in force when the review was recorded, not later ones.
+        let decided_at: jiff::Timestamp = recorded
+            .decision
+            .decided_at
+            .parse()
+            .unwrap_or_else(|_| jiff::Timestamp::now());
+        let waivers: Vec<Waiver> =
+            policy_waivers(&r.waivers(&recorded.delivery.engagement_id).await?)
+                .into_iter()
+                .filter(|w| w.granted_at <= decided_at)
+                .collect();
+        let advisories = advisory_snapshots(&scanned);
         let restored_root = dir.path().to_owned();
         let read = |path: &str| {
             (!path.contains("!/"))
                 .then(|| std::fs::read(restored_root.join(path)).ok())
                 .flatten()
         };
-        let decided_at: jiff::Timestamp = recorded
-            .decision
-            .decided_at
-            .parse()
-            .unwrap_or_else(|_| jiff::Timestamp::now());
-        let decision = oversight_gate::decision::evaluate(
+        let files = delivered_files(&now_manifest);
+        let decision = oversight_policy::evaluate(
             &policy,
-            &Inputs {
+            &Input {
                 findings: &scanned.report.findings,
-                manifest: &now_manifest,
+                files: &files,
                 waivers: &waivers,
                 advisories: &advisories,
                 read: &read,
@@ -726,4 +834,27 @@ impl ReviewArgs {
             register: self.register.clone(),
         }
     }
+}
+
+/// A reason as recorded and printed in JSON.
+fn reason_json(r: &oversight_policy::Reason) -> serde_json::Value {
+    serde_json::json!({
+        "kind": r.kind.as_str(),
+        "blocks": r.blocks(),
+        "message": r.message,
+        "fingerprints": r.fingerprints.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
+    })
+}
+
+/// Stores `bytes` in the evidence store; returns its digest (hex).
+async fn put(evidence: &EvidenceStore, bytes: &[u8]) -> anyhow::Result<String> {
+    Ok(evidence.put_bytes(bytes).await?.digest.to_hex())
+}
+
+/// Reads blob `hex` back, verified.
+async fn get(evidence: &EvidenceStore, hex: &str) -> anyhow::Result<Vec<u8>> {
+    let digest: Digest = hex
+        .parse()
+        .with_context(|| format!("`{hex}` is not a SHA-256 digest"))?;
+    Ok(evidence.get(&digest).await?.to_vec())
 }

@@ -166,10 +166,7 @@ fn gate_story(database: Option<String>) {
     .unwrap();
     let (code, out) = review(&["--diff"]);
     assert_eq!(code, 1, "{out}");
-    assert!(
-        out.contains("content changed since it was granted"),
-        "{out}"
-    );
+    assert!(out.contains("and the file is now sha256:"), "{out}");
     assert!(
         out.contains("Files changed (1):\n  ~ src/config.py"),
         "{out}"

@@ -53,6 +53,11 @@ pub(crate) enum Command {
     /// Exit codes: 0 accepted (with or without waivers), 1 rejected (or, with
     /// --replay, a different result), 2 usage error or unreadable target.
     Review(ReviewArgs),
+    /// Write an engagement's evidence pack for an auditor: register entries,
+    /// reviews with findings and decisions, their evidence blobs, waivers,
+    /// the ledger and its verification, an HTML summary and SHA256SUMS.
+    /// Exit 1 when the ledger or a blob fails verification.
+    Export(ExportArgs),
     /// Waive one finding for an engagement: bound to its fingerprint and to
     /// the content of the file it is in, until a date; the approver must not
     /// be the requester.
@@ -260,6 +265,21 @@ pub(crate) struct ReviewArgs {
     /// Never show a progress bar.
     #[arg(long)]
     pub(crate) no_progress: bool,
+    #[command(flatten)]
+    pub(crate) register: RegisterArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ExportArgs {
+    /// The engagement to export.
+    #[arg(long, value_name = "ID")]
+    pub(crate) engagement: String,
+    /// The pack's directory (new or empty).
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub(crate) output: PathBuf,
+    /// The evidence store [default: ~/.local/share/oversight/evidence].
+    #[arg(long, env = "OVERSIGHT_EVIDENCE", value_name = "LOCATION")]
+    pub(crate) evidence: Option<String>,
     #[command(flatten)]
     pub(crate) register: RegisterArgs,
 }

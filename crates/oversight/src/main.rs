@@ -7,6 +7,7 @@
 
 mod args;
 mod detectors;
+mod export;
 mod gate;
 mod notice;
 mod progress;
@@ -81,6 +82,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Engagement { command } => register::engagement(command),
         Command::Ledger { command } => register::ledger(command),
         Command::Review(args) => review::review(args),
+        Command::Export(args) => export::export(args),
         Command::Waive(args) => gate::waive(args),
         Command::Status(args) => gate::status(args),
         Command::Db { command } => supply_chain::db(command),

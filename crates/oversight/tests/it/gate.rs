@@ -204,7 +204,44 @@ fn gate_story(database: Option<String>) {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("8 events"), "{out}");
 
-    // 8. Unknown engagement: one clear error, nothing recorded.
+    // 8. The evidence pack: every file listed in SHA256SUMS with its hash,
+    //    the reviews' blobs, the ledger verified, a readable summary.
+    let pack = home.path("pack");
+    let (code, out) = home.run(&[
+        "export",
+        "--engagement",
+        "acme-portal",
+        "-o",
+        pack.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("4 reviews, 1 waivers"), "{out}");
+    let sums = fs_err::read_to_string(pack.join("SHA256SUMS")).unwrap();
+    let mut listed = 0;
+    for line in sums.lines() {
+        let (hash, name) = line.split_once("  ").unwrap();
+        let bytes = fs_err::read(pack.join(name)).unwrap();
+        assert_eq!(hash, sha256_hex(&bytes), "{name}");
+        listed += 1;
+    }
+    assert!(listed >= 4 * 6 + 6, "{sums}");
+    let sbom: serde_json::Value = serde_json::from_slice(
+        &fs_err::read(pack.join(format!("reviews/{first}/sbom.cdx.json"))).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(sbom["bomFormat"], "CycloneDX");
+    let html = fs_err::read_to_string(pack.join("index.html")).unwrap();
+    assert!(html.contains("Ledger verified: 8 events"), "{html}");
+    assert!(
+        html.contains(&first) && html.contains("accepted-with-waivers"),
+        "{html}"
+    );
+    assert!(!html.contains(TOKEN));
+    let ledger: serde_json::Value =
+        serde_json::from_slice(&fs_err::read(pack.join("ledger.json")).unwrap()).unwrap();
+    assert_eq!(ledger["events"].as_array().unwrap().len(), 8);
+
+    // Unknown engagement: one clear error, nothing recorded.
     let (code, out) = home.run(&[
         "review",
         target.to_str().unwrap(),
@@ -231,6 +268,15 @@ fn gate_story(database: Option<String>) {
     let (code, out) = home.run(&["review", "--replay", &first, "--no-progress"]);
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("was altered"), "{out}");
+    // A pack is never written over an earlier one.
+    let (code, out) = home.run(&[
+        "export",
+        "--engagement",
+        "acme-portal",
+        "-o",
+        pack.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "a non-empty directory is refused: {out}");
 }
 
 #[test]
@@ -331,4 +377,12 @@ fn killing_a_review_at_any_point_leaves_the_register_consistent() {
     assert_eq!(code, 1, "the register still records reviews:\n{out}");
     let (code, out) = home.run(&["ledger", "verify"]);
     assert_eq!(code, 0, "{out}");
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

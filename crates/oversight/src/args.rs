@@ -58,6 +58,12 @@ pub(crate) enum Command {
     /// the ledger and its verification, an HTML summary and SHA256SUMS.
     /// Exit 1 when the ledger or a blob fails verification.
     Export(ExportArgs),
+    /// Assurance documents kept for an engagement (pentest reports,
+    /// certificates, attestations).
+    Evidence {
+        #[command(subcommand)]
+        command: EvidenceCommand,
+    },
     /// Waive one finding for an engagement: bound to its fingerprint and to
     /// the content of the file it is in, until a date; the approver must not
     /// be the requester.
@@ -282,6 +288,38 @@ pub(crate) struct ExportArgs {
     pub(crate) evidence: Option<String>,
     #[command(flatten)]
     pub(crate) register: RegisterArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum EvidenceCommand {
+    /// Keep a document in the evidence store and record it (one ledger event).
+    Add {
+        /// The document.
+        file: PathBuf,
+        /// The engagement it is evidence for.
+        #[arg(long, value_name = "ID")]
+        engagement: String,
+        /// Its kind, as the engagement's assurance terms name it
+        /// (`pentest-report`, `iso27001-certificate`, …).
+        #[arg(long)]
+        kind: String,
+        /// Last day it is valid (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        expires: Option<String>,
+        /// The evidence store [default: ~/.local/share/oversight/evidence].
+        #[arg(long, env = "OVERSIGHT_EVIDENCE", value_name = "LOCATION")]
+        evidence: Option<String>,
+        #[command(flatten)]
+        register: RegisterArgs,
+    },
+    /// List the documents kept for an engagement.
+    List {
+        /// The engagement.
+        #[arg(long, value_name = "ID")]
+        engagement: String,
+        #[command(flatten)]
+        register: RegisterArgs,
+    },
 }
 
 #[derive(Debug, clap::Args)]

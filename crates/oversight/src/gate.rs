@@ -1,13 +1,13 @@
-//! `oversight waive` and `oversight status`: the gate's register commands, a
-//! thin layer over `oversight-register`.
+//! `oversight waive`, `evidence` and `status`: the gate's register commands,
+//! a thin layer over `oversight-register` and `oversight-evidence`.
 
 use anyhow::Context;
 use jiff::civil::Date;
 use oversight_register::WaiverRequest;
 use oversight_register::status::{FactorState, StatusReport};
 
-use crate::args::{StatusArgs, WaiveArgs};
-use crate::register::{block_on, open};
+use crate::args::{EvidenceCommand, StatusArgs, WaiveArgs};
+use crate::register::{block_on, data_dir, open};
 
 fn parse_date(text: &str, flag: &str) -> anyhow::Result<Date> {
     text.parse::<Date>()
@@ -42,6 +42,84 @@ pub(crate) fn waive(args: WaiveArgs) -> anyhow::Result<u8> {
         );
         Ok(0)
     })?
+}
+
+pub(crate) fn evidence(command: EvidenceCommand) -> anyhow::Result<u8> {
+    match command {
+        EvidenceCommand::Add {
+            file,
+            engagement,
+            kind,
+            expires,
+            evidence,
+            register,
+        } => {
+            let expires = expires
+                .as_deref()
+                .map(|d| parse_date(d, "--expires"))
+                .transpose()?;
+            let location = match evidence {
+                Some(location) => location,
+                None => data_dir()?.join("evidence").display().to_string(),
+            };
+            block_on(async {
+                let r = open(&register).await?;
+                // Check the engagement before storing anything.
+                r.waivers(&engagement).await?;
+                let store = oversight_evidence::EvidenceStore::open(&location)?;
+                let stored = store.put_file(&file).await?;
+                let name = file.file_name().map_or_else(
+                    || file.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+                let record = r
+                    .add_evidence(&oversight_register::EvidenceRequest {
+                        engagement: engagement.clone(),
+                        kind,
+                        name,
+                        sha256: stored.digest.to_hex(),
+                        size: stored.size,
+                        expires,
+                    })
+                    .await?;
+                println!(
+                    "Kept {} ({} bytes, sha256:{}) as {} `{}` for engagement `{engagement}`{}",
+                    file.display(),
+                    record.size,
+                    record.sha256,
+                    record.id,
+                    record.kind,
+                    record
+                        .expires
+                        .as_deref()
+                        .map_or_else(String::new, |d| format!(", valid until {d}"))
+                );
+                Ok(0)
+            })?
+        }
+        EvidenceCommand::List {
+            engagement,
+            register,
+        } => block_on(async {
+            let r = open(&register).await?;
+            r.waivers(&engagement).await?;
+            println!(
+                "{:<22} {:<24} {:<11} {:<14} NAME",
+                "ID", "KIND", "EXPIRES", "SHA256"
+            );
+            for d in r.store().evidence(Some(&engagement)).await? {
+                println!(
+                    "{:<22} {:<24} {:<11} {:<14} {}",
+                    d.id,
+                    d.kind,
+                    d.expires.as_deref().unwrap_or("-"),
+                    &d.sha256[..12.min(d.sha256.len())],
+                    d.name
+                );
+            }
+            Ok(0)
+        })?,
+    }
 }
 
 pub(crate) fn status(args: StatusArgs) -> anyhow::Result<u8> {

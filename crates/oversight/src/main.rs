@@ -83,6 +83,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Ledger { command } => register::ledger(command),
         Command::Review(args) => review::review(args),
         Command::Export(args) => export::export(args),
+        Command::Evidence { command } => gate::evidence(command),
         Command::Waive(args) => gate::waive(args),
         Command::Status(args) => gate::status(args),
         Command::Db { command } => supply_chain::db(command),

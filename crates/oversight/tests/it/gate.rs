@@ -204,7 +204,52 @@ fn gate_story(database: Option<String>) {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("8 events"), "{out}");
 
-    // 8. The evidence pack: every file listed in SHA256SUMS with its hash,
+    // 8. An assurance document kept as evidence lifts the expired
+    //    certificate from the status view's due list.
+    let due = |home: &Home| {
+        let (code, out) = home.run(&["status", "--format", "json"]);
+        assert_eq!(code, 0, "{out}");
+        let json: serde_json::Value = serde_json::from_str(&out).expect(&out);
+        json["due"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["what"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        due(&home)
+            .iter()
+            .any(|w| w == "iso27001-certificate expires"),
+        "{:?}",
+        due(&home)
+    );
+    let certificate = home.path("iso27001-certificate-2026.pdf");
+    fs_err::write(&certificate, b"%PDF-1.4 certificate of registration").unwrap();
+    let (code, out) = home.run(&[
+        "evidence",
+        "add",
+        certificate.to_str().unwrap(),
+        "--engagement",
+        "acme-portal",
+        "--kind",
+        "iso27001-certificate",
+        "--expires",
+        "2099-06-30",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        !due(&home).iter().any(|w| w.contains("iso27001")),
+        "{:?}",
+        due(&home)
+    );
+    let (code, out) = home.run(&["evidence", "list", "--engagement", "acme-portal"]);
+    assert!(
+        code == 0 && out.contains("iso27001-certificate-2026.pdf"),
+        "{out}"
+    );
+
+    // 9. The evidence pack: every file listed in SHA256SUMS with its hash,
     //    the reviews' blobs, the ledger verified, a readable summary.
     let pack = home.path("pack");
     let (code, out) = home.run(&[
@@ -231,7 +276,7 @@ fn gate_story(database: Option<String>) {
     .unwrap();
     assert_eq!(sbom["bomFormat"], "CycloneDX");
     let html = fs_err::read_to_string(pack.join("index.html")).unwrap();
-    assert!(html.contains("Ledger verified: 8 events"), "{html}");
+    assert!(html.contains("Ledger verified: 9 events"), "{html}");
     assert!(
         html.contains(&first) && html.contains("accepted-with-waivers"),
         "{html}"
@@ -239,7 +284,7 @@ fn gate_story(database: Option<String>) {
     assert!(!html.contains(TOKEN));
     let ledger: serde_json::Value =
         serde_json::from_slice(&fs_err::read(pack.join("ledger.json")).unwrap()).unwrap();
-    assert_eq!(ledger["events"].as_array().unwrap().len(), 8);
+    assert_eq!(ledger["events"].as_array().unwrap().len(), 9);
 
     // Unknown engagement: one clear error, nothing recorded.
     let (code, out) = home.run(&[
@@ -252,7 +297,7 @@ fn gate_story(database: Option<String>) {
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("no-such-engagement"), "{out}");
 
-    // 9. An evidence blob altered on disk is caught when it is read back.
+    // 10. An evidence blob altered on disk is caught when it is read back.
     let blobs = home.path("data/oversight/evidence/sha256");
     let mut altered = 0;
     for shard in fs_err::read_dir(&blobs).unwrap() {

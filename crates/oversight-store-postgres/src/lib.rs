@@ -9,7 +9,12 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[path = "../../oversight-store/sql/review.rs"]
 mod review;
+
+/// The store type and sqlx database the shared `review` module is compiled for.
+type Backend = PgStore;
+type Db = sqlx::Postgres;
 
 use oversight_ledger::{ChainHead, InstanceKey, SealedEvent};
 use oversight_store::{

@@ -592,32 +592,8 @@ fn register_story_on_embedded_sqlite() {
 
 #[test]
 fn register_story_on_postgres() {
-    let name = format!(
-        "oversight_cli_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-            % 1_000_000_000
-    );
-    let psql = |sql: &str| {
-        let status = std::process::Command::new("psql")
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-U",
-                "postgres",
-                "-d",
-                "test",
-                "-q",
-                "-c",
-                sql,
-            ])
-            .status()
-            .expect("psql (PostgreSQL client) must be installed; .ci/run checks the server");
-        assert!(status.success(), "{sql}");
-    };
+    let name = crate::util::fresh_database_name("oversight_cli");
+    let psql = crate::util::psql;
     psql(&format!("CREATE DATABASE {name}"));
     register_story(Some(&format!("postgres://postgres@127.0.0.1:5432/{name}")));
     psql(&format!("DROP DATABASE {name} WITH (FORCE)"));

@@ -136,3 +136,37 @@ pub fn git(dir: &Path, args: &[&str]) {
         .expect("git is installed");
     assert!(status.success(), "git {args:?}");
 }
+
+/// Runs `sql` on the PostgreSQL server at 127.0.0.1:5432 (database `test`)
+/// with psql, as the CLI's PostgreSQL stories do to create and drop their
+/// databases.
+pub fn psql(sql: &str) {
+    let status = Command::new("psql")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            "test",
+            "-q",
+            "-c",
+            sql,
+        ])
+        .status()
+        .expect("psql (PostgreSQL client) must be installed; .ci/run checks the server");
+    assert!(status.success(), "{sql}");
+}
+
+/// A fresh database name for one test run.
+pub fn fresh_database_name(prefix: &str) -> String {
+    format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+            % 1_000_000_000
+    )
+}

@@ -1,20 +1,27 @@
 //! The acceptance gate's tables: inserts inside `Store::record`'s
 //! transaction and the reads of [`ReviewStore`]. Rows are only inserted.
+//!
+//! One source for both backends: `oversight-store-sqlite` and
+//! `oversight-store-postgres` each compile this file as their `review`
+//! module (`#[path]`), with `Backend` and `Db` naming their store and sqlx
+//! database. The SQL is written once in the dialect both accept: `$n`
+//! placeholders, numbered in order of first use (SQLite binds `$n` by first
+//! appearance), `CAST(… AS TEXT)` rather than `::text`.
 
 use oversight_store::{
     DecisionRecord, DeliveryRecord, EvidenceRecord, FindingRecord, LatestReview, ReviewRecord,
     ReviewStore, StoreError, WaiverRecord,
 };
-use sqlx::{Postgres, QueryBuilder, Transaction};
+use sqlx::{QueryBuilder, Transaction};
 
-use crate::{PgStore, db_error};
+use crate::{Backend, Db, db_error};
 
 /// Findings per multi-row INSERT: 12 binds each stays far below the
 /// backend's limit on bound parameters.
 const FINDINGS_PER_INSERT: usize = 400;
 
 pub(crate) async fn insert_review(
-    tx: &mut Transaction<'static, Postgres>,
+    tx: &mut Transaction<'static, Db>,
     review: &ReviewRecord,
 ) -> Result<(), StoreError> {
     let d = &review.delivery;
@@ -51,7 +58,7 @@ pub(crate) async fn insert_review(
         d.id
     )))?;
     for chunk in review.findings.chunks(FINDINGS_PER_INSERT) {
-        let mut insert = QueryBuilder::<Postgres>::new(
+        let mut insert = QueryBuilder::<Db>::new(
             "INSERT INTO findings (delivery_id, ordinal, fingerprint, rule, category, severity, \
              path, line, message, content_sha256, disposition, waiver_id) ",
         );
@@ -82,7 +89,7 @@ pub(crate) async fn insert_review(
 }
 
 pub(crate) async fn insert_waiver(
-    tx: &mut Transaction<'static, Postgres>,
+    tx: &mut Transaction<'static, Db>,
     w: &WaiverRecord,
 ) -> Result<(), StoreError> {
     let result = sqlx::query(
@@ -104,7 +111,7 @@ pub(crate) async fn insert_waiver(
 }
 
 pub(crate) async fn insert_evidence(
-    tx: &mut Transaction<'static, Postgres>,
+    tx: &mut Transaction<'static, Db>,
     e: &EvidenceRecord,
 ) -> Result<(), StoreError> {
     let result = sqlx::query(
@@ -277,7 +284,7 @@ fn evidence_from_row(row: EvidenceRow) -> EvidenceRecord {
 const DELIVERY_COLUMNS: &str = "d.id, d.engagement_id, d.recorded_at, d.content_digest, d.file_count, d.total_bytes, d.document";
 
 #[async_trait::async_trait]
-impl ReviewStore for PgStore {
+impl ReviewStore for Backend {
     async fn review(&self, id: &str) -> Result<ReviewRecord, StoreError> {
         let row: Option<DeliveryRow> = sqlx::query_as(&format!(
             "SELECT {DELIVERY_COLUMNS} FROM deliveries d WHERE d.id = $1"
@@ -333,7 +340,7 @@ impl ReviewStore for PgStore {
             sqlx::query_as(&format!(
                 "SELECT {DELIVERY_COLUMNS}, c.outcome FROM deliveries d \
                  JOIN decisions c ON c.delivery_id = d.id \
-                 WHERE $1::text IS NULL OR d.engagement_id = $1 ORDER BY d.recorded_at, d.id"
+                 WHERE CAST($1 AS TEXT) IS NULL OR d.engagement_id = $1 ORDER BY d.recorded_at, d.id"
             ))
             .bind(engagement)
             .fetch_all(&self.pool)
@@ -383,7 +390,7 @@ impl ReviewStore for PgStore {
     async fn waivers(&self, engagement: Option<&str>) -> Result<Vec<WaiverRecord>, StoreError> {
         let rows: Vec<WaiverRow> = sqlx::query_as(
             "SELECT id, engagement_id, fingerprint, content_sha256, reason, requester, approver, \
-             expires, granted_at FROM waivers WHERE $1::text IS NULL OR engagement_id = $1 \
+             expires, granted_at FROM waivers WHERE CAST($1 AS TEXT) IS NULL OR engagement_id = $1 \
              ORDER BY granted_at, id",
         )
         .bind(engagement)
@@ -396,7 +403,7 @@ impl ReviewStore for PgStore {
     async fn evidence(&self, engagement: Option<&str>) -> Result<Vec<EvidenceRecord>, StoreError> {
         let rows: Vec<EvidenceRow> = sqlx::query_as(
             "SELECT id, engagement_id, kind, name, sha256, size, expires, added_by, added_at \
-             FROM evidence WHERE $1::text IS NULL OR engagement_id = $1 ORDER BY added_at, id",
+             FROM evidence WHERE CAST($1 AS TEXT) IS NULL OR engagement_id = $1 ORDER BY added_at, id",
         )
         .bind(engagement)
         .fetch_all(&self.pool)

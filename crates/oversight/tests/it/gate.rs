@@ -407,3 +407,79 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+/// The evidence pack's summary is a page an auditor opens in a browser: it
+/// is rendered by headless Chromium (Debian's `chromium`, installed by
+/// `.ci/run`) and the rendered document holds the review, the decision and
+/// the ledger's verification.
+#[test]
+fn evidence_pack_summary_renders_in_headless_chromium() {
+    let chromium = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|c| {
+            std::process::Command::new(c)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .expect("headless Chromium is needed (Debian package `chromium`; .ci/run installs it)");
+    let home = Home::new(None);
+    let (code, out) = home.run(&["init", "--example"]);
+    assert_eq!(code, 0, "{out}");
+    let policy = home.path("policy.toml");
+    fs_err::write(&policy, POLICY).unwrap();
+    let target = home.path("delivery");
+    delivery(&target);
+    let (code, out) = home.run(&[
+        "review",
+        target.to_str().unwrap(),
+        "--engagement",
+        "acme-portal",
+        "--policy",
+        policy.to_str().unwrap(),
+        "--no-progress",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    let review = review_id(&out);
+    let pack = home.path("pack");
+    let (code, out) = home.run(&[
+        "export",
+        "--engagement",
+        "acme-portal",
+        "-o",
+        pack.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let page = format!("file://{}", pack.join("index.html").display());
+    let rendered = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            &format!("--user-data-dir={}", home.path("chromium").display()),
+            "--dump-dom",
+            &page,
+        ])
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&rendered.stdout);
+    assert!(
+        rendered.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rendered.stderr)
+    );
+    assert!(
+        dom.contains("Evidence pack: engagement <code>acme-portal</code>"),
+        "{dom}"
+    );
+    assert!(dom.contains(&format!("{review}</a>")), "{dom}");
+    assert!(
+        dom.contains("<td class=\"rejected\">rejected</td>"),
+        "{dom}"
+    );
+    assert!(dom.contains("Ledger verified: 4 events"), "{dom}");
+    // The browser built the table body itself: the page was parsed, not echoed.
+    assert!(dom.contains("<table id=\"reviews\"><tbody>"), "{dom}");
+    assert!(!dom.contains(TOKEN), "the secret is never in the pack");
+}

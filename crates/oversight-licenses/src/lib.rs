@@ -94,6 +94,12 @@ pub enum Error {
     Store(String),
 }
 
+/// The version of the SPDX licence list the detector matches against, for
+/// the record a review keeps.
+pub fn spdx_list_version() -> &'static str {
+    spdx::license_version()
+}
+
 /// The SPDX list's text of a licence or exception identifier (`MIT`,
 /// `GPL-2.0-or-later`, `LLVM-exception`), from the `spdx` crate; `None` for
 /// `LicenseRef-…` and unknown identifiers.

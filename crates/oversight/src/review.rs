@@ -394,7 +394,11 @@ async fn record(
         "target": report.target,
         "target_kind": report.target_kind,
         "tool": {"name": "oversight", "version": report.tool_version},
-        "rule_sets": {"secrets": "builtin", "licences": "spdx (spdx crate)", "detectors": report.rules.len()},
+        "rule_sets": {
+            "secrets": {"set": "builtin", "sha256": sha256_hex(oversight_secrets::BUILTIN_RULES.as_bytes())},
+            "licences": {"spdx_license_list": oversight_licenses::spdx_list_version()},
+            "rules": report.rules.len(),
+        },
         "advisories": snapshots,
         "policy": {"name": policy.name(), "version": policy.version(), "sha256": policy.sha256()},
         "expected_holders": holders,
@@ -857,4 +861,12 @@ async fn get(evidence: &EvidenceStore, hex: &str) -> anyhow::Result<Vec<u8>> {
         .parse()
         .with_context(|| format!("`{hex}` is not a SHA-256 digest"))?;
     Ok(evidence.get(&digest).await?.to_vec())
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -275,6 +275,30 @@ fn gate_story(database: Option<String>) {
     )
     .unwrap();
     assert_eq!(sbom["bomFormat"], "CycloneDX");
+    // What the review was held to is on record: policy, rule sets, tool.
+    let recorded: serde_json::Value = serde_json::from_slice(
+        &fs_err::read(pack.join(format!("reviews/{first}/review.json"))).unwrap(),
+    )
+    .unwrap();
+    let delivery = &recorded["delivery"];
+    assert_eq!(delivery["policy"]["name"], "test-gate");
+    assert_eq!(delivery["policy"]["version"], "7");
+    assert_eq!(
+        delivery["rule_sets"]["secrets"]["sha256"]
+            .as_str()
+            .unwrap()
+            .len(),
+        64
+    );
+    assert!(
+        delivery["rule_sets"]["licences"]["spdx_license_list"]
+            .as_str()
+            .unwrap()
+            .starts_with('3'),
+        "{delivery}"
+    );
+    assert_eq!(recorded["decision"]["outcome"], "rejected");
+    assert_eq!(recorded["decision"]["reviewer"], "alice@example.org");
     let html = fs_err::read_to_string(pack.join("index.html")).unwrap();
     assert!(html.contains("Ledger verified: 9 events"), "{html}");
     assert!(

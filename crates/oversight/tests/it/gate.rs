@@ -49,6 +49,18 @@ impl Home {
     fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
+
+    /// A register with the example engagement, the test policy and the
+    /// test delivery; returns the policy's and the delivery's paths.
+    fn prepare(&self) -> (PathBuf, PathBuf) {
+        let (code, out) = self.run(&["init", "--example"]);
+        assert_eq!(code, 0, "{out}");
+        let policy = self.path("policy.toml");
+        fs_err::write(&policy, POLICY).unwrap();
+        let target = self.path("delivery");
+        delivery(&target);
+        (policy, target)
+    }
 }
 
 /// A policy that blocks any secret and wants a LICENSE file.
@@ -99,12 +111,7 @@ fn review_id(out: &str) -> String {
 
 fn gate_story(database: Option<String>) {
     let home = Home::new(database);
-    let (code, out) = home.run(&["init", "--example"]);
-    assert_eq!(code, 0, "{out}");
-    let policy = home.path("policy.toml");
-    fs_err::write(&policy, POLICY).unwrap();
-    let target = home.path("delivery");
-    delivery(&target);
+    let (policy, target) = home.prepare();
     let review = |extra: &[&str]| {
         let mut args = vec![
             "review",
@@ -369,12 +376,7 @@ fn gate_story_on_postgres() {
 #[test]
 fn killing_a_review_at_any_point_leaves_the_register_consistent() {
     let home = Home::new(None);
-    let (code, out) = home.run(&["init", "--example"]);
-    assert_eq!(code, 0, "{out}");
-    let policy = home.path("policy.toml");
-    fs_err::write(&policy, POLICY).unwrap();
-    let target = home.path("delivery");
-    delivery(&target);
+    let (policy, target) = home.prepare();
     // Enough content that a review takes a while: 1,500 files, ~12 MB.
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
     for i in 0..1_500 {
@@ -448,12 +450,7 @@ fn evidence_pack_summary_renders_in_headless_chromium() {
         })
         .expect("headless Chromium is needed (Debian package `chromium`; .ci/run installs it)");
     let home = Home::new(None);
-    let (code, out) = home.run(&["init", "--example"]);
-    assert_eq!(code, 0, "{out}");
-    let policy = home.path("policy.toml");
-    fs_err::write(&policy, POLICY).unwrap();
-    let target = home.path("delivery");
-    delivery(&target);
+    let (policy, target) = home.prepare();
     let (code, out) = home.run(&[
         "review",
         target.to_str().unwrap(),

@@ -677,10 +677,10 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
         } else {
             dir.path().to_owned()
         };
-        let mut replay_args = args.clone_for_replay();
-        replay_args.rev = None;
-        replay_args.history = false;
-        let scan = scan_args(&replay_args, target, holders);
+        // The restored files are a plain tree: no revision, no history.
+        let mut scan = scan_args(args, target, holders);
+        scan.rev = None;
+        scan.history = false;
         let mut options = crate::scan_options(&scan)?;
         options.record_manifest = true;
         let scanned = crate::run_scan(&scan, options, policy.license().cloned())?;
@@ -815,29 +815,6 @@ fn is_history_path(path: &str) -> bool {
     path.split_once(':').is_some_and(|(commit, _)| {
         commit.len() == 40 && commit.bytes().all(|b| b.is_ascii_hexdigit())
     })
-}
-
-impl ReviewArgs {
-    /// The scan settings of this invocation, for a replay.
-    fn clone_for_replay(&self) -> ReviewArgs {
-        ReviewArgs {
-            target: None,
-            engagement: None,
-            policy: None,
-            format: self.format.clone(),
-            diff: false,
-            replay: None,
-            evidence: self.evidence.clone(),
-            config: self.config.clone(),
-            rev: self.rev.clone(),
-            history: self.history,
-            advisories: self.advisories.clone(),
-            vex: self.vex.clone(),
-            threads: self.threads,
-            no_progress: self.no_progress,
-            register: self.register.clone(),
-        }
-    }
 }
 
 /// A reason as recorded and printed in JSON.

@@ -8,12 +8,13 @@
 //! clock starts (the scan reads them; the evidence path only writes).
 //! Variants:
 //!
-//! * staging beside the store, commit by hard link (what a review with the
-//!   default local store does);
+//! * staging for the local store, finished blobs renamed straight into it
+//!   (what a review with the default local store does);
+//! * the same delivery again (a re-review: every blob present);
+//! * staging beside the store, commit by hard link (the previous way);
 //! * staging in the system temporary directory, commit by copy through
 //!   `object_store`'s `LocalFileSystem` (what any other store costs, minus
-//!   the network);
-//! * committing the same delivery again (a re-review: every blob present).
+//!   the network).
 //!
 //! Run: `cargo bench -p oversight-evidence --bench evidence`.
 
@@ -55,7 +56,20 @@ fn main() -> anyhow::Result<()> {
         .build()?;
 
     let work = tempfile::tempdir()?;
-    // 1. Default local store, staging beside it: hard links.
+    // 1. Default local store, as `oversight review` stages: straight into it.
+    let store = EvidenceStore::open(path_str(&work.path().join("direct")))?;
+    let staging = Staging::for_store(&store)?;
+    let staged = stage(&staging, &files, threads)?;
+    let (summary, committed) = timed(|| runtime.block_on(staging.commit(&store)))?;
+    report("stage into the store", bytes, staged, committed, summary);
+    // 2. Re-review of the same delivery into the same store.
+    let again = Staging::for_store(&store)?;
+    let staged = stage(&again, &files, threads)?;
+    let (summary, committed) = timed(|| runtime.block_on(again.commit(&store)))?;
+    report("re-review, all present", bytes, staged, committed, summary);
+    drop((staging, again));
+
+    // 3. Staging beside a local store, committed by hard links.
     let store = EvidenceStore::open(path_str(&work.path().join("linked")))?;
     let staging = Staging::new_in(work.path().join("linked"))?;
     let staged = stage(&staging, &files, threads)?;
@@ -67,14 +81,9 @@ fn main() -> anyhow::Result<()> {
         committed,
         summary,
     );
-    // 3. Re-review of the same delivery into the same store.
-    let again = Staging::new_in(work.path().join("linked"))?;
-    let staged = stage(&again, &files, threads)?;
-    let (summary, committed) = timed(|| runtime.block_on(again.commit(&store)))?;
-    report("re-review, all present", bytes, staged, committed, summary);
-    drop((staging, again));
+    drop(staging);
 
-    // 2. Copy through object_store (no hard links).
+    // 4. Copy through object_store (no hard links).
     let copied = work.path().join("copied");
     std::fs::create_dir_all(&copied)?;
     let store = EvidenceStore::from_object_store(
@@ -143,7 +152,7 @@ fn stage(staging: &Staging, files: &[Vec<u8>], threads: usize) -> anyhow::Result
             .map(|_| {
                 scope.spawn(|| -> std::io::Result<()> {
                     while let Some(file) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
-                        let mut writer = staging.writer()?;
+                        let mut writer = staging.writer();
                         for chunk in file.chunks(CHUNK) {
                             writer.write_all(chunk)?;
                         }

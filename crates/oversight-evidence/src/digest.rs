@@ -48,6 +48,18 @@ impl Digest {
         format!("{PREFIX}/{}/{}", &hex[..2], &hex[2..])
     }
 
+    /// The file of this blob in a local directory store rooted at `root`
+    /// (`root/sha256/ab/cdef…`, the same place as its store key).
+    pub(crate) fn local_path(&self, root: &std::path::Path) -> std::path::PathBuf {
+        let hex = self.to_hex();
+        root.join(PREFIX).join(&hex[..2]).join(&hex[2..])
+    }
+
+    /// The fan-out directory the blob falls in (its first byte).
+    pub(crate) fn fan(&self) -> u8 {
+        self.0[0]
+    }
+
     /// The digest named by a store key (`sha256/ab/cdef…`), if it is one.
     pub(crate) fn from_store_key(key: &str) -> Option<Self> {
         let rest = key.strip_prefix(PREFIX)?.strip_prefix('/')?;

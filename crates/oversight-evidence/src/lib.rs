@@ -11,10 +11,14 @@
 //!   altered content is [`EvidenceError::Tampered`], never returned.
 //!   [`EvidenceStore::verify`] and [`EvidenceStore::verify_all`] list missing
 //!   and altered blobs for audits.
-//! * [`Staging`]: a private local directory where [`StagedWriter`]s (sync,
-//!   `io::Write`, one per file, from any thread) spool a delivery's files
-//!   while the scan reads them, in bounded memory; [`Staging::commit`] then
-//!   stores every blob the store does not hold yet.
+//! * [`Staging`]: where [`StagedWriter`]s (sync, `io::Write`, one per file,
+//!   from any thread) spool a delivery's files while the scan reads them, in
+//!   bounded memory; [`Staging::commit`] then stores every blob the store
+//!   does not hold yet. Staging [for a local store](Staging::for_store)
+//!   renames finished blobs straight into it (one create and one rename per
+//!   new blob, one `stat` per known one), and a
+//!   [prehashed writer](Staging::prehashed_writer) takes the digest from a
+//!   caller that hashes the bytes anyway.
 //! * [`Digest`]: a blob's name.
 //!
 //! The crate knows nothing of scanning, findings or the register: it keeps
@@ -28,7 +32,7 @@
 //!
 //! let store = EvidenceStore::open("memory://")?;
 //! let staging = Staging::new()?;
-//! let mut writer = staging.writer()?;
+//! let mut writer = staging.writer();
 //! writer.write_all(b"fn main() {}\n")?;
 //! let (digest, _size) = writer.finish()?;
 //!

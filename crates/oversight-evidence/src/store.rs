@@ -240,9 +240,12 @@ impl EvidenceStore {
     /// not the blob is there).
     #[must_use]
     pub fn local_path(&self, digest: &Digest) -> Option<PathBuf> {
-        let root = self.local_root.as_ref()?;
-        let hex = digest.to_hex();
-        Some(root.join(PREFIX).join(&hex[..2]).join(&hex[2..]))
+        Some(digest.local_path(self.local_root.as_ref()?))
+    }
+
+    /// The directory of a local directory store.
+    pub(crate) fn local_root(&self) -> Option<&Path> {
+        self.local_root.as_deref()
     }
 
     /// Whether the store holds a blob named `digest` (its content is not

@@ -230,7 +230,7 @@ async fn a_50_mib_blob_is_staged_in_chunks_and_committed() -> Result<()> {
     let bytes = content(50 << 20, 51);
     let digest = Digest::of(&bytes);
     let staging = Staging::new()?;
-    let mut writer = staging.writer()?;
+    let mut writer = staging.writer();
     // The engine's windows are 8 MiB; odd sizes check the buffering.
     for chunk in bytes.chunks((8 << 20) - 4093) {
         writer.write_all(chunk)?;
@@ -258,7 +258,7 @@ async fn staging_beside_a_local_store_links_instead_of_copying() -> Result<()> {
 
     let (dir, store) = local_store()?;
     let staging = Staging::new_in(dir.path())?;
-    let mut writer = staging.writer()?;
+    let mut writer = staging.writer();
     writer.write_all(b"linked, not copied")?;
     let (digest, _) = writer.finish()?;
     staging.commit(&store).await?;
@@ -277,7 +277,7 @@ async fn a_truncated_blob_is_replaced_when_the_same_content_is_stored_again() ->
     let path = store.local_path(&stored.digest).expect("a local store");
     std::fs::write(&path, b"complete")?;
     let staging = Staging::new_in(dir.path())?;
-    let mut writer = staging.writer()?;
+    let mut writer = staging.writer();
     writer.write_all(b"complete evidence")?;
     writer.finish()?;
     assert_eq!(staging.commit(&store).await?.uploaded, 1);
@@ -302,7 +302,7 @@ async fn many_threads_stage_blobs_at_once_and_one_commit_stores_each_once() -> R
                     // Half the blobs are shared by every thread.
                     let seed = if i % 2 == 0 { i } else { thread * 1000 + i };
                     let bytes = content(1000 + seed as usize * 37, seed);
-                    let mut writer = staging.writer().expect("a staging file");
+                    let mut writer = staging.writer();
                     for chunk in bytes.chunks(333) {
                         writer.write_all(chunk).expect("staging write");
                     }
@@ -340,6 +340,139 @@ async fn many_threads_stage_blobs_at_once_and_one_commit_stores_each_once() -> R
     let report = store.verify_all().await?;
     assert_eq!((report.blobs, report.bytes), (distinct, total));
     assert!(report.problems.is_empty());
+    Ok(())
+}
+
+/// Files in the writers' temporary folder of a staging area.
+fn partial_files(staging: &Staging) -> usize {
+    std::fs::read_dir(staging.path().join("partial"))
+        .map(|d| d.count())
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn staging_for_a_local_store_renames_blobs_straight_into_it() -> Result<()> {
+    use std::os::unix::fs::MetadataExt as _;
+
+    let (_dir, store) = local_store()?;
+    let small = b"fn main() {}\n".to_vec();
+    let large = content(600 << 10, 7);
+    let staging = Staging::for_store(&store)?;
+    let mut writers = Vec::new();
+    for bytes in [&small, &large] {
+        let mut writer = staging.writer();
+        for chunk in bytes.chunks(100_000) {
+            writer.write_all(chunk)?;
+        }
+        writers.push(writer);
+    }
+    // The small file is still in memory; the large one spilled to a file.
+    assert_eq!(partial_files(&staging), 1);
+    let digests: Vec<Digest> = writers
+        .into_iter()
+        .map(|w| w.finish().map(|(digest, _)| digest))
+        .collect::<std::io::Result<_>>()?;
+    for (digest, bytes) in digests.iter().zip([&small, &large]) {
+        let stored = store.local_path(digest).expect("a local store");
+        assert_eq!(std::fs::read(&stored)?, *bytes, "in the store before any commit");
+        assert_eq!(staging.blob_path(digest), Some(stored));
+    }
+    assert_eq!(partial_files(&staging), 0);
+    let summary = staging.commit(&store).await?;
+    assert_eq!((summary.uploaded, summary.already_present), (2, 0));
+    assert_eq!(summary.uploaded_bytes, (small.len() + large.len()) as u64);
+
+    // A resubmission writes nothing: the blobs are found in the store.
+    let inode = std::fs::metadata(store.local_path(&digests[1]).expect("local"))?.ino();
+    let again = Staging::for_store(&store)?;
+    for bytes in [&small, &large] {
+        let mut writer = again.prehashed_writer();
+        writer.write_all(bytes)?;
+        writer.finish_as(Digest::of(bytes))?;
+    }
+    let summary = again.commit(&store).await?;
+    assert_eq!((summary.uploaded, summary.already_present), (0, 2));
+    assert_eq!(
+        std::fs::metadata(store.local_path(&digests[1]).expect("local"))?.ino(),
+        inode
+    );
+    let staging_dir = again.path().to_owned();
+    drop((staging, again));
+    assert!(!staging_dir.exists(), "only the temporary folder goes");
+    let report = store.verify_all().await?;
+    assert_eq!(report.blobs, 2);
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    Ok(())
+}
+
+#[tokio::test]
+async fn staging_for_a_local_store_replaces_an_altered_blob() -> Result<()> {
+    let (_dir, store) = local_store()?;
+    let stored = store.put_bytes(b"complete evidence").await?;
+    let path = store.local_path(&stored.digest).expect("a local store");
+    std::fs::write(&path, b"complete")?;
+    let staging = Staging::for_store(&store)?;
+    let mut writer = staging.writer();
+    writer.write_all(b"complete evidence")?;
+    writer.finish()?;
+    assert_eq!(staging.commit(&store).await?.uploaded, 1);
+    assert_eq!(&store.get(&stored.digest).await?[..], b"complete evidence");
+    Ok(())
+}
+
+#[tokio::test]
+async fn staging_for_a_remote_store_keeps_blobs_until_commit() -> Result<()> {
+    let store = EvidenceStore::open("memory://")?;
+    let staging = Staging::for_store(&store)?;
+    let mut writer = staging.prehashed_writer();
+    writer.write_all(b"remote evidence")?;
+    let (digest, _) = writer.finish_as(Digest::of(b"remote evidence"))?;
+    assert!(!store.contains(&digest).await?);
+    assert_eq!(staging.commit(&store).await?.uploaded, 1);
+    assert_eq!(&store.get(&digest).await?[..], b"remote evidence");
+    Ok(())
+}
+
+#[test]
+fn a_prehashed_writer_needs_the_digest_and_a_hashing_writer_checks_it() -> Result<()> {
+    let staging = Staging::new()?;
+    let mut prehashed = staging.prehashed_writer();
+    prehashed.write_all(b"bytes")?;
+    assert!(prehashed.finish().is_err());
+    let mut hashing = staging.writer();
+    hashing.write_all(b"bytes")?;
+    let error = hashing.finish_as(Digest::of(b"other")).unwrap_err();
+    assert!(error.to_string().contains(&Digest::of(b"bytes").to_string()), "{error}");
+    assert!(staging.blobs().is_empty());
+    assert_eq!(partial_files(&staging), 0);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_threads_stage_into_a_local_store_at_once() -> Result<()> {
+    let (_dir, store) = local_store()?;
+    let staging = Staging::for_store(&store)?;
+    std::thread::scope(|scope| {
+        for thread in 0..6u64 {
+            let staging = &staging;
+            scope.spawn(move || {
+                for i in 0..30u64 {
+                    let seed = if i % 2 == 0 { i } else { thread * 1000 + i };
+                    let bytes = content(500 + seed as usize * 97, seed);
+                    let mut writer = staging.prehashed_writer();
+                    writer.write_all(&bytes).expect("staging write");
+                    writer.finish_as(Digest::of(&bytes)).expect("finish");
+                }
+            });
+        }
+    });
+    let distinct = 15 + 6 * 15;
+    assert_eq!(staging.blobs().len(), distinct);
+    let summary = staging.commit(&store).await?;
+    assert_eq!(summary.uploaded, distinct as u64);
+    let report = store.verify_all().await?;
+    assert_eq!(report.blobs, distinct as u64);
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
     Ok(())
 }
 

@@ -250,27 +250,8 @@ pub(crate) struct ReviewArgs {
     /// [default: ~/.local/share/oversight/evidence].
     #[arg(long, env = "OVERSIGHT_EVIDENCE", value_name = "LOCATION")]
     pub(crate) evidence: Option<String>,
-    /// Reviewer configuration file (TOML) [default: ~/.config/oversight/config.toml].
-    #[arg(long, short = 'c', value_name = "FILE")]
-    pub(crate) config: Option<PathBuf>,
-    /// Git revision to review instead of HEAD and the work tree.
-    #[arg(long, value_name = "REV")]
-    pub(crate) rev: Option<String>,
-    /// Also scan every blob in the git history.
-    #[arg(long)]
-    pub(crate) history: bool,
-    /// The advisory index [default: ~/.local/share/oversight/advisories].
-    #[arg(long, env = "OVERSIGHT_ADVISORIES", value_name = "DIR")]
-    pub(crate) advisories: Option<PathBuf>,
-    /// VEX documents from the reviewer (OpenVEX or CycloneDX VEX).
-    #[arg(long, value_name = "FILE")]
-    pub(crate) vex: Vec<PathBuf>,
-    /// Worker threads [default: all cores].
-    #[arg(long, short = 'j', value_name = "N")]
-    pub(crate) threads: Option<usize>,
-    /// Never show a progress bar.
-    #[arg(long)]
-    pub(crate) no_progress: bool,
+    #[command(flatten)]
+    pub(crate) read: ReadArgs,
     #[command(flatten)]
     pub(crate) register: RegisterArgs,
 }
@@ -431,16 +412,8 @@ pub(crate) struct ScanArgs {
     /// Fail (exit 1) on findings at or above this severity [default: high].
     #[arg(long, value_name = "SEVERITY")]
     pub(crate) fail_on: Option<Severity>,
-    /// Reviewer configuration file (TOML) [default: ~/.config/oversight/config.toml].
-    #[arg(long, short = 'c', value_name = "FILE")]
-    pub(crate) config: Option<PathBuf>,
-    /// Git revision to scan instead of HEAD and the work tree.
-    #[arg(long, value_name = "REV")]
-    pub(crate) rev: Option<String>,
-    /// Also scan every blob in the git history that is not in the scanned
-    /// tree: deleted files, old versions, other branches and tags.
-    #[arg(long)]
-    pub(crate) history: bool,
+    #[command(flatten)]
+    pub(crate) read: ReadArgs,
     /// Secret rules in gitleaks format (e.g. gitleaks' own gitleaks.toml)
     /// instead of the built-in rule set.
     #[arg(long, value_name = "FILE", conflicts_with = "no_secrets")]
@@ -456,9 +429,6 @@ pub(crate) struct ScanArgs {
     /// delivery.
     #[arg(long, value_name = "FILE")]
     pub(crate) baseline: Option<PathBuf>,
-    /// Worker threads [default: all cores].
-    #[arg(long, short = 'j', value_name = "N")]
-    pub(crate) threads: Option<usize>,
     /// List info findings (detected licences, copyright statements) in the
     /// human output too; JSON and SARIF always hold every finding.
     #[arg(long, short = 'v')]
@@ -470,13 +440,32 @@ pub(crate) struct ScanArgs {
     /// holder is a `license.foreign-copyright` finding.
     #[arg(long, value_name = "NAMES", value_delimiter = ',')]
     pub(crate) expected_holders: Vec<String>,
-    /// Never show a progress bar.
-    #[arg(long)]
-    pub(crate) no_progress: bool,
     /// Do not read lockfiles and manifests (no component inventory, no
     /// vulnerability matching).
     #[arg(long, conflicts_with = "vex")]
     pub(crate) no_deps: bool,
+}
+
+/// What `scan` and `review` share: how the delivery is read, and the
+/// reviewer's own inputs to the detectors (never read from the delivery).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub(crate) struct ReadArgs {
+    /// Reviewer configuration file (TOML) [default: ~/.config/oversight/config.toml].
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// Git revision to scan instead of HEAD and the work tree.
+    #[arg(long, value_name = "REV")]
+    pub(crate) rev: Option<String>,
+    /// Also scan every blob in the git history that is not in the scanned
+    /// tree: deleted files, old versions, other branches and tags.
+    #[arg(long)]
+    pub(crate) history: bool,
+    /// Worker threads [default: all cores].
+    #[arg(long, short = 'j', value_name = "N")]
+    pub(crate) threads: Option<usize>,
+    /// Never show a progress bar.
+    #[arg(long)]
+    pub(crate) no_progress: bool,
     /// The advisory index built by `oversight db import`
     /// [default: ~/.local/share/oversight/advisories].
     #[arg(long, env = "OVERSIGHT_ADVISORIES", value_name = "DIR")]

@@ -117,7 +117,7 @@ pub(crate) struct Scanned {
 
 /// Loads the reviewer's configuration, then overrides it with `args`.
 pub(crate) fn scan_options(args: &ScanArgs) -> anyhow::Result<oversight_scan::ScanOptions> {
-    let mut options = match &args.config {
+    let mut options = match &args.read.config {
         Some(path) => oversight_scan::config::load(path)?,
         None => match oversight_scan::config::default_path().filter(|p| p.is_file()) {
             Some(path) => oversight_scan::config::load(&path)?,
@@ -127,14 +127,14 @@ pub(crate) fn scan_options(args: &ScanArgs) -> anyhow::Result<oversight_scan::Sc
     if let Some(fail_on) = args.fail_on {
         options.fail_on = fail_on;
     }
-    if args.rev.is_some() {
-        options.rev = args.rev.clone();
+    if args.read.rev.is_some() {
+        options.rev = args.read.rev.clone();
     }
-    if args.history {
+    if args.read.history {
         options.history = true;
     }
-    if args.threads.is_some() {
-        options.threads = args.threads;
+    if args.read.threads.is_some() {
+        options.threads = args.read.threads;
     }
     Ok(options)
 }
@@ -179,14 +179,14 @@ pub(crate) fn run_scan(
         )?)
         .options(options)
         .build()?;
-    let show_progress = !args.no_progress && std::io::stderr().is_terminal();
+    let show_progress = !args.read.no_progress && std::io::stderr().is_terminal();
     let progress = progress::Bar::new(show_progress);
     let mut report = scanner.scan(&args.target, &progress)?;
-    let vex = supply_chain::load_vex(&args.vex)?;
+    let vex = supply_chain::load_vex(&args.read.vex)?;
     let advisories = if args.no_deps {
         None
     } else {
-        let dir = supply_chain::advisories_dir(args.advisories.as_deref())?;
+        let dir = supply_chain::advisories_dir(args.read.advisories.as_deref())?;
         let db = oversight_advisories::Database::open(&dir)
             .with_context(|| format!("Cannot open the advisory index in `{}`", dir.display()))?;
         supply_chain::add_vulnerabilities(&mut report, &db, vex.as_ref(), scanner.options());

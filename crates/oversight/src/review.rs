@@ -50,16 +50,12 @@ impl StagingWriter {
 
 impl ContentTap for StagingTap {
     fn open(&self, path: &DeliveryPath, _size: Option<u64>) -> Option<Box<dyn TapWriter>> {
-        let mut writer = StagingWriter {
-            writer: None,
+        // The engine hashes every byte it reads; the writer need not again.
+        Some(Box::new(StagingWriter {
+            writer: Some(self.staging.prehashed_writer()),
             path: path.to_string(),
             failures: Arc::clone(&self.failures),
-        };
-        match self.staging.writer() {
-            Ok(w) => writer.writer = Some(w),
-            Err(e) => writer.fail(&e),
-        }
-        Some(Box::new(writer))
+        }))
     }
 }
 
@@ -72,9 +68,9 @@ impl TapWriter for StagingWriter {
         }
     }
 
-    fn finish(mut self: Box<Self>, _sha256: [u8; 32]) {
+    fn finish(mut self: Box<Self>, sha256: [u8; 32]) {
         if let Some(w) = self.writer.take()
-            && let Err(e) = w.finish()
+            && let Err(e) = w.finish_as(Digest::from(sha256))
         {
             self.fail(&e);
         }
@@ -158,15 +154,6 @@ fn advisory_snapshots(scanned: &crate::Scanned) -> Vec<AdvisorySnapshot> {
         .collect()
 }
 
-/// The directory of a local evidence store (a path or `file://` URL).
-fn local_dir(location: &str) -> Option<PathBuf> {
-    match location.strip_prefix("file://") {
-        Some(path) => Some(PathBuf::from(path)),
-        None if location.contains("://") => None,
-        None => Some(PathBuf::from(location)),
-    }
-}
-
 fn evidence_location(args: &ReviewArgs) -> anyhow::Result<String> {
     match &args.evidence {
         Some(location) => Ok(location.clone()),
@@ -181,21 +168,15 @@ fn scan_args(args: &ReviewArgs, target: PathBuf, holders: Vec<String>) -> ScanAr
         format: ScanFormat::Json,
         output: None,
         fail_on: None,
-        config: args.config.clone(),
-        rev: args.rev.clone(),
-        history: args.history,
+        read: args.read.clone(),
         secrets_config: None,
         no_secrets: false,
         no_licenses: false,
         baseline: None,
-        threads: args.threads,
         verbose: false,
         license_policy: None,
         expected_holders: holders,
-        no_progress: args.no_progress,
         no_deps: false,
-        advisories: args.advisories.clone(),
-        vex: args.vex.clone(),
     }
 }
 
@@ -288,11 +269,8 @@ pub(crate) fn review(args: ReviewArgs) -> anyhow::Result<u8> {
                 .unwrap_or_default(),
         };
         let evidence = EvidenceStore::open(&location)?;
-        // Staging beside a local store lets commit link instead of copy.
-        let staging = Arc::new(match local_dir(&location) {
-            Some(dir) => Staging::new_in(dir)?,
-            None => Staging::new()?,
-        });
+        // For a local store, blobs go straight to their place in it.
+        let staging = Arc::new(Staging::for_store(&evidence)?);
         let failures = Arc::new(Mutex::new(Vec::new()));
         let scan = scan_args(&args, target.clone(), holders.clone());
         let mut options = crate::scan_options(&scan)?;
@@ -402,7 +380,7 @@ async fn record(
         "advisories": snapshots,
         "policy": {"name": policy.name(), "version": policy.version(), "sha256": policy.sha256()},
         "expected_holders": holders,
-        "scan": {"rev": args.rev, "history": args.history, "git_commit": report.git.as_ref().map(|g| g.commit.clone())},
+        "scan": {"rev": args.read.rev, "history": args.read.history, "git_commit": report.git.as_ref().map(|g| g.commit.clone())},
         "evidence": {
             "store": evidence.describe(), "manifest": manifest_blob, "facts": facts_blob,
             "report": report_blob, "sbom": sbom_blob, "policy": policy_blob,
@@ -679,8 +657,8 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
         };
         // The restored files are a plain tree: no revision, no history.
         let mut scan = scan_args(args, target, holders);
-        scan.rev = None;
-        scan.history = false;
+        scan.read.rev = None;
+        scan.read.history = false;
         let mut options = crate::scan_options(&scan)?;
         options.record_manifest = true;
         let scanned = crate::run_scan(&scan, options, policy.license().cloned())?;

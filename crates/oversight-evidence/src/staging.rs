@@ -279,7 +279,11 @@ impl Inner {
         }
         let path = self.blob_path(digest);
         let Destination::Store { fans, .. } = &self.destination else {
-            return Ok(Some(Target { path, in_store: None, replace: false }));
+            return Ok(Some(Target {
+                path,
+                in_store: None,
+                replace: false,
+            }));
         };
         match std::fs::metadata(&path) {
             Ok(meta) if meta.len() == size => {
@@ -287,7 +291,13 @@ impl Inner {
                 return Ok(None);
             }
             // Another size: the stored blob was altered; the new one replaces it.
-            Ok(_) => return Ok(Some(Target { path, in_store: Some(false), replace: true })),
+            Ok(_) => {
+                return Ok(Some(Target {
+                    path,
+                    in_store: Some(false),
+                    replace: true,
+                }));
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 let fan = &fans[usize::from(digest.fan())];
                 if !fan.load(Ordering::Relaxed) {
@@ -298,7 +308,11 @@ impl Inner {
             }
             Err(e) => return Err(with_path(e, "look for the stored blob", &path)),
         }
-        Ok(Some(Target { path, in_store: Some(false), replace: false }))
+        Ok(Some(Target {
+            path,
+            in_store: Some(false),
+            replace: false,
+        }))
     }
 
     fn keep(&self, digest: Digest, size: u64, in_store: Option<bool>) {
@@ -397,7 +411,12 @@ impl StagedWriter {
 
     fn keep(self, digest: Digest) -> io::Result<(Digest, u64)> {
         let size = self.written;
-        let Some(Target { path: target, in_store, replace }) = self.inner.target(&digest, size)? else {
+        let Some(Target {
+            path: target,
+            in_store,
+            replace,
+        }) = self.inner.target(&digest, size)?
+        else {
             // Known already; dropping a temporary file deletes it.
             return Ok((digest, size));
         };

@@ -374,7 +374,11 @@ async fn staging_for_a_local_store_renames_blobs_straight_into_it() -> Result<()
         .collect::<std::io::Result<_>>()?;
     for (digest, bytes) in digests.iter().zip([&small, &large]) {
         let stored = store.local_path(digest).expect("a local store");
-        assert_eq!(std::fs::read(&stored)?, *bytes, "in the store before any commit");
+        assert_eq!(
+            std::fs::read(&stored)?,
+            *bytes,
+            "in the store before any commit"
+        );
         assert_eq!(staging.blob_path(digest), Some(stored));
     }
     assert_eq!(partial_files(&staging), 0);
@@ -442,7 +446,12 @@ fn a_prehashed_writer_needs_the_digest_and_a_hashing_writer_checks_it() -> Resul
     let mut hashing = staging.writer();
     hashing.write_all(b"bytes")?;
     let error = hashing.finish_as(Digest::of(b"other")).unwrap_err();
-    assert!(error.to_string().contains(&Digest::of(b"bytes").to_string()), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains(&Digest::of(b"bytes").to_string()),
+        "{error}"
+    );
     assert!(staging.blobs().is_empty());
     assert_eq!(partial_files(&staging), 0);
     Ok(())

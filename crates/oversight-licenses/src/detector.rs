@@ -119,7 +119,7 @@ impl LicenseDetector {
         kinds.extend(TEXT_TRIGGERS.iter().map(|_| Kind::Trigger));
         kinds.extend(COPYRIGHT_MARKERS.iter().map(|_| Kind::Copyright));
         Ok(LicenseDetector {
-            matcher: TextMatcher::load()?,
+            matcher: TextMatcher::load_in_background()?,
             policy: options.policy,
             expected_holders: options
                 .expected_holders

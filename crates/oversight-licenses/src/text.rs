@@ -7,23 +7,38 @@
 //! is searched for licences in sub-ranges of its lines, so that a file holding
 //! several licences yields each of them.
 //!
+//! The algorithm and its results are askalono's, bit for bit, but two of its
+//! steps run on cheaper data structures: the comparison with every licence
+//! ([`crate::ngrams`]) and the sub-range search ([`crate::views`]). Identical
+//! files are answered from a cache without being normalised again.
+//!
 //! Scores: at least [`IDENTIFIED`] (0.9) the licence is identified; from
 //! [`PROBABLE`] (0.8) to 0.9 it is reported as probable; below, the text is
 //! unknown.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock, PoisonError};
+use std::thread::JoinHandle;
 
-use spdx::detection::scan::Scanner;
 use spdx::detection::{LicenseType, Store, TextData};
 
 use crate::Error;
+use crate::ngrams::{Best, Index, Query, Vocabulary};
+use crate::views;
 
 /// Score from which a licence counts as identified.
 pub const IDENTIFIED: f32 = 0.9;
 /// Score from which a licence counts as probable.
 pub const PROBABLE: f32 = 0.8;
+
+/// Score above which a text is taken as one licence without searching its
+/// sub-ranges for others (askalono's shallow limit).
+const SHALLOW_LIMIT: f32 = 0.99;
+
+/// How many licences are searched for in one text at most.
+const MAX_PASSES: u16 = 8;
 
 /// How many distinct texts the match cache keeps before it is cleared.
 const CACHE_LIMIT: usize = 4096;
@@ -54,17 +69,68 @@ pub enum TextVerdict {
     },
 }
 
-/// The SPDX licence store and a cache of results for repeated texts (the same
-/// licence header in every file of a project).
+/// Matches texts against the SPDX licence store, with caches of results for
+/// repeated texts (the same licence header in every file of a project).
+///
+/// The store is the same for every matcher and immutable, so it is loaded
+/// once per process ([`STORES`]): on first use, or ahead of it on a background
+/// thread ([`TextMatcher::load_in_background`]), so that a scan without
+/// licence texts never pays for it and one with licence texts loads it while
+/// the delivery is listed.
 pub struct TextMatcher {
+    cache: Mutex<HashMap<u64, TextVerdict>>,
+    /// Verdicts of [`TextMatcher::identify`], by [`exact_key`]: most licence
+    /// files of a tree are byte-for-byte copies (the Apache-2.0 text of
+    /// every other crate), and a copy is answered without normalising it.
+    exact_cache: Mutex<HashMap<ExactKey, TextVerdict>>,
+    /// Header verdicts, by [`cache_key`].
+    header_cache: Mutex<HashMap<u64, Option<TextMatch>>>,
+}
+
+/// The stores of the process. Never freed: a static is not dropped, which
+/// also spares every scan a serial 50 ms at exit to free its some 700,000
+/// allocations.
+static STORES: OnceLock<Stores> = OnceLock::new();
+
+/// The background load started by [`TextMatcher::load_in_background`]; held
+/// locked by whoever loads or waits for the load, so that it happens once.
+static PENDING: Mutex<Option<JoinHandle<Result<Stores, Error>>>> = Mutex::new(None);
+
+/// The stores, waiting for the background load or loading them now.
+fn shared_stores() -> Result<&'static Stores, Error> {
+    if let Some(stores) = STORES.get() {
+        return Ok(stores);
+    }
+    let mut pending = PENDING.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(stores) = STORES.get() {
+        return Ok(stores);
+    }
+    let loaded = match pending.take() {
+        Some(handle) => handle
+            .join()
+            .unwrap_or_else(|_| Err(Error::Store("the loading thread panicked".to_owned())))?,
+        None => Stores::load()?,
+    };
+    Ok(STORES.get_or_init(|| loaded))
+}
+
+/// The loaded stores.
+struct Stores {
     store: Store,
     /// The few licences whose full text is commonly pasted into source file
     /// headers. Header comments are compared with these only: comparing every
     /// header of a large tree with the whole SPDX list costs minutes.
     headers: Store,
-    cache: Mutex<HashMap<u64, TextVerdict>>,
-    /// Header verdicts, by [`cache_key`].
-    header_cache: Mutex<HashMap<u64, Option<TextMatch>>>,
+    /// The numbered bigrams of both stores, for [`Index::analyze`]; `None`
+    /// when they could not be read, and askalono's `analyze` is used.
+    fast: Option<Fast>,
+}
+
+/// Both stores' [`Index`], over one vocabulary.
+struct Fast {
+    vocabulary: Vocabulary,
+    store: Index,
+    headers: Index,
 }
 
 /// Licences whose whole text appears as a source-file header.
@@ -104,15 +170,15 @@ const HEADER_LICENSES: &[&str] = &[
 impl std::fmt::Debug for TextMatcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TextMatcher")
-            .field("licenses", &self.store.len())
+            .field("licenses", &STORES.get().map(|s| s.store.len()))
             .finish_non_exhaustive()
     }
 }
 
-impl TextMatcher {
-    /// Loads the store embedded in the `spdx` crate (about 0.2 s in a release
-    /// build).
-    pub fn load() -> Result<Self, Error> {
+impl Stores {
+    /// Loads the store embedded in the `spdx` crate (about 0.15 s in a
+    /// release build) and numbers its bigrams (0.05 s on two threads).
+    fn load() -> Result<Self, Error> {
         let mut store = Store::load_inline().map_err(|e| Error::Store(e.to_string()))?;
         add_lgpl3_alone(&mut store);
         let mut headers = Store::new();
@@ -121,17 +187,175 @@ impl TextMatcher {
                 headers.add_license((*name).to_owned(), data.clone());
             }
         }
-        Ok(TextMatcher {
+        let fast = Fast::build(&store, &headers);
+        Ok(Stores {
             store,
             headers,
-            cache: Mutex::new(HashMap::new()),
-            header_cache: Mutex::new(HashMap::new()),
+            fast,
         })
+    }
+
+    /// A text's bigrams numbered for [`Index::analyze`], when possible.
+    fn query(&self, data: &TextData) -> Option<Query<'_>> {
+        Query::new(&self.fast.as_ref()?.vocabulary, data)
+    }
+
+    /// `self.store.analyze(data)`, by the index when there is one. `query`
+    /// is `data`'s, when the caller has it already.
+    fn analyze<'a>(&'a self, data: &TextData, query: Option<&Query<'_>>) -> Best<'a> {
+        self.analyze_in(&self.store, |f| &f.store, data, query)
+    }
+
+    /// `self.headers.analyze(data)`, by the index when there is one.
+    fn analyze_headers<'a>(&'a self, data: &TextData, query: Option<&Query<'_>>) -> Best<'a> {
+        self.analyze_in(&self.headers, |f| &f.headers, data, query)
+    }
+
+    fn analyze_in<'a>(
+        &'a self,
+        store: &'a Store,
+        index: impl Fn(&Fast) -> &Index,
+        data: &TextData,
+        query: Option<&Query<'_>>,
+    ) -> Best<'a> {
+        let fast = self.fast.as_ref().and_then(|fast| {
+            let own;
+            let query = match query {
+                Some(q) => q,
+                None => {
+                    own = Query::new(&fast.vocabulary, data)?;
+                    &own
+                }
+            };
+            index(fast).analyze(store, query)
+        });
+        fast.unwrap_or_else(|| {
+            let m = store.analyze(data);
+            Best {
+                score: m.score,
+                name: m.name,
+                license_type: m.license_type,
+                data: m.data,
+            }
+        })
+    }
+
+    /// `text.optimize_bounds(licence)` for a text of the store, by
+    /// [`views::optimize_bounds`] when the store is indexed.
+    fn optimize_bounds(&self, text: &TextData, licence: &TextData) -> (TextData, f32) {
+        let fast = self.fast.as_ref().and_then(|fast| {
+            let counts = fast.store.counts(&self.store, licence, &fast.vocabulary)?;
+            Some(views::optimize_bounds(
+                text,
+                licence,
+                &counts,
+                &fast.vocabulary,
+            ))
+        });
+        fast.unwrap_or_else(|| text.optimize_bounds(licence))
+    }
+}
+
+impl Fast {
+    fn build(store: &Store, headers: &Store) -> Option<Fast> {
+        let mut vocabulary = Vocabulary::default();
+        let store_index = Index::build_in_two(store, &mut vocabulary)?;
+        let headers_index = Index::build(headers, &mut vocabulary)?;
+        Some(Fast {
+            vocabulary,
+            store: store_index,
+            headers: headers_index,
+        })
+    }
+}
+
+/// What askalono's `Scanner` in elimination mode (confidence [`PROBABLE`],
+/// shallow limit [`SHALLOW_LIMIT`], optimised bounds, [`MAX_PASSES`])
+/// finds in a text, by [`Stores::analyze`].
+struct Scan<'a> {
+    /// The best licence for the whole text.
+    first: Best<'a>,
+    /// Licences found in sub-ranges, with their scores.
+    containing: Vec<(&'a str, f32)>,
+}
+
+impl Scan<'_> {
+    /// The licence of the whole text, when it scores above [`PROBABLE`].
+    fn license(&self) -> Option<&str> {
+        (self.first.score > PROBABLE).then_some(self.first.name)
+    }
+}
+
+/// askalono's `Scanner::scan_elimination`, line for line, with
+/// [`Stores::analyze`] in place of `Store::analyze`.
+fn scan<'a>(stores: &'a Stores, text: &TextData, query: Option<&Query<'_>>) -> Scan<'a> {
+    let first = stores.analyze(text, query);
+    let mut containing = Vec::new();
+    // askalono: identified above the confidence threshold, and done when
+    // also above the shallow limit (the higher of the two).
+    if first.score > SHALLOW_LIMIT {
+        return Scan { first, containing };
+    }
+    let mut analysis = first;
+    let mut current: Cow<'_, TextData> = Cow::Borrowed(text);
+    for _ in 0..MAX_PASSES {
+        let (optimized, score) = stores.optimize_bounds(&current, analysis.data);
+        if score < PROBABLE {
+            break;
+        }
+        containing.push((analysis.name, score));
+        current = Cow::Owned(optimized.white_out());
+        analysis = stores.analyze(&current, None);
+    }
+    Scan { first, containing }
+}
+
+impl TextMatcher {
+    /// Loads the store embedded in the `spdx` crate (about 0.3 s in a release
+    /// build), unless this process has loaded it already.
+    pub fn load() -> Result<Self, Error> {
+        shared_stores()?;
+        Ok(TextMatcher::unloaded())
+    }
+
+    /// Starts loading the store on a background thread, unless this process
+    /// has loaded it or started to, and returns at once; the first match
+    /// waits for the load to finish.
+    ///
+    /// # Panics
+    ///
+    /// The first match panics if the store embedded in the binary cannot be
+    /// decoded, which [`TextMatcher::load`] reports as an error instead.
+    pub fn load_in_background() -> Result<Self, Error> {
+        if STORES.get().is_none() {
+            let mut pending = PENDING.lock().unwrap_or_else(PoisonError::into_inner);
+            if pending.is_none() && STORES.get().is_none() {
+                let handle = std::thread::Builder::new()
+                    .name("spdx-store".to_owned())
+                    .spawn(Stores::load)
+                    .map_err(|e| Error::Store(format!("cannot start the loading thread: {e}")))?;
+                *pending = Some(handle);
+            }
+        }
+        Ok(TextMatcher::unloaded())
+    }
+
+    fn unloaded() -> Self {
+        TextMatcher {
+            cache: Mutex::new(HashMap::new()),
+            exact_cache: Mutex::new(HashMap::new()),
+            header_cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The stores, waiting for (or doing) the load.
+    fn stores(&self) -> &'static Stores {
+        shared_stores().unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Every identifier the store can match.
     pub fn licenses(&self) -> impl Iterator<Item = &str> {
-        self.store.licenses().map(String::as_str)
+        self.stores().store.licenses().map(String::as_str)
     }
 
     /// Matches a header comment against the licences commonly pasted into
@@ -149,8 +373,9 @@ impl TextMatcher {
         {
             return hit;
         }
+        let stores = self.stores();
         let data = TextData::new(text);
-        let result = self.headers.analyze(&data);
+        let result = stores.analyze_headers(&data, None);
         let found = (result.score >= IDENTIFIED).then(|| TextMatch {
             license: result.name.to_owned(),
             aliases: self.aliases(result.name, result.name),
@@ -171,8 +396,31 @@ impl TextMatcher {
     /// LICENSE file) is settled by the small header store in one cheap pass;
     /// anything else goes to the whole SPDX list.
     pub fn identify(&self, text: &str) -> TextVerdict {
+        let key = exact_key(text);
+        if let Some(hit) = self
+            .exact_cache
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&key).cloned())
+        {
+            return hit;
+        }
+        let verdict = self.identify_uncopied(text);
+        if let Ok(mut cache) = self.exact_cache.lock() {
+            if cache.len() >= CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert(key, verdict.clone());
+        }
+        verdict
+    }
+
+    /// [`Self::identify`] for a text not seen before.
+    fn identify_uncopied(&self, text: &str) -> TextVerdict {
+        let stores = self.stores();
         let data = TextData::new(text);
-        let quick = self.headers.analyze(&data);
+        let query = stores.query(&data);
+        let quick = stores.analyze_headers(&data, query.as_ref());
         let size = |d: &TextData| d.lines().iter().map(String::len).sum::<usize>().max(1) as f32;
         let proportion = size(&data) / size(quick.data);
         // The proportion guard keeps a file holding two licences (Apache-2.0
@@ -184,15 +432,17 @@ impl TextMatcher {
                 score: quick.score,
             }]);
         }
-        self.identify_full(text)
+        self.identify_full(text, &data, query.as_ref())
     }
 
-    fn identify_full(&self, text: &str) -> TextVerdict {
+    /// [`Self::identify`] against the whole list; `data` and `query` are
+    /// `text`'s.
+    fn identify_full(&self, text: &str, data: &TextData, query: Option<&Query<'_>>) -> TextVerdict {
         let key = cache_key(text);
         if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
             return hit;
         }
-        let verdict = self.identify_uncached(text);
+        let verdict = self.identify_uncached(data, query);
         if let Ok(mut cache) = self.cache.lock() {
             if cache.len() >= CACHE_LIMIT {
                 cache.clear();
@@ -202,20 +452,14 @@ impl TextMatcher {
         verdict
     }
 
-    fn identify_uncached(&self, text: &str) -> TextVerdict {
-        let data = TextData::new(text);
+    fn identify_uncached(&self, data: &TextData, query: Option<&Query<'_>>) -> TextVerdict {
         if data.lines().iter().all(|l| l.trim().is_empty()) {
             return TextVerdict::Unknown {
                 closest: String::new(),
                 score: 0.0,
             };
         }
-        let scanner = Scanner::new(&self.store)
-            .confidence_threshold(PROBABLE)
-            .shallow_limit(0.99)
-            .optimize(true)
-            .max_passes(8);
-        let result = scanner.scan(&data);
+        let result = scan(self.stores(), data, query);
         let mut found: Vec<TextMatch> = Vec::new();
         let mut add = |store_name: &str, score: f32| {
             let name = current_identifier(store_name);
@@ -230,20 +474,17 @@ impl TextMatcher {
                 });
             }
         };
-        for contained in &result.containing {
-            add(contained.license.name, contained.score);
+        for &(contained, score) in &result.containing {
+            add(contained, score);
         }
-        if let Some(license) = &result.license
+        if let Some(license) = result.license()
             && (result.containing.is_empty()
-                || result
-                    .containing
-                    .iter()
-                    .any(|c| c.license.name == license.name))
+                || result.containing.iter().any(|&(c, _)| c == license))
         {
-            add(license.name, result.score);
+            add(license, result.first.score);
         }
         if found.is_empty() {
-            let best = self.store.analyze(&data);
+            let best = result.first;
             // At score 0 every licence ties and the store's order is random:
             // name none, so that the same bytes give the same message.
             TextVerdict::Unknown {
@@ -262,6 +503,7 @@ impl TextMatcher {
     /// Current identifiers whose text the store holds under `name`.
     fn aliases(&self, store_name: &str, name: &str) -> Vec<String> {
         let mut aliases: Vec<String> = self
+            .stores()
             .store
             .aliases(store_name)
             .into_iter()
@@ -307,6 +549,23 @@ fn cache_key(text: &str) -> u64 {
         }
     }
     hasher.finish()
+}
+
+/// Two independent 64-bit hashes and the length of a text: equal keys are
+/// equal texts, short of a collision of all three.
+type ExactKey = (u64, u64, usize);
+
+/// The key under which [`TextMatcher::identify`] caches a text's verdict.
+/// Unlike [`cache_key`] it keeps every byte: the quick header match compares
+/// line lengths, so texts that differ only in their copyright line may get
+/// different verdicts there.
+fn exact_key(text: &str) -> ExactKey {
+    let mut first = DefaultHasher::new();
+    text.hash(&mut first);
+    let mut second = DefaultHasher::new();
+    "second hash of the exact text".hash(&mut second);
+    text.hash(&mut second);
+    (first.finish(), second.finish(), text.len())
 }
 
 /// The SPDX text of LGPL-3.0 is the LGPL followed by the whole GPL-3.0, but
@@ -431,6 +690,75 @@ pub fn comment_block(bytes: &[u8], at: usize) -> (usize, usize, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every third text of the SPDX licence list, alone and inside a preamble
+    /// and an appendix (so that sub-ranges are searched).
+    fn spdx_samples() -> Vec<(String, String)> {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/corpora/spdx-license-list/license-list-data/text"
+        );
+        let mut paths: Vec<_> = std::fs::read_dir(dir)
+            .expect("SPDX texts")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        paths.sort();
+        let mut samples = Vec::new();
+        for path in paths.iter().step_by(3) {
+            let name = path.display().to_string();
+            let text = std::fs::read_to_string(path).expect("licence text");
+            samples.push((
+                name.clone(),
+                format!(
+                    "Vendor notice\nread this first.\n\n{text}\n\nAppendix\nCopyright 2024 Acme\n\nMore words here\n"
+                ),
+            ));
+            samples.push((name, text));
+        }
+        samples
+    }
+
+    #[test]
+    fn indexed_analysis_and_bounds_are_askalonos() {
+        let stores = shared_stores().expect("store loads");
+        assert!(stores.fast.is_some(), "the store's bigrams are readable");
+        for (name, text) in spdx_samples() {
+            let data = TextData::new(&text);
+            for (ours, theirs) in [
+                (stores.analyze(&data, None), stores.store.analyze(&data)),
+                (
+                    stores.analyze_headers(&data, None),
+                    stores.headers.analyze(&data),
+                ),
+            ] {
+                assert_eq!(ours.score.to_bits(), theirs.score.to_bits(), "{name}");
+                assert_eq!(ours.name, theirs.name, "{name}");
+                assert!(std::ptr::eq(ours.data, theirs.data), "{name}");
+            }
+            let best = stores.analyze(&data, None);
+            if best.score > SHALLOW_LIMIT {
+                continue;
+            }
+            let (ours, our_score) = stores.optimize_bounds(&data, best.data);
+            let (theirs, their_score) = data.optimize_bounds(best.data);
+            assert_eq!(ours.lines_view(), theirs.lines_view(), "{name}");
+            assert_eq!(our_score.to_bits(), their_score.to_bits(), "{name}");
+            let rest = ours.white_out();
+            let next = stores.analyze(&rest, None);
+            let (ours, our_score) = stores.optimize_bounds(&rest, next.data);
+            let (theirs, their_score) = rest.optimize_bounds(next.data);
+            assert_eq!(
+                ours.lines_view(),
+                theirs.lines_view(),
+                "{name}, second pass"
+            );
+            assert_eq!(
+                our_score.to_bits(),
+                their_score.to_bits(),
+                "{name}, second pass"
+            );
+        }
+    }
 
     #[test]
     fn comment_markers_are_stripped() {

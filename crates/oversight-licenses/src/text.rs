@@ -532,8 +532,11 @@ fn current_identifier(name: &str) -> String {
 }
 
 /// The key under which a text's verdict is cached. The matcher ignores
-/// copyright lines, case, punctuation and layout, so the key does too: the
-/// same licence with another holder or year is answered from the cache.
+/// copyright lines, case and punctuation, so the key does too: the same
+/// licence with another holder or year is answered from the cache. It keeps
+/// the line breaks of the other lines, because the search for the best range
+/// of lines sees them: two wrappings of one text may score differently, and
+/// a verdict must not depend on which of them was matched first.
 fn cache_key(text: &str) -> u64 {
     let mut hasher = DefaultHasher::new();
     for line in text.lines() {
@@ -541,10 +544,14 @@ fn cache_key(text: &str) -> u64 {
         if lower.contains("copyright") {
             continue;
         }
-        for word in lower
+        let mut words = lower
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
-        {
+            .peekable();
+        if words.peek().is_some() {
+            '\n'.hash(&mut hasher);
+        }
+        for word in words {
             word.hash(&mut hasher);
         }
     }
@@ -799,6 +806,16 @@ mod tests {
                 "{name}, second pass"
             );
         }
+    }
+
+    #[test]
+    fn the_cache_key_ignores_holders_and_case_but_not_line_breaks() {
+        let mit = "Copyright (c) 2020 Acme GmbH\n\nPermission is hereby granted, free of charge,\nto any person";
+        let other_holder = "Copyright 2024 Other Ltd\n\nPERMISSION is hereby granted; free of charge,\nto any person";
+        let rewrapped = "Copyright (c) 2020 Acme GmbH\n\nPermission is hereby granted,\nfree of charge, to any person";
+        assert_eq!(cache_key(mit), cache_key(other_holder));
+        assert_ne!(cache_key(mit), cache_key(rewrapped));
+        assert_eq!(cache_key(mit), cache_key(&mit.replace("\n\n", "\n  \n\n")));
     }
 
     #[test]

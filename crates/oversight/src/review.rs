@@ -664,7 +664,6 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
         let scanned = crate::run_scan(&scan, options, policy.license().cloned())?;
         let now_manifest = Manifest::of(&scanned.report.manifest);
         // The waivers in force when the review was recorded, not later ones.
-        // The waivers in force when the review was recorded, not later ones.
         let decided_at: jiff::Timestamp = recorded
             .decision
             .decided_at

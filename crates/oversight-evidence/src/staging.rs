@@ -315,8 +315,19 @@ impl Inner {
         }))
     }
 
+    /// Records a finished blob. Two writers of the same content may finish
+    /// at once: one renames it into the store, the other finds it there.
+    /// Whatever their order, the blob counts as stored by this staging.
     fn keep(&self, digest: Digest, size: u64, in_store: Option<bool>) {
-        self.lock().insert(digest, Kept { size, in_store });
+        self.lock()
+            .entry(digest)
+            .and_modify(|kept| {
+                kept.in_store = match (kept.in_store, in_store) {
+                    (Some(before), Some(now)) => Some(before && now),
+                    (before, now) => before.or(now),
+                }
+            })
+            .or_insert(Kept { size, in_store });
     }
 }
 

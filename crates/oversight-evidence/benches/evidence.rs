@@ -8,8 +8,8 @@
 //! clock starts (the scan reads them; the evidence path only writes).
 //! Variants:
 //!
-//! * staging for the local store, finished blobs renamed straight into it
-//!   (what a review with the default local store does);
+//! * staging for the local store, small blobs packed, large ones renamed
+//!   straight into it (what a review with the default local store does);
 //! * the same delivery again (a re-review: every blob present);
 //! * staging beside the store, commit by hard link (the previous way);
 //! * staging in the system temporary directory, commit by copy through
@@ -58,12 +58,12 @@ fn main() -> anyhow::Result<()> {
     let work = tempfile::tempdir()?;
     // 1. Default local store, as `oversight review` stages: straight into it.
     let store = EvidenceStore::open(path_str(&work.path().join("direct")))?;
-    let staging = Staging::for_store(&store)?;
+    let staging = runtime.block_on(Staging::for_store(&store))?;
     let staged = stage(&staging, &files, threads)?;
     let (summary, committed) = timed(|| runtime.block_on(staging.commit(&store)))?;
     report("stage into the store", bytes, staged, committed, summary);
     // 2. Re-review of the same delivery into the same store.
-    let again = Staging::for_store(&store)?;
+    let again = runtime.block_on(Staging::for_store(&store))?;
     let staged = stage(&again, &files, threads)?;
     let (summary, committed) = timed(|| runtime.block_on(again.commit(&store)))?;
     report("re-review, all present", bytes, staged, committed, summary);

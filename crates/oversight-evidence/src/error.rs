@@ -83,6 +83,21 @@ pub enum EvidenceError {
         source: Box<object_store::Error>,
     },
 
+    /// The store failed while working on a pack of small blobs or its
+    /// index (`packs/<name>.pack`, `packs/<name>.idx`).
+    #[error("Evidence store {store} failed to {action} {key}")]
+    Pack {
+        /// What was being done (`read`, `upload`).
+        action: &'static str,
+        /// The pack's or index's key.
+        key: String,
+        /// The store.
+        store: String,
+        /// The cause.
+        #[source]
+        source: Box<object_store::Error>,
+    },
+
     /// The store's blobs could not be listed.
     #[error("Evidence store {store} failed to list its blobs")]
     List {

@@ -7,16 +7,20 @@
 //! * [`EvidenceStore`]: the store itself, async, through the `object_store`
 //!   crate: a local directory (the default, beside the register's SQLite
 //!   database), S3-compatible storage (`s3://bucket/prefix`) or memory.
-//!   Blobs live at `sha256/<2 hex>/<62 hex>`. Every read is hashed again:
+//!   Blobs live at `sha256/<2 hex>/<62 hex>`, or, small ones a review
+//!   stored, in a pack (`packs/<name>.pack` with its index
+//!   `packs/<name>.idx`): thousands of small files cost one object, not
+//!   thousands. Every read is hashed again:
 //!   altered content is [`EvidenceError::Tampered`], never returned.
 //!   [`EvidenceStore::verify`] and [`EvidenceStore::verify_all`] list missing
 //!   and altered blobs for audits.
 //! * [`Staging`]: where [`StagedWriter`]s (sync, `io::Write`, one per file,
 //!   from any thread) spool a delivery's files while the scan reads them, in
-//!   bounded memory; [`Staging::commit`] then stores every blob the store
-//!   does not hold yet. Staging [for a local store](Staging::for_store)
-//!   renames finished blobs straight into it (one create and one rename per
-//!   new blob, one `stat` per known one), and a
+//!   bounded memory, small ones appended to one pack; [`Staging::commit`]
+//!   then stores the pack and every blob the store does not hold yet.
+//!   Staging [for a local store](Staging::for_store) renames finished large
+//!   blobs straight into it (one create and one rename per new blob; a known
+//!   one costs a lookup in the packs' index or one `stat`), and a
 //!   [prehashed writer](Staging::prehashed_writer) takes the digest from a
 //!   caller that hashes the bytes anyway.
 //! * [`Digest`]: a blob's name.
@@ -48,10 +52,13 @@
 
 mod digest;
 mod error;
+mod leftovers;
+mod pack;
 mod staging;
 mod store;
 
 pub use digest::{Digest, ParseDigestError};
 pub use error::{EvidenceError, Result};
+pub use leftovers::Leftovers;
 pub use staging::{CommitSummary, StagedWriter, Staging};
 pub use store::{BlobProblem, EvidenceStore, Stored, UploadOptions, VerifyReport};

@@ -5,10 +5,12 @@
 //! is hashed again before anything is returned: a blob changed behind
 //! Oversight's back is [`EvidenceError::Tampered`], never content.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
@@ -21,13 +23,17 @@ use object_store::{GetResultPayload, ObjectStore, ObjectStoreExt, PutPayload, Wr
 use url::Url;
 
 use crate::digest::{Hasher, PREFIX};
+use crate::leftovers::{self, Leftovers, PacksLock};
+use crate::pack::{self, Entry, PackIndex, PackObject, Packed};
 use crate::{Digest, EvidenceError, Result};
 
 /// Size of the buffer used to read local files and local blobs.
 const READ_BUFFER: usize = 1 << 20;
 
 /// Where the evidence of reviews is kept: a content-addressed store of
-/// blobs, each named `sha256/<2 hex>/<62 hex>` after its content.
+/// blobs, each named `sha256/<2 hex>/<62 hex>` after its content, or kept
+/// in a pack (`packs/<name>.pack`, see the `pack` module) with many other
+/// small ones. Readers do not see the difference.
 ///
 /// Cheap to share behind an `Arc`; every method takes `&self` and may run
 /// concurrently. All methods are async and need a tokio runtime (uploads
@@ -37,6 +43,41 @@ pub struct EvidenceStore {
     description: String,
     local_root: Option<PathBuf>,
     upload: UploadOptions,
+    packs: SharedPackIndex,
+}
+
+/// The blobs of every pack read so far, shared with the staging areas of
+/// the store; loaded on first use.
+#[derive(Clone, Default)]
+pub(crate) struct SharedPackIndex {
+    index: Arc<RwLock<PackIndex>>,
+    loaded: Arc<AtomicBool>,
+}
+
+impl SharedPackIndex {
+    pub(crate) fn locate(&self, digest: &Digest) -> Option<Packed> {
+        self.index
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .locate(digest)
+    }
+
+    pub(crate) fn add(&self, name: Digest, entries: &[Entry]) {
+        self.write().add(name, entries);
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, PackIndex> {
+        // Every change is one `add` or `mark_seen`: a panic elsewhere cannot
+        // leave the index half-updated.
+        self.index.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn has_seen(&self, name: &Digest) -> bool {
+        self.index
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .has_seen(name)
+    }
 }
 
 /// How blobs are uploaded and verified.
@@ -96,11 +137,24 @@ pub enum BlobProblem {
         /// What its content hashes to.
         actual: Digest,
     },
-    /// An object under `sha256/` whose key is not a blob name (only found
-    /// by [`EvidenceStore::verify_all`]).
+    /// An object under `sha256/` or `packs/` whose key is not a blob, a
+    /// pack or a pack index name (only found by
+    /// [`EvidenceStore::verify_all`]).
     Stray {
         /// The object's key.
         key: String,
+    },
+    /// A pack or its index that cannot be trusted or used: an index that
+    /// does not hash to its name or does not describe its pack, a pack
+    /// whose size differs from what its index says, a pack without an
+    /// index (left by an interrupted review: no record can refer to its
+    /// blobs) or an index without its pack (only found by
+    /// [`EvidenceStore::verify_all`]).
+    Pack {
+        /// The object's key.
+        key: String,
+        /// Why.
+        reason: String,
     },
 }
 
@@ -115,6 +169,7 @@ impl fmt::Display for BlobProblem {
                 )
             }
             BlobProblem::Stray { key } => write!(f, "{key} is not named after its content"),
+            BlobProblem::Pack { key, reason } => write!(f, "{key}: {reason}"),
         }
     }
 }
@@ -126,7 +181,8 @@ pub struct VerifyReport {
     pub blobs: u64,
     /// Their bytes.
     pub bytes: u64,
-    /// Every problem found, ordered by digest (strays last, by key).
+    /// Every problem found, ordered by digest (strays and packs last, by
+    /// key).
     pub problems: Vec<BlobProblem>,
 }
 
@@ -191,6 +247,7 @@ impl EvidenceStore {
             description: "memory://".to_owned(),
             local_root: None,
             upload: UploadOptions::default(),
+            packs: SharedPackIndex::default(),
         }
     }
 
@@ -207,6 +264,7 @@ impl EvidenceStore {
             description: description.into(),
             local_root: None,
             upload: UploadOptions::default(),
+            packs: SharedPackIndex::default(),
         }
     }
 
@@ -236,11 +294,30 @@ impl EvidenceStore {
         &self.description
     }
 
-    /// Where a blob lives on disk, for a local directory store (whether or
-    /// not the blob is there).
+    /// Where a loose blob lives on disk, for a local directory store
+    /// (whether or not the blob is there; a small blob a review stored is
+    /// usually in a pack instead).
     #[must_use]
     pub fn local_path(&self, digest: &Digest) -> Option<PathBuf> {
         Some(digest.local_path(self.local_root.as_ref()?))
+    }
+
+    /// Removes what reviews that were killed left in a local directory
+    /// store: their staging directories, and a pack one of them stored
+    /// without its index. Nothing a live review uses is touched; any other
+    /// store has no such leftovers. Staging for a local store does this
+    /// first.
+    ///
+    /// # Errors
+    ///
+    /// [`EvidenceError::File`] if the store's directory cannot be read or a
+    /// leftover cannot be removed.
+    pub fn remove_leftovers(&self) -> Result<Leftovers> {
+        match &self.local_root {
+            Some(root) => leftovers::sweep(root)
+                .map_err(|e| file_error("remove leftovers of killed reviews from", root, e)),
+            None => Ok(Leftovers::default()),
+        }
     }
 
     /// The directory of a local directory store.
@@ -322,15 +399,21 @@ impl EvidenceStore {
     /// is then not returned), or [`EvidenceError::Store`].
     pub async fn get(&self, digest: &Digest) -> Result<Bytes> {
         let digest = *digest;
-        let result = self
-            .objects
-            .get(&object_path(&digest))
-            .await
-            .map_err(|source| self.read_error(digest, source))?;
-        let bytes = result
-            .bytes()
-            .await
-            .map_err(|source| self.read_error(digest, source))?;
+        let bytes = match self.read_packed(digest, false).await? {
+            Some(bytes) => bytes,
+            None => match self.objects.get(&object_path(&digest)).await {
+                Ok(result) => result
+                    .bytes()
+                    .await
+                    .map_err(|source| self.read_error(digest, source))?,
+                // Packed since the packs were last read, by another process?
+                Err(object_store::Error::NotFound { .. }) => self
+                    .read_packed(digest, true)
+                    .await?
+                    .ok_or_else(|| self.missing(digest))?,
+                Err(source) => return Err(self.read_error(digest, source)),
+            },
+        };
         let hashed = bytes.clone();
         let actual = tokio::task::spawn_blocking(move || Digest::of(&hashed))
             .await
@@ -361,17 +444,17 @@ impl EvidenceStore {
                 source,
             })?;
         let writer = io::BufWriter::with_capacity(READ_BUFFER, temporary);
-        let (actual, size, writer) =
-            self.stream_blob(*digest, writer)
-                .await
-                .map_err(|error| match error {
-                    StreamError::Store(error) => error,
-                    StreamError::Sink(source) => EvidenceError::File {
-                        action: "write",
-                        path: destination.to_owned(),
-                        source,
-                    },
-                })?;
+        let (actual, size, writer) = self
+            .stream_blob(*digest, writer, Source::Any)
+            .await
+            .map_err(|error| match error {
+                StreamError::Store(error) => error,
+                StreamError::Sink(source) => EvidenceError::File {
+                    action: "write",
+                    path: destination.to_owned(),
+                    source,
+                },
+            })?;
         self.check(*digest, actual)?;
         let temporary = writer.into_inner().map_err(|e| EvidenceError::File {
             action: "write",
@@ -398,7 +481,7 @@ impl EvidenceStore {
     /// blob is a problem in the list, not an error).
     pub async fn verify(&self, digests: &[Digest]) -> Result<Vec<BlobProblem>> {
         let mut problems: Vec<BlobProblem> = futures::stream::iter(digests.iter().copied())
-            .map(|digest| self.verify_one(digest))
+            .map(|digest| self.verify_one(digest, Source::Any))
             .buffer_unordered(self.upload.concurrency)
             .try_filter_map(|outcome| async move { Ok(outcome.1) })
             .try_collect()
@@ -427,7 +510,7 @@ impl EvidenceStore {
                 let meta = meta?;
                 let key = meta.location.to_string();
                 match Digest::from_store_key(&key) {
-                    Some(digest) => self.verify_one(digest).await,
+                    Some(digest) => self.verify_one(digest, Source::Loose).await,
                     None => Ok((0, Some(BlobProblem::Stray { key }))),
                 }
             })
@@ -444,8 +527,164 @@ impl EvidenceStore {
                 }
             }
         }
+        self.verify_packs(&mut report).await?;
         report.problems.sort_by_key(problem_order);
         Ok(report)
+    }
+
+    /// The part of [`verify_all`](Self::verify_all) that reads the packs:
+    /// every index against its name and its pack, every packed blob
+    /// against its digest.
+    async fn verify_packs(&self, report: &mut VerifyReport) -> Result<()> {
+        let listed: Vec<object_store::ObjectMeta> = self
+            .objects
+            .list(Some(&ObjectPath::from(pack::PACKS)))
+            .try_collect()
+            .await
+            .map_err(|source| EvidenceError::List {
+                store: self.description.clone(),
+                source: Box::new(source),
+            })?;
+        // Per pack name: the pack's size if it is there, whether its index is.
+        let mut packs: BTreeMap<Digest, (Option<u64>, bool)> = BTreeMap::new();
+        for meta in listed {
+            let key = meta.location.to_string();
+            match PackObject::from_key(&key) {
+                Some(PackObject::Pack(name)) => packs.entry(name).or_default().0 = Some(meta.size),
+                Some(PackObject::Index(name)) => packs.entry(name).or_default().1 = true,
+                None => report.problems.push(BlobProblem::Stray { key }),
+            }
+        }
+        for (name, (pack_size, has_index)) in packs {
+            let pack_key = pack::pack_key(&name);
+            let problem = |key: &str, reason: String| BlobProblem::Pack {
+                key: key.to_owned(),
+                reason,
+            };
+            if !has_index {
+                report.problems.push(problem(
+                    &pack_key,
+                    "has no index: a review stopped before it finished storing it, so no record can refer to its blobs".to_owned(),
+                ));
+                continue;
+            }
+            let index_key = pack::index_key(&name);
+            let bytes = self
+                .read_object(&ObjectPath::from(index_key.as_str()))
+                .await?;
+            let (entries, size) = match pack::decode_index(&name, &bytes) {
+                Ok(decoded) => decoded,
+                Err(reason) => {
+                    report.problems.push(problem(&index_key, reason));
+                    continue;
+                }
+            };
+            let Some(pack_size) = pack_size else {
+                report.problems.push(problem(
+                    &pack_key,
+                    format!(
+                        "is missing, with the {} blobs its index names",
+                        entries.len()
+                    ),
+                ));
+                continue;
+            };
+            if pack_size != size {
+                report.problems.push(problem(
+                    &pack_key,
+                    format!("holds {pack_size} bytes where its index describes {size}"),
+                ));
+            }
+            let location = ObjectPath::from(pack_key);
+            let location = &location;
+            let mut checks = futures::stream::iter(
+                entries
+                    .into_iter()
+                    .filter(|entry| entry.offset + entry.size <= pack_size),
+            )
+            .map(|entry| async move {
+                let bytes = if entry.size == 0 {
+                    Bytes::new()
+                } else {
+                    self.objects
+                        .get_range(location, entry.offset..entry.offset + entry.size)
+                        .await
+                        .map_err(|source| self.read_error(entry.digest, source))?
+                };
+                let actual = tokio::task::spawn_blocking(move || Digest::of(&bytes))
+                    .await
+                    .map_err(|e| self.store_error("read", entry.digest, e.into()))?;
+                Ok::<_, EvidenceError>((entry, actual))
+            })
+            .buffer_unordered(self.upload.concurrency);
+            while let Some(checked) = checks.next().await {
+                let (entry, actual) = checked?;
+                report.blobs += 1;
+                report.bytes += entry.size;
+                if actual != entry.digest {
+                    report.problems.push(BlobProblem::Tampered {
+                        digest: entry.digest,
+                        actual,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores the pack written at `path` (`size` bytes, holding `entries`),
+    /// then its index, which makes its blobs visible; returns the pack's
+    /// name. A local directory store gets a hard link when `path` is on its
+    /// file system (no copy).
+    ///
+    /// Only for files of a private staging directory, as
+    /// [`store_staged`](Self::store_staged).
+    pub(crate) async fn store_pack(
+        &self,
+        path: &Path,
+        entries: &[Entry],
+        size: u64,
+    ) -> Result<Digest> {
+        let (index, name) = pack::encode_index(entries);
+        let pack_location = ObjectPath::from(pack::pack_key(&name));
+        let index_location = ObjectPath::from(pack::index_key(&name));
+        let fail = |location: &ObjectPath, source| EvidenceError::Pack {
+            action: "upload",
+            key: location.to_string(),
+            store: self.description.clone(),
+            source: Box::new(source),
+        };
+        // Held until the index is stored: a sweep of leftovers must not
+        // take the pack for one a dead review left without its index.
+        let (linked, _packs_lock) = match &self.local_root {
+            Some(root) => {
+                let source = path.to_owned();
+                let root = root.clone();
+                let target = root.join(pack::PACKS).join(format!("{name}.pack"));
+                tokio::task::spawn_blocking(move || {
+                    let lock = PacksLock::shared(&root)
+                        .map_err(|e| file_error("lock the packs of", &root, e))?;
+                    Ok::<_, EvidenceError>((hard_link(&source, &target), Some(lock)))
+                })
+                .await
+                .map_err(|e| fail(&pack_location, e.into()))??
+            }
+            None => (Link::Unsupported, None),
+        };
+        // `Exists`: a pack of this name is stored already; the name fixes
+        // its content.
+        if matches!(linked, Link::Unsupported) {
+            self.upload_to(path, &pack_location, size, None, &|source| {
+                fail(&pack_location, source)
+            })
+            .await?;
+        }
+        self.objects
+            .put(&index_location, PutPayload::from(index))
+            .await
+            .map_err(|source| fail(&index_location, source))?;
+        self.packs.add(name, entries);
+        Ok(name)
     }
 
     /// Stores a staged file already named `digest`: a hard link into a local
@@ -504,6 +743,7 @@ impl EvidenceStore {
             description,
             local_root: Some(root),
             upload: UploadOptions::default(),
+            packs: SharedPackIndex::default(),
         })
     }
 
@@ -555,11 +795,15 @@ impl EvidenceStore {
             description,
             local_root: None,
             upload: UploadOptions::default(),
+            packs: SharedPackIndex::default(),
         })
     }
 
     /// The size of the stored blob `digest`, if the store holds it.
     async fn stored_size(&self, digest: &Digest) -> Result<Option<u64>> {
+        if let Some(packed) = self.packed(digest, false).await? {
+            return Ok(Some(packed.size));
+        }
         match self.objects.head(&object_path(digest)).await {
             Ok(meta) => Ok(Some(meta.size)),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
@@ -570,41 +814,55 @@ impl EvidenceStore {
     /// Whether the store holds `digest` with the expected size. A blob of
     /// another size can only have been altered (uploads are atomic); it is
     /// then replaced by the content that does hash to its name.
-    async fn is_present(&self, digest: &Digest, size: u64) -> Result<bool> {
+    pub(crate) async fn is_present(&self, digest: &Digest, size: u64) -> Result<bool> {
         Ok(self.stored_size(digest).await? == Some(size))
     }
 
     /// Uploads the file at `path`, which hashed to `expected` (`size` bytes),
     /// hashing it again as it is read; abandons the upload if it differs.
     async fn upload_file(&self, path: &Path, expected: Digest, size: u64) -> Result<()> {
-        let location = object_path(&expected);
+        let fail = |source| self.store_error("upload", expected, source);
+        let actual = self
+            .upload_to(path, &object_path(&expected), size, Some(expected), &fail)
+            .await?;
+        changed(path, expected, actual)
+    }
+
+    /// Uploads the file at `path` (`size` bytes) to `location`; returns the
+    /// hash of what was read. With `expected`, abandons the upload when that
+    /// hash differs (the file changed since it was hashed).
+    async fn upload_to(
+        &self,
+        path: &Path,
+        location: &ObjectPath,
+        size: u64,
+        expected: Option<Digest>,
+        fail: &(dyn Fn(object_store::Error) -> EvidenceError + Sync),
+    ) -> Result<Digest> {
         if size <= self.upload.multipart_threshold {
             let (content, digest) = read_whole(path.to_owned()).await?;
-            changed(path, expected, digest)?;
+            if expected.is_some_and(|expected| expected != digest) {
+                return Ok(digest);
+            }
             self.objects
-                .put(&location, PutPayload::from(content))
+                .put(location, PutPayload::from(content))
                 .await
-                .map_err(|source| self.store_error("upload", expected, source))?;
-            return Ok(());
+                .map_err(fail)?;
+            return Ok(digest);
         }
-        let upload = self
-            .objects
-            .put_multipart(&location)
-            .await
-            .map_err(|source| self.store_error("upload", expected, source))?;
+        let upload = self.objects.put_multipart(location).await.map_err(fail)?;
         let mut writer = WriteMultipart::new_with_chunk_size(upload, self.upload.part_size);
-        let read = self.send_parts(path, &mut writer, expected).await;
+        let read = self.send_parts(path, &mut writer, fail).await;
         match read {
-            Ok(digest) if digest == expected => writer
-                .finish()
-                .await
-                .map(drop)
-                .map_err(|source| self.store_error("upload", expected, source)),
+            Ok(digest) if expected.is_none_or(|expected| expected == digest) => {
+                writer.finish().await.map_err(fail)?;
+                Ok(digest)
+            }
             outcome => {
                 // Parts already sent are discarded; a failure to discard
                 // them matters less than why the upload stopped.
                 let _ = writer.abort().await;
-                changed(path, expected, outcome?)
+                outcome
             }
         }
     }
@@ -615,7 +873,7 @@ impl EvidenceStore {
         &self,
         path: &Path,
         writer: &mut WriteMultipart,
-        expected: Digest,
+        fail: &(dyn Fn(object_store::Error) -> EvidenceError + Sync),
     ) -> Result<Digest> {
         let file = fs_err::File::open(path).map_err(|source| file_error("read", path, source))?;
         let mut state = Some((file, Hasher::default()));
@@ -624,7 +882,7 @@ impl EvidenceStore {
             writer
                 .wait_for_capacity(self.upload.parts_in_flight)
                 .await
-                .map_err(|source| self.store_error("upload", expected, source))?;
+                .map_err(fail)?;
             let (mut file, mut hasher) =
                 state.take().expect("the file is put back after each part");
             let owned = path.to_owned();
@@ -638,7 +896,7 @@ impl EvidenceStore {
                 Ok::<_, EvidenceError>((file, hasher, part))
             })
             .await
-            .map_err(|e| self.store_error("upload", expected, e.into()))??;
+            .map_err(|e| fail(e.into()))??;
             if part.is_empty() {
                 return Ok(hasher.finish().0);
             }
@@ -648,8 +906,12 @@ impl EvidenceStore {
     }
 
     /// Verifies one blob: its size and its problem, if any.
-    async fn verify_one(&self, digest: Digest) -> Result<(u64, Option<BlobProblem>)> {
-        match self.stream_blob(digest, io::sink()).await {
+    async fn verify_one(
+        &self,
+        digest: Digest,
+        which: Source,
+    ) -> Result<(u64, Option<BlobProblem>)> {
+        match self.stream_blob(digest, io::sink(), which).await {
             Ok((actual, size, _)) if actual == digest => Ok((size, None)),
             Ok((actual, size, _)) => Ok((size, Some(BlobProblem::Tampered { digest, actual }))),
             Err(StreamError::Store(EvidenceError::Missing { .. })) => {
@@ -667,14 +929,52 @@ impl EvidenceStore {
         &self,
         digest: Digest,
         sink: W,
+        which: Source,
     ) -> Result<(Digest, u64, W), StreamError> {
-        let result = self
-            .objects
-            .get(&object_path(&digest))
-            .await
-            .map_err(|source| StreamError::Store(self.read_error(digest, source)))?;
         let join = |e: tokio::task::JoinError| {
             StreamError::Store(self.store_error("read", digest, e.into()))
+        };
+        let packed = match which {
+            Source::Any => self
+                .read_packed(digest, false)
+                .await
+                .map_err(StreamError::Store)?,
+            Source::Loose => None,
+        };
+        let result = if packed.is_some() {
+            None
+        } else {
+            match self.objects.get(&object_path(&digest)).await {
+                Ok(result) => Some(result),
+                Err(object_store::Error::NotFound { .. }) if which == Source::Any => None,
+                Err(source) => return Err(StreamError::Store(self.read_error(digest, source))),
+            }
+        };
+        let Some(result) = result else {
+            let bytes = match packed {
+                Some(bytes) => bytes,
+                None => self
+                    .read_packed(digest, true)
+                    .await
+                    .map_err(StreamError::Store)?
+                    .ok_or_else(|| StreamError::Store(self.missing(digest)))?,
+            };
+            // A packed blob is small: hashed and written whole.
+            let (actual, size, sink) = tokio::task::spawn_blocking(move || {
+                let mut sink = sink;
+                sink.write_all(&bytes)?;
+                sink.flush()?;
+                let (actual, size) = {
+                    let mut hasher = Hasher::default();
+                    hasher.update(&bytes);
+                    hasher.finish()
+                };
+                Ok::<_, io::Error>((actual, size, sink))
+            })
+            .await
+            .map_err(join)?
+            .map_err(StreamError::Sink)?;
+            return Ok((actual, size, sink));
         };
         match result.payload {
             GetResultPayload::File(file, path) => {
@@ -714,6 +1014,96 @@ impl EvidenceStore {
                     sink.expect("the sink is put back after each chunk"),
                 ))
             }
+        }
+    }
+
+    /// Where blob `digest` is packed, if it is. The packs' indexes are read
+    /// on first use; with `refresh`, indexes written since (by another
+    /// review) are read too when the blob is not found.
+    pub(crate) async fn packed(&self, digest: &Digest, refresh: bool) -> Result<Option<Packed>> {
+        let loaded = self.packs.loaded.load(Ordering::Acquire);
+        if !loaded || (refresh && self.packs.locate(digest).is_none()) {
+            self.refresh_packs().await?;
+        }
+        Ok(self.packs.locate(digest))
+    }
+
+    /// The index of the store's packs, loaded, for a staging area that
+    /// checks which blobs are known without waiting.
+    pub(crate) async fn pack_index(&self) -> Result<SharedPackIndex> {
+        if !self.packs.loaded.load(Ordering::Acquire) {
+            self.refresh_packs().await?;
+        }
+        Ok(self.packs.clone())
+    }
+
+    /// Reads the index of every pack not read yet. An index that cannot be
+    /// trusted is left out (its blobs are not found);
+    /// [`verify_all`](Self::verify_all) names it.
+    async fn refresh_packs(&self) -> Result<()> {
+        let listed: Vec<object_store::ObjectMeta> = self
+            .objects
+            .list(Some(&ObjectPath::from(pack::PACKS)))
+            .try_collect()
+            .await
+            .map_err(|source| EvidenceError::List {
+                store: self.description.clone(),
+                source: Box::new(source),
+            })?;
+        for meta in listed {
+            let Some(PackObject::Index(name)) = PackObject::from_key(meta.location.as_ref()) else {
+                continue;
+            };
+            if self.packs.has_seen(&name) {
+                continue;
+            }
+            let bytes = self.read_object(&meta.location).await?;
+            match pack::decode_index(&name, &bytes) {
+                Ok((entries, _)) => self.packs.add(name, &entries),
+                Err(_) => self.packs.write().mark_seen(name),
+            }
+        }
+        self.packs.loaded.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    /// The bytes of a packed blob, not verified yet, if it is packed.
+    async fn read_packed(&self, digest: Digest, refresh: bool) -> Result<Option<Bytes>> {
+        let Some(packed) = self.packed(&digest, refresh).await? else {
+            return Ok(None);
+        };
+        if packed.size == 0 {
+            return Ok(Some(Bytes::new()));
+        }
+        let range = packed.offset..packed.offset + packed.size;
+        self.objects
+            .get_range(&ObjectPath::from(pack::pack_key(&packed.pack)), range)
+            .await
+            .map(Some)
+            .map_err(|source| self.read_error(digest, source))
+    }
+
+    /// A whole object (a pack index), unverified.
+    async fn read_object(&self, location: &ObjectPath) -> Result<Bytes> {
+        let fail = |source| EvidenceError::Pack {
+            action: "read",
+            key: location.to_string(),
+            store: self.description.clone(),
+            source: Box::new(source),
+        };
+        self.objects
+            .get(location)
+            .await
+            .map_err(fail)?
+            .bytes()
+            .await
+            .map_err(fail)
+    }
+
+    fn missing(&self, digest: Digest) -> EvidenceError {
+        EvidenceError::Missing {
+            digest,
+            store: self.description.clone(),
         }
     }
 
@@ -767,6 +1157,15 @@ impl fmt::Debug for EvidenceStore {
             .field("upload", &self.upload)
             .finish_non_exhaustive()
     }
+}
+
+/// Which copy of a blob to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// Whichever the store has: packed first, then loose.
+    Any,
+    /// The loose object `sha256/…` only (auditing every object).
+    Loose,
 }
 
 /// Why streaming a blob out failed: the store, or the sink it went to.
@@ -837,7 +1236,7 @@ fn problem_order(problem: &BlobProblem) -> (u8, Option<Digest>, String) {
         BlobProblem::Missing { digest } | BlobProblem::Tampered { digest, .. } => {
             (0, Some(*digest), String::new())
         }
-        BlobProblem::Stray { key } => (1, None, key.clone()),
+        BlobProblem::Stray { key } | BlobProblem::Pack { key, .. } => (1, None, key.clone()),
     }
 }
 

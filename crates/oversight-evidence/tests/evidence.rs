@@ -258,16 +258,38 @@ async fn staging_beside_a_local_store_links_instead_of_copying() -> Result<()> {
 
     let (dir, store) = local_store()?;
     let staging = Staging::new_in(dir.path())?;
+    let large = content(600 << 10, 3);
+    let mut writer = staging.writer();
+    writer.write_all(&large)?;
+    let (digest, _) = writer.finish()?;
     let mut writer = staging.writer();
     writer.write_all(b"linked, not copied")?;
-    let (digest, _) = writer.finish()?;
+    let (small, _) = writer.finish()?;
     staging.commit(&store).await?;
     let staged = std::fs::metadata(staging.blob_path(&digest).expect("staged"))?;
     let stored = std::fs::metadata(store.local_path(&digest).expect("a local store"))?;
     assert_eq!(staged.ino(), stored.ino());
+    // The small blob went into a pack, linked as well.
+    let pack = single_pack(dir.path().join("evidence"))?;
+    let staged_pack = std::fs::metadata(staging.path().join("packs/0.pack"))?;
+    assert_eq!(std::fs::metadata(pack)?.ino(), staged_pack.ino());
     drop(staging);
-    assert_eq!(&store.get(&digest).await?[..], b"linked, not copied");
+    assert!(store.get(&digest).await? == large);
+    assert_eq!(&store.get(&small).await?[..], b"linked, not copied");
     Ok(())
+}
+
+/// The one pack of the local store at `root`.
+fn single_pack(root: std::path::PathBuf) -> Result<std::path::PathBuf> {
+    let packs: Vec<_> = std::fs::read_dir(root.join("packs"))?
+        .map(|entry| entry.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    let pack: Vec<_> = packs
+        .iter()
+        .filter(|path| path.extension().is_some_and(|e| e == "pack"))
+        .collect();
+    assert_eq!((packs.len(), pack.len()), (2, 1), "{packs:?}");
+    Ok(pack[0].clone())
 }
 
 #[tokio::test]
@@ -276,16 +298,27 @@ async fn a_truncated_blob_is_replaced_when_the_same_content_is_stored_again() ->
     let stored = store.put_bytes(b"complete evidence").await?;
     let path = store.local_path(&stored.digest).expect("a local store");
     std::fs::write(&path, b"complete")?;
+    assert!(!store.put_bytes(b"complete evidence").await?.already_present);
+    assert!(store.verify(&[stored.digest]).await?.is_empty());
+
+    // Altered again, then staged: the good copy goes into a pack, which
+    // readers find first; the altered loose copy stays visible to audits.
+    std::fs::write(&path, b"complete")?;
     let staging = Staging::new_in(dir.path())?;
     let mut writer = staging.writer();
     writer.write_all(b"complete evidence")?;
     writer.finish()?;
     assert_eq!(staging.commit(&store).await?.uploaded, 1);
     assert_eq!(&store.get(&stored.digest).await?[..], b"complete evidence");
-
-    std::fs::write(&path, b"complete")?;
-    assert!(!store.put_bytes(b"complete evidence").await?.already_present);
     assert!(store.verify(&[stored.digest]).await?.is_empty());
+    let report = store.verify_all().await?;
+    assert_eq!(
+        report.problems,
+        vec![BlobProblem::Tampered {
+            digest: stored.digest,
+            actual: Digest::of(b"complete"),
+        }]
+    );
     Ok(())
 }
 
@@ -354,10 +387,10 @@ fn partial_files(staging: &Staging) -> usize {
 async fn staging_for_a_local_store_renames_blobs_straight_into_it() -> Result<()> {
     use std::os::unix::fs::MetadataExt as _;
 
-    let (_dir, store) = local_store()?;
+    let (dir, store) = local_store()?;
     let small = b"fn main() {}\n".to_vec();
     let large = content(600 << 10, 7);
-    let staging = Staging::for_store(&store)?;
+    let staging = Staging::for_store(&store).await?;
     let mut writers = Vec::new();
     for bytes in [&small, &large] {
         let mut writer = staging.writer();
@@ -372,34 +405,42 @@ async fn staging_for_a_local_store_renames_blobs_straight_into_it() -> Result<()
         .into_iter()
         .map(|w| w.finish().map(|(digest, _)| digest))
         .collect::<std::io::Result<_>>()?;
-    for (digest, bytes) in digests.iter().zip([&small, &large]) {
-        let stored = store.local_path(digest).expect("a local store");
-        assert_eq!(
-            std::fs::read(&stored)?,
-            *bytes,
-            "in the store before any commit"
-        );
-        assert_eq!(staging.blob_path(digest), Some(stored));
-    }
+    let stored = store.local_path(&digests[1]).expect("a local store");
+    assert_eq!(
+        std::fs::read(&stored)?,
+        large,
+        "in the store before any commit"
+    );
+    assert_eq!(staging.blob_path(&digests[1]), Some(stored));
+    // The small one is packed, readable, and in the store only once committed.
+    assert_eq!(staging.blob_path(&digests[0]), None);
+    assert_eq!(staging.read(&digests[0])?, Some(small.clone()));
+    assert!(!store.local_path(&digests[0]).expect("local").exists());
     assert_eq!(partial_files(&staging), 0);
     let summary = staging.commit(&store).await?;
     assert_eq!((summary.uploaded, summary.already_present), (2, 0));
     assert_eq!(summary.uploaded_bytes, (small.len() + large.len()) as u64);
+    assert_eq!(&store.get(&digests[0]).await?[..], &small[..]);
+    let pack = single_pack(dir.path().join("evidence"))?;
 
-    // A resubmission writes nothing: the blobs are found in the store.
+    // A resubmission writes nothing: the blobs are found in the store, the
+    // small one in its pack, even by a store opened anew (another process).
     let inode = std::fs::metadata(store.local_path(&digests[1]).expect("local"))?.ino();
-    let again = Staging::for_store(&store)?;
+    let reopened = EvidenceStore::open(dir.path().join("evidence").to_str().expect("UTF-8"))?;
+    let again = Staging::for_store(&reopened).await?;
     for bytes in [&small, &large] {
         let mut writer = again.prehashed_writer();
         writer.write_all(bytes)?;
         writer.finish_as(Digest::of(bytes))?;
     }
-    let summary = again.commit(&store).await?;
+    assert_eq!(again.read(&digests[0])?, Some(small.clone()));
+    let summary = again.commit(&reopened).await?;
     assert_eq!((summary.uploaded, summary.already_present), (0, 2));
     assert_eq!(
         std::fs::metadata(store.local_path(&digests[1]).expect("local"))?.ino(),
         inode
     );
+    assert_eq!(single_pack(dir.path().join("evidence"))?, pack);
     let staging_dir = again.path().to_owned();
     drop((staging, again));
     assert!(!staging_dir.exists(), "only the temporary folder goes");
@@ -409,13 +450,243 @@ async fn staging_for_a_local_store_renames_blobs_straight_into_it() -> Result<()
     Ok(())
 }
 
+/// Every file under `root`, relative, sorted.
+fn files_under(root: &std::path::Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut pending = vec![root.to_owned()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).expect("readable") {
+            let path = entry.expect("readable").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path.strip_prefix(root).expect("under root");
+                found.push(relative.display().to_string());
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_review_of_many_small_files_creates_one_pack_and_its_index() -> Result<()> {
+    let (dir, store) = local_store()?;
+    let staging = Staging::for_store(&store).await?;
+    let blobs: Vec<Vec<u8>> = (0..600u64)
+        .map(|i| content(10 + (i as usize * 131) % 9000, i))
+        .collect();
+    std::thread::scope(|scope| {
+        for half in blobs.chunks(300) {
+            let staging = &staging;
+            scope.spawn(move || {
+                for bytes in half {
+                    let mut writer = staging.writer();
+                    writer.write_all(bytes).expect("staging write");
+                    writer.finish().expect("finish");
+                }
+            });
+        }
+    });
+    let summary = staging.commit(&store).await?;
+    assert_eq!(summary.uploaded, 600);
+    let root = dir.path().join("evidence");
+    let files = files_under(&root);
+    assert!(
+        files.iter().all(|f| f.starts_with("packs/")
+            || f.starts_with(".oversight-staging-")
+            || f == ".oversight-packs.lock"),
+        "{files:?}"
+    );
+    assert_eq!(files.iter().filter(|f| f.starts_with("packs/")).count(), 2);
+    for bytes in &blobs {
+        assert!(store.get(&Digest::of(bytes)).await? == *bytes);
+    }
+    let report = store.verify_all().await?;
+    assert_eq!(report.blobs, 600);
+    assert_eq!(
+        report.bytes,
+        blobs.iter().map(|b| b.len() as u64).sum::<u64>()
+    );
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    Ok(())
+}
+
+/// A local store holding three packed blobs; returns the store's root,
+/// the pack and index files, and the blobs.
+async fn packed_store(
+    dir: &tempfile::TempDir,
+) -> Result<(
+    std::path::PathBuf,
+    std::path::PathBuf,
+    std::path::PathBuf,
+    Vec<Vec<u8>>,
+)> {
+    let root = dir.path().join("evidence");
+    let store = EvidenceStore::open(root.to_str().expect("UTF-8"))?;
+    let staging = Staging::for_store(&store).await?;
+    let blobs = vec![b"alpha".to_vec(), b"beta beta".to_vec(), b"gamma".to_vec()];
+    for bytes in &blobs {
+        let mut writer = staging.writer();
+        writer.write_all(bytes)?;
+        writer.finish()?;
+    }
+    staging.commit(&store).await?;
+    let pack = single_pack(root.clone())?;
+    let index = pack.with_extension("idx");
+    Ok((root, pack, index, blobs))
+}
+
+#[tokio::test]
+async fn an_altered_pack_is_found_blob_by_blob() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let (root, pack, _, blobs) = packed_store(&dir).await?;
+    // "beta beta" starts at 5: change its first byte.
+    let mut bytes = std::fs::read(&pack)?;
+    bytes[5] = b'B';
+    std::fs::write(&pack, &bytes)?;
+    let store = EvidenceStore::open(root.to_str().expect("UTF-8"))?;
+    let altered = Digest::of(&blobs[1]);
+    let error = store.get(&altered).await.unwrap_err();
+    assert!(matches!(error, EvidenceError::Tampered { .. }), "{error}");
+    assert!(store.get(&Digest::of(&blobs[0])).await? == blobs[0]);
+    let report = store.verify_all().await?;
+    assert_eq!(report.blobs, 3);
+    assert_eq!(
+        report.problems,
+        vec![BlobProblem::Tampered {
+            digest: altered,
+            actual: Digest::of(b"Beta beta"),
+        }]
+    );
+    assert_eq!(store.verify(&[altered]).await?, report.problems);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_forged_missing_or_orphan_pack_is_reported_by_verify_all() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let (root, pack, index, blobs) = packed_store(&dir).await?;
+    let key = |path: &std::path::Path| {
+        format!(
+            "packs/{}",
+            path.file_name().expect("a file").to_string_lossy()
+        )
+    };
+    let location = root.to_str().expect("UTF-8").to_owned();
+
+    // An index edited to point elsewhere no longer hashes to its name: it is
+    // not trusted, and its blobs are not found.
+    let original = std::fs::read(&index)?;
+    let mut forged = original.clone();
+    *forged.last_mut().expect("entries") ^= 1;
+    std::fs::write(&index, &forged)?;
+    let store = EvidenceStore::open(&location)?;
+    let error = store.get(&Digest::of(&blobs[0])).await.unwrap_err();
+    assert!(matches!(error, EvidenceError::Missing { .. }), "{error}");
+    let problems = store.verify_all().await?.problems;
+    assert!(
+        matches!(&problems[..], [BlobProblem::Pack { key: k, reason }]
+            if *k == key(&index) && reason.contains("altered")),
+        "{problems:?}"
+    );
+
+    // A truncated pack.
+    std::fs::write(&index, &original)?;
+    let bytes = std::fs::read(&pack)?;
+    std::fs::write(&pack, &bytes[..bytes.len() - 1])?;
+    let report = EvidenceStore::open(&location)?.verify_all().await?;
+    assert_eq!(report.blobs, 2, "the blobs still whole are read");
+    assert!(
+        matches!(&report.problems[..], [BlobProblem::Pack { key: k, reason }]
+            if *k == key(&pack) && reason.contains("holds 18 bytes where its index describes 19")),
+        "{:?}",
+        report.problems
+    );
+
+    // A pack without its index (a review stopped before it), and an index
+    // without its pack.
+    std::fs::remove_file(&index)?;
+    let problems = EvidenceStore::open(&location)?.verify_all().await?.problems;
+    assert!(
+        matches!(&problems[..], [BlobProblem::Pack { key: k, reason }]
+            if *k == key(&pack) && reason.contains("has no index")),
+        "{problems:?}"
+    );
+    std::fs::write(&index, &original)?;
+    std::fs::remove_file(&pack)?;
+    let store = EvidenceStore::open(&location)?;
+    let problems = store.verify_all().await?.problems;
+    assert!(
+        matches!(&problems[..], [BlobProblem::Pack { key: k, reason }]
+            if *k == key(&pack) && reason.contains("is missing, with the 3 blobs")),
+        "{problems:?}"
+    );
+    let error = store.get(&Digest::of(&blobs[2])).await.unwrap_err();
+    assert!(matches!(error, EvidenceError::Missing { .. }), "{error}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_pack_written_by_another_process_is_found_on_a_miss() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let root = dir.path().join("evidence");
+    let reader = EvidenceStore::open(root.to_str().expect("UTF-8"))?;
+    assert!(
+        !reader.contains(&Digest::of(b"later")).await?,
+        "packs read: none"
+    );
+    let (_, _, _, blobs) = packed_store(&dir).await?;
+    assert!(reader.get(&Digest::of(&blobs[1])).await? == blobs[1]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn staging_for_a_remote_store_uploads_one_pack_of_what_the_store_lacks() -> Result<()> {
+    let counting = Arc::new(Counting::default());
+    let remote = EvidenceStore::from_object_store(counting.clone(), "counting memory");
+    let first: Vec<Vec<u8>> = (0..50u64).map(|i| content(100 + i as usize, i)).collect();
+    let staging = Staging::for_store(&remote).await?;
+    for bytes in &first {
+        let mut writer = staging.writer();
+        writer.write_all(bytes)?;
+        writer.finish()?;
+    }
+    let summary = staging.commit(&remote).await?;
+    assert_eq!((summary.uploaded, summary.already_present), (50, 0));
+    assert_eq!(
+        counting.puts.load(Ordering::SeqCst),
+        2,
+        "a pack and its index"
+    );
+
+    // Half known, half new: only the new half is packed and sent.
+    let second: Vec<Vec<u8>> = (25..75u64).map(|i| content(100 + i as usize, i)).collect();
+    let staging = Staging::for_store(&remote).await?;
+    for bytes in &second {
+        let mut writer = staging.writer();
+        writer.write_all(bytes)?;
+        writer.finish()?;
+    }
+    let summary = staging.commit(&remote).await?;
+    assert_eq!((summary.uploaded, summary.already_present), (25, 25));
+    assert_eq!(counting.puts.load(Ordering::SeqCst), 4);
+    let report = remote.verify_all().await?;
+    assert_eq!(report.blobs, 75);
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    for bytes in first.iter().chain(&second) {
+        assert!(remote.get(&Digest::of(bytes)).await? == *bytes);
+    }
+    Ok(())
+}
+
 #[tokio::test]
 async fn staging_for_a_local_store_replaces_an_altered_blob() -> Result<()> {
     let (_dir, store) = local_store()?;
     let stored = store.put_bytes(b"complete evidence").await?;
     let path = store.local_path(&stored.digest).expect("a local store");
     std::fs::write(&path, b"complete")?;
-    let staging = Staging::for_store(&store)?;
+    let staging = Staging::for_store(&store).await?;
     let mut writer = staging.writer();
     writer.write_all(b"complete evidence")?;
     writer.finish()?;
@@ -427,7 +698,7 @@ async fn staging_for_a_local_store_replaces_an_altered_blob() -> Result<()> {
 #[tokio::test]
 async fn staging_for_a_remote_store_keeps_blobs_until_commit() -> Result<()> {
     let store = EvidenceStore::open("memory://")?;
-    let staging = Staging::for_store(&store)?;
+    let staging = Staging::for_store(&store).await?;
     let mut writer = staging.prehashed_writer();
     writer.write_all(b"remote evidence")?;
     let (digest, _) = writer.finish_as(Digest::of(b"remote evidence"))?;
@@ -460,7 +731,7 @@ fn a_prehashed_writer_needs_the_digest_and_a_hashing_writer_checks_it() -> Resul
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_threads_stage_into_a_local_store_at_once() -> Result<()> {
     let (_dir, store) = local_store()?;
-    let staging = Staging::for_store(&store)?;
+    let staging = Staging::for_store(&store).await?;
     std::thread::scope(|scope| {
         for thread in 0..6u64 {
             let staging = &staging;

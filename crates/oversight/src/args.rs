@@ -293,6 +293,17 @@ pub(crate) enum EvidenceCommand {
         #[command(flatten)]
         register: RegisterArgs,
     },
+    /// Check the evidence store for an audit: read and hash every blob,
+    /// check every pack against its index, and check that every blob the
+    /// register refers to (delivered files, manifests, reports, SBOMs,
+    /// policies, documents) is there. Exit 1 on any problem, each named.
+    Verify {
+        /// The evidence store [default: ~/.local/share/oversight/evidence].
+        #[arg(long, env = "OVERSIGHT_EVIDENCE", value_name = "LOCATION")]
+        evidence: Option<String>,
+        #[command(flatten)]
+        register: RegisterArgs,
+    },
     /// List the documents kept for an engagement.
     List {
         /// The engagement.

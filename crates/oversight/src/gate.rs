@@ -97,6 +97,13 @@ pub(crate) fn evidence(command: EvidenceCommand) -> anyhow::Result<u8> {
                 Ok(0)
             })?
         }
+        EvidenceCommand::Verify { evidence, register } => {
+            let location = match evidence {
+                Some(location) => location,
+                None => data_dir()?.join("evidence").display().to_string(),
+            };
+            block_on(verify_evidence(&location, &register))?
+        }
         EvidenceCommand::List {
             engagement,
             register,
@@ -119,6 +126,119 @@ pub(crate) fn evidence(command: EvidenceCommand) -> anyhow::Result<u8> {
             }
             Ok(0)
         })?,
+    }
+}
+
+/// The blobs a review's delivery document names, by role.
+const REVIEW_BLOBS: [&str; 5] = ["manifest", "facts", "report", "sbom", "policy"];
+
+/// `oversight evidence verify`: the whole store, then what the register
+/// refers to. Every problem is printed; exit 1 if there is any.
+async fn verify_evidence(
+    location: &str,
+    register: &crate::args::RegisterArgs,
+) -> anyhow::Result<u8> {
+    use futures::{StreamExt as _, TryStreamExt as _};
+    use oversight_evidence::{Digest, EvidenceStore};
+
+    let r = open(register).await?;
+    let store = EvidenceStore::open(location)?;
+    let report = store.verify_all().await?;
+    let mut problems: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
+
+    // Who refers to each blob (the first referrer is enough to name).
+    let mut referenced: std::collections::BTreeMap<Digest, String> = Default::default();
+    let mut refer = |hex: &str, by: String, problems: &mut Vec<String>| match hex.parse() {
+        Ok(digest) => {
+            referenced.entry(digest).or_insert(by);
+        }
+        Err(_) => problems.push(format!("{by} names `{hex}`, which is not a SHA-256 digest")),
+    };
+    let deliveries = r.store().deliveries(None).await?;
+    for (delivery, _) in &deliveries {
+        let document: serde_json::Value = serde_json::from_str(&delivery.document)
+            .with_context(|| format!("Review {} has a corrupt delivery document", delivery.id))?;
+        for role in REVIEW_BLOBS {
+            if let Some(hex) = document["evidence"][role].as_str() {
+                refer(
+                    hex,
+                    format!("review {} ({role})", delivery.id),
+                    &mut problems,
+                );
+            }
+        }
+        let Some(manifest) = document["evidence"]["manifest"]
+            .as_str()
+            .and_then(|hex| hex.parse::<Digest>().ok())
+        else {
+            continue;
+        };
+        // A missing or altered manifest is reported by the checks above.
+        let Ok(bytes) = store.get(&manifest).await else {
+            continue;
+        };
+        let manifest = oversight_gate::Manifest::from_json(&bytes)
+            .with_context(|| format!("The manifest of review {} is corrupt", delivery.id))?;
+        let history = document["scan"]["history"] == true;
+        for file in &manifest.files {
+            // Kept: the delivered files at the top level (an archive is kept
+            // whole, not its members; past commits are not delivered).
+            let past = history && crate::review::is_history_path(&file.path);
+            let kept = !file.path.contains("!/") && !past;
+            if let (true, Some(hex)) = (kept, &file.sha256) {
+                refer(
+                    hex,
+                    format!("review {}: {}", delivery.id, file.path),
+                    &mut problems,
+                );
+            }
+        }
+    }
+    let documents = r.store().evidence(None).await?;
+    for d in &documents {
+        refer(
+            &d.sha256,
+            format!("document {} `{}`", d.id, d.name),
+            &mut problems,
+        );
+    }
+    let absent: Vec<String> = futures::stream::iter(&referenced)
+        .map(|(digest, by)| {
+            let store = &store;
+            async move {
+                Ok::<_, anyhow::Error>(
+                    (!store.contains(digest).await?)
+                        .then(|| format!("sha256:{digest}, referred to by {by}, is missing")),
+                )
+            }
+        })
+        .buffered(32)
+        .try_filter_map(|missing| async move { Ok(missing) })
+        .try_collect()
+        .await?;
+    problems.extend(absent);
+
+    println!(
+        "Evidence store {}: {} blobs ({} bytes) read and hashed; {} blobs referred to by {} reviews and {} documents.",
+        store.describe(),
+        report.blobs,
+        report.bytes,
+        referenced.len(),
+        deliveries.len(),
+        documents.len()
+    );
+    if problems.is_empty() {
+        println!("Evidence verified: nothing missing, nothing altered.");
+        Ok(0)
+    } else {
+        println!(
+            "Evidence verification FAILED ({} problems):",
+            problems.len()
+        );
+        for p in &problems {
+            println!("  {p}");
+        }
+        Ok(1)
     }
 }
 

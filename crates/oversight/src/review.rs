@@ -269,8 +269,9 @@ pub(crate) fn review(args: ReviewArgs) -> anyhow::Result<u8> {
                 .unwrap_or_default(),
         };
         let evidence = EvidenceStore::open(&location)?;
-        // For a local store, blobs go straight to their place in it.
-        let staging = Arc::new(Staging::for_store(&evidence)?);
+        // For a local store, blobs go straight to their place in it (small
+        // ones to one pack).
+        let staging = Arc::new(Staging::for_store(&evidence).await?);
         let failures = Arc::new(Mutex::new(Vec::new()));
         let scan = scan_args(&args, target.clone(), holders.clone());
         let mut options = crate::scan_options(&scan)?;
@@ -332,7 +333,7 @@ async fn record(
     let files = delivered_files(&manifest);
     let read = |path: &str| {
         let digest: Digest = manifest.sha256_of(path)?.parse().ok()?;
-        std::fs::read(staging.blob_path(&digest)?).ok()
+        staging.read(&digest).ok().flatten()
     };
     let decision = oversight_policy::evaluate(
         policy,
@@ -624,6 +625,7 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
             })
             .unwrap_or_default();
 
+        let scanned_history = document["scan"]["history"] == true;
         // Materialise the delivered top-level files as they were.
         let dir = tempfile::Builder::new()
             .prefix("oversight-replay-")
@@ -631,7 +633,7 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
         let single = matches!(document["target_kind"].as_str(), Some("file" | "archive"));
         let mut restored = 0usize;
         for file in &manifest.files {
-            if file.path.contains("!/") || is_history_path(&file.path) {
+            if file.path.contains("!/") || (scanned_history && is_history_path(&file.path)) {
                 continue;
             }
             let Some(digest) = &file.sha256 else {
@@ -693,11 +695,16 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
                 now: decided_at,
             },
         );
-        let before: std::collections::BTreeSet<&str> = recorded
+        // `--history` blobs came from the supplier's repository, which the
+        // evidence store does not keep: their findings cannot be replayed
+        // and are left out of the comparison, which says so.
+        let (history, tree): (Vec<_>, Vec<_>) = recorded
             .findings
             .iter()
-            .map(|f| f.fingerprint.as_str())
-            .collect();
+            .partition(|f| scanned_history && is_history_path(&f.path));
+        let history_blocked = history.iter().any(|f| f.disposition == "blocking");
+        let before: std::collections::BTreeSet<&str> =
+            tree.iter().map(|f| f.fingerprint.as_str()).collect();
         let after: std::collections::BTreeSet<&str> = scanned
             .report
             .findings
@@ -735,7 +742,7 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
                 ))
             ));
         }
-        if decision.outcome.as_str() != recorded.decision.outcome {
+        if decision.outcome.as_str() != recorded.decision.outcome && !history_blocked {
             differences.push(format!(
                 "the decision is now {}, recorded {}",
                 decision.outcome.as_str(),
@@ -763,6 +770,17 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
             before.len(),
             after.len()
         );
+        if scanned_history {
+            println!(
+                "Note: the review also scanned the git history; a replay restores the delivered tree only, so the {} finding(s) in past commits were not replayed{}.",
+                history.len(),
+                if history_blocked {
+                    " and, as some of them blocked acceptance, the decision was not compared"
+                } else {
+                    ""
+                }
+            );
+        }
         if then != current {
             println!(
                 "Note: the advisory database differs from the one recorded ({} snapshot(s) then, {} now); vulnerability findings may differ for that reason.",
@@ -770,7 +788,13 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
                 current.len()
             );
         }
-        if differences.is_empty() {
+        if differences.is_empty() && history_blocked {
+            println!(
+                "Result: IDENTICAL for the delivered tree (same files, same findings); decision {} recorded, not compared.",
+                recorded.decision.outcome
+            );
+            Ok(0)
+        } else if differences.is_empty() {
             println!(
                 "Result: IDENTICAL (same delivery, same findings, same decision: {}).",
                 recorded.decision.outcome
@@ -786,11 +810,12 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
     })?
 }
 
-/// `--history` blobs are named `<commit id>:<path>`; they are not part of
-/// the tree a replay restores.
-fn is_history_path(path: &str) -> bool {
+/// `--history` blobs are named `<commit>:<path>` (git's notation, with the
+/// commit id shortened to 12 digits); they are not part of the tree a
+/// replay restores. Only asked of reviews that scanned the history.
+pub(crate) fn is_history_path(path: &str) -> bool {
     path.split_once(':').is_some_and(|(commit, _)| {
-        commit.len() == 40 && commit.bytes().all(|b| b.is_ascii_hexdigit())
+        (12..=40).contains(&commit.len()) && commit.bytes().all(|b| b.is_ascii_hexdigit())
     })
 }
 

@@ -329,18 +329,27 @@ fn gate_story(database: Option<String>) {
     assert!(out.contains("no-such-engagement"), "{out}");
 
     // 10. An evidence blob altered on disk is caught when it is read back.
-    let blobs = home.path("data/oversight/evidence/sha256");
+    //     Small delivered files are kept in packs: alter one byte of
+    //     `src/main.rs` inside the pack that holds it.
+    let packs = home.path("data/oversight/evidence/packs");
     let mut altered = 0;
-    for shard in fs_err::read_dir(&blobs).unwrap() {
-        for blob in fs_err::read_dir(shard.unwrap().path()).unwrap() {
-            let blob = blob.unwrap().path();
-            if fs_err::read(&blob).unwrap().starts_with(b"fn main()") {
-                fs_err::write(&blob, b"fn main() { steal() }\n").unwrap();
-                altered += 1;
-            }
+    for pack in fs_err::read_dir(&packs).unwrap() {
+        let pack = pack.unwrap().path();
+        if pack.extension().is_none_or(|e| e != "pack") {
+            continue;
+        }
+        let mut bytes = fs_err::read(&pack).unwrap();
+        let needle = b"println!(\"hello\")";
+        if let Some(at) = bytes.windows(needle.len()).position(|w| w == needle) {
+            bytes[at + 10] = b'j';
+            fs_err::write(&pack, &bytes).unwrap();
+            altered += 1;
         }
     }
     assert_eq!(altered, 1);
+    let (code, out) = home.run(&["evidence", "verify"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("was altered"), "{out}");
     let (code, out) = home.run(&["review", "--replay", &first, "--no-progress"]);
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("was altered"), "{out}");
@@ -405,6 +414,17 @@ fn killing_a_review_at_any_point_leaves_the_register_consistent() {
     let (code, out) = home.run(&args);
     assert_eq!(code, 1, "{out}");
     let full = started.elapsed();
+    let evidence = home.path("data/oversight/evidence");
+    let leftovers = || {
+        fs_err::read_dir(&evidence)
+            .unwrap()
+            .filter(|e| {
+                let name = e.as_ref().unwrap().file_name();
+                name.to_string_lossy().starts_with(".oversight-staging-")
+            })
+            .count()
+    };
+    let mut left_behind = false;
     let mut killed = 0;
     for round in 0..12u64 {
         // Spread the kills over the whole review, end included.
@@ -418,12 +438,130 @@ fn killing_a_review_at_any_point_leaves_the_register_consistent() {
         child.wait().unwrap();
         let (code, out) = home.run(&["ledger", "verify"]);
         assert_eq!(code, 0, "after a kill at {at:?}:\n{out}");
+        // Each review first removes what earlier killed ones left.
+        let left = leftovers();
+        assert!(
+            left <= 2,
+            "{left} staging directories after a kill at {at:?}"
+        );
+        left_behind |= left > 0;
     }
     assert!(killed >= 6, "only {killed} reviews were killed mid-way");
+    assert!(left_behind, "no killed review left a staging directory");
     let (code, out) = home.run(&args);
     assert_eq!(code, 1, "the register still records reviews:\n{out}");
+    assert_eq!(
+        leftovers(),
+        0,
+        "the next review removes what killed ones left"
+    );
     let (code, out) = home.run(&["ledger", "verify"]);
     assert_eq!(code, 0, "{out}");
+    // Every blob the register refers to is there and intact; no pack was
+    // left without its index.
+    let (code, out) = home.run(&["evidence", "verify"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Evidence verified"), "{out}");
+}
+
+/// `oversight evidence verify` names a delivered file whose blob was
+/// altered in the store, and one that was deleted.
+#[test]
+fn evidence_verify_names_altered_and_missing_delivered_files() {
+    let home = Home::new(None);
+    let (policy, target) = home.prepare();
+    // One file large enough to be stored loose (beyond the pack's limit).
+    let big: String = (0..40_000).map(|i| format!("line {i}\n")).collect();
+    fs_err::write(target.join("src/big.txt"), &big).unwrap();
+    let (code, out) = home.run(&[
+        "review",
+        target.to_str().unwrap(),
+        "--engagement",
+        "acme-portal",
+        "--policy",
+        policy.to_str().unwrap(),
+        "--no-progress",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    let (code, out) = home.run(&["evidence", "verify"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("referred to by 1 reviews"), "{out}");
+
+    let hex = sha256_hex(big.as_bytes());
+    let blob = home.path(&format!(
+        "data/oversight/evidence/sha256/{}/{}",
+        &hex[..2],
+        &hex[2..]
+    ));
+    let mut altered = fs_err::read(&blob).unwrap();
+    altered[0] ^= 1;
+    fs_err::write(&blob, &altered).unwrap();
+    let (code, out) = home.run(&["evidence", "verify"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(&format!("sha256:{hex} was altered")), "{out}");
+
+    fs_err::remove_file(&blob).unwrap();
+    let (code, out) = home.run(&["evidence", "verify"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!("sha256:{hex}, referred to by review "))
+            && out.contains(": src/big.txt, is missing"),
+        "{out}"
+    );
+}
+
+/// A review that also scanned the git history replays its delivered tree
+/// from the evidence store; the secret it found in a past commit came from
+/// the supplier's repository, which the store does not keep, and the replay
+/// says so instead of calling the whole review identical or different.
+#[test]
+fn a_history_review_replays_its_tree_and_names_what_it_could_not_replay() {
+    let home = Home::new(None);
+    let (policy, _) = home.prepare();
+    let repo = home.path("repo");
+    fs_err::create_dir_all(repo.join("src")).unwrap();
+    let git = |args: &[&str]| crate::util::git(&repo, args);
+    git(&["init", "-q", "-b", "main"]);
+    let mit = crate::util::corpora().join("spdx-license-list/license-list-data/text/MIT.txt");
+    fs_err::copy(&mit, repo.join("LICENSE")).unwrap();
+    fs_err::write(
+        repo.join("src/config.py"),
+        format!("GITHUB_TOKEN = \"{TOKEN}\"\n"),
+    )
+    .unwrap();
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "config"]);
+    fs_err::write(
+        repo.join("src/config.py"),
+        "import os\nGITHUB_TOKEN = os.environ[\"GITHUB_TOKEN\"]\n",
+    )
+    .unwrap();
+    git(&["commit", "-q", "-am", "token from the environment"]);
+
+    let (code, out) = home.run(&[
+        "review",
+        repo.to_str().unwrap(),
+        "--history",
+        "--engagement",
+        "acme-portal",
+        "--policy",
+        policy.to_str().unwrap(),
+        "--no-progress",
+    ]);
+    assert_eq!(code, 1, "the token in history blocks:\n{out}");
+    let review = review_id(&out);
+
+    let (code, out) = home.run(&["review", "--replay", &review, "--no-progress"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("Result: IDENTICAL for the delivered tree")
+            && out.contains("decision rejected recorded, not compared"),
+        "{out}"
+    );
+    assert!(
+        out.contains("the 1 finding(s) in past commits were not replayed and, as some of them blocked acceptance"),
+        "{out}"
+    );
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {

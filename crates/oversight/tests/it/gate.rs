@@ -487,6 +487,30 @@ fn evidence_verify_names_altered_and_missing_delivered_files() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("referred to by 1 reviews"), "{out}");
 
+    // A review whose evidence went to another store is verified there.
+    let other = home.path("other-evidence");
+    let (code, out) = home.run(&[
+        "review",
+        target.to_str().unwrap(),
+        "--engagement",
+        "acme-portal",
+        "--policy",
+        policy.to_str().unwrap(),
+        "--evidence",
+        other.to_str().unwrap(),
+        "--no-progress",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    let (code, out) = home.run(&["evidence", "verify"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("Not checked here: 1 review(s) whose evidence went to local directory"),
+        "{out}"
+    );
+    let (code, out) = home.run(&["evidence", "verify", "--evidence", other.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("referred to by 1 reviews"), "{out}");
+
     let hex = sha256_hex(big.as_bytes());
     let blob = home.path(&format!(
         "data/oversight/evidence/sha256/{}/{}",

@@ -85,32 +85,49 @@ pub struct Leftovers {
 /// Removes the leftovers of dead reviews from the local store rooted at
 /// `root`. Does nothing while another sweep runs.
 pub(crate) fn sweep(root: &Path) -> io::Result<Leftovers> {
-    let mut removed = Leftovers::default();
     let lock = open_lock(root)?;
     match lock.try_lock() {
         Ok(()) => {}
-        Err(TryLockError::WouldBlock) => return Ok(removed),
+        Err(TryLockError::WouldBlock) => return Ok(Leftovers::default()),
         Err(TryLockError::Error(e)) => return Err(e),
     }
-    for entry in std::fs::read_dir(root)? {
-        let entry = entry?;
+    remove_dead_staging(root, Some(root))
+}
+
+/// Removes the staging directories dead reviews left in `dir` (the system's
+/// temporary directory, where staging for a remote store lives).
+pub(crate) fn sweep_temporary(dir: &Path) -> io::Result<Leftovers> {
+    remove_dead_staging(dir, None)
+}
+
+/// Removes every abandoned staging directory in `dir` and, for a local
+/// store rooted at `store`, the pack each was storing if it has no index.
+/// One that cannot be checked or removed (another user's, say) is left.
+fn remove_dead_staging(dir: &Path, store: Option<&Path>) -> io::Result<Leftovers> {
+    let mut removed = Leftovers::default();
+    for entry in std::fs::read_dir(dir)? {
+        let Ok(entry) = entry else { continue };
         let is_staging = entry
             .file_name()
             .to_str()
             .is_some_and(|name| name.starts_with(STAGING_PREFIX));
-        if !is_staging || !entry.file_type()?.is_dir() || !abandoned(&entry.path())? {
+        let path = entry.path();
+        if !is_staging
+            || !entry.file_type().is_ok_and(|t| t.is_dir())
+            || !abandoned(&path).unwrap_or(false)
+        {
             continue;
         }
-        let pending = std::fs::read_to_string(entry.path().join(PENDING_PACK))
+        let pending = std::fs::read_to_string(path.join(PENDING_PACK))
             .ok()
             .and_then(|name| name.trim().parse::<Digest>().ok());
-        if let Some(name) = pending {
-            let index = root.join(pack::index_key(&name));
-            if !index.exists() && remove(&root.join(pack::pack_key(&name)), false)? {
-                removed.packs += 1;
-            }
+        if let (Some(root), Some(name)) = (store, pending)
+            && !root.join(pack::index_key(&name)).exists()
+            && remove(&root.join(pack::pack_key(&name)), false).unwrap_or(false)
+        {
+            removed.packs += 1;
         }
-        if remove(&entry.path(), true)? {
+        if remove(&path, true).unwrap_or(false) {
             removed.staging_directories += 1;
         }
     }
@@ -208,6 +225,21 @@ mod tests {
         let young = staging_dir(root.path(), "young");
         assert_eq!(sweep(root.path()).unwrap(), Leftovers::default());
         assert!(young.exists());
+    }
+
+    #[test]
+    fn a_temporary_directory_loses_only_dead_staging_directories() {
+        let temp = tempfile::tempdir().unwrap();
+        let dead = staging_dir(temp.path(), "dead");
+        drop(OwnerLock::take(&dead).unwrap());
+        let live = staging_dir(temp.path(), "live");
+        let _owner = OwnerLock::take(&live).unwrap();
+        let other = temp.path().join("someone-elses");
+        std::fs::create_dir(&other).unwrap();
+
+        assert_eq!(sweep_temporary(temp.path()).unwrap().staging_directories, 1);
+        assert!(!dead.exists() && live.exists() && other.exists());
+        assert!(!temp.path().join(PACKS_LOCK).exists());
     }
 
     #[test]

@@ -164,7 +164,9 @@ impl Staging {
     /// renamed straight into the store as they are finished, small ones
     /// packed in its directory, and blobs the store holds (loose or packed)
     /// are never written; for any other store, a staging directory in the
-    /// system's temporary directory.
+    /// system's temporary directory. Either way, staging directories that
+    /// killed reviews left there are removed first (see
+    /// [`EvidenceStore::remove_leftovers`]).
     ///
     /// # Errors
     ///
@@ -172,6 +174,8 @@ impl Staging {
     /// be read (the message names them).
     pub async fn for_store(store: &EvidenceStore) -> Result<Self> {
         let Some(root) = store.local_root() else {
+            // Housekeeping only, as below.
+            let _ = leftovers::sweep_temporary(&std::env::temp_dir());
             return Self::new().map_err(|source| EvidenceError::File {
                 action: "create a staging directory in",
                 path: std::env::temp_dir(),

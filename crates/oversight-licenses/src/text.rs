@@ -78,13 +78,40 @@ pub enum TextVerdict {
 /// licence texts never pays for it and one with licence texts loads it while
 /// the delivery is listed.
 pub struct TextMatcher {
-    cache: Mutex<HashMap<u64, TextVerdict>>,
+    /// Verdicts against the whole list, by [`cache_key`].
+    cache: Memo<u64, TextVerdict>,
     /// Verdicts of [`TextMatcher::identify`], by [`exact_key`]: most licence
     /// files of a tree are byte-for-byte copies (the Apache-2.0 text of
     /// every other crate), and a copy is answered without normalising it.
-    exact_cache: Mutex<HashMap<ExactKey, TextVerdict>>,
+    exact_cache: Memo<ExactKey, TextVerdict>,
     /// Header verdicts, by [`cache_key`].
-    header_cache: Mutex<HashMap<u64, Option<TextMatch>>>,
+    header_cache: Memo<u64, Option<TextMatch>>,
+}
+
+/// A cache shared by the scan's threads, cleared when it holds
+/// [`CACHE_LIMIT`] entries so that its memory stays bounded.
+struct Memo<K, V>(Mutex<HashMap<K, V>>);
+
+impl<K: std::hash::Hash + Eq, V: Clone> Memo<K, V> {
+    fn new() -> Self {
+        Memo(Mutex::new(HashMap::new()))
+    }
+
+    /// The cached value of `key`, else `compute()`, cached. Two threads may
+    /// compute the same key at once; the later value is kept.
+    fn get_or(&self, key: K, compute: impl FnOnce() -> V) -> V {
+        if let Some(hit) = self.0.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return hit;
+        }
+        let value = compute();
+        if let Ok(mut cache) = self.0.lock() {
+            if cache.len() >= CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert(key, value.clone());
+        }
+        value
+    }
 }
 
 /// The stores of the process. Never freed: a static is not dropped, which
@@ -342,9 +369,9 @@ impl TextMatcher {
 
     fn unloaded() -> Self {
         TextMatcher {
-            cache: Mutex::new(HashMap::new()),
-            exact_cache: Mutex::new(HashMap::new()),
-            header_cache: Mutex::new(HashMap::new()),
+            cache: Memo::new(),
+            exact_cache: Memo::new(),
+            header_cache: Memo::new(),
         }
     }
 
@@ -364,30 +391,15 @@ impl TextMatcher {
     /// Results are cached by normalised content, as for [`Self::identify`]:
     /// every file of a vendored C library repeats the same licence header.
     pub fn identify_header(&self, text: &str) -> Option<TextMatch> {
-        let key = cache_key(text);
-        if let Some(hit) = self
-            .header_cache
-            .lock()
-            .ok()
-            .and_then(|c| c.get(&key).cloned())
-        {
-            return hit;
-        }
-        let stores = self.stores();
-        let data = TextData::new(text);
-        let result = stores.analyze_headers(&data, None);
-        let found = (result.score >= IDENTIFIED).then(|| TextMatch {
-            license: result.name.to_owned(),
-            aliases: self.aliases(result.name, result.name),
-            score: result.score,
-        });
-        if let Ok(mut cache) = self.header_cache.lock() {
-            if cache.len() >= CACHE_LIMIT {
-                cache.clear();
-            }
-            cache.insert(key, found.clone());
-        }
-        found
+        self.header_cache.get_or(cache_key(text), || {
+            let data = TextData::new(text);
+            let result = self.stores().analyze_headers(&data, None);
+            (result.score >= IDENTIFIED).then(|| TextMatch {
+                license: result.name.to_owned(),
+                aliases: self.aliases(result.name, result.name),
+                score: result.score,
+            })
+        })
     }
 
     /// Matches a text. Results are cached by content.
@@ -396,23 +408,8 @@ impl TextMatcher {
     /// LICENSE file) is settled by the small header store in one cheap pass;
     /// anything else goes to the whole SPDX list.
     pub fn identify(&self, text: &str) -> TextVerdict {
-        let key = exact_key(text);
-        if let Some(hit) = self
-            .exact_cache
-            .lock()
-            .ok()
-            .and_then(|c| c.get(&key).cloned())
-        {
-            return hit;
-        }
-        let verdict = self.identify_uncopied(text);
-        if let Ok(mut cache) = self.exact_cache.lock() {
-            if cache.len() >= CACHE_LIMIT {
-                cache.clear();
-            }
-            cache.insert(key, verdict.clone());
-        }
-        verdict
+        self.exact_cache
+            .get_or(exact_key(text), || self.identify_uncopied(text))
     }
 
     /// [`Self::identify`] for a text not seen before.
@@ -438,18 +435,8 @@ impl TextMatcher {
     /// [`Self::identify`] against the whole list; `data` and `query` are
     /// `text`'s.
     fn identify_full(&self, text: &str, data: &TextData, query: Option<&Query<'_>>) -> TextVerdict {
-        let key = cache_key(text);
-        if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
-            return hit;
-        }
-        let verdict = self.identify_uncached(data, query);
-        if let Ok(mut cache) = self.cache.lock() {
-            if cache.len() >= CACHE_LIMIT {
-                cache.clear();
-            }
-            cache.insert(key, verdict.clone());
-        }
-        verdict
+        self.cache
+            .get_or(cache_key(text), || self.identify_uncached(data, query))
     }
 
     fn identify_uncached(&self, data: &TextData, query: Option<&Query<'_>>) -> TextVerdict {

@@ -307,7 +307,8 @@ pub(crate) fn read_at(path: &Path, offset: u64, size: u64) -> io::Result<Vec<u8>
     Ok(buffer)
 }
 
-fn with_path(error: io::Error, action: &str, path: &Path) -> io::Error {
+/// `error`, with a message naming what was done to which file.
+pub(crate) fn with_path(error: io::Error, action: &str, path: &Path) -> io::Error {
     io::Error::new(
         error.kind(),
         format!("Cannot {action} {}: {error}", path.display()),

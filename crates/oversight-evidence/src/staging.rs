@@ -37,7 +37,7 @@ use tempfile::{NamedTempFile, TempDir};
 
 use crate::digest::Hasher;
 use crate::leftovers::{self, OwnerLock};
-use crate::pack::{self, Entry, PackWriter, Packed};
+use crate::pack::{self, Entry, PackWriter, Packed, with_path};
 use crate::store::SharedPackIndex;
 use crate::{Digest, EvidenceError, EvidenceStore, Result};
 
@@ -786,13 +786,6 @@ const PARTIAL: &str = "partial";
 const BLOBS: &str = "blobs";
 /// Folder of the packs of small blobs.
 const PACKS: &str = "packs";
-
-fn with_path(error: io::Error, action: &str, path: &Path) -> io::Error {
-    io::Error::new(
-        error.kind(),
-        format!("Cannot {action} {}: {error}", path.display()),
-    )
-}
 
 #[cfg(test)]
 mod tests {

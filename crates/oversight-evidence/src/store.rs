@@ -536,15 +536,7 @@ impl EvidenceStore {
     /// every index against its name and its pack, every packed blob
     /// against its digest.
     async fn verify_packs(&self, report: &mut VerifyReport) -> Result<()> {
-        let listed: Vec<object_store::ObjectMeta> = self
-            .objects
-            .list(Some(&ObjectPath::from(pack::PACKS)))
-            .try_collect()
-            .await
-            .map_err(|source| EvidenceError::List {
-                store: self.description.clone(),
-                source: Box::new(source),
-            })?;
+        let listed = self.list_packs().await?;
         // Per pack name: the pack's size if it is there, whether its index is.
         let mut packs: BTreeMap<Digest, (Option<u64>, bool)> = BTreeMap::new();
         for meta in listed {
@@ -1037,19 +1029,23 @@ impl EvidenceStore {
         Ok(self.packs.clone())
     }
 
-    /// Reads the index of every pack not read yet. An index that cannot be
-    /// trusted is left out (its blobs are not found);
-    /// [`verify_all`](Self::verify_all) names it.
-    async fn refresh_packs(&self) -> Result<()> {
-        let listed: Vec<object_store::ObjectMeta> = self
-            .objects
+    /// Every object under `packs/`.
+    async fn list_packs(&self) -> Result<Vec<object_store::ObjectMeta>> {
+        self.objects
             .list(Some(&ObjectPath::from(pack::PACKS)))
             .try_collect()
             .await
             .map_err(|source| EvidenceError::List {
                 store: self.description.clone(),
                 source: Box::new(source),
-            })?;
+            })
+    }
+
+    /// Reads the index of every pack not read yet. An index that cannot be
+    /// trusted is left out (its blobs are not found);
+    /// [`verify_all`](Self::verify_all) names it.
+    async fn refresh_packs(&self) -> Result<()> {
+        let listed = self.list_packs().await?;
         for meta in listed {
             let Some(PackObject::Index(name)) = PackObject::from_key(meta.location.as_ref()) else {
                 continue;

@@ -46,6 +46,21 @@ impl Home {
         self.run_as("alice@example.org", args)
     }
 
+    /// `oversight review TARGET` for the example engagement under `policy`.
+    fn review(&self, target: &Path, policy: &Path, extra: &[&str]) -> (i32, String) {
+        let mut args = vec![
+            "review",
+            target.to_str().unwrap(),
+            "--engagement",
+            "acme-portal",
+            "--policy",
+            policy.to_str().unwrap(),
+            "--no-progress",
+        ];
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
     fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
@@ -473,15 +488,7 @@ fn evidence_verify_names_altered_and_missing_delivered_files() {
     // One file large enough to be stored loose (beyond the pack's limit).
     let big: String = (0..40_000).map(|i| format!("line {i}\n")).collect();
     fs_err::write(target.join("src/big.txt"), &big).unwrap();
-    let (code, out) = home.run(&[
-        "review",
-        target.to_str().unwrap(),
-        "--engagement",
-        "acme-portal",
-        "--policy",
-        policy.to_str().unwrap(),
-        "--no-progress",
-    ]);
+    let (code, out) = home.review(&target, &policy, &[]);
     assert_eq!(code, 1, "{out}");
     let (code, out) = home.run(&["evidence", "verify"]);
     assert_eq!(code, 0, "{out}");
@@ -489,17 +496,7 @@ fn evidence_verify_names_altered_and_missing_delivered_files() {
 
     // A review whose evidence went to another store is verified there.
     let other = home.path("other-evidence");
-    let (code, out) = home.run(&[
-        "review",
-        target.to_str().unwrap(),
-        "--engagement",
-        "acme-portal",
-        "--policy",
-        policy.to_str().unwrap(),
-        "--evidence",
-        other.to_str().unwrap(),
-        "--no-progress",
-    ]);
+    let (code, out) = home.review(&target, &policy, &["--evidence", other.to_str().unwrap()]);
     assert_eq!(code, 1, "{out}");
     let (code, out) = home.run(&["evidence", "verify"]);
     assert_eq!(code, 0, "{out}");
@@ -562,16 +559,7 @@ fn a_history_review_replays_its_tree_and_names_what_it_could_not_replay() {
     .unwrap();
     git(&["commit", "-q", "-am", "token from the environment"]);
 
-    let (code, out) = home.run(&[
-        "review",
-        repo.to_str().unwrap(),
-        "--history",
-        "--engagement",
-        "acme-portal",
-        "--policy",
-        policy.to_str().unwrap(),
-        "--no-progress",
-    ]);
+    let (code, out) = home.review(&repo, &policy, &["--history"]);
     assert_eq!(code, 1, "the token in history blocks:\n{out}");
     let review = review_id(&out);
 
@@ -613,15 +601,7 @@ fn evidence_pack_summary_renders_in_headless_chromium() {
         .expect("headless Chromium is needed (Debian package `chromium`; .ci/run installs it)");
     let home = Home::new(None);
     let (policy, target) = home.prepare();
-    let (code, out) = home.run(&[
-        "review",
-        target.to_str().unwrap(),
-        "--engagement",
-        "acme-portal",
-        "--policy",
-        policy.to_str().unwrap(),
-        "--no-progress",
-    ]);
+    let (code, out) = home.review(&target, &policy, &[]);
     assert_eq!(code, 1, "{out}");
     let review = review_id(&out);
     let pack = home.path("pack");

@@ -184,6 +184,9 @@ pub struct VerifyReport {
     /// Every problem found, ordered by digest (strays and packs last, by
     /// key).
     pub problems: Vec<BlobProblem>,
+    /// Every blob found, loose or packed, altered or not: what a caller
+    /// compares with the blobs its records name.
+    pub held: std::collections::BTreeSet<Digest>,
 }
 
 impl EvidenceStore {
@@ -510,14 +513,18 @@ impl EvidenceStore {
                 let meta = meta?;
                 let key = meta.location.to_string();
                 match Digest::from_store_key(&key) {
-                    Some(digest) => self.verify_one(digest, Source::Loose).await,
-                    None => Ok((0, Some(BlobProblem::Stray { key }))),
+                    Some(digest) => self
+                        .verify_one(digest, Source::Loose)
+                        .await
+                        .map(|(bytes, problem)| (Some(digest), bytes, problem)),
+                    None => Ok((None, 0, Some(BlobProblem::Stray { key }))),
                 }
             })
             .buffer_unordered(self.upload.concurrency);
         let mut report = VerifyReport::default();
         while let Some(outcome) = checks.next().await {
-            let (bytes, problem) = outcome?;
+            let (digest, bytes, problem) = outcome?;
+            report.held.extend(digest);
             match problem {
                 Some(problem @ BlobProblem::Stray { .. }) => report.problems.push(problem),
                 problem => {
@@ -611,6 +618,7 @@ impl EvidenceStore {
             .buffer_unordered(self.upload.concurrency);
             while let Some(checked) = checks.next().await {
                 let (entry, actual) = checked?;
+                report.held.insert(entry.digest);
                 report.blobs += 1;
                 report.bytes += entry.size;
                 if actual != entry.digest {

@@ -238,6 +238,17 @@ async fn verify_evidence(
         checked,
         documents.len()
     );
+    let unreferenced: Vec<&Digest> = report
+        .held
+        .iter()
+        .filter(|d| !referenced.contains_key(d))
+        .collect();
+    if !unreferenced.is_empty() {
+        println!(
+            "{} blob(s) are referred to by no review or document of this register (left by reviews interrupted before they were recorded, or kept for another register); they prove nothing and are kept.",
+            unreferenced.len()
+        );
+    }
     for (other, reviews) in &elsewhere {
         println!(
             "Not checked here: {reviews} review(s) whose evidence went to {other} (verify it with --evidence)."

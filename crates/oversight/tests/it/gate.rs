@@ -493,6 +493,25 @@ fn evidence_verify_names_altered_and_missing_delivered_files() {
     let (code, out) = home.run(&["evidence", "verify"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("referred to by 1 reviews"), "{out}");
+    assert!(!out.contains("referred to by no review"), "{out}");
+
+    // A blob no record names (as an interrupted review leaves) is counted,
+    // not a problem.
+    let stray = b"left by an interrupted review\n";
+    let hex = sha256_hex(stray);
+    let path = home.path(&format!(
+        "data/oversight/evidence/sha256/{}/{}",
+        &hex[..2],
+        &hex[2..]
+    ));
+    fs_err::create_dir_all(path.parent().unwrap()).unwrap();
+    fs_err::write(&path, stray).unwrap();
+    let (code, out) = home.run(&["evidence", "verify"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("1 blob(s) are referred to by no review or document"),
+        "{out}"
+    );
 
     // A review whose evidence went to another store is verified there.
     let other = home.path("other-evidence");

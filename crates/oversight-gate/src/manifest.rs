@@ -75,6 +75,30 @@ impl Manifest {
             .ok()
             .and_then(|i| self.files[i].sha256.as_deref())
     }
+
+    /// The files a review keeps in the evidence store, as (path, SHA-256):
+    /// the delivered top-level files. An archive is kept whole, not its
+    /// members; the past commits a `--history` scan read came from the
+    /// supplier's repository, not the delivery, and are not kept.
+    pub fn kept_files(&self, scanned_history: bool) -> impl Iterator<Item = (&str, &str)> {
+        self.files.iter().filter_map(move |f| {
+            let past = scanned_history && is_history_path(&f.path);
+            if f.path.contains("!/") || past {
+                return None;
+            }
+            Some((f.path.as_str(), f.sha256.as_deref()?))
+        })
+    }
+}
+
+/// Whether `path` names a blob of a past commit, as a `--history` scan
+/// places them: `<commit>:<path>` (git's notation, the commit id shortened
+/// to 12 digits). Only meaningful for a scan that read the history: a
+/// delivered file may be named like that too.
+pub fn is_history_path(path: &str) -> bool {
+    path.split_once(':').is_some_and(|(commit, _)| {
+        (12..=40).contains(&commit.len()) && commit.bytes().all(|b| b.is_ascii_hexdigit())
+    })
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -113,5 +137,33 @@ mod tests {
         changed.sha256 = Some([2; 32]);
         assert_ne!(Manifest::of(&[changed]).digest(), one.digest());
         assert_eq!(Manifest::from_json(one.to_json().as_bytes()).unwrap(), one);
+    }
+
+    #[test]
+    fn kept_files_are_the_hashed_top_level_ones() {
+        let entry = |path: &str, sha256: Option<[u8; 32]>| ManifestEntry {
+            path: DeliveryPath::root(path),
+            size: 1,
+            sha256,
+        };
+        let manifest = Manifest::of(&[
+            entry("src/main.rs", Some([1; 32])),
+            entry("unread.bin", None),
+            entry("0123456789ab:old.py", Some([2; 32])),
+        ]);
+        let mut member = entry("x", Some([3; 32]));
+        member.path = DeliveryPath::root("lib.zip").join("a.js");
+        let manifest = Manifest {
+            files: [manifest.files.clone(), Manifest::of(&[member]).files].concat(),
+            ..manifest
+        };
+        let kept: Vec<&str> = manifest.kept_files(true).map(|(path, _)| path).collect();
+        assert_eq!(kept, ["src/main.rs"]);
+        // Without a history scan, a file named like a history path was
+        // delivered as such.
+        let kept: Vec<&str> = manifest.kept_files(false).map(|(path, _)| path).collect();
+        assert_eq!(kept, ["0123456789ab:old.py", "src/main.rs"]);
+        assert!(!is_history_path("0123456:short.py"));
+        assert!(!is_history_path("0123456789xy:not-hex.py"));
     }
 }

@@ -191,18 +191,12 @@ async fn verify_evidence(
         let manifest = oversight_gate::Manifest::from_json(&bytes)
             .with_context(|| format!("The manifest of review {} is corrupt", delivery.id))?;
         let history = document["scan"]["history"] == true;
-        for file in &manifest.files {
-            // Kept: the delivered files at the top level (an archive is kept
-            // whole, not its members; past commits are not delivered).
-            let past = history && crate::review::is_history_path(&file.path);
-            let kept = !file.path.contains("!/") && !past;
-            if let (true, Some(hex)) = (kept, &file.sha256) {
-                refer(
-                    hex,
-                    format!("review {}: {}", delivery.id, file.path),
-                    &mut problems,
-                );
-            }
+        for (path, hex) in manifest.kept_files(history) {
+            refer(
+                hex,
+                format!("review {}: {path}", delivery.id),
+                &mut problems,
+            );
         }
     }
     let documents = r.store().evidence(None).await?;

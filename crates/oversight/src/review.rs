@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, bail};
 use oversight_evidence::{Digest, EvidenceStore, StagedWriter, Staging};
-use oversight_gate::{DeliveryDiff, DeliveryFacts, Manifest};
+use oversight_gate::{DeliveryDiff, DeliveryFacts, Manifest, is_history_path};
 use oversight_model::{DeliveryPath, ScanReport};
 use oversight_policy::{AdvisorySnapshot, Decision, DeliveredFile, Input, Outcome, Policy, Waiver};
 use oversight_register::{EngagementId, Register};
@@ -632,14 +632,8 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
             .tempdir()?;
         let single = matches!(document["target_kind"].as_str(), Some("file" | "archive"));
         let mut restored = 0usize;
-        for file in &manifest.files {
-            if file.path.contains("!/") || (scanned_history && is_history_path(&file.path)) {
-                continue;
-            }
-            let Some(digest) = &file.sha256 else {
-                continue;
-            };
-            let path = dir.path().join(&file.path);
+        for (file, digest) in manifest.kept_files(scanned_history) {
+            let path = dir.path().join(file);
             if let Some(parent) = path.parent() {
                 fs_err::create_dir_all(parent)?;
             }
@@ -808,15 +802,6 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
             Ok(1)
         }
     })?
-}
-
-/// `--history` blobs are named `<commit>:<path>` (git's notation, with the
-/// commit id shortened to 12 digits); they are not part of the tree a
-/// replay restores. Only asked of reviews that scanned the history.
-pub(crate) fn is_history_path(path: &str) -> bool {
-    path.split_once(':').is_some_and(|(commit, _)| {
-        (12..=40).contains(&commit.len()) && commit.bytes().all(|b| b.is_ascii_hexdigit())
-    })
 }
 
 /// A reason as recorded and printed in JSON.

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use oversight_evidence::{Digest, EvidenceStore};
+use oversight_evidence::{BlobProblem, Digest, EvidenceStore};
 use oversight_register::EngagementId;
 use sha2::{Digest as _, Sha256};
 
@@ -26,6 +26,43 @@ const BLOBS: [(&str, &str); 5] = [
     ("sbom", "sbom.cdx.json"),
     ("policy", "policy.toml"),
 ];
+
+/// Re-reads and hashes every delivered file review `review` kept, as its
+/// recorded manifest `bytes` lists them; one message per file that is
+/// missing or altered.
+async fn verify_kept_files(
+    evidence: &EvidenceStore,
+    review: &str,
+    bytes: &[u8],
+    history: bool,
+) -> anyhow::Result<Vec<String>> {
+    let Ok(manifest) = oversight_gate::Manifest::from_json(bytes) else {
+        return Ok(vec![format!(
+            "review {review}: its manifest is not a manifest"
+        )]);
+    };
+    let mut paths = std::collections::BTreeMap::new();
+    let mut problems = Vec::new();
+    for (path, hex) in manifest.kept_files(history) {
+        match hex.parse::<Digest>() {
+            Ok(digest) => {
+                paths.entry(digest).or_insert(path);
+            }
+            Err(_) => problems.push(format!("review {review}: {path}: `{hex}` is not a SHA-256")),
+        }
+    }
+    let digests: Vec<Digest> = paths.keys().copied().collect();
+    for problem in evidence.verify(&digests).await? {
+        let path = match &problem {
+            BlobProblem::Missing { digest } | BlobProblem::Tampered { digest, .. } => {
+                paths.get(digest).copied().unwrap_or("?")
+            }
+            _ => "?",
+        };
+        problems.push(format!("review {review}: delivered file {path}: {problem}"));
+    }
+    Ok(problems)
+}
 
 fn write(
     pack: &Path,
@@ -171,7 +208,15 @@ pub(crate) fn export(args: ExportArgs) -> anyhow::Result<u8> {
                     format!("Review {} names a malformed {key} blob", delivery.id)
                 })?;
                 match evidence.get(&digest).await {
-                    Ok(bytes) => write(&pack, &format!("{dir}/{name}"), &bytes, &mut sums)?,
+                    Ok(bytes) => {
+                        write(&pack, &format!("{dir}/{name}"), &bytes, &mut sums)?;
+                        if key == "manifest" {
+                            let history = document["scan"]["history"] == true;
+                            blob_problems.extend(
+                                verify_kept_files(&evidence, &delivery.id, &bytes, history).await?,
+                            );
+                        }
+                    }
                     Err(e) => blob_problems.push(format!("review {}: {key}: {e}", delivery.id)),
                 }
             }
@@ -263,7 +308,7 @@ pub(crate) fn export(args: ExportArgs) -> anyhow::Result<u8> {
             )
         };
         let blob_line = if blob_problems.is_empty() {
-            "<p>Every evidence blob named by a review was read back and matched its SHA-256.</p>"
+            "<p>Every evidence blob named by a review, and every delivered file it kept, was read back and matched its SHA-256.</p>"
                 .to_owned()
         } else {
             format!(

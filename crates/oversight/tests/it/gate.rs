@@ -368,6 +368,22 @@ fn gate_story(database: Option<String>) {
     let (code, out) = home.run(&["review", "--replay", &first, "--no-progress"]);
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("was altered"), "{out}");
+    // The evidence pack re-reads every delivered file and names this one.
+    let second_pack = home.path("pack-after-tampering");
+    let (code, out) = home.run(&[
+        "export",
+        "--engagement",
+        "acme-portal",
+        "-o",
+        second_pack.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{out}");
+    let html = fs_err::read_to_string(second_pack.join("index.html")).unwrap();
+    assert!(
+        html.contains(&format!("{first}: delivered file src/main.rs: sha256:"))
+            && html.contains("was altered"),
+        "{html}"
+    );
     // A pack is never written over an earlier one.
     let (code, out) = home.run(&[
         "export",

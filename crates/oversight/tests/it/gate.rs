@@ -127,19 +127,7 @@ fn review_id(out: &str) -> String {
 fn gate_story(database: Option<String>) {
     let home = Home::new(database);
     let (policy, target) = home.prepare();
-    let review = |extra: &[&str]| {
-        let mut args = vec![
-            "review",
-            target.to_str().unwrap(),
-            "--engagement",
-            "acme-portal",
-            "--policy",
-            policy.to_str().unwrap(),
-            "--no-progress",
-        ];
-        args.extend_from_slice(extra);
-        home.run(&args)
-    };
+    let review = |extra: &[&str]| home.review(&target, &policy, extra);
 
     // 1. A live-looking token blocks acceptance.
     let (code, out) = review(&[]);

@@ -52,7 +52,7 @@ name = "bench"
 version = "1"
 POLICY
 
-seconds() { /usr/bin/time -f '%e' -o "$BENCH_TMP/t" "$@" >/dev/null 2>"$BENCH_TMP/err" || true; tail -1 "$BENCH_TMP/t"; }
+seconds() { /usr/bin/time -f '%e' -o "$BENCH_TMP/t" "$@" >"$BENCH_TMP/out" 2>"$BENCH_TMP/err" || true; tail -1 "$BENCH_TMP/t"; }
 
 sync   # dirty pages from copying the delivery would slow whatever writes next
 "$OVERSIGHT" scan "$DELIVERY" --format json --no-progress >/dev/null || true   # warm the cache
@@ -83,6 +83,8 @@ review_on() {   # $1 label, $2 database URL
   sync
   first=$(OVERSIGHT_DATABASE=$2 OVERSIGHT_KEY=$home/key OVERSIGHT_EVIDENCE=$home/evidence \
     seconds "$OVERSIGHT" review "$DELIVERY" --engagement acme-portal --policy "$BENCH_TMP/policy.toml" --no-progress)
+  local review
+  review=$(grep -o '(review rev-[0-9a-f]*' "$BENCH_TMP/out" | head -1 | cut -c9-)
   sync
   second=$(OVERSIGHT_DATABASE=$2 OVERSIGHT_KEY=$home/key OVERSIGHT_EVIDENCE=$home/evidence \
     seconds "$OVERSIGHT" review "$DELIVERY" --engagement acme-portal --policy "$BENCH_TMP/policy.toml" --no-progress)
@@ -98,6 +100,12 @@ review_on() {   # $1 label, $2 database URL
   awk -v l="$1" -v s="$scan" -v a="$churned" 'BEGIN {
     printf "review (%s, new evidence, right after 40,000 deletions): %s s  = scan + %.2f s\n", l, a, a-s }'
   OVERSIGHT_DATABASE=$2 OVERSIGHT_KEY=$home/key "$OVERSIGHT" ledger verify
+  # Replay of the first review: every delivered file restored from the
+  # store (packs included), scanned again, compared.
+  local replayed
+  replayed=$(OVERSIGHT_DATABASE=$2 OVERSIGHT_KEY=$home/key OVERSIGHT_EVIDENCE=$home/evidence \
+    seconds "$OVERSIGHT" review --replay "$review" --no-progress)
+  echo "replay ($1): ${replayed} s  ($(grep -o 'Result: [A-Z]*' "$BENCH_TMP/out"))"
   # What an auditor runs: hash the whole store, check every referenced blob.
   local started verified
   started=$(date +%s.%N)

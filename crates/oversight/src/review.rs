@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, bail};
+use futures::{StreamExt as _, TryStreamExt as _};
 use oversight_evidence::{Digest, EvidenceStore, StagedWriter, Staging};
 use oversight_gate::{DeliveryDiff, DeliveryFacts, Manifest, is_history_path};
 use oversight_model::{DeliveryPath, ScanReport};
@@ -589,6 +590,9 @@ async fn diff_latest(r: &Register, args: &ReviewArgs, engagement: &str) -> anyho
     Ok(0)
 }
 
+/// Files a replay restores at once.
+const RESTORE_CONCURRENCY: usize = 16;
+
 /// Re-runs review `id` from what was recorded: the delivered files from the
 /// evidence store, the recorded policy and expected holders; then compares.
 fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
@@ -631,15 +635,29 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
             .prefix("oversight-replay-")
             .tempdir()?;
         let single = matches!(document["target_kind"].as_str(), Some("file" | "archive"));
-        let mut restored = 0usize;
-        for (file, digest) in manifest.kept_files(scanned_history) {
-            let path = dir.path().join(file);
-            if let Some(parent) = path.parent() {
-                fs_err::create_dir_all(parent)?;
-            }
-            fs_err::write(&path, get(&evidence, digest).await?)?;
-            restored += 1;
-        }
+        // Several at once: from S3-compatible storage each blob is a request
+        // (11,000 in a row would take minutes); locally, reading, hashing
+        // and writing run on the blocking pool (on 2 cores, 200 MB restore
+        // in about the same time either way).
+        let restored = futures::stream::iter(manifest.kept_files(scanned_history))
+            .map(|(file, digest)| {
+                let path = dir.path().join(file);
+                let evidence = &evidence;
+                async move {
+                    let bytes = get(evidence, digest).await?;
+                    tokio::task::spawn_blocking(move || {
+                        if let Some(parent) = path.parent() {
+                            fs_err::create_dir_all(parent)?;
+                        }
+                        fs_err::write(&path, bytes)
+                    })
+                    .await??;
+                    Ok::<_, anyhow::Error>(())
+                }
+            })
+            .buffer_unordered(RESTORE_CONCURRENCY)
+            .try_fold(0usize, |restored, ()| async move { Ok(restored + 1) })
+            .await?;
         let target = if single {
             let name = manifest
                 .files

@@ -19,7 +19,7 @@ use crate::args::ExportArgs;
 use crate::register::{block_on, data_dir, open};
 
 /// The evidence blobs a review names, and the file names they get in the pack.
-const BLOBS: [(&str, &str); 5] = [
+pub(crate) const BLOBS: [(&str, &str); 5] = [
     ("manifest", "manifest.json"),
     ("facts", "facts.json"),
     ("report", "report.json"),

@@ -61,6 +61,17 @@ impl Home {
         self.run(&args)
     }
 
+    /// `oversight export` of the example engagement into `dir`.
+    fn export(&self, dir: &Path) -> (i32, String) {
+        self.run(&[
+            "export",
+            "--engagement",
+            "acme-portal",
+            "-o",
+            dir.to_str().unwrap(),
+        ])
+    }
+
     fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
@@ -262,13 +273,7 @@ fn gate_story(database: Option<String>) {
     // 9. The evidence pack: every file listed in SHA256SUMS with its hash,
     //    the reviews' blobs, the ledger verified, a readable summary.
     let pack = home.path("pack");
-    let (code, out) = home.run(&[
-        "export",
-        "--engagement",
-        "acme-portal",
-        "-o",
-        pack.to_str().unwrap(),
-    ]);
+    let (code, out) = home.export(&pack);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("4 reviews, 1 waivers"), "{out}");
     let sums = fs_err::read_to_string(pack.join("SHA256SUMS")).unwrap();
@@ -358,13 +363,7 @@ fn gate_story(database: Option<String>) {
     assert!(out.contains("was altered"), "{out}");
     // The evidence pack re-reads every delivered file and names this one.
     let second_pack = home.path("pack-after-tampering");
-    let (code, out) = home.run(&[
-        "export",
-        "--engagement",
-        "acme-portal",
-        "-o",
-        second_pack.to_str().unwrap(),
-    ]);
+    let (code, out) = home.export(&second_pack);
     assert_eq!(code, 1, "{out}");
     let html = fs_err::read_to_string(second_pack.join("index.html")).unwrap();
     assert!(
@@ -373,13 +372,7 @@ fn gate_story(database: Option<String>) {
         "{html}"
     );
     // A pack is never written over an earlier one.
-    let (code, out) = home.run(&[
-        "export",
-        "--engagement",
-        "acme-portal",
-        "-o",
-        pack.to_str().unwrap(),
-    ]);
+    let (code, out) = home.export(&pack);
     assert_eq!(code, 2, "a non-empty directory is refused: {out}");
 }
 
@@ -628,13 +621,7 @@ fn evidence_pack_summary_renders_in_headless_chromium() {
     assert_eq!(code, 1, "{out}");
     let review = review_id(&out);
     let pack = home.path("pack");
-    let (code, out) = home.run(&[
-        "export",
-        "--engagement",
-        "acme-portal",
-        "-o",
-        pack.to_str().unwrap(),
-    ]);
+    let (code, out) = home.export(&pack);
     assert_eq!(code, 0, "{out}");
     let page = format!("file://{}", pack.join("index.html").display());
     let rendered = std::process::Command::new(chromium)

@@ -12,11 +12,7 @@ use oversight_advisories::{Database, Outcome};
 use oversight_model::{Component, DeliveryPath, DependencyScope, Directness, Ecosystem};
 
 fn corpus(rel: &str) -> std::path::PathBuf {
-    Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/corpora"
-    ))
-    .join(rel)
+    oversight_test_support::corpora().join(rel)
 }
 
 fn component(ecosystem: Ecosystem, name: &str, version: &str) -> Component {

@@ -237,11 +237,7 @@ fn synthetic_lockfile(db: &Path, out: &Path) -> anyhow::Result<usize> {
 }
 
 fn main() -> anyhow::Result<()> {
-    let corpora = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/corpora"
-    ))
-    .to_owned();
+    let corpora = oversight_test_support::corpora();
     let mut db_path = corpora.join("rustsec-advisory-db");
     let mut cargo_audit =
         PathBuf::from(std::env::var_os("CARGO_AUDIT").unwrap_or_else(|| "cargo-audit".into()));

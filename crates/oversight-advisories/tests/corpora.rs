@@ -14,11 +14,7 @@ use oversight_advisories::{AdvisorySeverity, Database, Outcome, SourceKind};
 use oversight_model::Ecosystem;
 
 fn corpus(rel: &str) -> PathBuf {
-    Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/corpora"
-    ))
-    .join(rel)
+    oversight_test_support::corpora().join(rel)
 }
 
 struct Shared {

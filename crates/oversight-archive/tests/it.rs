@@ -1324,19 +1324,9 @@ fn mutated_archives_never_panic() {
 // Real archives
 // ---------------------------------------------------------------------------
 
-const GITLEAKS_ARCHIVES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpora/gitleaks/testdata/archives"
-);
-
-fn corpus(name: &str) -> Option<std::path::PathBuf> {
-    let path = Path::new(GITLEAKS_ARCHIVES).join(name);
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!("skipped: {} is not present", path.display());
-        None
-    }
+/// A file of gitleaks' archive test data; a missing corpus fails the test.
+fn corpus(name: &str) -> std::path::PathBuf {
+    oversight_test_support::corpus(&format!("gitleaks/testdata/archives/{name}"))
 }
 
 const GITLEAKS_FILES: [&str; 4] = [
@@ -1348,7 +1338,7 @@ const GITLEAKS_FILES: [&str; 4] = [
 
 #[test]
 fn gitleaks_archives() {
-    let Some(dir) = corpus("files") else { return };
+    let dir = corpus("files");
     let main_go = std::fs::read(dir.join("main.go")).expect("main.go");
     for (name, format) in [
         ("files.zip", Format::Zip),
@@ -1384,9 +1374,7 @@ fn gitleaks_archives() {
 
 #[test]
 fn gitleaks_nested_archive() {
-    let Some(path) = corpus("nested.tar.gz") else {
-        return;
-    };
+    let path = corpus("nested.tar.gz");
     let bytes = std::fs::read(path).expect("read");
     let limits = Limits::default();
     let budget = Budget::new(limits.max_total_bytes);

@@ -6,10 +6,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-const CORPUS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpora/gitleaks/testdata/repos"
-);
+fn corpus() -> PathBuf {
+    oversight_test_support::corpus("gitleaks/testdata/repos")
+}
 
 const ALICE: (&str, &str) = ("Alice Archer", "alice@supplier.example");
 const BOB: (&str, &str) = ("Bob Baker", "bob@supplier.example");
@@ -528,7 +527,7 @@ fn rules_are_documented() {
 /// this test was written.
 #[test]
 fn gitleaks_small_corpus() {
-    let path = Path::new(CORPUS).join("small/dotGit");
+    let path = corpus().join("small/dotGit");
     let repo = open(&path);
     assert_eq!(repo.kind(), &RepoKind::Bare);
     assert_eq!(
@@ -620,7 +619,7 @@ fn gitleaks_small_corpus() {
 
 #[test]
 fn gitleaks_archives_corpus() {
-    let repo = open(&Path::new(CORPUS).join("archives/dotGit"));
+    let repo = open(&corpus().join("archives/dotGit"));
     let facts = repo.facts("HEAD").expect("facts");
     assert_eq!(facts.commit, "15fa60c13dccec6add267b7baa065977a6cc748a");
     assert_eq!(facts.commit_count, 6);
@@ -752,7 +751,7 @@ fn history_lists_deleted_blobs_once_with_their_introductions() {
 
 #[test]
 fn history_of_the_gitleaks_small_corpus_has_every_blob() {
-    let repo = open(&Path::new(CORPUS).join("small/dotGit"));
+    let repo = open(&corpus().join("small/dotGit"));
     // `git rev-list --all --objects`, keeping the ids `git cat-file -t` calls blobs: 8
     assert_eq!(repo.history_blobs().expect("history").len(), 8);
 }

@@ -688,10 +688,7 @@ mod tests {
     /// Every third text of the SPDX licence list, alone and inside a preamble
     /// and an appendix (so that sub-ranges are searched).
     fn spdx_samples() -> Vec<(String, String)> {
-        let dir = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/corpora/spdx-license-list/license-list-data/text"
-        );
+        let dir = oversight_test_support::corpus("spdx-license-list/license-list-data/text");
         let mut paths: Vec<_> = std::fs::read_dir(dir)
             .expect("SPDX texts")
             .map(|e| e.expect("entry").path())

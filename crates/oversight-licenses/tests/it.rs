@@ -11,14 +11,12 @@ use oversight_licenses::{
     LicenseCategory, LicenseDetector, LicenseOptions, LicensePolicy, detector,
 };
 
-const SPDX_DATA: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpora/spdx-license-list/license-list-data"
-);
-const GENERATOR_TESTS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpora/spdx-license-list/license-list-XML/test/simpleTestForGenerator"
-);
+fn spdx_data() -> std::path::PathBuf {
+    oversight_test_support::corpus("spdx-license-list/license-list-data")
+}
+fn generator_tests() -> std::path::PathBuf {
+    oversight_test_support::corpus("spdx-license-list/license-list-XML/test/simpleTestForGenerator")
+}
 
 /// One detector without policy, shared by the tests (the store is built once).
 static PLAIN: LazyLock<LicenseDetector> =
@@ -56,7 +54,7 @@ fn with_policy(policy: &str, holders: &[&str]) -> LicenseDetector {
 
 /// Non-deprecated licence identifiers of the corpus's licence list.
 fn corpus_licence_ids() -> HashSet<String> {
-    let json = std::fs::read_to_string(format!("{SPDX_DATA}/json/licenses.json"))
+    let json = std::fs::read_to_string(spdx_data().join("json/licenses.json"))
         .expect("licenses.json of the SPDX corpus");
     // A tiny extraction instead of a JSON dependency: ids and deprecation flags
     // alternate in the file, deprecation first.
@@ -172,7 +170,7 @@ fn every_spdx_licence_text_is_identified_as_itself() {
     let ids = corpus_licence_ids();
     let mut cases = Vec::new();
     let mut by_text: HashMap<String, Vec<String>> = HashMap::new();
-    for entry in std::fs::read_dir(format!("{SPDX_DATA}/text")).expect("SPDX texts") {
+    for entry in std::fs::read_dir(spdx_data().join("text")).expect("SPDX texts") {
         let path = entry.expect("entry").path();
         let id = path
             .file_stem()
@@ -216,7 +214,7 @@ fn every_spdx_licence_text_is_identified_as_itself() {
 /// identifiers included (`deprecated_GPL-2.0` has the text of `GPL-2.0-only`).
 fn identical_text_groups() -> HashMap<String, HashSet<String>> {
     let mut by_text: HashMap<String, Vec<String>> = HashMap::new();
-    for entry in std::fs::read_dir(format!("{SPDX_DATA}/text")).expect("SPDX texts") {
+    for entry in std::fs::read_dir(spdx_data().join("text")).expect("SPDX texts") {
         let path = entry.expect("entry").path();
         let stem = path
             .file_stem()
@@ -241,7 +239,7 @@ fn generator_test_texts_are_identified_as_named() {
     // simpleTestForGenerator is a matching text named after its identifier
     // (`depreciate_X` for deprecated identifiers).
     let mut cases = Vec::new();
-    for entry in std::fs::read_dir(GENERATOR_TESTS).expect("generator tests") {
+    for entry in std::fs::read_dir(generator_tests()).expect("generator tests") {
         let path = entry.expect("entry").path();
         let stem = path
             .file_stem()
@@ -268,11 +266,10 @@ fn generator_test_texts_are_identified_as_named() {
 
 #[test]
 fn lgpl3_alone_and_two_licences_in_one_file_are_found() {
-    let gpl = std::fs::read_to_string(format!("{SPDX_DATA}/text/GPL-3.0-only.txt")).expect("text");
-    let lgpl =
-        std::fs::read_to_string(format!("{SPDX_DATA}/text/LGPL-3.0-only.txt")).expect("text");
-    let mit = std::fs::read_to_string(format!("{SPDX_DATA}/text/MIT.txt")).expect("text");
-    let apache = std::fs::read_to_string(format!("{SPDX_DATA}/text/Apache-2.0.txt")).expect("text");
+    let gpl = std::fs::read_to_string(spdx_data().join("text/GPL-3.0-only.txt")).expect("text");
+    let lgpl = std::fs::read_to_string(spdx_data().join("text/LGPL-3.0-only.txt")).expect("text");
+    let mit = std::fs::read_to_string(spdx_data().join("text/MIT.txt")).expect("text");
+    let apache = std::fs::read_to_string(spdx_data().join("text/Apache-2.0.txt")).expect("text");
     let names = |text: &str| match matcher().identify(text) {
         TextVerdict::Found(m) => m.into_iter().map(|m| m.license).collect::<Vec<_>>(),
         TextVerdict::Unknown { .. } => Vec::new(),
@@ -291,7 +288,7 @@ fn lgpl3_alone_and_two_licences_in_one_file_are_found() {
 
 #[test]
 fn licence_files_report_identifier_and_confidence() {
-    let mit = std::fs::read_to_string(format!("{SPDX_DATA}/text/MIT.txt")).expect("text");
+    let mit = std::fs::read_to_string(spdx_data().join("text/MIT.txt")).expect("text");
     let edited = mit.replace("<year> <copyright holders>", "2024 Acme GmbH");
     let found = findings(&PLAIN, "LICENSE", &edited);
     let licences: Vec<&(&str, String)> = found
@@ -394,7 +391,7 @@ fn spdx_tags_and_header_notices() {
 
 #[test]
 fn embedded_licence_texts_in_header_comments_are_matched() {
-    let bsd = std::fs::read_to_string(format!("{SPDX_DATA}/text/BSD-3-Clause.txt")).expect("text");
+    let bsd = std::fs::read_to_string(spdx_data().join("text/BSD-3-Clause.txt")).expect("text");
     let header: String = bsd.lines().map(|l| format!(" * {l}\n")).collect();
     let src = format!("/*\n{header} */\n#include <stdio.h>\nint main(void) {{ return 0; }}\n");
     let found = findings(&PLAIN, "src/main.c", &src);
@@ -444,8 +441,7 @@ fn policy_findings_name_expression_and_reason() {
     for (src, rule) in table {
         assert_eq!(rules(&detector, "x.rs", src), [*rule], "{src}");
     }
-    let agpl =
-        std::fs::read_to_string(format!("{SPDX_DATA}/text/AGPL-3.0-only.txt")).expect("text");
+    let agpl = std::fs::read_to_string(spdx_data().join("text/AGPL-3.0-only.txt")).expect("text");
     let found = findings(&detector, "COPYING", &agpl);
     let denied: Vec<&String> = found
         .iter()
@@ -538,7 +534,7 @@ fn foreign_copyright_is_flagged_against_expected_holders() {
         ]
     );
     // The FSF's copyright on the GPL text itself is not copied code.
-    let gpl = std::fs::read_to_string(format!("{SPDX_DATA}/text/GPL-3.0-only.txt")).expect("text");
+    let gpl = std::fs::read_to_string(spdx_data().join("text/GPL-3.0-only.txt")).expect("text");
     let in_gpl = findings(&detector, "COPYING", &gpl);
     assert!(
         !in_gpl

@@ -13,10 +13,11 @@ use std::time::{Duration, Instant};
 use oversight_detect::Emit;
 use oversight_detect::reference::run_detector;
 
-const TROJAN_SOURCE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpora/trojan-source"
-);
+fn trojan_source() -> String {
+    oversight_test_support::corpus("trojan-source")
+        .to_string_lossy()
+        .into_owned()
+}
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 
 /// Runs every detector of the crate over `content` as the file `path`.
@@ -100,8 +101,8 @@ mod trojan_source {
     #[test]
     fn every_file_with_a_bidi_control_is_reported() {
         let mut with_bidi = 0;
-        for path in files_under(Path::new(TROJAN_SOURCE)) {
-            let name = relative(&path, TROJAN_SOURCE);
+        for path in files_under(Path::new(&trojan_source())) {
+            let name = relative(&path, &trojan_source());
             let content = fs_read(&path);
             if !has_bidi(&String::from_utf8_lossy(&content)) {
                 continue;
@@ -138,7 +139,7 @@ mod trojan_source {
         ];
         for (name, positions, control) in cases {
             let found = check(
-                &Path::new(TROJAN_SOURCE).join(name),
+                &Path::new(&trojan_source()).join(name),
                 name,
                 &["malicious.bidi-control"],
             );
@@ -168,8 +169,8 @@ mod trojan_source {
     fn homoglyph_and_invisible_functions_are_reported() {
         let mut homoglyph = 0;
         let mut invisible = 0;
-        for path in files_under(Path::new(TROJAN_SOURCE)) {
-            let name = relative(&path, TROJAN_SOURCE);
+        for path in files_under(Path::new(&trojan_source())) {
+            let name = relative(&path, &trojan_source());
             let file = name
                 .rsplit('/')
                 .next()
@@ -205,8 +206,8 @@ mod trojan_source {
 
     #[test]
     fn prose_with_the_same_characters_is_quiet() {
-        for path in files_under(Path::new(TROJAN_SOURCE)) {
-            let name = relative(&path, TROJAN_SOURCE);
+        for path in files_under(Path::new(&trojan_source())) {
+            let name = relative(&path, &trojan_source());
             let content = fs_read(&path);
             if name.ends_with("README.md") {
                 assert!(scan(&name, &content).is_empty(), "{name}");

@@ -232,12 +232,10 @@ mod tests {
     /// JUnit output lists one failed test case per leak.
     #[test]
     fn real_gitleaks_reports() {
-        let dir = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/corpora/gitleaks/testdata/expected/report"
-        );
+        let dir = oversight_test_support::corpus("gitleaks/testdata/expected/report");
         let read = |name: &str| {
-            std::fs::read(format!("{dir}/{name}")).unwrap_or_else(|e| panic!("{dir}/{name}: {e}"))
+            let path = dir.join(name);
+            std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
         };
         let simple = junit_summary(&read("junit_simple.xml")).expect("a JUnit report");
         assert_eq!(

@@ -9,7 +9,7 @@
 
 use std::time::{Duration, Instant};
 
-use oversight_register::Register;
+use oversight_register::{PolicyFiles, Register};
 use oversight_store::{DatabaseUrl, DecisionRecord, DeliveryRecord, FindingRecord, ReviewRecord};
 use sqlx::Connection;
 
@@ -17,6 +17,7 @@ const ENGAGEMENTS: usize = 1_000;
 const FINDINGS_PER_REVIEW: usize = 100;
 const EXAMPLE_SUPPLIER: &str = include_str!("../../../examples/supplier.toml");
 const EXAMPLE_ENGAGEMENT: &str = include_str!("../../../examples/engagement.toml");
+const EXAMPLE_POLICY: &str = include_str!("../../../examples/policy.toml");
 const CATEGORIES: [&str; 5] = [
     "secret",
     "vulnerability",
@@ -83,7 +84,11 @@ async fn run(name: &str, url: DatabaseUrl, key: &std::path::Path) {
         let id = format!("eng-{e:04}");
         let text = EXAMPLE_ENGAGEMENT.replace("id = \"acme-portal\"", &format!("id = \"{id}\""));
         register
-            .engagement_apply_str(&text, &id)
+            .engagement_apply_str(
+                &text,
+                &id,
+                &PolicyFiles::Given(&[("policy.toml", EXAMPLE_POLICY)]),
+            )
             .await
             .expect("engagement");
         register

@@ -227,11 +227,10 @@ fn elapsed_filters() -> Vec<(&'static str, &'static str)> {
 // ---------------------------------------------------------------- SARIF
 
 fn sarif_validator() -> jsonschema::Validator {
-    let schema_text = include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/schemas/sarif-schema-2.1.0.json"
-    ));
-    let schema: Value = serde_json::from_str(schema_text).expect("the SARIF schema is JSON");
+    let path = oversight_test_support::schemas().join("sarif-schema-2.1.0.json");
+    let schema_text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let schema: Value = serde_json::from_str(&schema_text).expect("the SARIF schema is JSON");
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft4)
         .should_validate_formats(true)

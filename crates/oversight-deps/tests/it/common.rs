@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use oversight_deps::DependencyDetector;
 use oversight_detect::{Detector, Emit, FileInfo, Sink, reference};
@@ -9,11 +9,7 @@ use oversight_model::{Component, DeliveryPath};
 
 /// The shared corpora, relative to this crate.
 pub fn corpora() -> PathBuf {
-    Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/corpora"
-    ))
-    .to_path_buf()
+    oversight_test_support::corpora()
 }
 
 pub fn real(rel: &str) -> PathBuf {

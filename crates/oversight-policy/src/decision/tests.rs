@@ -470,11 +470,8 @@ fn every_junit_report_must_show_a_passing_run() {
 
 #[test]
 fn a_real_failing_junit_report_rejects() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/corpora/gitleaks/testdata/expected/report/junit_simple.xml"
-    );
-    let xml = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let path = oversight_test_support::corpus("gitleaks/testdata/expected/report/junit_simple.xml");
+    let xml = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let p = policy("[[deliverables]]\nkind = \"junit\"\npaths = [\"**/junit_*.xml\"]\n");
     let d = with_files(
         &p,

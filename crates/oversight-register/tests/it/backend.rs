@@ -2,9 +2,9 @@
 //! for tampering.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use oversight_store::DatabaseUrl;
+use oversight_test_support::postgres::TempDatabase;
 use sqlx::Connection;
 
 /// Which backend a test runs on.
@@ -14,25 +14,13 @@ pub enum Kind {
     Postgres,
 }
 
-/// A database that does not exist yet (SQLite) or is empty (PostgreSQL).
+/// A database that does not exist yet (SQLite) or is empty (PostgreSQL,
+/// dropped when this value is dropped, also when the test fails).
 pub struct TestDb {
     pub url: DatabaseUrl,
     pub dir: tempfile::TempDir,
-    pg_name: Option<String>,
+    _pg: Option<TempDatabase>,
 }
-
-fn admin_url() -> String {
-    std::env::var("OVERSIGHT_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
-}
-
-fn url_for(db: &str) -> String {
-    let admin = admin_url();
-    let base = admin.rsplit_once('/').expect("admin URL has a database").0;
-    format!("{base}/{db}")
-}
-
-static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 impl TestDb {
     pub async fn new(kind: Kind) -> TestDb {
@@ -41,29 +29,14 @@ impl TestDb {
             Kind::Sqlite => TestDb {
                 url: DatabaseUrl::Sqlite(dir.path().join("oversight.db")),
                 dir,
-                pg_name: None,
+                _pg: None,
             },
             Kind::Postgres => {
-                let nanos = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .expect("clock after 1970")
-                    .subsec_nanos();
-                let name = format!(
-                    "oversight_test_{}_{}_{nanos}",
-                    std::process::id(),
-                    COUNTER.fetch_add(1, Ordering::Relaxed)
-                );
-                let mut admin = sqlx::PgConnection::connect(&admin_url())
-                    .await
-                    .expect("the PostgreSQL test server is up (see tests/it.rs)");
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&mut admin)
-                    .await
-                    .expect("create test database");
+                let db = TempDatabase::new("oversight_test");
                 TestDb {
-                    url: DatabaseUrl::Postgres(url_for(&name)),
+                    url: DatabaseUrl::Postgres(db.url()),
                     dir,
-                    pg_name: Some(name),
+                    _pg: Some(db),
                 }
             }
         }
@@ -91,15 +64,8 @@ impl TestDb {
         }
     }
 
+    /// Drops the database now (it is dropped anyway when `self` is).
     pub async fn drop_db(self) {
-        if let Some(name) = &self.pg_name {
-            let mut admin = sqlx::PgConnection::connect(&admin_url())
-                .await
-                .expect("connect");
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut admin)
-                .await
-                .expect("drop test database");
-        }
+        drop(self);
     }
 }

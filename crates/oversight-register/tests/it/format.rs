@@ -8,6 +8,11 @@ fn repo_root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// The examples directory, where the example engagement's policy is.
+pub fn examples_dir() -> std::path::PathBuf {
+    repo_root().join("examples")
+}
+
 pub fn example_text() -> String {
     std::fs::read_to_string(repo_root().join("examples/engagement.toml")).expect("example exists")
 }
@@ -145,8 +150,8 @@ fn user_catalogue_files_extend_the_builtin_one() {
 /// catalogue of SP 800-218.
 #[test]
 fn catalogue_ssdf_ids_exist_in_the_oscal_catalogue() {
-    let path = repo_root().join(
-        "../shared/corpora/nist-ssdf/nist.gov/SP800-218/ver1/json/NIST_SP800-218_ver1_catalog.json",
+    let path = oversight_test_support::corpus(
+        "nist-ssdf/nist.gov/SP800-218/ver1/json/NIST_SP800-218_ver1_catalog.json",
     );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let json: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");

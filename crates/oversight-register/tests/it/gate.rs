@@ -4,11 +4,11 @@
 
 use std::sync::Arc;
 
-use oversight_register::{EvidenceRequest, Register, RegisterError, WaiverRequest};
+use oversight_register::{EvidenceRequest, PolicyFiles, Register, RegisterError, WaiverRequest};
 use oversight_store::{DecisionRecord, DeliveryRecord, FindingRecord, ReviewRecord};
 
 use crate::backend::{Kind, TestDb};
-use crate::format::example_text;
+use crate::format::{example_text, examples_dir};
 
 const SUPPLIER: &str = include_str!("../../../../examples/supplier.toml");
 
@@ -20,7 +20,11 @@ async fn register_with_example(db: &TestDb, actor: &str) -> Register {
         oversight_register::format::parse_supplier(SUPPLIER, "supplier.toml").expect("supplier");
     register.supplier_add(&supplier).await.expect("supplier");
     register
-        .engagement_apply_str(&example_text(), "engagement.toml")
+        .engagement_apply_str(
+            &example_text(),
+            "engagement.toml",
+            &PolicyFiles::Dir(&examples_dir()),
+        )
         .await
         .expect("engagement");
     register

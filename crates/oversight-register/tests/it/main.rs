@@ -2,8 +2,8 @@
 //! story suite that runs on SQLite (a temporary file) and on PostgreSQL (a
 //! fresh database per test on the local server, dropped afterwards).
 //!
-//! The PostgreSQL server is `postgres://postgres@127.0.0.1:5432/test` unless
-//! `OVERSIGHT_TEST_POSTGRES` names another admin URL.
+//! The PostgreSQL server is `$OVERSIGHT_TEST_POSTGRES` (the private cluster
+//! `scripts/test` starts), or `postgres://postgres@127.0.0.1:5432/test`.
 
 mod backend;
 mod format;

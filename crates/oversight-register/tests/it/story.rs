@@ -3,11 +3,13 @@
 use std::sync::Arc;
 
 use oversight_ledger::{FailureReason, InstanceKey};
-use oversight_register::{ApplyOutcome, Register, RegisterError, Supplier, SupplierId};
+use oversight_register::{
+    ApplyOutcome, PolicyFiles, Register, RegisterError, Supplier, SupplierId,
+};
 use oversight_store::{DatabaseUrl, StoreError};
 
 use crate::backend::{Kind, TestDb};
-use crate::format::example_text;
+use crate::format::{example_text, examples_dir};
 
 fn acme() -> Supplier {
     Supplier {
@@ -54,6 +56,19 @@ async fn story(kind: Kind) {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("acme-portal.toml");
     std::fs::write(&file, example_text()).expect("write");
+    let policy = examples_dir().join("policy.toml");
+    // The policy is read next to the engagement file, not in the working
+    // directory: without it there, applying fails and names the file.
+    let err = register
+        .engagement_apply(&file)
+        .await
+        .expect_err("no policy");
+    assert!(
+        err.to_string()
+            .contains(&dir.path().join("policy.toml").display().to_string()),
+        "{err}"
+    );
+    std::fs::copy(&policy, dir.path().join("policy.toml")).expect("copy policy");
     let outcome = register.engagement_apply(&file).await.expect("apply");
     assert!(matches!(outcome, ApplyOutcome::Created(_)), "{outcome:?}");
     let events_after_create = register.store().events().await.expect("events").len();
@@ -110,7 +125,7 @@ async fn story(kind: Kind) {
     assert!(shown.contains("agent = \"Other Escrow\""), "{shown}");
     assert!(matches!(
         register
-            .engagement_apply_str(&shown, "shown")
+            .engagement_apply_str(&shown, "shown", &PolicyFiles::Inline)
             .await
             .expect("apply"),
         ApplyOutcome::Unchanged(_)
@@ -124,7 +139,7 @@ async fn story(kind: Kind) {
     // Unknown supplier and unknown engagement: clear errors, no change.
     let orphan = example_text().replace("supplier = \"acme-dev\"", "supplier = \"nobody\"");
     let err = register
-        .engagement_apply_str(&orphan, "orphan.toml")
+        .engagement_apply_str(&orphan, "orphan.toml", &PolicyFiles::Dir(&examples_dir()))
         .await
         .expect_err("unknown supplier");
     assert!(

@@ -6,13 +6,14 @@ use serde_json::Value;
 
 use crate::{fixtures, schemas};
 
-pub const OSV_SBOMS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpora/lockfile-fixtures/osv-scanner-head/cmd/osv-scanner/scan/source/testdata/sbom-insecure/"
-);
+pub fn osv_sboms() -> std::path::PathBuf {
+    oversight_test_support::corpus(
+        "lockfile-fixtures/osv-scanner-head/cmd/osv-scanner/scan/source/testdata/sbom-insecure",
+    )
+}
 
 pub fn osv_sbom(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{OSV_SBOMS}{name}")).unwrap_or_else(|e| panic!("read {name}: {e}"))
+    std::fs::read(osv_sboms().join(name)).unwrap_or_else(|e| panic!("read {name}: {e}"))
 }
 
 /// A supplier's CycloneDX 1.5 SBOM of the fixture delivery, written the way

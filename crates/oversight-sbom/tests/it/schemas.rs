@@ -5,10 +5,8 @@ use std::sync::OnceLock;
 use jsonschema::{Draft, Resource, Validator};
 use serde_json::Value;
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/schemas/");
-
 fn load(name: &str) -> Value {
-    let text = std::fs::read_to_string(format!("{DIR}{name}"))
+    let text = std::fs::read_to_string(oversight_test_support::schemas().join(name))
         .unwrap_or_else(|e| panic!("read schema {name}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("schema {name} is JSON: {e}"))
 }

@@ -14,8 +14,6 @@ use sha2::{Digest as _, Sha256};
 
 use super::{Marks, scan_with};
 
-const CORPORA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpora");
-
 fn sha(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
 }
@@ -391,7 +389,7 @@ fn a_corrupt_member_has_no_hash_but_its_archive_does() {
 
 #[test]
 fn gitleaks_archive_corpus_members_hash_like_the_files_they_hold() {
-    let root = Path::new(CORPORA).join("gitleaks/testdata/archives");
+    let root = oversight_test_support::corpus("gitleaks/testdata/archives");
     let report = scan_with(&root, manifest_options());
     let got = entries(&report);
     // Every top-level file: the hash of its bytes on disk.
@@ -549,7 +547,7 @@ fn a_work_tree_file_that_differs_from_head_has_an_entry_for_each_version() {
 
 #[test]
 fn gitleaks_bare_repository_blobs_hash_like_git_cat_file() {
-    let repo = Path::new(CORPORA).join("gitleaks/testdata/repos/small/dotGit");
+    let repo = oversight_test_support::corpus("gitleaks/testdata/repos/small/dotGit");
     let options = ScanOptions {
         history: true,
         ..manifest_options()

@@ -1,11 +1,9 @@
 //! gitleaks' own config and test data.
 
-use std::path::Path;
-
-use crate::util::{GITLEAKS, ids_lines, scan};
+use crate::util::{gitleaks, ids_lines, scan};
 
 fn gitleaks_detector() -> oversight_secrets::SecretsDetector {
-    oversight_secrets::load(&Path::new(GITLEAKS).join("config/gitleaks.toml"))
+    oversight_secrets::load(&gitleaks().join("config/gitleaks.toml"))
         .expect("gitleaks.toml loads unchanged")
 }
 
@@ -69,7 +67,7 @@ const EXPECTED: &[(&str, &str, u32)] = &[
 /// Every finding of the detector over the text files of the test data.
 fn testdata_findings() -> Vec<(String, String, u32)> {
     let d = gitleaks_detector();
-    let root = Path::new(GITLEAKS).join("testdata");
+    let root = gitleaks().join("testdata");
     let mut out = Vec::new();
     let mut stack = vec![root.clone()];
     while let Some(dir) = stack.pop() {
@@ -112,8 +110,7 @@ fn gitleaks_testdata_findings_match_documented_semantics() {
 #[test]
 fn gitleaks_findings_never_show_the_secret() {
     let d = gitleaks_detector();
-    let content =
-        std::fs::read(Path::new(GITLEAKS).join("testdata/repos/nogit/.env.prod")).unwrap();
+    let content = std::fs::read(gitleaks().join("testdata/repos/nogit/.env.prod")).unwrap();
     let found = scan(&d, ".env.prod", &content);
     assert_eq!(found.len(), 1);
     for e in found {
@@ -179,9 +176,7 @@ fn gitleaks_invalid_configs_are_rejected_with_rule_and_line() {
         ),
     ];
     for (file, rule, line, needle) in cases {
-        let path = Path::new(GITLEAKS)
-            .join("testdata/config/invalid")
-            .join(file);
+        let path = gitleaks().join("testdata/config/invalid").join(file);
         let err = oversight_secrets::load(&path).expect_err(file);
         let text = err.to_string();
         assert_eq!(err.rule(), *rule, "{file}: {text}");
@@ -193,7 +188,7 @@ fn gitleaks_invalid_configs_are_rejected_with_rule_and_line() {
 
 #[test]
 fn gitleaks_valid_configs_without_extend_load() {
-    let dir = Path::new(GITLEAKS).join("testdata/config/valid");
+    let dir = gitleaks().join("testdata/config/valid");
     let mut loaded = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();

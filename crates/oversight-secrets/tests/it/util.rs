@@ -4,10 +4,9 @@ use oversight_detect::reference::run_detector;
 use oversight_detect::{Detector, Emit};
 
 /// The gitleaks corpus, outside this repository.
-pub const GITLEAKS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpora/gitleaks"
-);
+pub fn gitleaks() -> std::path::PathBuf {
+    oversight_test_support::corpus("gitleaks")
+}
 
 /// Runs `detector` over `content` as the file `path`.
 pub fn scan(detector: &dyn Detector, path: &str, content: &[u8]) -> Vec<Emit> {

@@ -383,11 +383,8 @@ fn gate_story_on_embedded_sqlite() {
 
 #[test]
 fn gate_story_on_postgres() {
-    let name = crate::util::fresh_database_name("oversight_gate");
-    let psql = crate::util::psql;
-    psql(&format!("CREATE DATABASE {name}"));
-    gate_story(Some(format!("postgres://postgres@127.0.0.1:5432/{name}")));
-    psql(&format!("DROP DATABASE {name} WITH (FORCE)"));
+    let db = oversight_test_support::postgres::TempDatabase::new("oversight_gate");
+    gate_story(Some(db.url()));
 }
 
 /// `kill -9` at random moments of reviews: afterwards the ledger verifies

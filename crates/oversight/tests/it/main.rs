@@ -4,6 +4,7 @@ mod gate;
 mod licences;
 mod supply_chain;
 mod util;
+mod verdict;
 
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -87,7 +88,7 @@ fn sarif_output_validates_against_the_official_schema() {
     let sarif: serde_json::Value =
         serde_json::from_str(&fs_err::read_to_string(&out).unwrap()).unwrap();
     let schema: serde_json::Value = serde_json::from_str(
-        &fs_err::read_to_string(util::shared().join("schemas/sarif-schema-2.1.0.json")).unwrap(),
+        &fs_err::read_to_string(util::schemas().join("sarif-schema-2.1.0.json")).unwrap(),
     )
     .unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
@@ -595,11 +596,8 @@ fn register_story_on_embedded_sqlite() {
 
 #[test]
 fn register_story_on_postgres() {
-    let name = crate::util::fresh_database_name("oversight_cli");
-    let psql = crate::util::psql;
-    psql(&format!("CREATE DATABASE {name}"));
-    register_story(Some(&format!("postgres://postgres@127.0.0.1:5432/{name}")));
-    psql(&format!("DROP DATABASE {name} WITH (FORCE)"));
+    let db = oversight_test_support::postgres::TempDatabase::new("oversight_cli");
+    register_story(Some(&db.url()));
 }
 
 /// The AWS key ids written in a file (AKIA + 16 upper-case letters or digits).

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use jsonschema::{Draft, Resource};
 use serde_json::Value;
 
-use crate::util::{corpora, findings, oversight, shared};
+use crate::util::{corpora, findings, oversight, schemas};
 
 fn lockfiles() -> PathBuf {
     corpora().join("real-lockfiles")
@@ -147,8 +147,7 @@ fn components_without_advisories_or_versions_are_coverage_gaps() {
 
 fn validator(schema: &str) -> jsonschema::Validator {
     let load = |name: &str| -> Value {
-        serde_json::from_str(&fs_err::read_to_string(shared().join("schemas").join(name)).unwrap())
-            .unwrap()
+        serde_json::from_str(&fs_err::read_to_string(schemas().join(name)).unwrap()).unwrap()
     };
     let draft = if schema.starts_with("openvex") {
         Draft::Draft202012

@@ -6,14 +6,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// `../shared` beside the repository.
-pub fn shared() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared"))
-}
-
 /// The real-world test corpora.
 pub fn corpora() -> PathBuf {
-    shared().join("corpora")
+    oversight_test_support::corpora()
+}
+
+/// The official schemas.
+pub fn schemas() -> PathBuf {
+    oversight_test_support::schemas()
 }
 
 /// The binary under test, with no user configuration and no colour.
@@ -135,38 +135,4 @@ pub fn git(dir: &Path, args: &[&str]) {
         .status()
         .expect("git is installed");
     assert!(status.success(), "git {args:?}");
-}
-
-/// Runs `sql` on the PostgreSQL server at 127.0.0.1:5432 (database `test`)
-/// with psql, as the CLI's PostgreSQL stories do to create and drop their
-/// databases.
-pub fn psql(sql: &str) {
-    let status = Command::new("psql")
-        .args([
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "-d",
-            "test",
-            "-q",
-            "-c",
-            sql,
-        ])
-        .status()
-        .expect("psql (PostgreSQL client) must be installed; .ci/run checks the server");
-    assert!(status.success(), "{sql}");
-}
-
-/// A fresh database name for one test run.
-pub fn fresh_database_name(prefix: &str) -> String {
-    format!(
-        "{prefix}_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-            % 1_000_000_000
-    )
 }

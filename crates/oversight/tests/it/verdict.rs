@@ -1,0 +1,198 @@
+//! Attacks on the verdict (issue: a verdict that cannot be forged, bypassed
+//! or quietly weakened), each performed against the real binary and a real
+//! register, asserting that the verdict is unchanged or the tampering named.
+
+use std::path::Path;
+
+use crate::util::oversight;
+
+/// A policy that blocks nothing and requires nothing.
+const LAX: &str = r#"
+schema = 1
+name = "lax"
+version = "1"
+[thresholds]
+default = "never"
+"#;
+
+fn repo() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+struct Home {
+    dir: tempfile::TempDir,
+}
+
+impl Home {
+    fn new() -> Home {
+        let home = Home {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        let (code, out) = home.run_in(home.dir.path(), &["init", "--example"]);
+        assert_eq!(code, 0, "{out}");
+        home
+    }
+
+    fn run_in(&self, cwd: &Path, args: &[&str]) -> (i32, String) {
+        let out = oversight()
+            .args(args)
+            .current_dir(cwd)
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("OVERSIGHT_ACTOR", "alice@example.org")
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    }
+
+    fn review_in(&self, cwd: &Path, target: &Path, extra: &[&str]) -> (i32, String) {
+        let mut args = vec![
+            "review",
+            target.to_str().unwrap(),
+            "--engagement",
+            "acme-portal",
+            "--no-progress",
+        ];
+        args.extend_from_slice(extra);
+        self.run_in(cwd, &args)
+    }
+}
+
+/// A lax `examples/policy.toml` in the reviewer's working directory used to
+/// replace the agreed policy and accept the malicious sample. The agreed
+/// policy is held in the register by content: the verdict is the same from
+/// any directory, and the review says which policy it used.
+#[test]
+fn a_lax_policy_in_the_working_directory_does_not_replace_the_agreed_one() {
+    let home = Home::new();
+    let sample = repo().join("examples/sample-delivery");
+    let trap = home.dir.path().join("trap");
+    fs_err::create_dir_all(trap.join("examples")).unwrap();
+    fs_err::write(trap.join("examples/policy.toml"), LAX).unwrap();
+    fs_err::write(trap.join("policy.toml"), LAX).unwrap();
+
+    let (code, out) = home.review_in(&trap, &sample, &[]);
+    assert_eq!(code, 1, "the sample stays rejected: {out}");
+    assert!(out.contains("Decision: REJECTED"), "{out}");
+    assert!(
+        out.contains("portal-acceptance") && out.contains("the policy the engagement agreed"),
+        "{out}"
+    );
+
+    // From a directory with no policy file at all, the same verdict.
+    let elsewhere = home.dir.path().join("elsewhere");
+    fs_err::create_dir_all(&elsewhere).unwrap();
+    let (code, out) = home.review_in(&elsewhere, &sample, &[]);
+    assert_eq!(code, 1, "{out}");
+
+    // An explicit --policy is obeyed, and the review says it is not the
+    // agreed one, on the terminal and in the record.
+    let (code, out) = home.review_in(
+        &elsewhere,
+        &sample,
+        &["--policy", trap.join("policy.toml").to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("NOT the policy the engagement agreed"),
+        "{out}"
+    );
+    let (code, json) = home.review_in(
+        &elsewhere,
+        &sample,
+        &[
+            "--policy",
+            trap.join("policy.toml").to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{json}");
+    let value: serde_json::Value = serde_json::from_str(&json).expect(&json);
+    assert_eq!(value["policy"]["source"], "explicit", "{json}");
+    assert_eq!(value["policy"]["differs_from_agreed"], true, "{json}");
+    assert_eq!(value["policy"]["name"], "lax", "{json}");
+}
+
+/// Applying an engagement reads its policy next to the engagement file, and
+/// a changed policy is an `engagement.updated` event naming the digests.
+#[test]
+fn the_agreed_policy_is_read_beside_the_engagement_file_and_changes_are_recorded() {
+    let home = Home::new();
+    let dir = home.dir.path().join("terms");
+    fs_err::create_dir_all(&dir).unwrap();
+    let engagement = fs_err::read_to_string(repo().join("examples/engagement.toml")).unwrap();
+    fs_err::write(dir.join("engagement.toml"), &engagement).unwrap();
+    let strict = fs_err::read_to_string(repo().join("examples/policy.toml")).unwrap();
+    fs_err::write(dir.join("policy.toml"), &strict).unwrap();
+    let cwd = home.dir.path();
+    let file = dir.join("engagement.toml");
+    let (code, out) = home.run_in(cwd, &["engagement", "apply", file.to_str().unwrap()]);
+    assert_eq!(
+        code, 0,
+        "unchanged: the example already agreed this policy: {out}"
+    );
+
+    fs_err::write(
+        dir.join("policy.toml"),
+        strict.replace("secret = \"low\"", "secret = \"high\""),
+    )
+    .unwrap();
+    let (code, out) = home.run_in(cwd, &["engagement", "apply", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("acceptance.policy_sha256"), "{out}");
+
+    // A policy that does not parse is refused at apply time, naming it.
+    fs_err::write(dir.join("policy.toml"), "schema = 1\nname = \n").unwrap();
+    let (code, out) = home.run_in(cwd, &["engagement", "apply", file.to_str().unwrap()]);
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("policy.toml"), "{out}");
+    let (code, out) = home.run_in(cwd, &["ledger", "verify"]);
+    assert_eq!(code, 0, "{out}");
+}
+
+/// File names that carry carriage returns and escape sequences used to make
+/// the terminal show `Decision: ACCEPTED` for a rejected delivery. No
+/// control character reaches the terminal from review, diff or status.
+#[cfg(unix)]
+#[test]
+fn hostile_file_names_never_reach_the_terminal_raw() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let home = Home::new();
+    let target = home.dir.path().join("delivery");
+    fs_err::create_dir_all(&target).unwrap();
+    let hostile = b"x\r\x1b[2K\x1b[1;32mDecision: ACCEPTED\x1b[0m\x07\x1b]0;pwned\x07.py";
+    let name = std::ffi::OsStr::from_bytes(hostile);
+    // A secret in the hostile file, so its name appears in the reasons.
+    fs_err::write(
+        target.join(name),
+        "GITHUB_TOKEN = \"ghp_R8kQz3VxW1mN7pL2sT9yB4cF6hJ0dG5aE3uK\"\n",
+    )
+    .unwrap();
+    let cwd = home.dir.path();
+    for extra in [&[][..], &["--diff"][..]] {
+        let (code, out) = home.review_in(cwd, &target, extra);
+        assert_eq!(code, 1, "{out}");
+        assert_no_control_characters(&out);
+        assert!(out.contains("Decision: REJECTED"), "{out}");
+    }
+    let (_, out) = home.run_in(cwd, &["status"]);
+    assert_no_control_characters(&out);
+    let (_, out) = home.run_in(cwd, &["review", "--engagement", "acme-portal"]);
+    assert_no_control_characters(&out);
+}
+
+fn assert_no_control_characters(out: &str) {
+    let bad: Vec<char> = out
+        .chars()
+        .filter(|c| c.is_control() && *c != '\n' && *c != '\t')
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "control characters {bad:?} reached the terminal:\n{out:?}"
+    );
+}

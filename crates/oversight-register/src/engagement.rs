@@ -101,6 +101,26 @@ pub struct Engagement {
     pub terms: Terms,
 }
 
+impl Engagement {
+    /// Why the engagement accepts no delivery on `today`: it is closed, or
+    /// its end date has passed. `None` when it accepts deliveries.
+    pub fn refuses_deliveries(&self, today: Date) -> Option<String> {
+        if self.status == EngagementStatus::Closed {
+            return Some(format!(
+                "Engagement `{}` is closed; it accepts no delivery (re-open it in the engagement file to review one)",
+                self.id
+            ));
+        }
+        match self.end {
+            Some(end) if end < today => Some(format!(
+                "Engagement `{}` ended on {end}; it accepts no delivery after its end date (extend `end` in the engagement file to review one)",
+                self.id
+            )),
+            _ => None,
+        }
+    }
+}
+
 /// The agreed terms, one section per factor; `None` means not agreed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Terms {
@@ -167,8 +187,35 @@ pub struct ThreatModel {
 /// Acceptance criteria.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Acceptance {
-    /// Reference to the acceptance policy a delivery is evaluated against.
+    /// The policy file as the engagement file names it (relative to the
+    /// engagement file's directory).
     pub policy: String,
+    /// The agreed policy by content, as the register holds it: `None` only
+    /// in an engagement file that has not been applied yet (the register
+    /// reads the named file when it is applied).
+    pub agreed: Option<AgreedPolicy>,
+}
+
+/// The acceptance policy an engagement agreed, by content. Every change is
+/// an `engagement.updated` event in the ledger naming the old and new digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgreedPolicy {
+    /// SHA-256 of `text`, lower-case hex.
+    pub sha256: String,
+    /// The policy file's text.
+    pub text: String,
+}
+
+impl AgreedPolicy {
+    /// The policy `text`, with its digest.
+    pub fn new(text: String) -> AgreedPolicy {
+        use sha2::Digest as _;
+        let sha256 = sha2::Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        AgreedPolicy { sha256, text }
+    }
 }
 
 /// Assurance evidence required from the supplier.

@@ -19,8 +19,8 @@ use toml::value::Datetime;
 
 use crate::catalogue::Catalogue;
 use crate::engagement::{
-    Acceptance, AgreedRequirement, Assurance, DevelopmentEnvironment, Engagement, Escrow,
-    EvidenceRequirement, Legislation, Licensing, RightToAudit, SecurityRequirements, Terms,
+    Acceptance, AgreedPolicy, AgreedRequirement, Assurance, DevelopmentEnvironment, Engagement,
+    Escrow, EvidenceRequirement, Legislation, Licensing, RightToAudit, SecurityRequirements, Terms,
     Testing, ThreatModel,
 };
 use crate::supplier::{Contact, SubSupplier, Supplier};
@@ -154,6 +154,11 @@ struct RawThreatModel {
 #[serde(deny_unknown_fields)]
 struct RawAcceptance {
     policy: String,
+    /// Written by the register: the agreed policy's digest and text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    policy_sha256: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    policy_text: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -412,7 +417,37 @@ pub fn parse_engagement(
         }),
         acceptance: raw.acceptance.map(|a| {
             v.non_empty(&a.policy, "acceptance.policy");
-            Acceptance { policy: a.policy }
+            let agreed = match (a.policy_text, a.policy_sha256) {
+                (Some(text), digest) => {
+                    let agreed = AgreedPolicy::new(text);
+                    if let Some(digest) = digest
+                        && digest != agreed.sha256
+                    {
+                        v.problem(
+                            None,
+                            "acceptance.policy_sha256",
+                            format!(
+                                "is {digest} but the policy_text's SHA-256 is {}; the text was altered",
+                                agreed.sha256
+                            ),
+                        );
+                    }
+                    Some(agreed)
+                }
+                (None, Some(_)) => {
+                    v.problem(
+                        None,
+                        "acceptance.policy_sha256",
+                        "is given without acceptance.policy_text".to_owned(),
+                    );
+                    None
+                }
+                (None, None) => None,
+            };
+            Acceptance {
+                policy: a.policy,
+                agreed,
+            }
         }),
         assurance: raw.assurance.map(|a| Assurance {
             evidence: a
@@ -589,6 +624,8 @@ pub fn render_engagement(engagement: &Engagement) -> String {
         }),
         acceptance: t.acceptance.as_ref().map(|a| RawAcceptance {
             policy: a.policy.clone(),
+            policy_sha256: a.agreed.as_ref().map(|p| p.sha256.clone()),
+            policy_text: a.agreed.as_ref().map(|p| p.text.clone()),
         }),
         assurance: t.assurance.as_ref().map(|a| RawAssurance {
             evidence: a

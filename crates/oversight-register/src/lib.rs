@@ -47,13 +47,13 @@ mod supplier;
 
 pub use catalogue::{Catalogue, CatalogueError, Requirement};
 pub use engagement::{
-    Acceptance, AgreedRequirement, Assurance, DevelopmentEnvironment, Engagement, EngagementStatus,
-    Escrow, EvidenceRequirement, Factor, Frequency, Legislation, Licensing, RightToAudit,
-    SecurityRequirements, Terms, Testing, ThreatModel, VerificationMethod,
+    Acceptance, AgreedPolicy, AgreedRequirement, Assurance, DevelopmentEnvironment, Engagement,
+    EngagementStatus, Escrow, EvidenceRequirement, Factor, Frequency, Legislation, Licensing,
+    RightToAudit, SecurityRequirements, Terms, Testing, ThreatModel, VerificationMethod,
 };
 pub use id::{EngagementId, IdError, SupplierId};
 pub use names::UnknownName;
-pub use register::{ApplyOutcome, EngagementSummary, Register, RegisterError};
+pub use register::{ApplyOutcome, EngagementSummary, PolicyFiles, Register, RegisterError};
 pub use review::{
     EvidenceRequest, WaiverRequest, evidence_digest, new_id, review_digest, waiver_digest,
 };

@@ -75,6 +75,14 @@ pub enum RegisterError {
         /// Why it does not parse.
         reason: String,
     },
+    /// The acceptance policy an engagement names is not a valid policy.
+    #[error("Engagement `{engagement}`: {reason}")]
+    InvalidPolicy {
+        /// The engagement.
+        engagement: String,
+        /// What is wrong with the policy, with its line.
+        reason: String,
+    },
     /// No engagement has this id.
     #[error("Engagement `{engagement}` is not in the register; see `oversight engagement list`")]
     UnknownEngagement {
@@ -125,6 +133,51 @@ pub enum RegisterError {
         /// The head recorded by the last append.
         head: u64,
     },
+}
+
+/// Where the acceptance policy an engagement file names is read from when
+/// the file is applied.
+#[derive(Debug, Clone, Copy)]
+pub enum PolicyFiles<'a> {
+    /// Files relative to this directory: the engagement file's own.
+    Dir(&'a Path),
+    /// Files given by name and text (the examples built into the binary).
+    Given(&'a [(&'a str, &'a str)]),
+    /// Nowhere: the engagement must carry its policy inline
+    /// (`acceptance.policy_text`, as `engagement show` writes it).
+    Inline,
+}
+
+impl PolicyFiles<'_> {
+    /// The text of the policy `name` for the engagement file `origin`.
+    fn read(&self, name: &str, origin: &str) -> Result<String, RegisterError> {
+        match self {
+            PolicyFiles::Dir(dir) => {
+                let path = dir.join(name);
+                fs_err::read_to_string(&path).map_err(|source| RegisterError::Read {
+                    path: format!(
+                        "{} (the acceptance policy {origin} names, relative to its directory)",
+                        path.display()
+                    ),
+                    source,
+                })
+            }
+            PolicyFiles::Given(files) => files
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, text)| (*text).to_owned())
+                .ok_or_else(|| RegisterError::Read {
+                    path: format!("{name} (the acceptance policy {origin} names)"),
+                    source: std::io::Error::from(std::io::ErrorKind::NotFound),
+                }),
+            PolicyFiles::Inline => Err(RegisterError::Read {
+                path: format!(
+                    "{name} (the acceptance policy {origin} names; give it inline as acceptance.policy_text)"
+                ),
+                source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            }),
+        }
+    }
 }
 
 /// What `engagement_apply` did.
@@ -322,25 +375,55 @@ impl Register {
         supplier_from_record(&self.store.supplier(id.as_str()).await?)
     }
 
-    /// Applies the engagement file at `path`.
+    /// Applies the engagement file at `path`; the acceptance policy it names
+    /// is read relative to the file's directory, never the working directory.
     pub async fn engagement_apply(&self, path: &Path) -> Result<ApplyOutcome, RegisterError> {
         let text = fs_err::read_to_string(path).map_err(|source| RegisterError::Read {
             path: path.display().to_string(),
             source,
         })?;
-        self.engagement_apply_str(&text, &path.display().to_string())
+        let dir = path.parent().unwrap_or(Path::new(""));
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        self.engagement_apply_str(&text, &path.display().to_string(), &PolicyFiles::Dir(dir))
             .await
     }
 
     /// Applies engagement TOML `text` (`origin` names it in errors): creates
     /// the engagement or updates it, recording one event, or does nothing if
     /// the register already holds exactly this engagement.
+    ///
+    /// The acceptance policy the engagement names is agreed by content: its
+    /// text (inline in `text` as `engagement show` writes it, else read from
+    /// `policies`) must parse as a policy, and is stored with its digest, so
+    /// a review uses exactly it wherever it runs, and a change of policy is
+    /// an `engagement.updated` event naming the old and new digest.
     pub async fn engagement_apply_str(
         &self,
         text: &str,
         origin: &str,
+        policies: &PolicyFiles<'_>,
     ) -> Result<ApplyOutcome, RegisterError> {
-        let engagement = format::parse_engagement(text, origin, &self.catalogue)?;
+        let mut engagement = format::parse_engagement(text, origin, &self.catalogue)?;
+        if let Some(acceptance) = &mut engagement.terms.acceptance {
+            let agreed = match acceptance.agreed.take() {
+                Some(agreed) => agreed,
+                None => crate::AgreedPolicy::new(policies.read(&acceptance.policy, origin)?),
+            };
+            if let Err(e) = oversight_policy::Policy::parse(
+                &agreed.text,
+                &format!("the acceptance policy `{}` of {origin}", acceptance.policy),
+            ) {
+                return Err(RegisterError::InvalidPolicy {
+                    engagement: engagement.id.to_string(),
+                    reason: e.to_string(),
+                });
+            }
+            acceptance.agreed = Some(agreed);
+        }
         match self.store.supplier(engagement.supplier.as_str()).await {
             Ok(_) => {}
             Err(StoreError::NotFound { .. }) => {

@@ -91,6 +91,21 @@ pub fn waiver_digest(w: &WaiverRecord) -> String {
     ]))
 }
 
+/// Kinds of evidence document Oversight knows, besides those an engagement
+/// requires in its `[[assurance.evidence]]`.
+pub const KNOWN_EVIDENCE_KINDS: &[&str] = &[
+    "audit-report",
+    "dpa",
+    "escrow-deposit-report",
+    "iso27001-certificate",
+    "pentest-report",
+    "sast-report",
+    "security-attestation",
+    "soc2-report",
+    "test-report",
+    "threat-model-acknowledgement",
+];
+
 /// SHA-256 (hex) of an evidence document record's canonical JSON.
 pub fn evidence_digest(e: &EvidenceRecord) -> String {
     digest(&serde_json::json!([
@@ -190,8 +205,10 @@ impl Register {
             )));
         }
         self.require_engagement(&request.engagement).await?;
-        let content_sha256 = self
+        let (content_sha256, category) = self
             .latest_finding_content(&request.engagement, &request.fingerprint)
+            .await?;
+        self.check_waiver_against_policy(request, &category, today)
             .await?;
         let record = WaiverRecord {
             id: new_id("wvr", &request.fingerprint),
@@ -232,6 +249,7 @@ impl Register {
         request: &EvidenceRequest,
     ) -> Result<EvidenceRecord, RegisterError> {
         self.require_engagement(&request.engagement).await?;
+        self.check_evidence_request(request).await?;
         let record = EvidenceRecord {
             id: new_id("evd", &request.sha256),
             engagement_id: request.engagement.clone(),
@@ -261,6 +279,49 @@ impl Register {
         self.record_one(Change::AddEvidence(record.clone()), event)
             .await?;
         Ok(record)
+    }
+
+    /// Refuses an evidence document of no kind or of a kind that neither
+    /// the engagement requires nor Oversight knows, and one that has
+    /// already expired.
+    async fn check_evidence_request(&self, request: &EvidenceRequest) -> Result<(), RegisterError> {
+        let kind = request.kind.trim();
+        let id: crate::EngagementId = request
+            .engagement
+            .parse()
+            .map_err(|e: crate::IdError| RegisterError::Invalid(e.to_string()))?;
+        let engagement = self.engagement(&id).await?;
+        let required: Vec<&str> = engagement
+            .terms
+            .assurance
+            .as_ref()
+            .map(|a| a.evidence.iter().map(|e| e.kind.as_str()).collect())
+            .unwrap_or_default();
+        if kind.is_empty() {
+            return Err(RegisterError::Invalid(
+                "An evidence document needs a kind (--kind)".into(),
+            ));
+        }
+        if !required.contains(&kind) && !KNOWN_EVIDENCE_KINDS.contains(&kind) {
+            let mut known: Vec<&str> = required.clone();
+            known.extend(KNOWN_EVIDENCE_KINDS);
+            known.sort_unstable();
+            known.dedup();
+            return Err(RegisterError::Invalid(format!(
+                "Evidence kind `{kind}` is neither required by engagement `{id}` nor known to Oversight; use one of: {}",
+                known.join(", ")
+            )));
+        }
+        if let Some(expires) = request.expires {
+            let today = jiff::Zoned::now().date();
+            if expires < today {
+                return Err(RegisterError::Invalid(format!(
+                    "The document `{}` expired on {expires} (today is {today}); an expired document is no evidence",
+                    request.name
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// The review `id` (a delivery with its findings and decision).
@@ -303,11 +364,65 @@ impl Register {
 
     /// The content hash of the file `fingerprint` was found in, in the
     /// newest review of `engagement` that holds it.
+    /// Refuses, at grant time and naming the rule, a waiver the engagement's
+    /// agreed policy would not honour: a category it marks `not_waivable`,
+    /// or a term longer than its `max_days`.
+    async fn check_waiver_against_policy(
+        &self,
+        request: &WaiverRequest,
+        category: &str,
+        today: jiff::civil::Date,
+    ) -> Result<(), RegisterError> {
+        let id: crate::EngagementId = request
+            .engagement
+            .parse()
+            .map_err(|e: crate::IdError| RegisterError::Invalid(e.to_string()))?;
+        let engagement = self.engagement(&id).await?;
+        let policy = match engagement
+            .terms
+            .acceptance
+            .as_ref()
+            .and_then(|a| a.agreed.as_ref())
+        {
+            Some(agreed) => oversight_policy::Policy::parse(
+                &agreed.text,
+                &format!("the agreed policy of engagement `{id}`"),
+            )
+            .map_err(|e| RegisterError::InvalidPolicy {
+                engagement: id.to_string(),
+                reason: e.to_string(),
+            })?,
+            None => oversight_policy::Policy::default_policy(),
+        };
+        if let Ok(category) = category.parse::<oversight_model::Category>()
+            && !policy.is_waivable(category)
+        {
+            return Err(RegisterError::Invalid(format!(
+                "Finding `{}` is a {category} finding, and the policy `{}` of engagement `{id}` marks {category} findings not waivable (waivers.not_waivable); fix the delivery instead",
+                request.fingerprint,
+                policy.name()
+            )));
+        }
+        if let Some(max_days) = policy.waivers().max_days {
+            let days = request.expires.duration_since(today).as_hours() / 24;
+            if days > i64::from(max_days) {
+                return Err(RegisterError::Invalid(format!(
+                    "A waiver until {} runs {days} days, and the policy `{}` of engagement `{id}` allows at most {max_days} (waivers.max_days)",
+                    request.expires,
+                    policy.name()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The content digest and category of the newest recorded finding with
+    /// `fingerprint`.
     async fn latest_finding_content(
         &self,
         engagement: &str,
         fingerprint: &str,
-    ) -> Result<Option<String>, RegisterError> {
+    ) -> Result<(Option<String>, String), RegisterError> {
         let deliveries = self.store().deliveries(Some(engagement)).await?;
         for (delivery, _) in deliveries.iter().rev() {
             let review = self.store().review(&delivery.id).await?;
@@ -316,7 +431,7 @@ impl Register {
                 .iter()
                 .find(|f| f.fingerprint == fingerprint)
             {
-                return Ok(f.content_sha256.clone());
+                return Ok((f.content_sha256.clone(), f.category.clone()));
             }
         }
         Err(RegisterError::Invalid(format!(

@@ -125,12 +125,21 @@ pub fn evaluate(
         .collect();
     let mut rows = Vec::with_capacity(engagements.len());
     let mut due = Vec::new();
+    // Closed or ended engagements are kept for the record but raise no
+    // alarm: what they owe is no longer due.
+    let mut finished = std::collections::HashSet::new();
     for e in engagements {
         let id = e.id.as_str();
         let review = latest.get(id).copied();
         let mut factors = Vec::with_capacity(Factor::ALL.len());
+        let mut not_due = Vec::new();
+        let over = e.refuses_deliveries(today).is_some();
+        if over {
+            finished.insert(id);
+        }
         for &factor in Factor::ALL {
-            let (state, note) = factor_state(e, factor, review, evidence, today, &mut due);
+            let sink = if over { &mut not_due } else { &mut due };
+            let (state, note) = factor_state(e, factor, review, evidence, today, sink);
             factors.push(FactorStatus {
                 factor,
                 state,
@@ -139,6 +148,7 @@ pub fn evaluate(
         }
         if let Some(r) = review
             && r.outcome == "rejected"
+            && !over
         {
             due.push(DueItem {
                 engagement: id.to_owned(),
@@ -163,6 +173,9 @@ pub fn evaluate(
         });
     }
     for w in waivers {
+        if finished.contains(w.engagement_id.as_str()) {
+            continue;
+        }
         let Ok(expires) = w.expires.parse::<Date>() else {
             continue;
         };
@@ -486,6 +499,28 @@ mod tests {
                 .iter()
                 .any(|d| d.overdue && d.what.contains("iso27001"))
         );
+    }
+
+    #[test]
+    fn closed_or_ended_engagements_raise_no_alarm() {
+        let latest = LatestReview {
+            engagement_id: "acme-portal".into(),
+            delivery_id: "rev-1".into(),
+            outcome: "rejected".into(),
+            recorded_at: "2025-05-30T10:00:00Z".into(),
+            last_accepted_at: None,
+            blocking: vec![("secret".into(), 2)],
+        };
+        let today: Date = "2025-12-15".parse().unwrap();
+        let open = evaluate(&[example()], std::slice::from_ref(&latest), &[], &[], today);
+        assert!(!open.due.is_empty(), "the open engagement owes things");
+        let mut closed = example();
+        closed.status = EngagementStatus::Closed;
+        let report = evaluate(&[closed], std::slice::from_ref(&latest), &[], &[], today);
+        assert!(report.due.is_empty(), "{:?}", report.due);
+        let ended: Date = "2029-02-01".parse().unwrap();
+        let report = evaluate(&[example()], &[latest], &[], &[], ended);
+        assert!(report.due.is_empty(), "{:?}", report.due);
     }
 
     #[test]

@@ -68,6 +68,7 @@ use oversight_model::ScanReport;
 pub use human::HumanOptions;
 pub use json::to_json;
 pub use sarif::{INFORMATION_URI, SARIF_SCHEMA_URI, to_sarif};
+pub use text::{sanitize_block, sanitize_line};
 
 /// An output format.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]

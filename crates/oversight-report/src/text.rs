@@ -11,13 +11,13 @@ use std::fmt::Write as _;
 
 /// Removes every C0 and C1 control character (and DEL) except the newline, and
 /// shows bidirectional and zero-width formatting characters as `<U+XXXX>`.
-pub(crate) fn sanitize_block(text: &str) -> Cow<'_, str> {
+pub fn sanitize_block(text: &str) -> Cow<'_, str> {
     sanitize(text, true)
 }
 
 /// Like [`sanitize_block`], but also shows newlines as `␤`, for text that must
 /// stay on one line (paths, rule ids, messages).
-pub(crate) fn sanitize_line(text: &str) -> Cow<'_, str> {
+pub fn sanitize_line(text: &str) -> Cow<'_, str> {
     sanitize(text, false)
 }
 

@@ -7,6 +7,7 @@
 //! instance's public key and the result of verifying it, a readable
 //! `index.html`, and `SHA256SUMS` over every file of the pack.
 
+use crate::term::out;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -352,7 +353,7 @@ pub(crate) fn export(args: ExportArgs) -> anyhow::Result<u8> {
             .map(|(hex, name)| format!("{hex}  {name}\n"))
             .collect();
         fs_err::write(pack.join("SHA256SUMS"), listing)?;
-        println!(
+        out!(
             "Exported engagement `{}` to {}: {} reviews, {} waivers, {} files (SHA256SUMS); ledger {}",
             id.as_str(),
             pack.display(),
@@ -365,6 +366,15 @@ pub(crate) fn export(args: ExportArgs) -> anyhow::Result<u8> {
                 "FAILED verification"
             }
         );
+        if !blob_problems.is_empty() {
+            out!(
+                "Evidence FAILED verification ({} problems); the pack records them in index.html:",
+                blob_problems.len()
+            );
+            for problem in &blob_problems {
+                out!("  {problem}");
+            }
+        }
         Ok(
             if verification["verified"] == true && blob_problems.is_empty() {
                 0

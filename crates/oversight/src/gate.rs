@@ -1,6 +1,7 @@
 //! `oversight waive`, `evidence` and `status`: the gate's register commands,
 //! a thin layer over `oversight-register` and `oversight-evidence`.
 
+use crate::term::out;
 use anyhow::Context;
 use jiff::civil::Date;
 use oversight_register::WaiverRequest;
@@ -27,7 +28,7 @@ pub(crate) fn waive(args: WaiveArgs) -> anyhow::Result<u8> {
                 approver: args.approver.clone(),
             })
             .await?;
-        println!(
+        out!(
             "Waiver {} granted for {} on engagement `{}` until {} (requested by {}, approved by {}); {}",
             waiver.id,
             waiver.fingerprint,
@@ -82,7 +83,7 @@ pub(crate) fn evidence(command: EvidenceCommand) -> anyhow::Result<u8> {
                         expires,
                     })
                     .await?;
-                println!(
+                out!(
                     "Kept {} ({} bytes, sha256:{}) as {} `{}` for engagement `{engagement}`{}",
                     file.display(),
                     record.size,
@@ -110,12 +111,15 @@ pub(crate) fn evidence(command: EvidenceCommand) -> anyhow::Result<u8> {
         } => block_on(async {
             let r = open(&register).await?;
             r.waivers(&engagement).await?;
-            println!(
+            out!(
                 "{:<22} {:<24} {:<11} {:<14} NAME",
-                "ID", "KIND", "EXPIRES", "SHA256"
+                "ID",
+                "KIND",
+                "EXPIRES",
+                "SHA256"
             );
             for d in r.store().evidence(Some(&engagement)).await? {
-                println!(
+                out!(
                     "{:<22} {:<24} {:<11} {:<14} {}",
                     d.id,
                     d.kind,
@@ -139,6 +143,13 @@ async fn verify_evidence(
     use oversight_evidence::{Digest, EvidenceStore};
 
     let r = open(register).await?;
+    // A local store that does not exist is an error: opening it would
+    // create it empty, and "verified" would be said about nothing.
+    if !location.contains("://") && !std::path::Path::new(location).is_dir() {
+        anyhow::bail!(
+            "Evidence store `{location}` does not exist; nothing was verified (give the store the reviews used with --evidence)"
+        );
+    }
     let store = EvidenceStore::open(location)?;
     let report = store.verify_all().await?;
     let mut problems: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
@@ -225,7 +236,7 @@ async fn verify_evidence(
         .await?;
     problems.extend(absent);
 
-    println!(
+    out!(
         "Evidence store {}: {} blobs ({} bytes) read and hashed; {} blobs referred to by {} reviews and {} documents.",
         store.describe(),
         report.blobs,
@@ -240,26 +251,42 @@ async fn verify_evidence(
         .filter(|d| !referenced.contains_key(d))
         .collect();
     if !unreferenced.is_empty() {
-        println!(
+        out!(
             "{} blob(s) are referred to by no review or document of this register (left by reviews interrupted before they were recorded, or kept for another register); they prove nothing and are kept.",
             unreferenced.len()
         );
     }
     for (other, reviews) in &elsewhere {
-        println!(
+        out!(
             "Not checked here: {reviews} review(s) whose evidence went to {other} (verify it with --evidence)."
         );
     }
+    if report.blobs == 0 && !referenced.is_empty() {
+        problems.insert(
+            0,
+            format!(
+                "the store is empty while this register refers to {} blobs in it",
+                referenced.len()
+            ),
+        );
+    }
+    if checked == 0 && documents.is_empty() && !deliveries.is_empty() {
+        problems.push(format!(
+            "none of the {} reviews of this register keeps its evidence in {}: nothing was verified",
+            deliveries.len(),
+            store.describe()
+        ));
+    }
     if problems.is_empty() {
-        println!("Evidence verified: nothing missing, nothing altered.");
+        out!("Evidence verified: nothing missing, nothing altered.");
         Ok(0)
     } else {
-        println!(
+        out!(
             "Evidence verification FAILED ({} problems):",
             problems.len()
         );
         for p in &problems {
-            println!("  {p}");
+            out!("  {p}");
         }
         Ok(1)
     }
@@ -274,7 +301,7 @@ pub(crate) fn status(args: StatusArgs) -> anyhow::Result<u8> {
         let r = open(&args.register).await?;
         let report = r.status(today).await?;
         if args.format == "json" {
-            println!("{}", serde_json::to_string_pretty(&to_json(&report))?);
+            out!("{}", serde_json::to_string_pretty(&to_json(&report))?);
         } else {
             print!("{}", render(&report));
         }

@@ -14,6 +14,7 @@ mod progress;
 mod register;
 mod review;
 mod supply_chain;
+mod term;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -46,7 +47,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("oversight: error: {err:#}");
+            term::err!("oversight: error: {err:#}");
             ExitCode::from(EXIT_ERROR)
         }
     }

@@ -10,6 +10,7 @@
 //! the `spdx` crate (a `LicenseRef-` or an unmapped declaration has no text
 //! and is named as such). It is a draft for a person to review, and says so.
 
+use crate::term::err;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -40,9 +41,11 @@ pub(crate) fn notice(args: NoticeArgs) -> anyhow::Result<u8> {
         .iter()
         .filter(|f| f.rule.category == oversight_model::Category::Coverage)
     {
-        eprintln!(
+        err!(
             "oversight: {}: {}: {}",
-            f.rule.id, f.location.path, f.message
+            f.rule.id,
+            f.location.path,
+            f.message
         );
     }
     let text = render(&report, &args.target);

@@ -1,10 +1,11 @@
 //! `oversight init`, `supplier`, `engagement` and `ledger`: the register
 //! commands, a thin layer over `oversight-register`.
 
+use crate::term::out;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use oversight_register::{ApplyOutcome, EngagementId, Register, SupplierId};
+use oversight_register::{ApplyOutcome, EngagementId, PolicyFiles, Register, SupplierId};
 use oversight_store::DatabaseUrl;
 
 use crate::args::{EngagementCommand, InitArgs, LedgerCommand, RegisterArgs, SupplierCommand};
@@ -12,6 +13,7 @@ use crate::args::{EngagementCommand, InitArgs, LedgerCommand, RegisterArgs, Supp
 /// The example files `oversight init --example` loads.
 const EXAMPLE_SUPPLIER: &str = include_str!("../../../examples/supplier.toml");
 const EXAMPLE_ENGAGEMENT: &str = include_str!("../../../examples/engagement.toml");
+const EXAMPLE_POLICY: &str = include_str!("../../../examples/policy.toml");
 
 /// Runs an async use case on a private runtime: the CLI is synchronous.
 pub(crate) fn block_on<F: std::future::Future>(future: F) -> anyhow::Result<F::Output> {
@@ -83,11 +85,11 @@ pub(crate) fn init(args: InitArgs) -> anyhow::Result<u8> {
             fs_err::create_dir_all(parent)?;
         }
         let register = Register::init(&url, &key, &actor(&args.register)).await?;
-        println!(
+        out!(
             "Initialised the register in {}",
             register.store().describe()
         );
-        println!(
+        out!(
             "Signing key: {} (keep it outside the database and back it up)",
             key.display()
         );
@@ -98,9 +100,13 @@ pub(crate) fn init(args: InitArgs) -> anyhow::Result<u8> {
             )?;
             register.supplier_add(&supplier).await?;
             let outcome = register
-                .engagement_apply_str(EXAMPLE_ENGAGEMENT, "examples/engagement.toml")
+                .engagement_apply_str(
+                    EXAMPLE_ENGAGEMENT,
+                    "examples/engagement.toml",
+                    &PolicyFiles::Given(&[("policy.toml", EXAMPLE_POLICY)]),
+                )
                 .await?;
-            println!(
+            out!(
                 "Loaded the example supplier `acme-dev` and {}",
                 describe(&outcome)
             );
@@ -118,12 +124,12 @@ pub(crate) fn supplier(command: SupplierCommand) -> anyhow::Result<u8> {
                 let supplier =
                     oversight_register::format::parse_supplier(&text, &file.display().to_string())?;
                 r.supplier_add(&supplier).await?;
-                println!("Added supplier `{}`", supplier.id.as_str());
+                out!("Added supplier `{}`", supplier.id.as_str());
             }
             SupplierCommand::List { register } => {
                 let r = open(&register).await?;
                 for s in r.supplier_list().await? {
-                    println!("{:<24} {}", s.id.as_str(), s.name);
+                    out!("{:<24} {}", s.id.as_str(), s.name);
                 }
             }
             SupplierCommand::Show { id, register } => {
@@ -145,18 +151,25 @@ pub(crate) fn engagement(command: EngagementCommand) -> anyhow::Result<u8> {
             EngagementCommand::Apply { file, register } => {
                 let r = open(&register).await?;
                 let outcome = r.engagement_apply(&file).await?;
-                println!("{}", describe(&outcome));
+                out!("{}", describe(&outcome));
             }
             EngagementCommand::List { register } => {
                 let r = open(&register).await?;
-                println!(
+                out!(
                     "{:<24} {:<20} {:<10} {:>4}  SYSTEM",
-                    "ENGAGEMENT", "SUPPLIER", "STATUS", "REV"
+                    "ENGAGEMENT",
+                    "SUPPLIER",
+                    "STATUS",
+                    "REV"
                 );
                 for e in r.engagement_list().await? {
-                    println!(
+                    out!(
                         "{:<24} {:<20} {:<10} {:>4}  {}",
-                        e.id, e.supplier, e.status, e.revision, e.system
+                        e.id,
+                        e.supplier,
+                        e.status,
+                        e.revision,
+                        e.system
                     );
                 }
             }
@@ -177,14 +190,16 @@ pub(crate) fn ledger(command: LedgerCommand) -> anyhow::Result<u8> {
                 let r = open(&register).await?;
                 match r.ledger_verify().await {
                     Ok(report) => {
-                        println!(
+                        out!(
                             "Ledger verified: {} events, chain head #{} {}",
-                            report.events, report.head.seq, report.head.hash
+                            report.events,
+                            report.head.seq,
+                            report.head.hash
                         );
                         Ok(0)
                     }
                     Err(err) => {
-                        println!("Ledger verification FAILED: {err}");
+                        out!("Ledger verification FAILED: {err}");
                         Ok(1)
                     }
                 }

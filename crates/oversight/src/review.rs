@@ -8,6 +8,7 @@
 //! register records everything in one transaction at the very end, so a
 //! review is either wholly recorded or not at all.
 
+use crate::term::out;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -181,26 +182,101 @@ fn scan_args(args: &ReviewArgs, target: PathBuf, holders: Vec<String>) -> ScanAr
     }
 }
 
-/// The policy: `--policy`, else the file the engagement names, else the
-/// default. A policy the engagement names but that cannot be read is an
-/// error, never a silent fallback.
+/// Where the policy a review used came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PolicySource {
+    /// The policy the engagement agreed, as the register holds it.
+    Agreed,
+    /// `--policy FILE`, given explicitly by the reviewer.
+    Explicit,
+    /// The built-in default: the engagement agreed no acceptance policy.
+    Default,
+}
+
+impl PolicySource {
+    fn as_str(self) -> &'static str {
+        match self {
+            PolicySource::Agreed => "agreed",
+            PolicySource::Explicit => "explicit",
+            PolicySource::Default => "default",
+        }
+    }
+}
+
+/// The policy a review evaluates, where it came from, and the digest of the
+/// one the engagement agreed (recorded, so that a review under another
+/// policy says so).
+struct PolicyUse {
+    policy: Policy,
+    source: PolicySource,
+    agreed_sha256: Option<String>,
+}
+
+impl PolicyUse {
+    /// Whether the policy used is not the one the engagement agreed.
+    fn differs_from_agreed(&self) -> bool {
+        self.agreed_sha256.as_deref() != Some(self.policy.sha256().as_str())
+    }
+
+    /// The review record's `policy` object.
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "name": self.policy.name(),
+            "version": self.policy.version(),
+            "sha256": self.policy.sha256(),
+            "source": self.source.as_str(),
+            "agreed_sha256": self.agreed_sha256,
+            "differs_from_agreed": self.differs_from_agreed(),
+        })
+    }
+}
+
+/// The policy: `--policy` when given explicitly, else exactly the policy
+/// the engagement agreed, by content, from the register (never a file found
+/// relative to the working directory), else the default when the
+/// engagement agreed none. An engagement whose agreed policy is not in the
+/// register is an error, never a silent fallback.
 fn load_policy(
     args: &ReviewArgs,
     engagement: &oversight_register::Engagement,
-) -> anyhow::Result<Policy> {
-    let path = match (&args.policy, &engagement.terms.acceptance) {
-        (Some(path), _) => path.clone(),
-        (None, Some(acceptance)) => PathBuf::from(&acceptance.policy),
-        (None, None) => return Ok(Policy::default_policy()),
+) -> anyhow::Result<PolicyUse> {
+    let id = engagement.id.as_str();
+    let agreed = match &engagement.terms.acceptance {
+        Some(acceptance) => Some(acceptance.agreed.as_ref().with_context(|| {
+            format!(
+                "Engagement `{id}` names the acceptance policy `{}` but the register holds no agreed \
+                 text for it (recorded by an older Oversight); re-apply the engagement file with \
+                 `oversight engagement apply`",
+                acceptance.policy
+            )
+        })?),
+        None => None,
     };
-    let text = fs_err::read_to_string(&path).with_context(|| {
-        format!(
-            "Cannot read the acceptance policy `{}` (engagement `{}`); pass --policy FILE",
-            path.display(),
-            engagement.id.as_str()
-        )
-    })?;
-    Ok(Policy::parse(&text, &path.display().to_string())?)
+    let agreed_sha256 = agreed.map(|a| a.sha256.clone());
+    if let Some(path) = &args.policy {
+        let text = fs_err::read_to_string(path)
+            .with_context(|| format!("Cannot read the acceptance policy `{}`", path.display()))?;
+        return Ok(PolicyUse {
+            policy: Policy::parse(&text, &path.display().to_string())?,
+            source: PolicySource::Explicit,
+            agreed_sha256,
+        });
+    }
+    Ok(match agreed {
+        Some(agreed) => PolicyUse {
+            policy: Policy::parse(
+                &agreed.text,
+                &format!("the agreed policy of engagement `{id}`"),
+            )?,
+            source: PolicySource::Agreed,
+            agreed_sha256,
+        },
+        None => PolicyUse {
+            policy: Policy::default_policy(),
+            source: PolicySource::Default,
+            agreed_sha256,
+        },
+    })
 }
 
 fn rfc3339(seconds: u64) -> jiff::Timestamp {
@@ -259,7 +335,11 @@ pub(crate) fn review(args: ReviewArgs) -> anyhow::Result<u8> {
     block_on(async {
         let r = open(&args.register).await?;
         let engagement = r.engagement(&engagement_id).await?;
-        let policy = load_policy(&args, &engagement)?;
+        if let Some(why) = engagement.refuses_deliveries(jiff::Zoned::now().date()) {
+            bail!("{why}");
+        }
+        let policy_use = load_policy(&args, &engagement)?;
+        let policy = &policy_use.policy;
         let holders = match policy.expected_holders() {
             Some(holders) => holders.to_vec(),
             None => engagement
@@ -296,7 +376,7 @@ pub(crate) fn review(args: ReviewArgs) -> anyhow::Result<u8> {
             &r,
             &args,
             &engagement_id,
-            &policy,
+            &policy_use,
             &holders,
             &scanned,
             &staging,
@@ -319,12 +399,13 @@ async fn record(
     r: &Register,
     args: &ReviewArgs,
     engagement: &EngagementId,
-    policy: &Policy,
+    policy_use: &PolicyUse,
     holders: &[String],
     scanned: &crate::Scanned,
     staging: &Arc<Staging>,
     evidence: &EvidenceStore,
 ) -> anyhow::Result<(String, Outcome)> {
+    let policy = &policy_use.policy;
     let report = &scanned.report;
     let manifest = Manifest::of(&report.manifest);
     let content_digest = manifest.digest();
@@ -380,7 +461,7 @@ async fn record(
             "rules": report.rules.len(),
         },
         "advisories": snapshots,
-        "policy": {"name": policy.name(), "version": policy.version(), "sha256": policy.sha256()},
+        "policy": policy_use.to_json(),
         "expected_holders": holders,
         "scan": {"rev": args.read.rev, "history": args.read.history, "git_commit": report.git.as_ref().map(|g| g.commit.clone())},
         "evidence": {
@@ -429,12 +510,12 @@ async fn record(
             decided_at: now.to_string(),
             document: oversight_ledger::canonical::to_string(&serde_json::json!({
                 "reasons": reasons,
-                "policy": {"name": policy.name(), "version": policy.version(), "sha256": policy.sha256()},
+                "policy": policy_use.to_json(),
             })),
         },
     };
     let summary = serde_json::json!({
-        "policy": {"name": policy.name(), "version": policy.version(), "sha256": policy.sha256()},
+        "policy": policy_use.to_json(),
         "tool_version": report.tool_version,
         "advisories": snapshots,
         "evidence": document["evidence"].clone(),
@@ -443,6 +524,7 @@ async fn record(
     r.record_review(record, summary).await?;
     print_decision(
         args,
+        policy_use,
         &id,
         engagement,
         &decision,
@@ -457,6 +539,7 @@ async fn record(
 #[allow(clippy::too_many_arguments)]
 fn print_decision(
     args: &ReviewArgs,
+    policy_use: &PolicyUse,
     id: &str,
     engagement: &EngagementId,
     decision: &Decision,
@@ -465,7 +548,7 @@ fn print_decision(
     evidence: &EvidenceStore,
     committed: oversight_evidence::CommitSummary,
 ) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::term::stdout();
     if args.format == "json" {
         let reasons: Vec<serde_json::Value> = decision.reasons.iter().map(reason_json).collect();
         let value = serde_json::json!({
@@ -475,6 +558,7 @@ fn print_decision(
             "decision": decision.outcome.as_str(),
             "reasons": reasons,
             "content_digest": content_digest,
+            "policy": policy_use.to_json(),
             "files": manifest.files.len(),
             "evidence": evidence.describe(),
         });
@@ -493,6 +577,29 @@ fn print_decision(
         "Delivery: {} files, {} bytes, sha256:{content_digest}",
         manifest.files.len(),
         manifest.total_bytes()
+    )?;
+    let p = &policy_use.policy;
+    let provenance = match (policy_use.source, &policy_use.agreed_sha256) {
+        (PolicySource::Agreed, _) => "the policy the engagement agreed".to_owned(),
+        (PolicySource::Default, _) => {
+            "built-in default: the engagement agreed no policy".to_owned()
+        }
+        (PolicySource::Explicit, Some(agreed)) if policy_use.differs_from_agreed() => {
+            format!("given with --policy; NOT the policy the engagement agreed (sha256:{agreed})")
+        }
+        (PolicySource::Explicit, Some(_)) => {
+            "given with --policy; the same as the policy the engagement agreed".to_owned()
+        }
+        (PolicySource::Explicit, None) => {
+            "given with --policy; the engagement agreed no policy".to_owned()
+        }
+    };
+    writeln!(
+        out,
+        "Policy: {} {} (sha256:{}, {provenance})",
+        p.name(),
+        p.version(),
+        p.sha256()
     )?;
     writeln!(
         out,
@@ -565,16 +672,17 @@ async fn print_diff_against_accepted(
         .filter(|(d, _)| d.id != review)
         .find(|(_, outcome)| outcome != "rejected");
     let Some((before, _)) = before else {
-        println!("\nNo earlier accepted delivery of `{engagement}` to compare with.");
+        out!("\nNo earlier accepted delivery of `{engagement}` to compare with.");
         return Ok(());
     };
     let diff = DeliveryDiff::between(
         &facts_of(r, evidence, &before.id).await?,
         &facts_of(r, evidence, review).await?,
     );
-    println!(
+    out!(
         "\nChanges since the last accepted delivery {} ({}):",
-        before.id, before.recorded_at
+        before.id,
+        before.recorded_at
     );
     print!("{}", diff.render(20));
     Ok(())
@@ -776,14 +884,14 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
                     .collect()
             })
             .unwrap_or_default();
-        println!(
+        out!(
             "Replayed review {id}: {restored} delivered files restored from {}, {} findings then, {} now.",
             evidence.describe(),
             before.len(),
             after.len()
         );
         if scanned_history {
-            println!(
+            out!(
                 "Note: the review also scanned the git history; a replay restores the delivered tree only, so the {} finding(s) in past commits were not replayed{}.",
                 history.len(),
                 if history_blocked {
@@ -794,28 +902,28 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
             );
         }
         if then != current {
-            println!(
+            out!(
                 "Note: the advisory database differs from the one recorded ({} snapshot(s) then, {} now); vulnerability findings may differ for that reason.",
                 then.len(),
                 current.len()
             );
         }
         if differences.is_empty() && history_blocked {
-            println!(
+            out!(
                 "Result: IDENTICAL for the delivered tree (same files, same findings); decision {} recorded, not compared.",
                 recorded.decision.outcome
             );
             Ok(0)
         } else if differences.is_empty() {
-            println!(
+            out!(
                 "Result: IDENTICAL (same delivery, same findings, same decision: {}).",
                 recorded.decision.outcome
             );
             Ok(0)
         } else {
-            println!("Result: DIFFERENT");
+            out!("Result: DIFFERENT");
             for d in &differences {
-                println!("  {d}");
+                out!("  {d}");
             }
             Ok(1)
         }

@@ -2,6 +2,7 @@
 //! vulnerabilities of a scan's components, SBOMs and VEX (`sbom`,
 //! `--vex`, `--format openvex`).
 
+use crate::term::{err, out};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -34,16 +35,16 @@ pub(crate) fn db(command: DbCommand) -> anyhow::Result<u8> {
                 .import(&path)
                 .with_context(|| format!("Cannot import `{}`", path.display()))?;
             for d in &report.failed {
-                eprintln!("oversight: failed: {}: {}", d.path, d.reason);
+                err!("oversight: failed: {}: {}", d.path, d.reason);
             }
             for d in &report.skipped {
-                eprintln!("oversight: skipped: {}: {}", d.path, d.reason);
+                err!("oversight: skipped: {}: {}", d.path, d.reason);
             }
             for note in &report.notes {
-                eprintln!("oversight: note: {note}");
+                err!("oversight: note: {note}");
             }
             let s = &report.snapshot;
-            println!(
+            out!(
                 "Imported {} advisories ({} withdrawn, {} informational) from {} ({:?}), sha256:{}; {} failed, {} skipped. Index: {}",
                 report.imported,
                 report.withdrawn,
@@ -70,16 +71,19 @@ pub(crate) fn db(command: DbCommand) -> anyhow::Result<u8> {
             let db = Database::open(&dir).with_context(|| {
                 format!("Cannot open the advisory index in `{}`", dir.display())
             })?;
-            println!("Index: {}", dir.display());
+            out!("Index: {}", dir.display());
             if db.snapshots().is_empty() {
-                println!("No advisories imported yet: run `oversight db import PATH`.");
+                out!("No advisories imported yet: run `oversight db import PATH`.");
             }
             for s in db.snapshots() {
                 let at = jiff::Timestamp::from_second(s.imported_at as i64)
                     .map_or_else(|_| s.imported_at.to_string(), |t| t.to_string());
-                println!(
+                out!(
                     "{:>6} advisories  {:?}  sha256:{}  imported {at}  {}",
-                    s.advisories, s.kind, s.digest, s.source
+                    s.advisories,
+                    s.kind,
+                    s.digest,
+                    s.source
                 );
             }
             Ok(0)
@@ -110,13 +114,14 @@ fn update(dir: &Path, ecosystems: &[String], mirror: &str) -> anyhow::Result<u8>
             db.import(&path)
                 .with_context(|| format!("Cannot import `{}`", path.display()))
         }) {
-            Ok(report) => println!(
+            Ok(report) => out!(
                 "{name}: {} advisories, sha256:{}",
-                report.imported, report.snapshot.digest
+                report.imported,
+                report.snapshot.digest
             ),
             Err(err) => {
                 failed += 1;
-                eprintln!("oversight: {name}: {err:#}");
+                err!("oversight: {name}: {err:#}");
             }
         }
     }
@@ -291,9 +296,11 @@ fn inventory(target: &Path) -> anyhow::Result<ScanReport> {
         .iter()
         .filter(|f| f.severity >= oversight_model::Severity::Medium)
     {
-        eprintln!(
+        err!(
             "oversight: {}: {}: {}",
-            f.rule.id, f.location.path, f.message
+            f.rule.id,
+            f.location.path,
+            f.message
         );
     }
     Ok(report)
@@ -305,7 +312,7 @@ fn sbom_diff(supplied: &Path, target: &Path, output: Option<&Path>) -> anyhow::R
         let bytes = fs_err::read(supplied)?;
         let sbom = oversight_sbom::read_sbom(&supplied.display().to_string(), &bytes)?;
         for problem in &sbom.problems {
-            eprintln!("oversight: {problem}");
+            err!("oversight: {problem}");
         }
         let diff = oversight_sbom::diff(&sbom.entries, &report.components);
         let mut out = String::new();

@@ -59,6 +59,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod extract;
 mod issue;
 mod limits;
 mod meter;
@@ -72,6 +73,7 @@ mod zip;
 use std::fmt;
 use std::io::Read;
 
+pub use extract::{MAX_MEMBER_BYTES, read_member};
 pub use issue::{Issue, issue_of};
 pub use limits::{Budget, Limits, RATIO_GRACE_BYTES};
 pub use rules::{

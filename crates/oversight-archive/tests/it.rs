@@ -1399,3 +1399,24 @@ fn gitleaks_nested_archive() {
         out.content("nested.tar.gz!/archives/files/main.go")
     );
 }
+
+/// A review reads a deliverable back out of the delivered archive by its
+/// delivery path, in every format of gitleaks' archive test data, and
+/// through a nested archive.
+#[test]
+fn a_member_is_read_back_by_its_path() {
+    let main_go = std::fs::read(corpus("files").join("main.go")).expect("main.go");
+    for name in ["files.zip", "files.tar", "files.tar.xz", "files.tar.zst"] {
+        let bytes = std::fs::read(corpus(name)).expect(name);
+        let found = oversight_archive::read_member(&bytes, "files/main.go");
+        assert_eq!(found.as_deref(), Some(&main_go[..]), "{name}");
+        assert_eq!(
+            oversight_archive::read_member(&bytes, "files/absent.go"),
+            None,
+            "{name}"
+        );
+    }
+    let nested = std::fs::read(corpus("nested.tar.gz")).expect("nested");
+    let found = oversight_archive::read_member(&nested, "archives/files.zip!/files/main.go");
+    assert_eq!(found.as_deref(), Some(&main_go[..]), "nested");
+}

@@ -35,7 +35,6 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use oversight_model::{Finding, Fingerprint, Severity};
 
-use crate::junit::junit_summary;
 use crate::policy::{DeliverableKind, Policy};
 
 /// One file of the delivery, as the caller's manifest lists it.
@@ -86,6 +85,9 @@ pub struct Input<'a> {
     /// Returns a delivered file's bytes by delivery path (`None`: cannot be
     /// read back); only deliverables that must be parsed are read.
     pub read: &'a dyn Fn(&str) -> Option<Vec<u8>>,
+    /// The components the scan inventoried from lockfiles and manifests
+    /// (a delivered SBOM must agree with them).
+    pub components: &'a [oversight_model::Component],
     /// The advisory sources the scan matched against (empty: none).
     pub advisories: &'a [AdvisorySnapshot],
     /// The waivers held for the engagement.
@@ -131,6 +133,10 @@ pub enum ReasonKind {
     MissingDeliverable,
     /// A JUnit report is unreadable, malformed, empty or shows failures.
     FailingTestReport,
+    /// A required deliverable is present by name but its content does not
+    /// satisfy the policy (empty, unparsable, contradicting the delivery,
+    /// a licence the policy does not allow).
+    InvalidDeliverable,
     /// No advisory snapshot, or one older than the policy allows.
     StaleAdvisoryDatabase,
     /// A finding that would have blocked, lifted by a waiver (information).
@@ -138,6 +144,9 @@ pub enum ReasonKind {
     /// A waiver of a blocking finding that does not apply, and why
     /// (information; the finding itself is a blocking reason).
     WaiverNotApplied,
+    /// A required deliverable whose content was checked and passed, with
+    /// what was found (information).
+    DeliverableChecked,
 }
 
 impl ReasonKind {
@@ -150,6 +159,8 @@ impl ReasonKind {
             ReasonKind::StaleAdvisoryDatabase => "stale-advisory-database",
             ReasonKind::WaivedFinding => "waived-finding",
             ReasonKind::WaiverNotApplied => "waiver-not-applied",
+            ReasonKind::InvalidDeliverable => "invalid-deliverable",
+            ReasonKind::DeliverableChecked => "deliverable-checked",
         }
     }
 
@@ -157,7 +168,9 @@ impl ReasonKind {
     pub fn blocks(self) -> bool {
         !matches!(
             self,
-            ReasonKind::WaivedFinding | ReasonKind::WaiverNotApplied
+            ReasonKind::WaivedFinding
+                | ReasonKind::WaiverNotApplied
+                | ReasonKind::DeliverableChecked
         )
     }
 }
@@ -299,10 +312,12 @@ pub fn evaluate(policy: &Policy, input: &Input<'_>) -> Decision {
         .into_values()
         .map(|findings| blocking_reason(policy, &findings))
         .collect();
-    check_deliverables(policy, input, &mut reasons);
+    let mut checked = Vec::new();
+    check_deliverables(policy, input, &mut reasons, &mut checked);
     check_advisories(policy, input, &mut reasons);
     reasons.append(&mut waived_reasons);
     reasons.append(&mut notes);
+    reasons.append(&mut checked);
 
     let outcome = if reasons.iter().any(Reason::blocks) {
         Outcome::Rejected
@@ -405,7 +420,13 @@ fn blocking_reason(policy: &Policy, findings: &[&Finding]) -> Reason {
     }
 }
 
-fn check_deliverables(policy: &Policy, input: &Input<'_>, reasons: &mut Vec<Reason>) {
+/// Pushes what blocks to `reasons` and what passed to `checked` (notes).
+fn check_deliverables(
+    policy: &Policy,
+    input: &Input<'_>,
+    reasons: &mut Vec<Reason>,
+    checked: &mut Vec<Reason>,
+) {
     for deliverable in policy.deliverables() {
         let found: Vec<&str> = input
             .files
@@ -425,29 +446,45 @@ fn check_deliverables(policy: &Policy, input: &Input<'_>, reasons: &mut Vec<Reas
             });
             continue;
         }
-        if deliverable.kind() != DeliverableKind::Junit {
-            continue;
-        }
+        // Every matching file must pass (a second, garbage report next to a
+        // good one is not ignored).
         for path in found {
-            let problem = match (input.read)(path) {
-                None => Some("could not be read back".to_owned()),
-                Some(bytes) => match junit_summary(&bytes) {
-                    Err(e) => Some(format!("is not a JUnit XML report: {e}")),
-                    Ok(s) if s.tests == 0 => Some("holds no test case".to_owned()),
-                    Ok(s) if s.passed() => None,
-                    Ok(s) => Some(format!(
-                        "{} tests, {} failed, {} errored",
-                        s.tests, s.failures, s.errors
-                    )),
-                },
+            let inspection = match (input.read)(path) {
+                None => Err("could not be read back".to_owned()),
+                Some(bytes) => crate::deliverables::inspect(
+                    policy,
+                    deliverable,
+                    path,
+                    &bytes,
+                    input.components,
+                ),
             };
-            if let Some(problem) = problem {
-                reasons.push(Reason {
+            let problem = match inspection {
+                Ok(found) => {
+                    checked.push(Reason {
+                        kind: ReasonKind::DeliverableChecked,
+                        message: format!("Deliverable {} {path}: {found}", deliverable.label()),
+                        fingerprints: Vec::new(),
+                    });
+                    continue;
+                }
+                Err(problem) => problem,
+            };
+            reasons.push(match problem {
+                problem if deliverable.kind() == DeliverableKind::Junit => Reason {
                     kind: ReasonKind::FailingTestReport,
                     message: format!("Test report {path} ({}): {problem}", deliverable.label()),
                     fingerprints: Vec::new(),
-                });
-            }
+                },
+                problem => Reason {
+                    kind: ReasonKind::InvalidDeliverable,
+                    message: format!(
+                        "Required deliverable {} {path} {problem}",
+                        deliverable.label()
+                    ),
+                    fingerprints: Vec::new(),
+                },
+            });
         }
     }
 }

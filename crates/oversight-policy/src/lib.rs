@@ -31,6 +31,7 @@
 //!     findings: &[],
 //!     files: &[],
 //!     read: &|_| None,
+//!     components: &[],
 //!     advisories: &[],
 //!     waivers: &[],
 //!     now: "2026-06-01T12:00:00Z".parse().unwrap(),
@@ -42,6 +43,7 @@
 #![deny(missing_docs)]
 
 pub mod decision;
+mod deliverables;
 pub mod junit;
 pub mod policy;
 
@@ -51,6 +53,6 @@ pub use decision::{
 };
 pub use junit::{JunitError, JunitSummary, junit_summary};
 pub use policy::{
-    DEFAULT_POLICY, Deliverable, DeliverableKind, POLICY_SCHEMA, Policy, PolicyError, Problem,
-    Threshold, WaiverRules,
+    DEFAULT_POLICY, Deliverable, DeliverableKind, DeliverableLimits, POLICY_SCHEMA, Policy,
+    PolicyError, Problem, Threshold, WaiverRules,
 };

@@ -133,9 +133,37 @@ pub struct Deliverable {
     globs: Vec<String>,
     description: Option<String>,
     matcher: GlobSet,
+    limits: DeliverableLimits,
+}
+
+/// How strictly a deliverable's content is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeliverableLimits {
+    /// JUnit: test cases that must have run (not skipped); default 1.
+    pub min_tests: u64,
+    /// JUnit: skipped test cases allowed; default unlimited.
+    pub max_skipped: Option<u64>,
+    /// SBOM: the delivery's components missing from the SBOM or listed with
+    /// other versions, tolerated; default 0.
+    pub max_differences: usize,
+}
+
+impl Default for DeliverableLimits {
+    fn default() -> Self {
+        DeliverableLimits {
+            min_tests: 1,
+            max_skipped: None,
+            max_differences: 0,
+        }
+    }
 }
 
 impl Deliverable {
+    /// How strictly its content is checked.
+    pub fn limits(&self) -> DeliverableLimits {
+        self.limits
+    }
+
     /// What it is.
     pub fn kind(&self) -> DeliverableKind {
         self.kind

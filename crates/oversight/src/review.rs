@@ -413,9 +413,17 @@ async fn record(
     let advisories = advisory_snapshots(scanned);
     let waivers = policy_waivers(&r.waivers(engagement.as_str()).await?);
     let files = delivered_files(&manifest);
+    // A delivered file's bytes, from the staging area; a member of a
+    // delivered archive is read back out of the archive it came in.
     let read = |path: &str| {
-        let digest: Digest = manifest.sha256_of(path)?.parse().ok()?;
-        staging.read(&digest).ok().flatten()
+        let top = |p: &str| {
+            let digest: Digest = manifest.sha256_of(p)?.parse().ok()?;
+            staging.read(&digest).ok().flatten()
+        };
+        match path.split_once("!/") {
+            None => top(path),
+            Some((outer, inner)) => oversight_archive::read_member(&top(outer)?, inner),
+        }
     };
     let decision = oversight_policy::evaluate(
         policy,
@@ -423,6 +431,7 @@ async fn record(
             findings: &report.findings,
             files: &files,
             waivers: &waivers,
+            components: &scanned.report.components,
             advisories: &advisories,
             read: &read,
             now,
@@ -798,10 +807,12 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
                 .collect();
         let advisories = advisory_snapshots(&scanned);
         let restored_root = dir.path().to_owned();
-        let read = |path: &str| {
-            (!path.contains("!/"))
-                .then(|| std::fs::read(restored_root.join(path)).ok())
-                .flatten()
+        let read = |path: &str| match path.split_once("!/") {
+            None => std::fs::read(restored_root.join(path)).ok(),
+            Some((outer, inner)) => oversight_archive::read_member(
+                &std::fs::read(restored_root.join(outer)).ok()?,
+                inner,
+            ),
         };
         let files = delivered_files(&now_manifest);
         let decision = oversight_policy::evaluate(
@@ -810,6 +821,7 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
                 findings: &scanned.report.findings,
                 files: &files,
                 waivers: &waivers,
+                components: &scanned.report.components,
                 advisories: &advisories,
                 read: &read,
                 now: decided_at,

@@ -92,6 +92,7 @@ fn run(
             findings,
             files,
             read: &read,
+            components: &[],
             advisories: &[],
             waivers,
             now: NOW.parse().expect("a time"),
@@ -364,6 +365,7 @@ fn with_files(
             findings: &[],
             files,
             read: &read,
+            components: &[],
             advisories,
             waivers: &[],
             now: NOW.parse().expect("a time"),
@@ -386,7 +388,25 @@ fn deliverables_are_found_by_glob() {
         file(".github/SECURITY.md", Some('4')),
         file("docs/threat-model-v2.pdf", Some('5')),
     ];
-    let d = with_files(&p, &all, &[], &[]);
+    let mit = std::fs::read_to_string(oversight_test_support::corpus(
+        "spdx-license-list/license-list-data/text/MIT.txt",
+    ))
+    .expect("MIT");
+    let security = "Report vulnerabilities to security@supplier.example within 24 hours.";
+    let contents = [
+        ("release.zip!/LICENSE.md", mit.as_str()),
+        (
+            "release.zip!/meta/app.cdx.json",
+            r#"{"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": []}"#,
+        ),
+        (".github/SECURITY.md", security),
+        (
+            "docs/threat-model-v2.pdf",
+            "%PDF-1.7 signed acknowledgement",
+        ),
+        ("SECURITY.md", security),
+    ];
+    let d = with_files(&p, &all, &contents, &[]);
     assert_eq!(d.outcome, Outcome::Accepted, "{:?}", d.reasons);
 
     let partial = [
@@ -395,10 +415,14 @@ fn deliverables_are_found_by_glob() {
         file("meta/app.json", Some('3')),
         file("SECURITY.md", Some('4')),
     ];
-    let d = with_files(&p, &partial, &[], &[]);
+    let d = with_files(&p, &partial, &contents, &[]);
     assert_eq!(d.outcome, Outcome::Rejected);
+    let blocking: Vec<_> = reasons(&d)
+        .into_iter()
+        .filter(|(k, _)| k.blocks())
+        .collect();
     assert_eq!(
-        reasons(&d),
+        blocking,
         [
             (
                 ReasonKind::MissingDeliverable,
@@ -561,5 +585,137 @@ fn rendered_lines_mark_each_reason() {
             "  WAIVED  critical secret.test-token at old.env:1: waived by wvr-ok until 2026-12-01 (approved by bob: test fixture)",
             "  NOTE    Waiver wvr-old does not lift high secret.test-token at config.env:3: it expired on 2026-01-01",
         ]
+    );
+}
+
+/// Deliverables are checked by content: a delivery of empty files named as
+/// the strict example policy wants them is rejected, each file named with
+/// what is wrong.
+#[test]
+fn empty_or_garbage_deliverables_do_not_satisfy_the_policy() {
+    let p = policy(
+        "[[deliverables]]\nkind = \"license\"\n[[deliverables]]\nkind = \"notice\"\n\
+         [[deliverables]]\nkind = \"security-policy\"\n[[deliverables]]\nkind = \"sbom\"\n\
+         [[deliverables]]\nkind = \"path\"\npaths = [\"docs/ack.pdf\"]\n",
+    );
+    let names = [
+        "LICENSE",
+        "NOTICE",
+        "SECURITY.md",
+        "sbom.cdx.json",
+        "docs/ack.pdf",
+    ];
+    let files: Vec<DeliveredFile> = names.iter().map(|n| file(n, Some('0'))).collect();
+    let empty: Vec<(&str, &str)> = names.iter().map(|n| (*n, "")).collect();
+    let d = with_files(&p, &files, &empty, &[]);
+    assert_eq!(d.outcome, Outcome::Rejected);
+    let invalid: Vec<String> = reasons(&d)
+        .into_iter()
+        .filter(|(k, _)| *k == ReasonKind::InvalidDeliverable)
+        .map(|(_, m)| m)
+        .collect();
+    assert_eq!(invalid.len(), 5, "{invalid:#?}");
+    assert!(
+        invalid.iter().all(|m| m.contains("is empty (0 bytes)")),
+        "{invalid:#?}"
+    );
+
+    // Garbage of the right names.
+    let garbage = [
+        (
+            "LICENSE",
+            "Copyright (c) 2026 Acme. All rights reserved, or something.",
+        ),
+        ("NOTICE", "\u{1}\u{2}\u{3}"),
+        ("SECURITY.md", "TODO"),
+        ("sbom.cdx.json", "{\"hello\": \"world\"}"),
+        ("docs/ack.pdf", "not a pdf at all"),
+    ];
+    let d = with_files(&p, &files, &garbage, &[]);
+    let messages: Vec<String> = reasons(&d).into_iter().map(|(_, m)| m).collect();
+    let expect = [
+        "LICENSE holds no recognised licence text",
+        "NOTICE is not a text document",
+        "SECURITY.md holds 1 word(s)",
+        "sbom.cdx.json is not a CycloneDX or SPDX JSON SBOM",
+        "docs/ack.pdf is named .pdf but is not a PDF document",
+    ];
+    for e in expect {
+        assert!(messages.iter().any(|m| m.contains(e)), "{e}: {messages:#?}");
+    }
+}
+
+/// Real licence texts and a real SBOM pass, and the review says what was
+/// found; a licence the policy denies does not.
+#[test]
+fn real_deliverables_pass_and_say_what_they_hold() {
+    let texts = oversight_test_support::corpus("spdx-license-list/license-list-data/text");
+    let mit = std::fs::read_to_string(texts.join("MIT.txt")).expect("MIT");
+    let gpl = std::fs::read_to_string(texts.join("GPL-3.0-only.txt")).expect("GPL");
+    let sbom_path = oversight_test_support::corpus(
+        "lockfile-fixtures/osv-scanner-head/cmd/osv-scanner/scan/source/testdata/sbom-insecure/alpine-zlib-16.cdx.json",
+    );
+    let p = policy(
+        "[license]\nallow = [\"MIT\"]\ndeny-categories = [\"strong-copyleft\"]\n\
+         [[deliverables]]\nkind = \"license\"\n[[deliverables]]\nkind = \"sbom\"\nmax_differences = 1000\n",
+    );
+    let sbom = std::fs::read_to_string(&sbom_path).expect("sbom");
+    let files = [file("LICENSE", Some('1')), file("bom.cdx.json", Some('2'))];
+    let d = with_files(
+        &p,
+        &files,
+        &[("LICENSE", &mit), ("bom.cdx.json", &sbom)],
+        &[],
+    );
+    let messages: Vec<String> = reasons(&d).into_iter().map(|(_, m)| m).collect();
+    assert_eq!(d.outcome, Outcome::Accepted, "{messages:#?}");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("LICENSE: holds MIT, allowed by the policy")),
+        "{messages:#?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("bom.cdx.json: CycloneDX")),
+        "{messages:#?}"
+    );
+    let d = with_files(
+        &p,
+        &files,
+        &[("LICENSE", &gpl), ("bom.cdx.json", &sbom)],
+        &[],
+    );
+    assert_eq!(d.outcome, Outcome::Rejected);
+    assert!(
+        reasons(&d)
+            .iter()
+            .any(|(k, m)| *k == ReasonKind::InvalidDeliverable
+                && m.contains("GPL-3.0")
+                && m.contains("does not allow")),
+        "{:#?}",
+        reasons(&d)
+    );
+}
+
+/// A JUnit report whose tests were all skipped is not a test run.
+#[test]
+fn a_junit_report_of_skipped_tests_does_not_pass() {
+    let p = policy("[[deliverables]]\nkind = \"junit\"\nmax_skipped = 1\n");
+    let skipped = r#"<testsuite name="s" tests="3" skipped="3"><testcase name="a"><skipped/></testcase><testcase name="b"><skipped/></testcase><testcase name="c"><skipped/></testcase></testsuite>"#;
+    let d = with_files(
+        &p,
+        &[file("junit.xml", Some('1'))],
+        &[("junit.xml", skipped)],
+        &[],
+    );
+    assert_eq!(d.outcome, Outcome::Rejected);
+    assert!(
+        reasons(&d)[0]
+            .1
+            .contains("0 ran, and the policy requires at least 1 (min_tests)"),
+        "{:?}",
+        reasons(&d)
     );
 }

@@ -65,7 +65,14 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "deliverables",
     "waivers",
 ];
-const DELIVERABLE_KEYS: &[&str] = &["kind", "paths", "description"];
+const DELIVERABLE_KEYS: &[&str] = &[
+    "kind",
+    "paths",
+    "description",
+    "min_tests",
+    "max_skipped",
+    "max_differences",
+];
 const WAIVER_KEYS: &[&str] = &["max_days", "not_waivable"];
 
 type Value<'i> = Spanned<DeValue<'i>>;
@@ -435,6 +442,7 @@ impl Reader<'_> {
         let mut kind_span = span.clone();
         let mut paths = None;
         let mut description = None;
+        let mut limits = crate::policy::DeliverableLimits::default();
         let mut valid = true;
         for (key, value) in table {
             let dotted = format!("{prefix}.{}", key.get_ref());
@@ -472,6 +480,23 @@ impl Reader<'_> {
                     paths = Some(list);
                 }
                 "description" => description = self.string(value, &dotted),
+                "min_tests" => {
+                    limits.min_tests = self
+                        .integer(value, &dotted, 0..1_000_000_000)
+                        .and_then(|n| u64::try_from(n).ok())
+                        .unwrap_or(limits.min_tests);
+                }
+                "max_skipped" => {
+                    limits.max_skipped = self
+                        .integer(value, &dotted, 0..1_000_000_000)
+                        .and_then(|n| u64::try_from(n).ok());
+                }
+                "max_differences" => {
+                    limits.max_differences = self
+                        .integer(value, &dotted, 0..1_000_000_000)
+                        .and_then(|n| usize::try_from(n).ok())
+                        .unwrap_or(0);
+                }
                 other => {
                     self.unknown_key(key, &format!("{prefix}.{other}"), DELIVERABLE_KEYS);
                     valid = false;
@@ -535,6 +560,7 @@ impl Reader<'_> {
             globs: globs.into_iter().map(Spanned::into_inner).collect(),
             description,
             matcher,
+            limits,
         })
     }
 

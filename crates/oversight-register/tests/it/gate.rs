@@ -158,8 +158,21 @@ async fn reviews_waivers_and_tampering(kind: Kind) {
         .await
         .expect_err("unknown fingerprint");
     assert!(err.to_string().contains("fingerprint `zz`"), "{err}");
-    let waiver = register
+    // The agreed policy's rules hold at grant time: at most 60 days, and
+    // malicious findings are never waivable.
+    let err = register
         .waive(&request("bob", "2099-01-01", "f0"))
+        .await
+        .expect_err("too long");
+    assert!(err.to_string().contains("waivers.max_days"), "{err}");
+    let soon = (jiff::Zoned::now().date() + jiff::Span::new().days(30)).to_string();
+    let err = register
+        .waive(&request("bob", &soon, "f1"))
+        .await
+        .expect_err("not waivable");
+    assert!(err.to_string().contains("waivers.not_waivable"), "{err}");
+    let waiver = register
+        .waive(&request("bob", &soon, "f0"))
         .await
         .expect("waive");
     assert_eq!(
@@ -250,8 +263,8 @@ async fn reviews_waivers_and_tampering(kind: Kind) {
     let failure = row_failure(&register).await;
     assert!(failure.contains(&waiver.id), "{failure}");
     db.execute(&format!(
-        "UPDATE waivers SET expires = '2099-01-01' WHERE id = '{}'",
-        waiver.id
+        "UPDATE waivers SET expires = '{}' WHERE id = '{}'",
+        waiver.expires, waiver.id
     ))
     .await;
 

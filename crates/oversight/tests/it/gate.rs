@@ -148,7 +148,10 @@ fn gate_story(database: Option<String>) {
     let first = review_id(&out);
     let secret = fingerprint(&out, "secret.");
 
-    // 2. Waivers need a second person.
+    // 2. Waivers need a second person, and the agreed policy's rules hold
+    // when the waiver is granted (the example allows at most 60 days).
+    let in_30_days = (jiff::Zoned::now().date() + jiff::Span::new().days(30)).to_string();
+    let expires = std::cell::RefCell::new(String::from("2099-12-31"));
     let waive = |actor: &str, approver: &str| {
         home.run_as(
             actor,
@@ -160,12 +163,19 @@ fn gate_story(database: Option<String>) {
                 "--reason",
                 "token of the supplier's sandbox, revoked on 2026-11-20",
                 "--expires",
-                "2099-12-31",
+                expires.borrow().as_str(),
                 "--approver",
                 approver,
             ],
         )
     };
+    let (code, out) = waive("alice@example.org", "bob@example.org");
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("allows at most 60 (waivers.max_days)"),
+        "{out}"
+    );
+    *expires.borrow_mut() = in_30_days;
     let (code, out) = waive("alice@example.org", "alice@example.org");
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("four eyes"), "{out}");

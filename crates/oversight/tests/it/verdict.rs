@@ -196,3 +196,50 @@ fn assert_no_control_characters(out: &str) {
         "control characters {bad:?} reached the terminal:\n{out:?}"
     );
 }
+
+/// A delivery of 0-byte deliverables named as the strict example policy
+/// wants them, plus a one-test JUnit report, used to be accepted on names
+/// alone. Each empty file is now a blocking reason that names it.
+#[test]
+fn empty_deliverables_are_named_and_block() {
+    let home = Home::new();
+    let target = home.dir.path().join("delivery");
+    for name in [
+        "LICENSE",
+        "NOTICE",
+        "SECURITY.md",
+        "BUILD.md",
+        "sbom.cdx.json",
+        "docs/threat-model-acknowledgement.pdf",
+    ] {
+        let path = target.join(name);
+        fs_err::create_dir_all(path.parent().unwrap()).unwrap();
+        fs_err::write(&path, b"").unwrap();
+    }
+    fs_err::write(
+        target.join("junit.xml"),
+        r#"<testsuite name="s" tests="1"><testcase name="t"/></testsuite>"#,
+    )
+    .unwrap();
+    let (code, out) = home.review_in(home.dir.path(), &target, &[]);
+    assert_eq!(code, 1, "{out}");
+    for name in [
+        "LICENSE",
+        "NOTICE",
+        "SECURITY.md",
+        "BUILD.md",
+        "sbom.cdx.json",
+        "docs/threat-model-acknowledgement.pdf",
+    ] {
+        assert!(
+            out.lines()
+                .any(|l| l.contains("BLOCKS") && l.contains(&format!("{name} is empty (0 bytes)"))),
+            "{name} is named as empty:\n{out}"
+        );
+    }
+    assert!(
+        out.lines()
+            .any(|l| l.contains("note") && l.contains("junit.xml: 1 tests ran and passed")),
+        "what the report held is said:\n{out}"
+    );
+}

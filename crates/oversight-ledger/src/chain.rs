@@ -44,6 +44,10 @@ impl InstanceKey {
         }
     }
 
+    pub(crate) fn signing(&self) -> &SigningKey {
+        &self.signing
+    }
+
     pub(crate) fn seed(&self) -> [u8; 32] {
         self.signing.to_bytes()
     }
@@ -95,6 +99,13 @@ impl PublicKey {
     /// A short fingerprint for messages: the first 16 hex digits.
     pub fn fingerprint(&self) -> String {
         hex::encode(&self.0.as_bytes()[..8])
+    }
+
+    /// Whether `signature` is this key's signature of `message`.
+    pub fn verifies_message(&self, message: &[u8], signature: &[u8; 64]) -> bool {
+        self.0
+            .verify_strict(message, &Signature::from_bytes(signature))
+            .is_ok()
     }
 
     /// Whether `signature` is this key's signature of `hash`.

@@ -28,11 +28,14 @@
 
 pub mod canonical;
 mod chain;
+pub mod checkpoint;
+pub mod document;
 mod event;
 pub mod keyfile;
 mod verify;
 
 pub use chain::{InstanceKey, PublicKey, event_hash};
+pub use checkpoint::{Checkpoint, CheckpointError};
 pub use event::{ChainHead, Event, Hash, SealedEvent};
 pub use keyfile::KeyFileError;
 pub use verify::{Failure, FailureReason, VerifyReport, verify};

@@ -53,7 +53,9 @@ pub use engagement::{
 };
 pub use id::{EngagementId, IdError, SupplierId};
 pub use names::UnknownName;
-pub use register::{ApplyOutcome, EngagementSummary, PolicyFiles, Register, RegisterError};
+pub use register::{
+    ApplyOutcome, EngagementSummary, PolicyFiles, Register, RegisterError, default_checkpoint_log,
+};
 pub use review::{
     EvidenceRequest, WaiverRequest, evidence_digest, new_id, review_digest, waiver_digest,
 };

@@ -1,7 +1,7 @@
 //! The use cases the CLI (and later the server) call: one [`Register`] over a
 //! store and the instance's signing key.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use oversight_ledger::{Event, InstanceKey, KeyFileError, PublicKey, SealedEvent, VerifyReport};
@@ -133,6 +133,35 @@ pub enum RegisterError {
         /// The head recorded by the last append.
         head: u64,
     },
+    /// The register was opened with the public key alone.
+    #[error("The register was opened for an audit with the public key alone; it cannot be written")]
+    ReadOnly,
+    /// The events were recorded but the checkpoint could not be written.
+    #[error(
+        "The events were recorded, but the checkpoint log {path} could not be written: {reason}"
+    )]
+    Checkpoint {
+        /// The log.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// The chain does not match a checkpoint.
+    #[error(transparent)]
+    CheckpointMismatch(#[from] oversight_ledger::CheckpointError),
+    /// The database itself is damaged.
+    #[error("The database {database} is damaged: {reason}")]
+    Damaged {
+        /// The database.
+        database: String,
+        /// What the database's own check reported.
+        reason: String,
+    },
+}
+
+/// The checkpoint log kept beside the signing key at `key_path`.
+pub fn default_checkpoint_log(key_path: &Path) -> PathBuf {
+    key_path.with_file_name("checkpoints.log")
 }
 
 /// Where the acceptance policy an engagement file names is read from when
@@ -211,16 +240,22 @@ pub struct EngagementSummary {
 /// The register over a store, acting for one actor with the instance key.
 pub struct Register {
     store: Arc<dyn Store>,
-    key: InstanceKey,
+    /// `None` when opened for an audit with the public key alone.
+    key: Option<InstanceKey>,
+    public_key: PublicKey,
     actor: String,
     catalogue: Catalogue,
+    /// Where a signed checkpoint of the chain head is appended after every
+    /// write (outside the database; see `oversight_ledger::checkpoint`).
+    checkpoint_log: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Register {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Register")
             .field("store", &self.store.describe())
-            .field("key", &self.key)
+            .field("public_key", &self.public_key)
+            .field("checkpoint_log", &self.checkpoint_log)
             .field("actor", &self.actor)
             .finish_non_exhaustive()
     }
@@ -256,21 +291,21 @@ impl Register {
             now(),
             &serde_json::json!({ "public_key": public_key }),
         );
-        store
-            .record(
-                vec![Entry {
-                    change: Some(Change::SetInstanceKey { public_key }),
-                    event,
-                }],
-                &key,
-            )
-            .await?;
-        Ok(Register {
+        let register = Register {
             store,
-            key,
+            public_key: key.public_key(),
+            key: Some(key),
             actor: actor.to_owned(),
             catalogue: Catalogue::builtin(),
-        })
+            checkpoint_log: Some(default_checkpoint_log(key_path)),
+        };
+        register
+            .append(vec![Entry {
+                change: Some(Change::SetInstanceKey { public_key }),
+                event,
+            }])
+            .await?;
+        Ok(register)
     }
 
     /// Opens the register in `store` with `key`, which must be the key the
@@ -297,10 +332,101 @@ impl Register {
         }
         Ok(Register {
             store,
-            key,
+            public_key: given,
+            key: Some(key),
             actor: actor.to_owned(),
             catalogue: Catalogue::builtin(),
+            checkpoint_log: None,
         })
+    }
+
+    /// Opens the register in `store` for an audit, with the instance's
+    /// public key alone (printed by `init`, recorded in the first ledger
+    /// event): everything can be read and verified, nothing written.
+    pub async fn open_audit(
+        store: Arc<dyn Store>,
+        public_key: PublicKey,
+        actor: &str,
+    ) -> Result<Register, RegisterError> {
+        let recorded = store
+            .instance_key()
+            .await?
+            .ok_or_else(|| RegisterError::NoInstanceKey {
+                database: store.describe(),
+            })?;
+        if PublicKey::from_hex(&recorded) != Some(public_key) {
+            return Err(RegisterError::WrongKey {
+                database: store.describe(),
+                expected: PublicKey::from_hex(&recorded)
+                    .map_or_else(|| format!("unreadable `{recorded}`"), |k| k.fingerprint()),
+                given: public_key.fingerprint(),
+            });
+        }
+        Ok(Register {
+            store,
+            key: None,
+            public_key,
+            actor: actor.to_owned(),
+            catalogue: Catalogue::builtin(),
+            checkpoint_log: None,
+        })
+    }
+
+    /// Appends a signed checkpoint of the chain head to `path` after every
+    /// write, and checks the chain against the checkpoints there when
+    /// verifying.
+    pub fn with_checkpoint_log(mut self, path: PathBuf) -> Register {
+        self.checkpoint_log = Some(path);
+        self
+    }
+
+    /// The checkpoint log, if any.
+    pub fn checkpoint_log(&self) -> Option<&Path> {
+        self.checkpoint_log.as_deref()
+    }
+
+    /// The instance's public key.
+    pub fn public_key(&self) -> PublicKey {
+        self.public_key
+    }
+
+    /// A checkpoint of `head`, signed now with the instance key (carried in
+    /// every export for the head of the ledger it holds).
+    pub fn sign_checkpoint(
+        &self,
+        head: &oversight_ledger::ChainHead,
+    ) -> Result<oversight_ledger::Checkpoint, RegisterError> {
+        Ok(oversight_ledger::Checkpoint::sign(
+            self.key()?,
+            head,
+            &now(),
+        ))
+    }
+
+    /// The instance key's detached signature of `bytes` for `domain`.
+    pub fn sign_document(&self, domain: &str, bytes: &[u8]) -> Result<[u8; 64], RegisterError> {
+        Ok(oversight_ledger::document::sign(self.key()?, domain, bytes))
+    }
+
+    /// Records `entries` in one transaction, then appends a signed
+    /// checkpoint of the new head to the checkpoint log. The only way the
+    /// register writes.
+    pub(crate) async fn append(
+        &self,
+        entries: Vec<Entry>,
+    ) -> Result<Vec<SealedEvent>, RegisterError> {
+        let key = self.key()?;
+        let sealed = self.store.record(entries, key).await?;
+        if let (Some(path), Some(last)) = (&self.checkpoint_log, sealed.last()) {
+            let checkpoint = oversight_ledger::Checkpoint::sign(key, &last.head(), &now());
+            oversight_ledger::checkpoint::append(path, &checkpoint).map_err(|e| {
+                RegisterError::Checkpoint {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                }
+            })?;
+        }
+        Ok(sealed)
     }
 
     /// Replaces the requirement catalogue (the built-in one by default).
@@ -319,8 +445,8 @@ impl Register {
         &self.actor
     }
 
-    pub(crate) fn key(&self) -> &InstanceKey {
-        &self.key
+    pub(crate) fn key(&self) -> Result<&InstanceKey, RegisterError> {
+        self.key.as_ref().ok_or(RegisterError::ReadOnly)
     }
 
     /// The store, for callers that need lower-level access.
@@ -348,14 +474,10 @@ impl Register {
             expected_revision: None,
         };
         let mut sealed = self
-            .store
-            .record(
-                vec![Entry {
-                    change: Some(change),
-                    event,
-                }],
-                &self.key,
-            )
+            .append(vec![Entry {
+                change: Some(change),
+                event,
+            }])
             .await?;
         Ok(sealed.pop().expect("one entry gives one event"))
     }
@@ -486,18 +608,14 @@ impl Register {
             revision,
         };
         let event = Event::new(kind, engagement.id.as_str(), &self.actor, now(), &payload);
-        self.store
-            .record(
-                vec![Entry {
-                    change: Some(Change::PutEngagement {
-                        record,
-                        expected_revision,
-                    }),
-                    event,
-                }],
-                &self.key,
-            )
-            .await?;
+        self.append(vec![Entry {
+            change: Some(Change::PutEngagement {
+                record,
+                expected_revision,
+            }),
+            event,
+        }])
+        .await?;
         Ok(match changes {
             Some(changes) => ApplyOutcome::Updated(id, changes),
             None => ApplyOutcome::Created(id),
@@ -553,14 +671,10 @@ impl Register {
     ) -> Result<SealedEvent, RegisterError> {
         let event = Event::new(kind, subject, &self.actor, now(), payload);
         let mut sealed = self
-            .store
-            .record(
-                vec![Entry {
-                    change: None,
-                    event,
-                }],
-                &self.key,
-            )
+            .append(vec![Entry {
+                change: None,
+                event,
+            }])
             .await?;
         Ok(sealed.pop().expect("one entry gives one event"))
     }
@@ -568,14 +682,38 @@ impl Register {
     /// Verifies the whole ledger against the instance's public key and the
     /// recorded chain head; names the first event that fails.
     pub async fn ledger_verify(&self) -> Result<VerifyReport, RegisterError> {
+        self.ledger_verify_with(&[]).await
+    }
+
+    /// [`Register::ledger_verify`], also against the checkpoints in each of
+    /// `checkpoint_logs` (a copy kept by an auditor, a witness directory, an
+    /// exported pack's): the chain may be neither shorter than nor diverge
+    /// from any checkpoint seen. The database's own integrity check runs
+    /// first.
+    pub async fn ledger_verify_with(
+        &self,
+        checkpoint_logs: &[PathBuf],
+    ) -> Result<VerifyReport, RegisterError> {
+        if let Err(reason) = self.store.integrity_check().await? {
+            return Err(RegisterError::Damaged {
+                database: self.store.describe(),
+                reason,
+            });
+        }
         let events = self.store.events().await?;
-        let report = oversight_ledger::verify(&events, &self.key.public_key())?;
+        let report = oversight_ledger::verify(&events, &self.public_key)?;
         let head = self.store.head().await?;
         if head != report.head {
             return Err(RegisterError::Truncated {
                 last: report.head.seq,
                 head: head.seq,
             });
+        }
+        let mut logs: Vec<&Path> = self.checkpoint_log.iter().map(PathBuf::as_path).collect();
+        logs.extend(checkpoint_logs.iter().map(PathBuf::as_path));
+        for log in logs {
+            let checkpoints = oversight_ledger::checkpoint::read_log(log, &self.public_key)?;
+            oversight_ledger::checkpoint::check(&events, &checkpoints)?;
         }
         self.verify_rows(&events).await?;
         Ok(report)

@@ -441,14 +441,10 @@ impl Register {
 
     async fn record_one(&self, change: Change, event: Event) -> Result<SealedEvent, RegisterError> {
         let mut sealed = self
-            .store()
-            .record(
-                vec![Entry {
-                    change: Some(change),
-                    event,
-                }],
-                self.key(),
-            )
+            .append(vec![Entry {
+                change: Some(change),
+                event,
+            }])
             .await?;
         Ok(sealed.pop().expect("one entry gives one event"))
     }

@@ -374,6 +374,25 @@ impl Store for SqliteStore {
     fn describe(&self) -> String {
         format!("sqlite://{}", self.path.display())
     }
+
+    async fn integrity_check(&self) -> Result<Result<(), String>, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error(format!(
+                "Cannot run SQLite's integrity check on {}",
+                self.describe()
+            )))?;
+        let report: Vec<String> = rows.into_iter().map(|(line,)| line).collect();
+        Ok(if report == ["ok"] {
+            Ok(())
+        } else {
+            Err(format!(
+                "SQLite's integrity check reports: {}",
+                report.join("; ")
+            ))
+        })
+    }
 }
 
 async fn apply(tx: &mut Transaction<'static, Sqlite>, change: &Change) -> Result<(), StoreError> {

@@ -98,4 +98,11 @@ pub trait Store: RegisterStore + LedgerStore + ReviewStore {
 
     /// Where the store is, for messages, without credentials.
     fn describe(&self) -> String;
+
+    /// The database's own check of its files (`PRAGMA integrity_check` for
+    /// SQLite): `Ok(Err(report))` when it finds damage. A server that checks
+    /// its pages itself answers `Ok(Ok(()))`.
+    async fn integrity_check(&self) -> Result<Result<(), String>, StoreError> {
+        Ok(Ok(()))
+    }
 }

@@ -58,6 +58,12 @@ pub(crate) enum Command {
     /// the ledger and its verification, an HTML summary and SHA256SUMS.
     /// Exit 1 when the ledger or a blob fails verification.
     Export(ExportArgs),
+    /// Exported evidence packs, checked with nothing but the pack and the
+    /// instance's public key.
+    Pack {
+        #[command(subcommand)]
+        command: PackCommand,
+    },
     /// Assurance documents kept for an engagement (pentest reports,
     /// certificates, attestations).
     Evidence {
@@ -272,6 +278,21 @@ pub(crate) struct ExportArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub(crate) enum PackCommand {
+    /// Verify a pack: the signature of SHA256SUMS, every file's digest (and
+    /// no file it does not list), the ledger's chain and signatures, the
+    /// signed checkpoint of its head, and every review's evidence files
+    /// against the digests its record names. Exit 1 when anything fails.
+    Verify {
+        /// The pack's directory.
+        dir: PathBuf,
+        /// The instance's public key (64 hex digits, printed by `init`).
+        #[arg(long, value_name = "HEX")]
+        public_key: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub(crate) enum EvidenceCommand {
     /// Keep a document in the evidence store and record it (one ledger event).
     Add {
@@ -395,8 +416,19 @@ pub(crate) enum EngagementCommand {
 #[derive(Debug, Subcommand)]
 pub(crate) enum LedgerCommand {
     /// Recompute the hash chain and signatures; name the first event that
-    /// fails. Exit 1 when verification fails.
+    /// fails; check the chain against the signed checkpoints kept beside the
+    /// signing key and in every --checkpoint log (a chain shorter than, or
+    /// diverging from, any checkpoint fails). Exit 1 when verification
+    /// fails.
     Verify {
+        /// Another checkpoint log to check against (an auditor's copy, an
+        /// exported pack's `checkpoints.log`); repeatable.
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Vec<PathBuf>,
+        /// Verify with the instance's public key alone (64 hex digits,
+        /// printed by `init`), without the private signing key.
+        #[arg(long, value_name = "HEX")]
+        public_key: Option<String>,
         #[command(flatten)]
         register: RegisterArgs,
     },

@@ -76,12 +76,12 @@ fn write(
         fs_err::create_dir_all(parent)?;
     }
     fs_err::write(&path, bytes)?;
-    let hex: String = Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    sums.push((hex, name.to_owned()));
+    sums.push((hex_of(&Sha256::digest(bytes)), name.to_owned()));
     Ok(())
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn html_escape(text: &str) -> String {
@@ -131,10 +131,12 @@ pub(crate) fn export(args: ExportArgs) -> anyhow::Result<u8> {
             }),
             Err(e) => serde_json::json!({"verified": false, "failure": e.to_string()}),
         };
-        let events: Vec<serde_json::Value> = r
-            .store()
-            .events()
-            .await?
+        let stored_events = r.store().events().await?;
+        let exported_head = stored_events.last().map_or(
+            oversight_ledger::ChainHead::GENESIS,
+            oversight_ledger::SealedEvent::head,
+        );
+        let events: Vec<serde_json::Value> = stored_events
             .iter()
             .map(|e| {
                 serde_json::json!({
@@ -347,12 +349,32 @@ pub(crate) fn export(args: ExportArgs) -> anyhow::Result<u8> {
             version = env!("CARGO_PKG_VERSION"),
         );
         write(&pack, "index.html", html.as_bytes(), &mut sums)?;
+        // The head as exported, signed: `pack verify` checks the pack's
+        // ledger against it, and an auditor who keeps it can later tell a
+        // register that was cut back to before it.
+        let checkpoint = r.sign_checkpoint(&exported_head)?;
+        write(
+            &pack,
+            "checkpoint.json",
+            format!("{}\n", checkpoint.to_line()).as_bytes(),
+            &mut sums,
+        )?;
+        if let Some(log) = r.checkpoint_log()
+            && log.exists()
+        {
+            write(&pack, "checkpoints.log", &fs_err::read(log)?, &mut sums)?;
+        }
         sums.sort_by(|a, b| a.1.cmp(&b.1));
         let listing: String = sums
             .iter()
             .map(|(hex, name)| format!("{hex}  {name}\n"))
             .collect();
-        fs_err::write(pack.join("SHA256SUMS"), listing)?;
+        fs_err::write(pack.join("SHA256SUMS"), &listing)?;
+        let signature = r.sign_document(crate::pack::SUMS_DOMAIN, listing.as_bytes())?;
+        fs_err::write(
+            pack.join("SHA256SUMS.sig"),
+            format!("{}\n", hex_of(&signature)),
+        )?;
         out!(
             "Exported engagement `{}` to {}: {} reviews, {} waivers, {} files (SHA256SUMS); ledger {}",
             id.as_str(),

@@ -10,6 +10,7 @@ mod detectors;
 mod export;
 mod gate;
 mod notice;
+mod pack;
 mod progress;
 mod register;
 mod review;
@@ -84,6 +85,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Ledger { command } => register::ledger(command),
         Command::Review(args) => review::review(args),
         Command::Export(args) => export::export(args),
+        Command::Pack {
+            command: args::PackCommand::Verify { dir, public_key },
+        } => pack::verify(&dir, &public_key),
         Command::Evidence { command } => gate::evidence(command),
         Command::Waive(args) => gate::waive(args),
         Command::Status(args) => gate::status(args),

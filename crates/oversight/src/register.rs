@@ -58,18 +58,36 @@ fn key_path(args: &RegisterArgs) -> anyhow::Result<PathBuf> {
     }
 }
 
-fn actor(args: &RegisterArgs) -> String {
+/// Who acts: `--actor`, `OVERSIGHT_ACTOR` or `$USER`. An unknown actor is
+/// refused: the ledger never records "unknown".
+fn actor(args: &RegisterArgs) -> anyhow::Result<String> {
     args.actor
         .clone()
         .or_else(|| std::env::var("USER").ok())
-        .unwrap_or_else(|| "unknown".to_owned())
+        .map(|a| a.trim().to_owned())
+        .filter(|a| !a.is_empty())
+        .context("Who is acting is unknown: set --actor, OVERSIGHT_ACTOR or USER")
 }
 
 pub(crate) async fn open(args: &RegisterArgs) -> anyhow::Result<Register> {
     let url = database(args)?;
     let store = oversight_register::store::open(&url).await?;
-    let key = oversight_ledger::keyfile::load(&key_path(args)?)?;
-    Ok(Register::open(store, key, &actor(args)).await?)
+    let key_path = key_path(args)?;
+    let key = oversight_ledger::keyfile::load(&key_path)?;
+    Ok(Register::open(store, key, &actor(args)?)
+        .await?
+        .with_checkpoint_log(oversight_register::default_checkpoint_log(&key_path)))
+}
+
+/// Opens the register for an audit with the public key alone.
+async fn open_audit(args: &RegisterArgs, public_key: &str) -> anyhow::Result<Register> {
+    let url = database(args)?;
+    let store = oversight_register::store::open(&url).await?;
+    let key = oversight_ledger::PublicKey::from_hex(public_key).with_context(|| {
+        format!("--public-key `{public_key}` is not an Ed25519 public key (64 hex digits)")
+    })?;
+    let actor = actor(args).unwrap_or_else(|_| "auditor".to_owned());
+    Ok(Register::open_audit(store, key, &actor).await?)
 }
 
 pub(crate) fn init(args: InitArgs) -> anyhow::Result<u8> {
@@ -84,7 +102,7 @@ pub(crate) fn init(args: InitArgs) -> anyhow::Result<u8> {
         if let Some(parent) = key.parent() {
             fs_err::create_dir_all(parent)?;
         }
-        let register = Register::init(&url, &key, &actor(&args.register)).await?;
+        let register = Register::init(&url, &key, &actor(&args.register)?).await?;
         out!(
             "Initialised the register in {}",
             register.store().describe()
@@ -93,6 +111,16 @@ pub(crate) fn init(args: InitArgs) -> anyhow::Result<u8> {
             "Signing key: {} (keep it outside the database and back it up)",
             key.display()
         );
+        out!(
+            "Public key: {} (give it to auditors: `oversight ledger verify --public-key` and `oversight pack verify` need nothing else)",
+            register.public_key()
+        );
+        if let Some(log) = register.checkpoint_log() {
+            out!(
+                "Checkpoints: {} (a signed checkpoint of the ledger head after every write; copy it off this machine to detect truncation)",
+                log.display()
+            );
+        }
         if args.example {
             let supplier = oversight_register::format::parse_supplier(
                 EXAMPLE_SUPPLIER,
@@ -186,9 +214,16 @@ pub(crate) fn engagement(command: EngagementCommand) -> anyhow::Result<u8> {
 pub(crate) fn ledger(command: LedgerCommand) -> anyhow::Result<u8> {
     block_on(async {
         match command {
-            LedgerCommand::Verify { register } => {
-                let r = open(&register).await?;
-                match r.ledger_verify().await {
+            LedgerCommand::Verify {
+                checkpoint,
+                public_key,
+                register,
+            } => {
+                let r = match &public_key {
+                    Some(hex) => open_audit(&register, hex).await?,
+                    None => open(&register).await?,
+                };
+                match r.ledger_verify_with(&checkpoint).await {
                     Ok(report) => {
                         out!(
                             "Ledger verified: {} events, chain head #{} {}",

@@ -335,6 +335,87 @@ async fn newer_schema_is_refused(kind: Kind) {
     db.drop_db().await;
 }
 
+/// Deleting the latest events together with their rows and rolling
+/// `ledger_head` back one step leaves a chain that verifies on its own: the
+/// signed checkpoints kept outside the database catch it, and so does an
+/// auditor's copy of them, with the public key alone.
+async fn tail_truncation(kind: Kind) {
+    let db = TestDb::new(kind).await;
+    let register = Register::init(&db.url, &db.key_path(), "alice")
+        .await
+        .expect("init");
+    for note in ["a", "b", "c"] {
+        register
+            .ledger_append("note", note, &serde_json::json!({}))
+            .await
+            .expect("append");
+    }
+    let log = oversight_register::default_checkpoint_log(&db.key_path());
+    let auditor_copy = db.dir.path().join("auditor-checkpoints.log");
+    std::fs::copy(&log, &auditor_copy).expect("copy the checkpoints");
+    let public = register.public_key();
+    register.ledger_verify().await.expect("intact");
+
+    // The attack: the last event goes, and the head is rolled back to #3.
+    let events = register.store().events().await.expect("events");
+    let third = events
+        .iter()
+        .find(|e| e.seq == 3)
+        .expect("#3")
+        .hash
+        .to_hex();
+    db.execute("DELETE FROM ledger_events WHERE seq = 4").await;
+    db.execute(&format!(
+        "UPDATE ledger_head SET seq = 3, hash = '{third}' WHERE id = 1"
+    ))
+    .await;
+    let err = register.ledger_verify().await.expect_err("truncated");
+    assert!(
+        err.to_string()
+            .contains("The ledger was truncated: checkpoint #4"),
+        "{err}"
+    );
+
+    // The attacker also empties the log beside the key: the auditor's copy
+    // still tells, verified with the public key alone.
+    std::fs::write(&log, "").expect("wipe");
+    let store = oversight_register::store::open(&db.url)
+        .await
+        .expect("open");
+    let auditor = Register::open_audit(store, public, "auditor")
+        .await
+        .expect("audit open");
+    auditor
+        .ledger_verify()
+        .await
+        .expect("no checkpoint to contradict it");
+    let err = auditor
+        .ledger_verify_with(std::slice::from_ref(&auditor_copy))
+        .await
+        .expect_err("truncated");
+    assert!(err.to_string().contains("truncated"), "{err}");
+    let err = auditor
+        .ledger_append("note", "x", &serde_json::json!({}))
+        .await
+        .expect_err("read-only");
+    assert!(matches!(err, RegisterError::ReadOnly), "{err}");
+
+    // A forged line in a checkpoint log is named.
+    let forged = std::fs::read_to_string(&auditor_copy)
+        .expect("read")
+        .replace("\"seq\":2,", "\"seq\":9,");
+    std::fs::write(&auditor_copy, forged).expect("write");
+    let err = auditor
+        .ledger_verify_with(std::slice::from_ref(&auditor_copy))
+        .await
+        .expect_err("forged");
+    assert!(
+        err.to_string().contains("is not the instance key's"),
+        "{err}"
+    );
+    db.drop_db().await;
+}
+
 macro_rules! on_both {
     ($($name:ident),+) => {
         mod sqlite {
@@ -349,6 +430,7 @@ macro_rules! on_both {
 }
 on_both!(
     story,
+    tail_truncation,
     concurrent_appends,
     wrong_key,
     newer_schema_is_refused

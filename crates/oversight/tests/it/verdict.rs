@@ -243,3 +243,157 @@ fn empty_deliverables_are_named_and_block() {
         "what the report held is said:\n{out}"
     );
 }
+
+/// An auditor verifies an exported pack, and the ledger, with the public
+/// key alone; an altered file, a re-written list or another key is named.
+#[test]
+fn an_auditor_verifies_a_pack_and_the_ledger_with_the_public_key_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], with_key: bool| {
+        let mut cmd = oversight();
+        cmd.args(args)
+            .current_dir(dir.path())
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            .env("OVERSIGHT_ACTOR", "alice@example.org");
+        if !with_key {
+            cmd.env("OVERSIGHT_KEY", dir.path().join("no-such.key"));
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let (code, out) = run(&["init", "--example"], true);
+    assert_eq!(code, 0, "{out}");
+    let public = out
+        .lines()
+        .find_map(|l| l.strip_prefix("Public key: "))
+        .and_then(|l| l.split_whitespace().next())
+        .expect(&out)
+        .to_owned();
+    let sample = repo().join("examples/sample-delivery");
+    let (code, out) = run(
+        &[
+            "review",
+            sample.to_str().unwrap(),
+            "--engagement",
+            "acme-portal",
+            "--no-progress",
+        ],
+        true,
+    );
+    assert_eq!(code, 1, "{out}");
+    let pack = dir.path().join("pack");
+    let (code, out) = run(
+        &[
+            "export",
+            "--engagement",
+            "acme-portal",
+            "-o",
+            pack.to_str().unwrap(),
+        ],
+        true,
+    );
+    assert_eq!(code, 0, "{out}");
+
+    // The ledger, with the public key and no private key.
+    let (code, out) = run(&["ledger", "verify"], false);
+    assert_ne!(code, 0, "the private key is missing: {out}");
+    let (code, out) = run(&["ledger", "verify", "--public-key", &public], false);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Ledger verified"), "{out}");
+
+    let verify = |args: &[&str]| run(&[&["pack", "verify"], args].concat(), false);
+    let (code, out) = verify(&[pack.to_str().unwrap(), "--public-key", &public]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Pack verified"), "{out}");
+
+    // Another instance's key.
+    let other = "0".repeat(63) + "1";
+    let (code, out) = verify(&[pack.to_str().unwrap(), "--public-key", &other]);
+    assert_ne!(code, 0, "{out}");
+
+    // An altered review record is named.
+    let review = fs_err::read_dir(pack.join("reviews"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path()
+        .join("review.json");
+    let text = fs_err::read_to_string(&review).unwrap();
+    fs_err::write(&review, text.replace("\"rejected\"", "\"accepted\"")).unwrap();
+    let (code, out) = verify(&[pack.to_str().unwrap(), "--public-key", &public]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("review.json does not match SHA256SUMS (altered)"),
+        "{out}"
+    );
+
+    // Re-writing SHA256SUMS to match breaks its signature.
+    let sums = fs_err::read_to_string(pack.join("SHA256SUMS")).unwrap();
+    let name = review
+        .strip_prefix(&pack)
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let new_hex: String = {
+        use sha2::Digest as _;
+        sha2::Sha256::digest(fs_err::read(&review).unwrap())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    let rewritten: String = sums
+        .lines()
+        .map(|l| {
+            if l.ends_with(&format!("  {name}")) {
+                format!("{new_hex}  {name}\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    fs_err::write(pack.join("SHA256SUMS"), rewritten).unwrap();
+    let (code, out) = verify(&[pack.to_str().unwrap(), "--public-key", &public]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("SHA256SUMS.sig is not the instance key's signature"),
+        "{out}"
+    );
+}
+
+/// `evidence verify` of a store that does not exist says so and fails; it
+/// never creates the directory and calls nothing "verified".
+#[test]
+fn verifying_a_store_that_does_not_exist_fails() {
+    let home = Home::new();
+    let typo = home.dir.path().join("typo");
+    let (code, out) = home.run_in(
+        home.dir.path(),
+        &["evidence", "verify", "--evidence", typo.to_str().unwrap()],
+    );
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("does not exist"), "{out}");
+    assert!(!typo.exists(), "the typo was not created");
+}
+
+/// An unset actor is refused, never recorded as "unknown".
+#[test]
+fn an_unknown_actor_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = oversight()
+        .args(["init", "--example"])
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .env_remove("OVERSIGHT_ACTOR")
+        .env_remove("USER")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("Who is acting is unknown"), "{text}");
+}

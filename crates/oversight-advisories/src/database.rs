@@ -32,6 +32,26 @@ pub struct Snapshot {
     pub digest: String,
     /// Import time, seconds since the Unix epoch (UTC).
     pub imported_at: u64,
+    /// The newest `modified` date among the snapshot's records, seconds
+    /// since the Unix epoch: how recent the data is, whenever it was
+    /// imported. `None` when no record carries a date.
+    #[serde(default)]
+    pub data_as_of: Option<u64>,
+}
+
+/// Seconds since the epoch of an advisory's `modified` text (RFC 3339, or
+/// a date taken as its midnight UTC).
+fn modified_seconds(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let ts = text.parse::<jiff::Timestamp>().ok().or_else(|| {
+        text.get(..10)?
+            .parse::<jiff::civil::Date>()
+            .ok()?
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .ok()
+            .map(|z| z.timestamp())
+    })?;
+    u64::try_from(ts.as_second()).ok()
 }
 
 /// What an import did, file by file.
@@ -53,6 +73,22 @@ pub struct ImportReport {
     pub notes: Vec<String>,
 }
 
+/// How many advisories of an ecosystem one source must hold to be taken
+/// as a complete source for it (the full OSV export, the RustSec or PyPA
+/// database): a database holding a handful of records of an ecosystem
+/// says nothing about the rest of its packages. The figures are well below
+/// the sizes of the real databases (RustSec: 1,200 crates.io advisories;
+/// PyPA: 2,600 PyPI; OSV npm: 3,000+) and above any hand-made selection.
+pub fn minimum_complete(ecosystem: Ecosystem) -> usize {
+    match ecosystem {
+        Ecosystem::CratesIo => 300,
+        Ecosystem::Npm | Ecosystem::PyPI | Ecosystem::Maven | Ecosystem::Go => 500,
+        Ecosystem::Packagist | Ecosystem::RubyGems | Ecosystem::NuGet => 200,
+        Ecosystem::Hex | Ecosystem::Pub => 5,
+        _ => 20,
+    }
+}
+
 #[derive(Clone, Copy)]
 struct Ref {
     source: u32,
@@ -68,6 +104,8 @@ pub struct Database {
     snapshots: Vec<Snapshot>,
     advisories: Vec<Vec<Advisory>>,
     index: HashMap<(Ecosystem, String), Vec<Ref>>,
+    /// Per ecosystem, the most advisories any one source holds of it.
+    largest_source: HashMap<Ecosystem, usize>,
 }
 
 impl std::fmt::Debug for Database {
@@ -101,6 +139,7 @@ impl Database {
             entries: manifest.sources,
             advisories,
             index: HashMap::new(),
+            largest_source: HashMap::new(),
         };
         db.build_index();
         Ok(db)
@@ -108,7 +147,24 @@ impl Database {
 
     fn build_index(&mut self) {
         let mut index: HashMap<(Ecosystem, String), Vec<Ref>> = HashMap::new();
+        let mut largest: HashMap<Ecosystem, usize> = HashMap::new();
         for (s, advisories) in self.advisories.iter().enumerate() {
+            let mut per_ecosystem: HashMap<Ecosystem, usize> = HashMap::new();
+            for adv in advisories {
+                let mut seen = Vec::new();
+                for affected in &adv.affected {
+                    if let Some(eco) = Ecosystem::from_osv_name(&affected.ecosystem)
+                        && !seen.contains(&eco)
+                    {
+                        seen.push(eco);
+                        *per_ecosystem.entry(eco).or_default() += 1;
+                    }
+                }
+            }
+            for (eco, n) in per_ecosystem {
+                let best = largest.entry(eco).or_default();
+                *best = (*best).max(n);
+            }
             for (a, adv) in advisories.iter().enumerate() {
                 for (i, affected) in adv.affected.iter().enumerate() {
                     if let Some(eco) = Ecosystem::from_osv_name(&affected.ecosystem) {
@@ -125,6 +181,18 @@ impl Database {
             }
         }
         self.index = index;
+        self.largest_source = largest;
+    }
+
+    /// Whether one imported source holds enough advisories of `ecosystem`
+    /// to be a complete source for it ([`minimum_complete`]).
+    pub fn complete_for(&self, ecosystem: Ecosystem) -> bool {
+        self.largest_in_one_source(ecosystem) >= minimum_complete(ecosystem)
+    }
+
+    /// The most advisories of `ecosystem` that any one source holds.
+    pub fn largest_in_one_source(&self, ecosystem: Ecosystem) -> usize {
+        self.largest_source.get(&ecosystem).copied().unwrap_or(0)
     }
 
     /// Imports a source (a directory tree or an osv.dev `all.zip`) and
@@ -140,6 +208,18 @@ impl Database {
             .to_string_lossy()
             .into_owned();
         let collected = collect(path)?;
+        if collected.advisories.is_empty() {
+            return Err(Error::NothingImported {
+                path: path.to_owned(),
+                failed: collected.failed.len(),
+                skipped: collected.skipped.len(),
+            });
+        }
+        let data_as_of = collected
+            .advisories
+            .iter()
+            .filter_map(|a| a.modified.as_deref().and_then(modified_seconds))
+            .max();
         let file = store::write_data(&self.dir, &source, &collected.digest, &collected.advisories)?;
         let snapshot = Snapshot {
             source: source.clone(),
@@ -149,6 +229,7 @@ impl Database {
             imported_at: SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs()),
+            data_as_of,
         };
         let entry = store::Entry {
             snapshot: snapshot.clone(),

@@ -101,11 +101,10 @@ pub fn findings(
     let mut uncovered: BTreeSet<Ecosystem> = BTreeSet::new();
     let mut uncovered_at: Vec<(Ecosystem, DeliveryPath)> = Vec::new();
     for (component, outcomes) in components.iter().zip(db.match_components(components)) {
-        if !db.covers(component.ecosystem) {
-            if uncovered.insert(component.ecosystem) {
-                uncovered_at.push((component.ecosystem, component.source.clone()));
-            }
-            continue;
+        // What is known is reported; a source too small to be complete for
+        // the ecosystem also leaves the rest unchecked.
+        if !db.complete_for(component.ecosystem) && uncovered.insert(component.ecosystem) {
+            uncovered_at.push((component.ecosystem, component.source.clone()));
         }
         for outcome in outcomes {
             out.push(match outcome {
@@ -122,9 +121,17 @@ pub fn findings(
             .iter()
             .filter(|c| c.ecosystem == ecosystem)
             .count();
-        let message = format!(
-            "{count} {ecosystem} component(s), first recorded in `{first}`, were not checked: the advisory database holds no {ecosystem} advisories"
-        );
+        let held = db.largest_in_one_source(ecosystem);
+        let message = if held == 0 {
+            format!(
+                "{count} {ecosystem} component(s), first recorded in `{first}`, were not checked: the advisory database holds no {ecosystem} advisories"
+            )
+        } else {
+            format!(
+                "{count} {ecosystem} component(s), first recorded in `{first}`, were not fully checked: no imported source is a complete {ecosystem} advisory database (the largest holds {held} {ecosystem} advisories; a complete one holds at least {})",
+                crate::database::minimum_complete(ecosystem)
+            )
+        };
         out.push(finding(
             &NOT_COVERED,
             severity,

@@ -66,7 +66,7 @@ pub mod version;
 
 use std::path::PathBuf;
 
-pub use database::{Database, ImportReport, Snapshot};
+pub use database::{Database, ImportReport, Snapshot, minimum_complete};
 pub use import::{FileDiagnostic, MAX_FILE_BYTES, SourceKind};
 pub use model::AdvisorySeverity;
 pub use outcome::{Match, Outcome, Undecidable};
@@ -75,6 +75,18 @@ pub use outcome::{Match, Outcome, Undecidable};
 /// they are [`FileDiagnostic`]s in the [`ImportReport`].
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// An import stored no advisory: nothing is recorded.
+    #[error(
+        "No advisory could be imported from {path} ({failed} file(s) failed, {skipped} skipped); nothing was recorded"
+    )]
+    NothingImported {
+        /// The source.
+        path: PathBuf,
+        /// Files that failed.
+        failed: usize,
+        /// Files skipped.
+        skipped: usize,
+    },
     /// A file or directory could not be read or written.
     #[error("Cannot access {path}: {source}")]
     Io {

@@ -105,6 +105,10 @@ pub(crate) struct Advisory {
     /// First advisory URL.
     pub url: Option<String>,
     pub affected: Vec<Affected>,
+    /// When the record was last modified (OSV `modified`; RustSec's
+    /// advisory `date`), as written: how recent the snapshot's data is.
+    #[serde(default)]
+    pub modified: Option<String>,
 }
 
 /// One affected package of an advisory.

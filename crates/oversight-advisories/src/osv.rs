@@ -55,6 +55,8 @@ struct Record {
     details: Option<String>,
     #[serde(default, deserialize_with = "text")]
     withdrawn: Option<String>,
+    #[serde(default, deserialize_with = "text")]
+    modified: Option<String>,
     #[serde(default, deserialize_with = "list")]
     severity: Vec<Severity>,
     #[serde(default, deserialize_with = "list")]
@@ -310,6 +312,7 @@ fn convert(record: Record) -> Result<Advisory, Reason> {
         rating,
         url,
         affected,
+        modified: record.modified,
     })
 }
 

@@ -30,6 +30,8 @@ struct Meta {
     informational: Option<String>,
     #[serde(default)]
     title: Option<String>,
+    #[serde(default)]
+    date: Option<toml::Value>,
 }
 
 #[derive(Deserialize)]
@@ -90,6 +92,10 @@ pub(crate) fn parse(text: &str) -> Result<Advisory, Reason> {
         .unwrap_or_default();
     Ok(Advisory {
         url: Some(format!("https://rustsec.org/advisories/{}.html", meta.id)),
+        modified: meta.date.map(|d| match d {
+            toml::Value::String(s) => s,
+            other => other.to_string(),
+        }),
         id: meta.id,
         aliases: meta.aliases,
         summary: title.unwrap_or_default(),

@@ -67,13 +67,17 @@ pub struct Waiver {
     pub reason: String,
 }
 
-/// When one advisory source was imported into the snapshot the scan used.
+/// One advisory source of the snapshot the scan used, and how recent it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AdvisorySnapshot {
     /// The source (`rustsec`, `osv:PyPI`, a directory).
     pub source: String,
     /// When it was imported.
     pub imported_at: Timestamp,
+    /// The newest `modified` date of its records: the age of the data,
+    /// which is what freshness is measured from (a two-year-old snapshot
+    /// imported today is two years old). `None`: no record carries a date.
+    pub data_as_of: Option<Timestamp>,
 }
 
 /// Everything [`evaluate`] looks at besides the policy.
@@ -505,12 +509,23 @@ fn check_advisories(policy: &Policy, input: &Input<'_>, reasons: &mut Vec<Reason
     }
     let allowed = SignedDuration::from_hours(24 * i64::from(days));
     for snapshot in input.advisories {
-        let age = input.now.duration_since(snapshot.imported_at);
+        let Some(as_of) = snapshot.data_as_of else {
+            reasons.push(Reason {
+                kind: ReasonKind::StaleAdvisoryDatabase,
+                message: format!(
+                    "Advisory source {} carries no modified date, so how recent its data is cannot be told; the policy requires data at most {days} days old",
+                    snapshot.source
+                ),
+                fingerprints: Vec::new(),
+            });
+            continue;
+        };
+        let age = input.now.duration_since(as_of);
         if age > allowed {
             reasons.push(Reason {
                 kind: ReasonKind::StaleAdvisoryDatabase,
                 message: format!(
-                    "Advisory source {} was imported {} days ago ({}); the policy allows at most {days}",
+                    "Advisory source {}: its newest record was modified {} days ago ({as_of}, imported {}); the policy allows data at most {days} days old",
                     snapshot.source,
                     age.as_hours() / 24,
                     snapshot.imported_at

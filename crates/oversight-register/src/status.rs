@@ -338,7 +338,23 @@ fn factor_state(
             _ => not_agreed,
         },
         Factor::VulnerabilityTesting => match &t.testing {
-            Some(testing) if testing.vulnerability_scan => per_delivery(review, "vulnerability"),
+            Some(testing) if testing.vulnerability_scan => {
+                match (per_delivery(review, "vulnerability"), review) {
+                    ((FactorState::Ok, _), Some(r))
+                        if blocking(r, oversight_store::UNCHECKED_VULNERABILITY) > 0 =>
+                    {
+                        (
+                            FactorState::Failing,
+                            format!(
+                                "{} finding(s) in {}: components not checked against a complete advisory database",
+                                blocking(r, oversight_store::UNCHECKED_VULNERABILITY),
+                                r.delivery_id
+                            ),
+                        )
+                    }
+                    (state, _) => state,
+                }
+            }
             _ => not_agreed,
         },
         Factor::Escrow => match &t.escrow {
@@ -498,6 +514,31 @@ mod tests {
                 .due
                 .iter()
                 .any(|d| d.overdue && d.what.contains("iso27001"))
+        );
+    }
+
+    #[test]
+    fn a_review_that_checked_no_vulnerability_does_not_pass_the_factor() {
+        let today: Date = "2025-06-01".parse().unwrap();
+        let latest = LatestReview {
+            engagement_id: "acme-portal".into(),
+            delivery_id: "rev-1".into(),
+            outcome: "accepted".into(),
+            recorded_at: "2025-05-30T10:00:00Z".into(),
+            last_accepted_at: Some("2025-05-30T10:00:00Z".into()),
+            blocking: vec![(oversight_store::UNCHECKED_VULNERABILITY.into(), 3)],
+        };
+        let report = evaluate(&[example()], &[latest], &[], &[], today);
+        let vulnerability = state(&report, Factor::VulnerabilityTesting);
+        assert_eq!(
+            vulnerability.state,
+            FactorState::Failing,
+            "{vulnerability:?}"
+        );
+        assert!(
+            vulnerability
+                .note
+                .contains("not checked against a complete advisory database")
         );
     }
 

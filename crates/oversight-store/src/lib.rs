@@ -29,7 +29,8 @@ pub use error::StoreError;
 pub use record::{Change, EngagementRecord, Entry, EventRow, SupplierRecord, head_from_row};
 pub use review::{
     DecisionRecord, DeliveryRecord, EvidenceRecord, FindingRecord, LatestReview, ReviewRecord,
-    WaiverRecord, blocking_summary, parse_blocking_summary,
+    UNCHECKED_VULNERABILITY, UNCHECKED_VULNERABILITY_RULE, WaiverRecord, blocking_summary,
+    parse_blocking_summary,
 };
 pub use url::{DatabaseUrl, UrlError};
 

@@ -142,12 +142,31 @@ pub struct LatestReview {
     pub blocking: Vec<(String, i64)>,
 }
 
+/// The rule of findings for components no complete advisory source covers.
+pub const UNCHECKED_VULNERABILITY_RULE: &str = "coverage.advisories-missing";
+
+/// The key under which [`blocking_summary`] counts them.
+pub const UNCHECKED_VULNERABILITY: &str = "unchecked-vulnerability";
+
 /// Blocking findings per category, as the `decisions.blocking` column keeps
 /// them: `category=count` pairs joined by `;`, sorted by category.
 pub fn blocking_summary(findings: &[FindingRecord]) -> String {
     let mut counts = std::collections::BTreeMap::<&str, i64>::new();
     for f in findings.iter().filter(|f| f.disposition == "blocking") {
         *counts.entry(f.category.as_str()).or_default() += 1;
+    }
+    // Components left unchecked for known vulnerabilities (no complete
+    // advisory source), blocking or not: the vulnerability factor is not
+    // met by a review that could not look.
+    let unchecked = findings
+        .iter()
+        .filter(|f| f.rule == UNCHECKED_VULNERABILITY_RULE)
+        .count();
+    if unchecked > 0 {
+        counts.insert(
+            UNCHECKED_VULNERABILITY,
+            i64::try_from(unchecked).unwrap_or(i64::MAX),
+        );
     }
     counts
         .iter()

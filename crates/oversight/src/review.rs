@@ -152,6 +152,7 @@ fn advisory_snapshots(scanned: &crate::Scanned) -> Vec<AdvisorySnapshot> {
         .map(|s| AdvisorySnapshot {
             source: s.source.clone(),
             imported_at: rfc3339(s.imported_at),
+            data_as_of: s.data_as_of.map(rfc3339),
         })
         .collect()
 }
@@ -457,6 +458,7 @@ async fn record(
             serde_json::json!({
                 "source": s.source, "digest": s.digest, "advisories": s.advisories,
                 "imported_at": rfc3339(s.imported_at).to_string(),
+                "data_as_of": s.data_as_of.map(|t| rfc3339(t).to_string()),
             })
         })
         .collect();

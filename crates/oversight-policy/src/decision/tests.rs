@@ -515,9 +515,11 @@ fn a_real_failing_junit_report_rejects() {
 #[test]
 fn the_advisory_database_must_be_recent() {
     let p = policy("max_advisory_age_days = 7\n");
+    // Every source was imported just now; what counts is its data's age.
     let snapshot = |source: &str, at: &str| AdvisorySnapshot {
         source: source.into(),
-        imported_at: at.parse().expect("a time"),
+        imported_at: NOW.parse().expect("a time"),
+        data_as_of: Some(at.parse().expect("a time")),
     };
     let d = with_files(&p, &[], &[], &[]);
     assert_eq!(d.outcome, Outcome::Rejected);
@@ -547,13 +549,35 @@ fn the_advisory_database_must_be_recent() {
         [
             (
                 ReasonKind::StaleAdvisoryDatabase,
-                "Advisory source rustsec was imported 7 days ago (2026-05-25T11:59:59Z); the policy allows at most 7".to_owned()
+                "Advisory source rustsec: its newest record was modified 7 days ago (2026-05-25T11:59:59Z, imported 2026-06-01T12:00:00Z); the policy allows data at most 7 days old".to_owned()
             ),
             (
                 ReasonKind::StaleAdvisoryDatabase,
-                "Advisory source osv:npm was imported 31 days ago (2026-05-01T00:00:00Z); the policy allows at most 7".to_owned()
+                "Advisory source osv:npm: its newest record was modified 31 days ago (2026-05-01T00:00:00Z, imported 2026-06-01T12:00:00Z); the policy allows data at most 7 days old".to_owned()
             ),
         ]
+    );
+
+    // A two-year-old snapshot imported today is two years old; one whose
+    // records carry no date cannot be called fresh.
+    let d = with_files(&p, &[], &[], &[snapshot("old", "2024-06-01T00:00:00Z")]);
+    assert_eq!(d.outcome, Outcome::Rejected);
+    assert!(
+        reasons(&d)[0].1.contains("modified 730 days ago"),
+        "{:?}",
+        reasons(&d)
+    );
+    let undated = AdvisorySnapshot {
+        source: "undated".into(),
+        imported_at: NOW.parse().expect("a time"),
+        data_as_of: None,
+    };
+    let d = with_files(&p, &[], &[], &[undated]);
+    assert_eq!(d.outcome, Outcome::Rejected);
+    assert!(
+        reasons(&d)[0].1.contains("carries no modified date"),
+        "{:?}",
+        reasons(&d)
     );
 
     // Without the key, nothing is checked.

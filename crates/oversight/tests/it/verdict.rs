@@ -397,3 +397,104 @@ fn an_unknown_actor_is_refused() {
     assert_eq!(out.status.code(), Some(2), "{text}");
     assert!(text.contains("Who is acting is unknown"), "{text}");
 }
+
+/// A database holding one irrelevant PyPI advisory used to let a
+/// known-vulnerable `requests==2.30.0` through with no coverage finding:
+/// one advisory is not a complete PyPI source. With the whole PyPA
+/// database, the vulnerability itself is found. An import in which every
+/// file fails records nothing.
+#[test]
+fn one_advisory_is_not_a_complete_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let pypa = crate::util::corpora().join("pypa-advisory-db/vulns");
+    let one = dir.path().join("one");
+    fs_err::create_dir_all(&one).unwrap();
+    let first = fs_err::read_dir(pypa.join("admesh"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    fs_err::copy(&first, one.join(first.file_name().unwrap())).unwrap();
+    let delivery = dir.path().join("delivery");
+    fs_err::create_dir_all(&delivery).unwrap();
+    fs_err::write(delivery.join("requirements.txt"), "requests==2.30.0\n").unwrap();
+
+    let scan = |db: &Path| {
+        let out = oversight()
+            .args([
+                "scan",
+                delivery.to_str().unwrap(),
+                "--format",
+                "json",
+                "--no-progress",
+                "--advisories",
+                db.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        serde_json::from_str::<serde_json::Value>(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+    };
+    let import = |db: &Path, source: &Path| {
+        oversight()
+            .args([
+                "db",
+                "import",
+                source.to_str().unwrap(),
+                "--advisories",
+                db.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap()
+    };
+    let small = dir.path().join("small-db");
+    assert!(import(&small, &one).status.success());
+    let report = scan(&small);
+    let coverage: Vec<&str> = crate::util::findings(&report)
+        .filter(|f| f["rule"] == "coverage.advisories-missing")
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert!(
+        coverage
+            .iter()
+            .any(|m| m.contains("no imported source is a complete PyPI advisory database")),
+        "{report:#}"
+    );
+
+    let full = dir.path().join("full-db");
+    assert!(import(&full, &pypa).status.success());
+    let report = scan(&full);
+    assert!(
+        crate::util::findings(&report).any(|f| f["rule"] == "vulnerability.known"
+            && f["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("requests@2.30.0")),
+        "{report:#}"
+    );
+    assert!(
+        !crate::util::findings(&report).any(|f| f["rule"] == "coverage.advisories-missing"),
+        "{report:#}"
+    );
+
+    // Every file fails: nothing is recorded.
+    let broken = dir.path().join("broken");
+    fs_err::create_dir_all(&broken).unwrap();
+    fs_err::write(broken.join("PYSEC-0000-1.json"), "{ not json").unwrap();
+    let empty = dir.path().join("empty-db");
+    let out = import(&empty, &broken);
+    assert!(!out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("nothing was recorded"),
+        "{out:?}"
+    );
+    let status = oversight()
+        .args(["db", "status", "--advisories", empty.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&status.stdout).contains("No advisories imported yet"),
+        "{status:?}"
+    );
+}

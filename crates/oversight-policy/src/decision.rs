@@ -559,7 +559,7 @@ pub fn render_lines(decision: &Decision) -> Vec<String> {
     for reason in &decision.reasons {
         let mark = match reason.kind {
             ReasonKind::WaivedFinding => "WAIVED",
-            ReasonKind::WaiverNotApplied => "NOTE",
+            kind if !kind.blocks() => "NOTE",
             _ => "BLOCK",
         };
         lines.push(format!("  {mark:<7} {}", reason.message));

@@ -8,7 +8,9 @@
 
 use jiff::civil::Date;
 use oversight_ledger::{Event, SealedEvent};
-use oversight_store::{Change, Entry, EvidenceRecord, ReviewRecord, StoreError, WaiverRecord};
+use oversight_store::{
+    Change, Entry, EvidenceRecord, ReviewRecord, StoreError, WaiverRecord, WaiverRevocation,
+};
 use sha2::{Digest, Sha256};
 
 use crate::register::{Register, RegisterError, now};
@@ -105,6 +107,17 @@ pub const KNOWN_EVIDENCE_KINDS: &[&str] = &[
     "test-report",
     "threat-model-acknowledgement",
 ];
+
+/// SHA-256 (hex) of a waiver revocation record's canonical JSON.
+pub fn revocation_digest(r: &WaiverRevocation) -> String {
+    digest(&serde_json::json!([
+        r.waiver_id,
+        r.engagement_id,
+        r.reason,
+        r.revoked_by,
+        r.revoked_at
+    ]))
+}
 
 /// SHA-256 (hex) of an evidence document record's canonical JSON.
 pub fn evidence_digest(e: &EvidenceRecord) -> String {
@@ -324,6 +337,16 @@ impl Register {
         Ok(())
     }
 
+    /// The deliveries of `engagement`, oldest first, each with its
+    /// decision's outcome.
+    pub async fn deliveries(
+        &self,
+        engagement: &str,
+    ) -> Result<Vec<(oversight_store::DeliveryRecord, String)>, RegisterError> {
+        self.require_engagement(engagement).await?;
+        Ok(self.store().deliveries(Some(engagement)).await?)
+    }
+
     /// The review `id` (a delivery with its findings and decision).
     pub async fn review(&self, id: &str) -> Result<ReviewRecord, RegisterError> {
         Ok(self.store().review(id).await?)
@@ -333,6 +356,98 @@ impl Register {
     pub async fn waivers(&self, engagement: &str) -> Result<Vec<WaiverRecord>, RegisterError> {
         self.require_engagement(engagement).await?;
         Ok(self.store().waivers(Some(engagement)).await?)
+    }
+
+    /// The revocations of `engagement`'s waivers, oldest first.
+    pub async fn waiver_revocations(
+        &self,
+        engagement: &str,
+    ) -> Result<Vec<WaiverRevocation>, RegisterError> {
+        self.require_engagement(engagement).await?;
+        Ok(self.store().waiver_revocations(Some(engagement)).await?)
+    }
+
+    /// The waivers of `engagement` in force at `at`: granted by then and not
+    /// revoked by then (whether expired is the policy's to judge). A review
+    /// uses those in force now; a replay those in force at its decision.
+    pub async fn waivers_in_force(
+        &self,
+        engagement: &str,
+        at: jiff::Timestamp,
+    ) -> Result<Vec<WaiverRecord>, RegisterError> {
+        let revoked: std::collections::HashMap<String, Option<jiff::Timestamp>> = self
+            .waiver_revocations(engagement)
+            .await?
+            .into_iter()
+            .map(|r| (r.waiver_id, r.revoked_at.parse().ok()))
+            .collect();
+        Ok(self
+            .waivers(engagement)
+            .await?
+            .into_iter()
+            .filter(|w| {
+                w.granted_at
+                    .parse::<jiff::Timestamp>()
+                    .is_ok_and(|g| g <= at)
+            })
+            .filter(|w| match revoked.get(&w.id) {
+                None => true,
+                // A revocation whose time no longer parses revokes.
+                Some(None) => false,
+                Some(Some(when)) => *when > at,
+            })
+            .collect())
+    }
+
+    /// Revokes waiver `waiver_id` of `engagement` before it expires: one
+    /// `waiver.revoked` event; the next review no longer applies it.
+    pub async fn revoke_waiver(
+        &self,
+        engagement: &str,
+        waiver_id: &str,
+        reason: &str,
+    ) -> Result<WaiverRevocation, RegisterError> {
+        if reason.trim().is_empty() {
+            return Err(RegisterError::Invalid(
+                "A revocation needs a reason (--reason)".into(),
+            ));
+        }
+        if !self
+            .waivers(engagement)
+            .await?
+            .iter()
+            .any(|w| w.id == waiver_id)
+        {
+            return Err(RegisterError::Invalid(format!(
+                "Engagement `{engagement}` has no waiver `{waiver_id}`; see `oversight waiver list --engagement {engagement}`"
+            )));
+        }
+        if self
+            .waiver_revocations(engagement)
+            .await?
+            .iter()
+            .any(|r| r.waiver_id == waiver_id)
+        {
+            return Err(RegisterError::Invalid(format!(
+                "Waiver `{waiver_id}` was already revoked"
+            )));
+        }
+        let record = WaiverRevocation {
+            waiver_id: waiver_id.to_owned(),
+            engagement_id: engagement.to_owned(),
+            reason: reason.to_owned(),
+            revoked_by: self.actor().to_owned(),
+            revoked_at: now(),
+        };
+        let payload = serde_json::json!({
+            "waiver": record.waiver_id,
+            "reason": record.reason,
+            "record_digest": revocation_digest(&record),
+        });
+        let event = Event::new("waiver.revoked", engagement, self.actor(), now(), &payload);
+        self.record_one(Change::RevokeWaiver(record.clone()), event)
+            .await?;
+        Ok(record)
     }
 
     /// The newest delivery of `engagement` whose decision was not `rejected`.
@@ -473,6 +588,11 @@ impl Register {
                     payload["waiver"].as_str(),
                     payload["record_digest"].as_str().map(str::to_owned),
                 ),
+                "waiver.revoked" => (
+                    "waiver revocation",
+                    payload["waiver"].as_str(),
+                    payload["record_digest"].as_str().map(str::to_owned),
+                ),
                 "evidence.added" => (
                     "evidence document",
                     payload["evidence"].as_str(),
@@ -504,6 +624,12 @@ impl Register {
         }
         for e in self.store().evidence(None).await? {
             stored.insert(("evidence document", e.id.clone()), evidence_digest(&e));
+        }
+        for r in self.store().waiver_revocations(None).await? {
+            stored.insert(
+                ("waiver revocation", r.waiver_id.clone()),
+                revocation_digest(&r),
+            );
         }
         for e in self.store().engagements().await? {
             let document = crate::format::toml_to_json(&e.document);

@@ -10,7 +10,7 @@
 
 use oversight_store::{
     DecisionRecord, DeliveryRecord, EvidenceRecord, FindingRecord, LatestReview, ReviewRecord,
-    ReviewStore, StoreError, WaiverRecord,
+    ReviewStore, StoreError, WaiverRecord, WaiverRevocation,
 };
 use sqlx::{QueryBuilder, Transaction};
 
@@ -108,6 +108,24 @@ pub(crate) async fn insert_waiver(
     .execute(&mut **tx)
     .await;
     check_insert(result, "waiver", &w.id)
+}
+
+pub(crate) async fn insert_revocation(
+    tx: &mut Transaction<'static, Db>,
+    r: &WaiverRevocation,
+) -> Result<(), StoreError> {
+    let result = sqlx::query(
+        "INSERT INTO waiver_revocations (waiver_id, engagement_id, reason, revoked_by, revoked_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&r.waiver_id)
+    .bind(&r.engagement_id)
+    .bind(&r.reason)
+    .bind(&r.revoked_by)
+    .bind(&r.revoked_at)
+    .execute(&mut **tx)
+    .await;
+    check_insert(result, "revocation of waiver", &r.waiver_id)
 }
 
 pub(crate) async fn insert_evidence(
@@ -398,6 +416,32 @@ impl ReviewStore for Backend {
         .await
         .map_err(db_error("Cannot list waivers"))?;
         Ok(rows.into_iter().map(waiver_from_row).collect())
+    }
+
+    async fn waiver_revocations(
+        &self,
+        engagement: Option<&str>,
+    ) -> Result<Vec<WaiverRevocation>, StoreError> {
+        let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
+            "SELECT waiver_id, engagement_id, reason, revoked_by, revoked_at FROM waiver_revocations \
+             WHERE CAST($1 AS TEXT) IS NULL OR engagement_id = $1 ORDER BY revoked_at, waiver_id",
+        )
+        .bind(engagement)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error("Cannot list waiver revocations"))?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(waiver_id, engagement_id, reason, revoked_by, revoked_at)| WaiverRevocation {
+                    waiver_id,
+                    engagement_id,
+                    reason,
+                    revoked_by,
+                    revoked_at,
+                },
+            )
+            .collect())
     }
 
     async fn evidence(&self, engagement: Option<&str>) -> Result<Vec<EvidenceRecord>, StoreError> {

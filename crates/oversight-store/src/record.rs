@@ -64,6 +64,8 @@ pub enum Change {
     RecordReview(Box<crate::ReviewRecord>),
     /// Record a waiver.
     AddWaiver(crate::WaiverRecord),
+    /// Revoke a waiver.
+    RevokeWaiver(crate::WaiverRevocation),
     /// Record an evidence document.
     AddEvidence(crate::EvidenceRecord),
     /// Record the instance's public key (hex); only once, at `init`.

@@ -101,6 +101,21 @@ pub struct WaiverRecord {
     pub granted_at: String,
 }
 
+/// The revocation of a waiver before it expires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaiverRevocation {
+    /// The waiver revoked.
+    pub waiver_id: String,
+    /// Its engagement.
+    pub engagement_id: String,
+    /// Why.
+    pub reason: String,
+    /// Who revoked it.
+    pub revoked_by: String,
+    /// RFC 3339 time of the revocation.
+    pub revoked_at: String,
+}
+
 /// An evidence document (pentest report, certificate, attestation) kept for
 /// an engagement.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -74,6 +74,11 @@ pub(crate) enum Command {
     /// the content of the file it is in, until a date; the approver must not
     /// be the requester.
     Waive(WaiveArgs),
+    /// The waivers held: list them, revoke one.
+    Waiver {
+        #[command(subcommand)]
+        command: WaiverCommand,
+    },
     /// Every engagement against every A.8.30 factor, and what is due or
     /// overdue.
     Status(StatusArgs),
@@ -230,7 +235,11 @@ pub(crate) struct InitArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub(crate) struct ReviewArgs {
+    /// Past reviews instead of a new one.
+    #[command(subcommand)]
+    pub(crate) command: Option<ReviewCommand>,
     /// The delivery: a directory, a file, an archive or a git repository.
     #[arg(required_unless_present_any = ["replay", "diff"])]
     pub(crate) target: Option<PathBuf>,
@@ -275,6 +284,53 @@ pub(crate) struct ExportArgs {
     pub(crate) evidence: Option<String>,
     #[command(flatten)]
     pub(crate) register: RegisterArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ReviewCommand {
+    /// The reviews of an engagement, oldest first: id, time, decision,
+    /// blocking findings, reviewer, files.
+    List {
+        /// The engagement.
+        #[arg(long, value_name = "ID")]
+        engagement: String,
+    },
+    /// One review: its decision, the policy it used, its reasons, every
+    /// finding with what the decision made of it, and the waivers applied.
+    Show {
+        /// The review's id (`rev-…`).
+        id: String,
+        /// Output format.
+        #[arg(long, short = 'f', default_value = "human", value_parser = ["human", "json"])]
+        format: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum WaiverCommand {
+    /// The waivers of an engagement: fingerprint, binding, expiry, who
+    /// asked and approved, and whether revoked.
+    List {
+        /// The engagement.
+        #[arg(long, value_name = "ID")]
+        engagement: String,
+        #[command(flatten)]
+        register: RegisterArgs,
+    },
+    /// Revoke a waiver before it expires (one `waiver.revoked` ledger
+    /// event); the next review no longer applies it.
+    Revoke {
+        /// The waiver's id (`wvr-…`).
+        id: String,
+        /// The engagement it is held under.
+        #[arg(long, value_name = "ID")]
+        engagement: String,
+        /// Why it is revoked.
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        register: RegisterArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -487,6 +543,13 @@ pub(crate) struct ScanArgs {
     /// vulnerability matching).
     #[arg(long, conflicts_with = "vex")]
     pub(crate) no_deps: bool,
+    /// Also evaluate this acceptance policy, exactly as `oversight review`
+    /// will (thresholds, deliverables by content, licences, advisory
+    /// freshness; the organisation's waivers aside): the decision is
+    /// printed after the report (to standard error for JSON, SARIF and
+    /// OpenVEX) and sets the exit code: 0 accepted, 1 rejected.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["license_policy", "fail_on", "baseline"])]
+    pub(crate) policy: Option<PathBuf>,
 }
 
 /// What `scan` and `review` share: how the delivery is read, and the

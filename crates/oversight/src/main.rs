@@ -9,6 +9,7 @@ mod args;
 mod detectors;
 mod export;
 mod gate;
+mod history;
 mod notice;
 mod pack;
 mod progress;
@@ -83,13 +84,17 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Supplier { command } => register::supplier(command),
         Command::Engagement { command } => register::engagement(command),
         Command::Ledger { command } => register::ledger(command),
-        Command::Review(args) => review::review(args),
+        Command::Review(args) => match args.command {
+            Some(command) => history::review(command, &args.register),
+            None => review::review(args),
+        },
         Command::Export(args) => export::export(args),
         Command::Pack {
             command: args::PackCommand::Verify { dir, public_key },
         } => pack::verify(&dir, &public_key),
         Command::Evidence { command } => gate::evidence(command),
         Command::Waive(args) => gate::waive(args),
+        Command::Waiver { command } => history::waiver(command),
         Command::Status(args) => gate::status(args),
         Command::Db { command } => supply_chain::db(command),
         Command::Sbom(args) => supply_chain::sbom(args),
@@ -214,13 +219,51 @@ pub(crate) fn run_scan(
     })
 }
 
-fn scan(args: ScanArgs) -> anyhow::Result<u8> {
-    let options = scan_options(&args)?;
+fn scan(mut args: ScanArgs) -> anyhow::Result<u8> {
+    // `--policy`: the organisation's acceptance check, run by the supplier.
+    let policy = match &args.policy {
+        Some(path) => {
+            let text = fs_err::read_to_string(path).with_context(|| {
+                format!("Cannot read the acceptance policy `{}`", path.display())
+            })?;
+            Some(oversight_policy::Policy::parse(
+                &text,
+                &path.display().to_string(),
+            )?)
+        }
+        None => None,
+    };
+    let mut options = scan_options(&args)?;
+    if let Some(policy) = &policy {
+        options.record_manifest = true;
+        if args.expected_holders.is_empty()
+            && let Some(holders) = policy.expected_holders()
+        {
+            args.expected_holders = holders.to_vec();
+        }
+    }
+    let scanned = run_scan(
+        &args,
+        options,
+        policy.as_ref().and_then(|p| p.license().cloned()),
+    )?;
+    let decision = policy.as_ref().map(|policy| {
+        let root = if args.target.is_dir() {
+            args.target.clone()
+        } else {
+            args.target
+                .parent()
+                .map(std::path::Path::to_path_buf)
+                .unwrap_or_default()
+        };
+        let read = |path: &str| review::read_from_tree(&root, path);
+        review::evaluate(policy, &scanned, &read, &[], jiff::Timestamp::now())
+    });
     let Scanned {
         report,
         advisories,
         vex,
-    } = run_scan(&args, options, None)?;
+    } = scanned;
 
     let color = args.output.is_none()
         && std::io::stdout().is_terminal()
@@ -253,6 +296,18 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         Some(path) => format!("Cannot write `{}`", path.display()),
         None => "Cannot write to standard output".to_owned(),
     })?;
+    if let Some(decision) = decision {
+        let lines = oversight_policy::render_lines(&decision).join("\n");
+        if args.output.is_none() && matches!(args.format, args::ScanFormat::Human) {
+            term::out!("\nAcceptance policy: {lines}");
+        } else {
+            term::err!("Acceptance policy: {lines}");
+        }
+        return Ok(match decision.outcome {
+            oversight_policy::Outcome::Rejected => EXIT_FINDINGS,
+            _ => EXIT_PASS,
+        });
+    }
     Ok(if report.passed() {
         EXIT_PASS
     } else {

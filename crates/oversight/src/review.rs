@@ -180,7 +180,46 @@ fn scan_args(args: &ReviewArgs, target: PathBuf, holders: Vec<String>) -> ScanAr
         license_policy: None,
         expected_holders: holders,
         no_deps: false,
+        policy: None,
     }
+}
+
+/// The bytes of a delivered file under `root` (a directory on disk: the
+/// delivery scanned in place, or the files a replay restored), a member of
+/// a delivered archive read back out of it.
+pub(crate) fn read_from_tree(root: &Path, path: &str) -> Option<Vec<u8>> {
+    match path.split_once("!/") {
+        None => std::fs::read(root.join(path)).ok(),
+        Some((outer, inner)) => {
+            oversight_archive::read_member(&std::fs::read(root.join(outer)).ok()?, inner)
+        }
+    }
+}
+
+/// Evaluates `policy` on what the scan found: the one evaluation of a
+/// delivery that review, replay and `scan --policy` share.
+pub(crate) fn evaluate(
+    policy: &Policy,
+    scanned: &crate::Scanned,
+    read: &dyn Fn(&str) -> Option<Vec<u8>>,
+    waivers: &[Waiver],
+    now: jiff::Timestamp,
+) -> Decision {
+    let manifest = Manifest::of(&scanned.report.manifest);
+    let files = delivered_files(&manifest);
+    let advisories = advisory_snapshots(scanned);
+    oversight_policy::evaluate(
+        policy,
+        &Input {
+            findings: &scanned.report.findings,
+            files: &files,
+            waivers,
+            components: &scanned.report.components,
+            advisories: &advisories,
+            read,
+            now,
+        },
+    )
 }
 
 /// Where the policy a review used came from.
@@ -411,9 +450,7 @@ async fn record(
     let manifest = Manifest::of(&report.manifest);
     let content_digest = manifest.digest();
     let now = jiff::Timestamp::now();
-    let advisories = advisory_snapshots(scanned);
-    let waivers = policy_waivers(&r.waivers(engagement.as_str()).await?);
-    let files = delivered_files(&manifest);
+    let waivers = policy_waivers(&r.waivers_in_force(engagement.as_str(), now).await?);
     // A delivered file's bytes, from the staging area; a member of a
     // delivered archive is read back out of the archive it came in.
     let read = |path: &str| {
@@ -426,18 +463,7 @@ async fn record(
             Some((outer, inner)) => oversight_archive::read_member(&top(outer)?, inner),
         }
     };
-    let decision = oversight_policy::evaluate(
-        policy,
-        &Input {
-            findings: &report.findings,
-            files: &files,
-            waivers: &waivers,
-            components: &scanned.report.components,
-            advisories: &advisories,
-            read: &read,
-            now,
-        },
-    );
+    let decision = evaluate(policy, scanned, &read, &waivers, now);
 
     // Evidence first: content-addressed, so an interrupted review leaves at
     // most blobs nobody refers to.
@@ -797,38 +823,22 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
         let scanned = crate::run_scan(&scan, options, policy.license().cloned())?;
         let now_manifest = Manifest::of(&scanned.report.manifest);
         // The waivers in force when the review was recorded, not later ones.
-        let decided_at: jiff::Timestamp = recorded
-            .decision
-            .decided_at
-            .parse()
-            .unwrap_or_else(|_| jiff::Timestamp::now());
-        let waivers: Vec<Waiver> =
-            policy_waivers(&r.waivers(&recorded.delivery.engagement_id).await?)
-                .into_iter()
-                .filter(|w| w.granted_at <= decided_at)
-                .collect();
-        let advisories = advisory_snapshots(&scanned);
-        let restored_root = dir.path().to_owned();
-        let read = |path: &str| match path.split_once("!/") {
-            None => std::fs::read(restored_root.join(path)).ok(),
-            Some((outer, inner)) => oversight_archive::read_member(
-                &std::fs::read(restored_root.join(outer)).ok()?,
-                inner,
-            ),
-        };
-        let files = delivered_files(&now_manifest);
-        let decision = oversight_policy::evaluate(
-            &policy,
-            &Input {
-                findings: &scanned.report.findings,
-                files: &files,
-                waivers: &waivers,
-                components: &scanned.report.components,
-                advisories: &advisories,
-                read: &read,
-                now: decided_at,
-            },
+        // An unreadable time is an error: replaying at "now" would let a
+        // waiver granted later change the result.
+        let decided_at: jiff::Timestamp =
+            recorded.decision.decided_at.parse().with_context(|| {
+                format!(
+                    "Review {id} records its decision time as `{}`, which is not a time; it cannot be replayed",
+                    recorded.decision.decided_at
+                )
+            })?;
+        let waivers: Vec<Waiver> = policy_waivers(
+            &r.waivers_in_force(&recorded.delivery.engagement_id, decided_at)
+                .await?,
         );
+        let restored_root = dir.path().to_owned();
+        let read = |path: &str| read_from_tree(&restored_root, path);
+        let decision = evaluate(&policy, &scanned, &read, &waivers, decided_at);
         // `--history` blobs came from the supplier's repository, which the
         // evidence store does not keep: their findings cannot be replayed
         // and are left out of the comparison, which says so.

@@ -498,3 +498,153 @@ fn one_advisory_is_not_a_complete_source() {
         "{status:?}"
     );
 }
+
+/// Looking back from the CLI: `review list|show`, `waiver list|revoke`
+/// (a revoked waiver no longer applies), and `scan --policy` giving the
+/// supplier the same verdict the organisation's review gives.
+#[test]
+fn reviews_and_waivers_are_listed_shown_and_revoked() {
+    let home = Home::new();
+    let cwd = home.dir.path();
+    let policy = cwd.join("gate.toml");
+    fs_err::write(
+        &policy,
+        "schema = 1\nname = \"gate\"\nversion = \"1\"\n[thresholds]\ndefault = \"high\"\nsecret = \"low\"\n[[deliverables]]\nkind = \"license\"\n",
+    )
+    .unwrap();
+    let target = cwd.join("delivery");
+    fs_err::create_dir_all(target.join("src")).unwrap();
+    fs_err::copy(
+        crate::util::corpora().join("spdx-license-list/license-list-data/text/MIT.txt"),
+        target.join("LICENSE"),
+    )
+    .unwrap();
+    fs_err::write(
+        target.join("src/config.py"),
+        "GITHUB_TOKEN = \"ghp_R8kQz3VxW1mN7pL2sT9yB4cF6hJ0dG5aE3uK\"\n",
+    )
+    .unwrap();
+    let review = |extra: &[&str]| {
+        let mut args = vec!["--policy", policy.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        home.review_in(cwd, &target, &args)
+    };
+
+    // The supplier's CI: the same verdict, before anything is recorded.
+    let (code, out) = home.run_in(
+        cwd,
+        &[
+            "scan",
+            target.to_str().unwrap(),
+            "--policy",
+            policy.to_str().unwrap(),
+            "--no-progress",
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("Acceptance policy: rejected (policy gate, version 1)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("LICENSE: holds MIT"),
+        "the deliverable was read: {out}"
+    );
+
+    let (code, out) = review(&[]);
+    assert_eq!(code, 1, "{out}");
+    let fingerprint = out
+        .lines()
+        .find(|l| l.contains("secret.github-pat"))
+        .and_then(|l| {
+            l.rsplit_once('[')
+                .map(|(_, f)| f.trim_end_matches(']').to_owned())
+        })
+        .expect(&out);
+    let soon = (jiff::Zoned::now().date() + jiff::Span::new().days(20)).to_string();
+    let (code, out) = home.run_in(
+        cwd,
+        &[
+            "waive",
+            &fingerprint,
+            "--engagement",
+            "acme-portal",
+            "--reason",
+            "sandbox token, revoked at the supplier",
+            "--expires",
+            &soon,
+            "--approver",
+            "bob@example.org",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    let waiver = out.split_whitespace().nth(1).expect(&out).to_owned();
+    let (code, out) = review(&[]);
+    assert_eq!(code, 0, "{out}");
+    let accepted = out
+        .split_whitespace()
+        .find(|w| w.starts_with("rev-"))
+        .map(|w| w.trim_end_matches(',').to_owned())
+        .expect(&out);
+
+    let (code, out) = home.run_in(cwd, &["waiver", "list", "--engagement", "acme-portal"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(&waiver) && out.contains("in force"), "{out}");
+    let (code, out) = home.run_in(
+        cwd,
+        &[
+            "waiver",
+            "revoke",
+            &waiver,
+            "--engagement",
+            "acme-portal",
+            "--reason",
+            "token reused in production",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = home.run_in(
+        cwd,
+        &[
+            "waiver",
+            "revoke",
+            &waiver,
+            "--engagement",
+            "acme-portal",
+            "--reason",
+            "again",
+        ],
+    );
+    assert_eq!(code, 2, "revoked once: {out}");
+    let (code, out) = home.run_in(cwd, &["waiver", "list", "--engagement", "acme-portal"]);
+    assert!(
+        code == 0 && out.contains("revoked") && out.contains("token reused in production"),
+        "{out}"
+    );
+    let (code, out) = review(&[]);
+    assert_eq!(code, 1, "the revoked waiver no longer applies: {out}");
+
+    let (code, out) = home.run_in(cwd, &["review", "list", "--engagement", "acme-portal"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("rev-")).count(),
+        3,
+        "{out}"
+    );
+    assert!(
+        out.contains("accepted-with-waivers") && out.contains("rejected"),
+        "{out}"
+    );
+    let (code, out) = home.run_in(cwd, &["review", "show", &accepted]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("ACCEPTED-WITH-WAIVERS"), "{out}");
+    assert!(out.contains(&format!("waived by {waiver}")), "{out}");
+    assert!(out.contains("Waivers applied:"), "{out}");
+    assert!(out.contains("NOT the agreed policy"), "{out}");
+    // The replay of the accepted review still applies the waiver in force
+    // then, though it has been revoked since.
+    let (code, out) = home.run_in(cwd, &["review", "--replay", &accepted, "--no-progress"]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = home.run_in(cwd, &["ledger", "verify"]);
+    assert_eq!(code, 0, "{out}");
+}

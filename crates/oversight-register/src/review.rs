@@ -26,8 +26,13 @@ pub struct WaiverRequest {
     pub reason: String,
     /// Last day the waiver applies.
     pub expires: Date,
-    /// Who approves it; must not be the requester.
+    /// Who approves it; must not be the requester, and must be a
+    /// registered approver.
     pub approver: String,
+    /// The approver's SSH signature (armored, `ssh-keygen -Y sign -n
+    /// oversight-waiver`) of [`Register::approval_text`]; `None` asks only
+    /// for the checks (and the text to sign).
+    pub approval: Option<String>,
 }
 
 /// An evidence document to keep for an engagement.
@@ -134,7 +139,7 @@ pub fn evidence_digest(e: &EvidenceRecord) -> String {
     ]))
 }
 
-fn digest(value: &serde_json::Value) -> String {
+pub(crate) fn digest(value: &serde_json::Value) -> String {
     let text = oversight_ledger::canonical::to_string(value);
     hex(&Sha256::digest(text.as_bytes()))
 }
@@ -194,11 +199,71 @@ impl Register {
     /// the past, and the fingerprint must occur in a recorded review of the
     /// engagement.
     pub async fn waive(&self, request: &WaiverRequest) -> Result<WaiverRecord, RegisterError> {
+        let (text, content_sha256, approver) = self.approval_text(request).await?;
+        let Some(signature) = &request.approval else {
+            return Err(RegisterError::Invalid(format!(
+                "The approver `{}` must sign the waiver: give them the text of `oversight waive … --print-approval` to sign with `ssh-keygen -Y sign -n {} -f THEIR_KEY FILE`, then pass --approval FILE.sig",
+                approver.name,
+                crate::approval::APPROVAL_NAMESPACE
+            )));
+        };
+        Self::verify_approval(&approver, &text, signature)?;
+        let record = WaiverRecord {
+            id: new_id("wvr", &request.fingerprint),
+            engagement_id: request.engagement.clone(),
+            fingerprint: request.fingerprint.clone(),
+            content_sha256,
+            reason: request.reason.clone(),
+            requester: self.actor().to_owned(),
+            approver: approver.name.clone(),
+            expires: request.expires.to_string(),
+            granted_at: now(),
+        };
+        let payload = serde_json::json!({
+            "waiver": record.id,
+            "fingerprint": record.fingerprint,
+            "content_sha256": record.content_sha256,
+            "reason": record.reason,
+            "requester": record.requester,
+            "approver": record.approver,
+            "expires": record.expires,
+            "record_digest": waiver_digest(&record),
+            "approval": {
+                "key": approver.fingerprint,
+                "namespace": crate::approval::APPROVAL_NAMESPACE,
+                "signed_text": text.0,
+                "signature": signature.trim(),
+            },
+        });
+        let event = Event::new(
+            "waiver.granted",
+            request.engagement.as_str(),
+            self.actor(),
+            now(),
+            &payload,
+        );
+        self.record_one(Change::AddWaiver(record.clone()), event)
+            .await?;
+        Ok(record)
+    }
+
+    /// Checks a waiver request against four eyes, the register and the
+    /// agreed policy, and returns the exact text the approver must sign,
+    /// the content hash the waiver will be bound to, and the approver.
+    pub async fn approval_text(
+        &self,
+        request: &WaiverRequest,
+    ) -> Result<
+        (
+            crate::approval::ApprovalText,
+            Option<String>,
+            oversight_store::ApproverRecord,
+        ),
+        RegisterError,
+    > {
+        use crate::approval::fold_name;
         if request.approver.trim().is_empty()
-            || request
-                .approver
-                .trim()
-                .eq_ignore_ascii_case(self.actor().trim())
+            || fold_name(&request.approver) == fold_name(self.actor())
         {
             return Err(RegisterError::FourEyes {
                 requester: self.actor().to_owned(),
@@ -223,37 +288,18 @@ impl Register {
             .await?;
         self.check_waiver_against_policy(request, &category, today)
             .await?;
-        let record = WaiverRecord {
-            id: new_id("wvr", &request.fingerprint),
-            engagement_id: request.engagement.clone(),
-            fingerprint: request.fingerprint.clone(),
-            content_sha256,
-            reason: request.reason.clone(),
-            requester: self.actor().to_owned(),
-            approver: request.approver.clone(),
-            expires: request.expires.to_string(),
-            granted_at: now(),
-        };
-        let payload = serde_json::json!({
-            "waiver": record.id,
-            "fingerprint": record.fingerprint,
-            "content_sha256": record.content_sha256,
-            "reason": record.reason,
-            "requester": record.requester,
-            "approver": record.approver,
-            "expires": record.expires,
-            "record_digest": waiver_digest(&record),
-        });
-        let event = Event::new(
-            "waiver.granted",
-            request.engagement.as_str(),
+        let approver = self.approver(&request.approver).await?;
+        let text = crate::approval::ApprovalText(format!(
+            "oversight waiver approval v1\nengagement: {}\nfingerprint: {}\ncontent-sha256: {}\nexpires: {}\nrequester: {}\napprover: {}\nreason: {}\n",
+            request.engagement,
+            request.fingerprint,
+            content_sha256.as_deref().unwrap_or("-"),
+            request.expires,
             self.actor(),
-            now(),
-            &payload,
-        );
-        self.record_one(Change::AddWaiver(record.clone()), event)
-            .await?;
-        Ok(record)
+            approver.name,
+            request.reason.replace('\n', " ")
+        ));
+        Ok((text, content_sha256, approver))
     }
 
     /// Records an evidence document already stored in the evidence store.
@@ -588,6 +634,11 @@ impl Register {
                     payload["waiver"].as_str(),
                     payload["record_digest"].as_str().map(str::to_owned),
                 ),
+                "approver.registered" => (
+                    "approver",
+                    Some(e.subject.as_str()),
+                    payload["record_digest"].as_str().map(str::to_owned),
+                ),
                 "waiver.revoked" => (
                     "waiver revocation",
                     payload["waiver"].as_str(),
@@ -624,6 +675,12 @@ impl Register {
         }
         for e in self.store().evidence(None).await? {
             stored.insert(("evidence document", e.id.clone()), evidence_digest(&e));
+        }
+        for a in self.store().approvers().await? {
+            stored.insert(
+                ("approver", a.name.clone()),
+                crate::approval::approver_digest(&a),
+            );
         }
         for r in self.store().waiver_revocations(None).await? {
             stored.insert(

@@ -456,6 +456,7 @@ async fn apply(tx: &mut Transaction<'static, Sqlite>, change: &Change) -> Result
         Change::RecordReview(review) => review::insert_review(tx, review).await,
         Change::AddWaiver(waiver) => review::insert_waiver(tx, waiver).await,
         Change::RevokeWaiver(revocation) => review::insert_revocation(tx, revocation).await,
+        Change::AddApprover(approver) => review::insert_approver(tx, approver).await,
         Change::AddEvidence(evidence) => review::insert_evidence(tx, evidence).await,
         Change::SetInstanceKey { public_key } => {
             let result =

@@ -9,8 +9,8 @@
 //! appearance), `CAST(… AS TEXT)` rather than `::text`.
 
 use oversight_store::{
-    DecisionRecord, DeliveryRecord, EvidenceRecord, FindingRecord, LatestReview, ReviewRecord,
-    ReviewStore, StoreError, WaiverRecord, WaiverRevocation,
+    ApproverRecord, DecisionRecord, DeliveryRecord, EvidenceRecord, FindingRecord, LatestReview,
+    ReviewRecord, ReviewStore, StoreError, WaiverRecord, WaiverRevocation,
 };
 use sqlx::{QueryBuilder, Transaction};
 
@@ -126,6 +126,24 @@ pub(crate) async fn insert_revocation(
     .execute(&mut **tx)
     .await;
     check_insert(result, "revocation of waiver", &r.waiver_id)
+}
+
+pub(crate) async fn insert_approver(
+    tx: &mut Transaction<'static, Db>,
+    a: &ApproverRecord,
+) -> Result<(), StoreError> {
+    let result = sqlx::query(
+        "INSERT INTO approvers (name, public_key, fingerprint, added_by, added_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&a.name)
+    .bind(&a.public_key)
+    .bind(&a.fingerprint)
+    .bind(&a.added_by)
+    .bind(&a.added_at)
+    .execute(&mut **tx)
+    .await;
+    check_insert(result, "approver", &a.name)
 }
 
 pub(crate) async fn insert_evidence(
@@ -416,6 +434,27 @@ impl ReviewStore for Backend {
         .await
         .map_err(db_error("Cannot list waivers"))?;
         Ok(rows.into_iter().map(waiver_from_row).collect())
+    }
+
+    async fn approvers(&self) -> Result<Vec<ApproverRecord>, StoreError> {
+        let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
+            "SELECT name, public_key, fingerprint, added_by, added_at FROM approvers ORDER BY name",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error("Cannot list approvers"))?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(name, public_key, fingerprint, added_by, added_at)| ApproverRecord {
+                    name,
+                    public_key,
+                    fingerprint,
+                    added_by,
+                    added_at,
+                },
+            )
+            .collect())
     }
 
     async fn waiver_revocations(

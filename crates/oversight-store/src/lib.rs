@@ -28,9 +28,9 @@ mod url;
 pub use error::StoreError;
 pub use record::{Change, EngagementRecord, Entry, EventRow, SupplierRecord, head_from_row};
 pub use review::{
-    DecisionRecord, DeliveryRecord, EvidenceRecord, FindingRecord, LatestReview, ReviewRecord,
-    UNCHECKED_VULNERABILITY, UNCHECKED_VULNERABILITY_RULE, WaiverRecord, WaiverRevocation,
-    blocking_summary, parse_blocking_summary,
+    ApproverRecord, DecisionRecord, DeliveryRecord, EvidenceRecord, FindingRecord, LatestReview,
+    ReviewRecord, UNCHECKED_VULNERABILITY, UNCHECKED_VULNERABILITY_RULE, WaiverRecord,
+    WaiverRevocation, blocking_summary, parse_blocking_summary,
 };
 pub use url::{DatabaseUrl, UrlError};
 
@@ -79,6 +79,8 @@ pub trait ReviewStore: Send + Sync {
     async fn latest_reviews(&self) -> Result<Vec<LatestReview>, StoreError>;
     /// Waivers of `engagement` (every engagement when `None`), oldest first.
     async fn waivers(&self, engagement: Option<&str>) -> Result<Vec<WaiverRecord>, StoreError>;
+    /// Every registered waiver approver, ordered by name.
+    async fn approvers(&self) -> Result<Vec<ApproverRecord>, StoreError>;
     /// Waiver revocations of `engagement` (every engagement when `None`),
     /// oldest first.
     async fn waiver_revocations(

@@ -66,6 +66,8 @@ pub enum Change {
     AddWaiver(crate::WaiverRecord),
     /// Revoke a waiver.
     RevokeWaiver(crate::WaiverRevocation),
+    /// Register a waiver approver and their key.
+    AddApprover(crate::ApproverRecord),
     /// Record an evidence document.
     AddEvidence(crate::EvidenceRecord),
     /// Record the instance's public key (hex); only once, at `init`.

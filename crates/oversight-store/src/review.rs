@@ -101,6 +101,22 @@ pub struct WaiverRecord {
     pub granted_at: String,
 }
 
+/// Someone who may approve waivers, with the SSH public key their
+/// approvals are signed with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApproverRecord {
+    /// The name approvals give (`--approver`).
+    pub name: String,
+    /// The public key, in OpenSSH format (`ssh-ed25519 AAAA… comment`).
+    pub public_key: String,
+    /// Its SHA-256 fingerprint (`SHA256:…`).
+    pub fingerprint: String,
+    /// Who registered it.
+    pub added_by: String,
+    /// RFC 3339 time of the registration.
+    pub added_at: String,
+}
+
 /// The revocation of a waiver before it expires.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WaiverRevocation {

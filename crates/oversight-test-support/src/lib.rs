@@ -13,6 +13,7 @@
 use std::path::{Path, PathBuf};
 
 pub mod postgres;
+pub mod ssh;
 
 /// The variable naming the corpora directory.
 pub const CORPORA_VAR: &str = "OVERSIGHT_CORPORA";

@@ -74,6 +74,12 @@ pub(crate) enum Command {
     /// the content of the file it is in, until a date; the approver must not
     /// be the requester.
     Waive(WaiveArgs),
+    /// Who may approve waivers, with the SSH keys their approvals are
+    /// signed with.
+    Approver {
+        #[command(subcommand)]
+        command: ApproverCommand,
+    },
     /// The waivers held: list them, revoke one.
     Waiver {
         #[command(subcommand)]
@@ -404,11 +410,39 @@ pub(crate) struct WaiveArgs {
     /// Last day the waiver applies (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub(crate) expires: String,
-    /// Who approves it; must differ from --actor (four eyes).
+    /// Who approves it: a registered approver (`oversight approver add`),
+    /// not --actor, nor a name that looks like it (four eyes).
     #[arg(long, value_name = "NAME")]
     pub(crate) approver: String,
+    /// Print the text the approver signs, and how, and record nothing.
+    #[arg(long, conflicts_with = "approval")]
+    pub(crate) print_approval: bool,
+    /// The approver's signature of that text: the `.sig` file written by
+    /// `ssh-keygen -Y sign -n oversight-waiver -f THEIR_KEY FILE`.
+    #[arg(long, value_name = "FILE.sig")]
+    pub(crate) approval: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) register: RegisterArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ApproverCommand {
+    /// Register someone who may approve waivers, with the SSH public key
+    /// their approvals are signed with (one ledger event).
+    Add {
+        /// The name approvals give (`--approver NAME`).
+        name: String,
+        /// Their SSH public key file (`id_ed25519.pub`; Ed25519 or ECDSA P-256).
+        #[arg(long, value_name = "FILE.pub")]
+        ssh_key: PathBuf,
+        #[command(flatten)]
+        register: RegisterArgs,
+    },
+    /// The registered approvers and their key fingerprints.
+    List {
+        #[command(flatten)]
+        register: RegisterArgs,
+    },
 }
 
 #[derive(Debug, clap::Args)]

@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use oversight_register::WaiverRequest;
 use oversight_register::status::{FactorState, StatusReport};
 
-use crate::args::{EvidenceCommand, StatusArgs, WaiveArgs};
+use crate::args::{ApproverCommand, EvidenceCommand, StatusArgs, WaiveArgs};
 use crate::register::{block_on, data_dir, open};
 
 fn parse_date(text: &str, flag: &str) -> anyhow::Result<Date> {
@@ -17,17 +17,32 @@ fn parse_date(text: &str, flag: &str) -> anyhow::Result<Date> {
 
 pub(crate) fn waive(args: WaiveArgs) -> anyhow::Result<u8> {
     let expires = parse_date(&args.expires, "--expires")?;
+    let approval = match &args.approval {
+        Some(path) => Some(fs_err::read_to_string(path)?),
+        None => None,
+    };
     block_on(async {
         let r = open(&args.register).await?;
-        let waiver = r
-            .waive(&WaiverRequest {
-                engagement: args.engagement.clone(),
-                fingerprint: args.fingerprint.clone(),
-                reason: args.reason.clone(),
-                expires,
-                approver: args.approver.clone(),
-            })
-            .await?;
+        let request = WaiverRequest {
+            engagement: args.engagement.clone(),
+            fingerprint: args.fingerprint.clone(),
+            reason: args.reason.clone(),
+            expires,
+            approver: args.approver.clone(),
+            approval,
+        };
+        if args.print_approval {
+            let (text, _, approver) = r.approval_text(&request).await?;
+            print!("{}", crate::term::escape(&text.0));
+            crate::term::err!(
+                "Save the text above to a file, have {} sign it with `ssh-keygen -Y sign -n {} -f THEIR_KEY FILE` (key {}), then run the same `oversight waive` with --approval FILE.sig",
+                approver.name,
+                oversight_register::approval::APPROVAL_NAMESPACE,
+                approver.fingerprint
+            );
+            return Ok(0);
+        }
+        let waiver = r.waive(&request).await?;
         out!(
             "Waiver {} granted for {} on engagement `{}` until {} (requested by {}, approved by {}); {}",
             waiver.id,
@@ -41,6 +56,41 @@ pub(crate) fn waive(args: WaiveArgs) -> anyhow::Result<u8> {
                 None => "not bound to a file".to_owned(),
             }
         );
+        Ok(0)
+    })?
+}
+
+pub(crate) fn approver(command: ApproverCommand) -> anyhow::Result<u8> {
+    block_on(async {
+        match command {
+            ApproverCommand::Add {
+                name,
+                ssh_key,
+                register,
+            } => {
+                let key = fs_err::read_to_string(&ssh_key)?;
+                let r = open(&register).await?;
+                let record = r.register_approver(&name, &key).await?;
+                out!(
+                    "Registered approver `{}` with key {} (their waiver approvals are SSH signatures in namespace {})",
+                    record.name,
+                    record.fingerprint,
+                    oversight_register::approval::APPROVAL_NAMESPACE
+                );
+            }
+            ApproverCommand::List { register } => {
+                let r = open(&register).await?;
+                for a in r.approvers().await? {
+                    out!(
+                        "{:<24} {}  added {} by {}",
+                        a.name,
+                        a.fingerprint,
+                        a.added_at,
+                        a.added_by
+                    );
+                }
+            }
+        }
         Ok(0)
     })?
 }

@@ -95,6 +95,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Evidence { command } => gate::evidence(command),
         Command::Waive(args) => gate::waive(args),
         Command::Waiver { command } => history::waiver(command),
+        Command::Approver { command } => gate::approver(command),
         Command::Status(args) => gate::status(args),
         Command::Db { command } => supply_chain::db(command),
         Command::Sbom(args) => supply_chain::sbom(args),

@@ -9,6 +9,7 @@ use oversight_store::{DecisionRecord, DeliveryRecord, FindingRecord, ReviewRecor
 
 use crate::backend::{Kind, TestDb};
 use crate::format::{example_text, examples_dir};
+use oversight_test_support::ssh::SshApprover;
 
 const SUPPLIER: &str = include_str!("../../../../examples/supplier.toml");
 
@@ -142,11 +143,18 @@ async fn reviews_waivers_and_tampering(kind: Kind) {
         reason: "test credential of the staging tenant, rotated".into(),
         expires: expires.parse().expect("date"),
         approver: approver.into(),
+        approval: None,
     };
     let err = register
         .waive(&request("Alice", "2099-01-01", "f0"))
         .await
         .expect_err("four eyes");
+    assert!(matches!(err, RegisterError::FourEyes { .. }), "{err}");
+    // A Cyrillic `а` does not make another person.
+    let err = register
+        .waive(&request("\u{430}lice", "2099-01-01", "f0"))
+        .await
+        .expect_err("four eyes, confusable");
     assert!(matches!(err, RegisterError::FourEyes { .. }), "{err}");
     let err = register
         .waive(&request("bob", "2020-01-01", "f0"))
@@ -171,8 +179,67 @@ async fn reviews_waivers_and_tampering(kind: Kind) {
         .await
         .expect_err("not waivable");
     assert!(err.to_string().contains("waivers.not_waivable"), "{err}");
-    let waiver = register
+
+    // The approver must be registered, and must sign.
+    let err = register
         .waive(&request("bob", &soon, "f0"))
+        .await
+        .expect_err("bob is not registered");
+    assert!(
+        err.to_string().contains("not a registered approver"),
+        "{err}"
+    );
+    let keys = tempfile::tempdir().expect("keys");
+    let bob = SshApprover::new(keys.path(), "bob");
+    let mallory = SshApprover::new(keys.path(), "mallory");
+    register
+        .register_approver("bob", &bob.public_key())
+        .await
+        .expect("register bob");
+    let err = register
+        .register_approver("b\u{43e}b", &mallory.public_key())
+        .await
+        .expect_err("a look-alike of bob");
+    assert!(
+        err.to_string()
+            .contains("looks like the registered approver `bob`"),
+        "{err}"
+    );
+    let err = register
+        .waive(&request("b\u{43e}b", &soon, "f0"))
+        .await
+        .expect_err("look-alike approver");
+    assert!(err.to_string().contains("look-alike characters"), "{err}");
+    let err = register
+        .waive(&request("bob", &soon, "f0"))
+        .await
+        .expect_err("unsigned");
+    assert!(err.to_string().contains("must sign the waiver"), "{err}");
+    let (text, _, _) = register
+        .approval_text(&request("bob", &soon, "f0"))
+        .await
+        .expect("text");
+    let namespace = oversight_register::approval::APPROVAL_NAMESPACE;
+    let forged = WaiverRequest {
+        approval: Some(mallory.sign(&text.0, namespace)),
+        ..request("bob", &soon, "f0")
+    };
+    let err = register.waive(&forged).await.expect_err("mallory signed");
+    assert!(
+        err.to_string().contains("is not `bob`'s signature"),
+        "{err}"
+    );
+    let other_terms = WaiverRequest {
+        approval: Some(bob.sign(&text.0.replace("rotated", "kept"), namespace)),
+        ..request("bob", &soon, "f0")
+    };
+    let err = register.waive(&other_terms).await.expect_err("other terms");
+    assert!(err.to_string().contains("terms differ"), "{err}");
+    let waiver = register
+        .waive(&WaiverRequest {
+            approval: Some(bob.sign(&text.0, namespace)),
+            ..request("bob", &soon, "f0")
+        })
         .await
         .expect("waive");
     assert_eq!(

@@ -152,9 +152,14 @@ fn gate_story(database: Option<String>) {
     // when the waiver is granted (the example allows at most 60 days).
     let in_30_days = (jiff::Zoned::now().date() + jiff::Span::new().days(30)).to_string();
     let expires = std::cell::RefCell::new(String::from("2099-12-31"));
+    let keys = tempfile::tempdir().unwrap();
+    let bob = oversight_test_support::ssh::SshApprover::new(keys.path(), "bob");
     let waive = |actor: &str, approver: &str| {
-        home.run_as(
-            actor,
+        let run = |args: &[&str]| home.run_as(actor, args);
+        crate::util::signed_waive(
+            &run,
+            &bob,
+            approver,
             &[
                 "waive",
                 &secret,
@@ -233,7 +238,10 @@ fn gate_story(database: Option<String>) {
     );
     let (code, out) = home.run(&["ledger", "verify"]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("8 events"), "{out}");
+    assert!(
+        out.contains("10 events"),
+        "init, supplier, engagement, 5 reviews, approver, waiver: {out}"
+    );
 
     // 8. An assurance document kept as evidence lifts the expired
     //    certificate from the status view's due list.
@@ -325,7 +333,7 @@ fn gate_story(database: Option<String>) {
     assert_eq!(recorded["decision"]["outcome"], "rejected");
     assert_eq!(recorded["decision"]["reviewer"], "alice@example.org");
     let html = fs_err::read_to_string(pack.join("index.html")).unwrap();
-    assert!(html.contains("Ledger verified: 9 events"), "{html}");
+    assert!(html.contains("Ledger verified: 11 events"), "{html}");
     assert!(
         html.contains(&first) && html.contains("accepted-with-waivers"),
         "{html}"
@@ -333,7 +341,7 @@ fn gate_story(database: Option<String>) {
     assert!(!html.contains(TOKEN));
     let ledger: serde_json::Value =
         serde_json::from_slice(&fs_err::read(pack.join("ledger.json")).unwrap()).unwrap();
-    assert_eq!(ledger["events"].as_array().unwrap().len(), 9);
+    assert_eq!(ledger["events"].as_array().unwrap().len(), 11);
 
     // Unknown engagement: one clear error, nothing recorded.
     let (code, out) = home.run(&[

@@ -136,3 +136,46 @@ pub fn git(dir: &Path, args: &[&str]) {
         .expect("git is installed");
     assert!(status.success(), "git {args:?}");
 }
+
+/// Grants a waiver as a person would: `approver` (a real SSH key) is
+/// registered once, the requester prints the approval text
+/// (`waive … --print-approval`), the approver signs it with `ssh-keygen -Y
+/// sign`, and the requester passes the signature (`--approval`). `run`
+/// runs the binary as the requester (stdout then stderr); `waive` is the
+/// `waive …` command line. Returns the last run's exit code and output.
+pub fn signed_waive(
+    run: &dyn Fn(&[&str]) -> (i32, String),
+    approver: &oversight_test_support::ssh::SshApprover,
+    approver_name: &str,
+    waive: &[&str],
+) -> (i32, String) {
+    let key = approver.public_key_file();
+    let (_, listed) = run(&["approver", "list"]);
+    if !listed
+        .lines()
+        .any(|l| l.split_whitespace().next() == Some(approver_name))
+    {
+        let (code, out) = run(&[
+            "approver",
+            "add",
+            approver_name,
+            "--ssh-key",
+            key.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{out}");
+    }
+    let mut ask = waive.to_vec();
+    ask.push("--print-approval");
+    let (code, out) = run(&ask);
+    if code != 0 {
+        return (code, out);
+    }
+    let text = out
+        .split_once("Save the text above")
+        .map_or(out.as_str(), |(text, _)| text)
+        .to_owned();
+    let sig = approver.sign_file(&text, "oversight-waiver");
+    let mut grant = waive.to_vec();
+    grant.extend(["--approval", sig.to_str().unwrap()]);
+    run(&grant)
+}

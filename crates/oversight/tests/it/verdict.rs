@@ -562,8 +562,13 @@ fn reviews_and_waivers_are_listed_shown_and_revoked() {
         })
         .expect(&out);
     let soon = (jiff::Zoned::now().date() + jiff::Span::new().days(20)).to_string();
-    let (code, out) = home.run_in(
-        cwd,
+    let keys = tempfile::tempdir().unwrap();
+    let bob = oversight_test_support::ssh::SshApprover::new(keys.path(), "bob");
+    let run = |args: &[&str]| home.run_in(cwd, args);
+    let (code, out) = crate::util::signed_waive(
+        &run,
+        &bob,
+        "bob@example.org",
         &[
             "waive",
             &fingerprint,

@@ -92,6 +92,9 @@ pub struct Input<'a> {
     /// The components the scan inventoried from lockfiles and manifests
     /// (a delivered SBOM must agree with them).
     pub components: &'a [oversight_model::Component],
+    /// The delivered revision (a git commit id), when the delivery is one:
+    /// SAST results must name it.
+    pub commit: Option<&'a str>,
     /// The advisory sources the scan matched against (empty: none).
     pub advisories: &'a [AdvisorySnapshot],
     /// The waivers held for the engagement.
@@ -461,6 +464,7 @@ fn check_deliverables(
                     path,
                     &bytes,
                     input.components,
+                    input.commit,
                 ),
             };
             let problem = match inspection {

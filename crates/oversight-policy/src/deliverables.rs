@@ -19,6 +19,7 @@ pub(crate) fn inspect(
     path: &str,
     bytes: &[u8],
     components: &[Component],
+    commit: Option<&str>,
 ) -> Inspection {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(if bytes.is_empty() {
@@ -31,8 +32,10 @@ pub(crate) fn inspect(
         DeliverableKind::Sbom => sbom(deliverable, path, bytes, components),
         DeliverableKind::License => license(policy, bytes),
         DeliverableKind::Junit => junit(deliverable, bytes),
-        DeliverableKind::Notice
-        | DeliverableKind::BuildInstructions
+        DeliverableKind::Sast => crate::sarif::inspect(deliverable.limits(), bytes, commit),
+        DeliverableKind::Coverage => coverage(deliverable, bytes),
+        DeliverableKind::Notice => notice(path, bytes, components),
+        DeliverableKind::BuildInstructions
         | DeliverableKind::SecurityPolicy
         | DeliverableKind::Path => document(path, bytes),
     }
@@ -156,6 +159,98 @@ fn junit(deliverable: &Deliverable, bytes: &[u8]) -> Inspection {
         "{} tests ran and passed, {} skipped",
         ran, s.skipped
     ))
+}
+
+/// A NOTICE file: a text document that names every licence the delivered
+/// components declare (by SPDX id or full name).
+fn notice(path: &str, bytes: &[u8], components: &[Component]) -> Inspection {
+    let found = document(path, bytes)?;
+    let text = String::from_utf8_lossy(bytes).to_lowercase();
+    let mut declared: std::collections::BTreeMap<String, usize> = Default::default();
+    for component in components {
+        if let Some(expression) = &component.license {
+            for id in oversight_licenses::expression_ids(expression) {
+                *declared.entry(id).or_default() += 1;
+            }
+        }
+    }
+    let missing: Vec<String> = declared
+        .iter()
+        .filter(|(id, _)| {
+            let name = spdx::license_id(id).map(|l| l.full_name.to_lowercase());
+            !text.contains(&id.to_lowercase()) && name.is_none_or(|n| !text.contains(&n))
+        })
+        .map(|(id, n)| format!("{id} ({n} component(s))"))
+        .collect();
+    if missing.is_empty() {
+        Ok(format!(
+            "{found}, naming every licence the delivered components declare ({})",
+            declared.len()
+        ))
+    } else {
+        Err(format!(
+            "does not cover the licences of the delivered components: {}",
+            missing.join(", ")
+        ))
+    }
+}
+
+/// A Cobertura XML or LCOV coverage report, against `min_line_coverage`.
+fn coverage(deliverable: &Deliverable, bytes: &[u8]) -> Inspection {
+    let text =
+        std::str::from_utf8(bytes).map_err(|_| "is not a text report (not UTF-8)".to_owned())?;
+    let (format, covered, total) = if text.trim_start().starts_with('<') {
+        let doc = roxmltree::Document::parse(text)
+            .map_err(|e| format!("is not a Cobertura XML report: {e}"))?;
+        let root = doc.root_element();
+        if root.tag_name().name() != "coverage" {
+            return Err(format!(
+                "is XML with root <{}>, not a Cobertura <coverage> report",
+                root.tag_name().name()
+            ));
+        }
+        let number = |name: &str| root.attribute(name).and_then(|v| v.parse::<f64>().ok());
+        match (
+            number("lines-covered"),
+            number("lines-valid"),
+            number("line-rate"),
+        ) {
+            (Some(c), Some(v), _) => ("Cobertura", c, v),
+            (_, _, Some(rate)) => ("Cobertura", rate * 100.0, 100.0),
+            _ => return Err("is a Cobertura report without line-rate or lines-valid".to_owned()),
+        }
+    } else {
+        let (mut found, mut hit, mut records) = (0.0, 0.0, 0);
+        for line in text.lines() {
+            if let Some(n) = line.strip_prefix("LF:") {
+                found += n
+                    .trim()
+                    .parse::<f64>()
+                    .map_err(|_| format!("has a bad LF line `{line}`"))?;
+                records += 1;
+            } else if let Some(n) = line.strip_prefix("LH:") {
+                hit += n
+                    .trim()
+                    .parse::<f64>()
+                    .map_err(|_| format!("has a bad LH line `{line}`"))?;
+            }
+        }
+        if records == 0 {
+            return Err("is neither a Cobertura XML nor an LCOV report (no LF: totals)".to_owned());
+        }
+        ("LCOV", hit, found)
+    };
+    if total <= 0.0 {
+        return Err(format!("is a {format} report that counts no line"));
+    }
+    let percent = covered / total * 100.0;
+    let minimum = deliverable.limits().min_line_coverage;
+    if percent + 1e-9 < minimum {
+        return Err(format!(
+            "is a {format} report with {percent:.1} % of lines covered; the policy requires {minimum} % (min_line_coverage)"
+        ));
+    }
+    Ok(format!("{format} report, {percent:.1} % of lines covered"))
 }
 
 /// A document: a PDF by its magic bytes, anything else readable text.

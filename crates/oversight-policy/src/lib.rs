@@ -32,6 +32,7 @@
 //!     files: &[],
 //!     read: &|_| None,
 //!     components: &[],
+//!     commit: None,
 //!     advisories: &[],
 //!     waivers: &[],
 //!     now: "2026-06-01T12:00:00Z".parse().unwrap(),
@@ -46,6 +47,7 @@ pub mod decision;
 mod deliverables;
 pub mod junit;
 pub mod policy;
+mod sarif;
 
 pub use decision::{
     AdvisorySnapshot, Decision, DeliveredFile, Input, Outcome, Reason, ReasonKind, Waiver,

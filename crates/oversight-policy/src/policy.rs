@@ -70,11 +70,18 @@ pub enum DeliverableKind {
     SecurityPolicy,
     /// Any file matching the deliverable's own `paths`.
     Path,
+    /// The supplier's static analysis results as SARIF 2.1.0: they must
+    /// parse, name the tool and its version, have run on the delivered
+    /// revision, and hold no open result at or above `max_level`.
+    Sast,
+    /// A test coverage report (Cobertura XML or LCOV) reaching
+    /// `min_line_coverage` percent of lines.
+    Coverage,
 }
 
 impl DeliverableKind {
     /// Every kind, in the order the documentation lists them.
-    pub const ALL: [DeliverableKind; 7] = [
+    pub const ALL: [DeliverableKind; 9] = [
         DeliverableKind::Sbom,
         DeliverableKind::License,
         DeliverableKind::Notice,
@@ -82,6 +89,8 @@ impl DeliverableKind {
         DeliverableKind::Junit,
         DeliverableKind::SecurityPolicy,
         DeliverableKind::Path,
+        DeliverableKind::Sast,
+        DeliverableKind::Coverage,
     ];
 
     /// The name used in policy files and reasons (`build-instructions`).
@@ -94,6 +103,8 @@ impl DeliverableKind {
             DeliverableKind::Junit => "junit",
             DeliverableKind::SecurityPolicy => "security-policy",
             DeliverableKind::Path => "path",
+            DeliverableKind::Sast => "sast",
+            DeliverableKind::Coverage => "coverage",
         }
     }
 
@@ -116,6 +127,13 @@ impl DeliverableKind {
                 &["SECURITY*", ".github/SECURITY*", "docs/SECURITY*"]
             }
             DeliverableKind::Path => &[],
+            DeliverableKind::Sast => &["**/*.sarif", "**/*.sarif.json"],
+            DeliverableKind::Coverage => &[
+                "**/coverage.xml",
+                "**/cobertura*.xml",
+                "**/lcov.info",
+                "**/*.lcov",
+            ],
         }
     }
 }
@@ -137,7 +155,7 @@ pub struct Deliverable {
 }
 
 /// How strictly a deliverable's content is checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DeliverableLimits {
     /// JUnit: test cases that must have run (not skipped); default 1.
     pub min_tests: u64,
@@ -146,6 +164,47 @@ pub struct DeliverableLimits {
     /// SBOM: the delivery's components missing from the SBOM or listed with
     /// other versions, tolerated; default 0.
     pub max_differences: usize,
+    /// SAST: the lowest SARIF level of an open result that blocks
+    /// (`error`, `warning`, `note`); default `error`.
+    pub max_level: SarifLevel,
+    /// SAST: whether the results must name the delivered revision
+    /// (`versionControlProvenance`); default true.
+    pub require_revision: bool,
+    /// Coverage: the minimum share of lines covered, in percent; default 0
+    /// (the report must still parse).
+    pub min_line_coverage: f64,
+}
+
+/// SARIF result levels, from least to most severe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SarifLevel {
+    /// `note`.
+    Note,
+    /// `warning` (SARIF's default level).
+    Warning,
+    /// `error`.
+    Error,
+}
+
+impl SarifLevel {
+    /// Parses a SARIF level name; `none` is no level.
+    pub fn parse(text: &str) -> Option<SarifLevel> {
+        match text {
+            "note" => Some(SarifLevel::Note),
+            "warning" => Some(SarifLevel::Warning),
+            "error" => Some(SarifLevel::Error),
+            _ => None,
+        }
+    }
+
+    /// The SARIF name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SarifLevel::Note => "note",
+            SarifLevel::Warning => "warning",
+            SarifLevel::Error => "error",
+        }
+    }
 }
 
 impl Default for DeliverableLimits {
@@ -154,6 +213,9 @@ impl Default for DeliverableLimits {
             min_tests: 1,
             max_skipped: None,
             max_differences: 0,
+            max_level: SarifLevel::Error,
+            require_revision: true,
+            min_line_coverage: 0.0,
         }
     }
 }

@@ -215,6 +215,7 @@ pub(crate) fn evaluate(
             files: &files,
             waivers,
             components: &scanned.report.components,
+            commit: scanned.report.git.as_ref().map(|g| g.commit.as_str()),
             advisories: &advisories,
             read,
             now,

@@ -93,6 +93,7 @@ fn run(
             files,
             read: &read,
             components: &[],
+            commit: None,
             advisories: &[],
             waivers,
             now: NOW.parse().expect("a time"),
@@ -366,6 +367,7 @@ fn with_files(
             files,
             read: &read,
             components: &[],
+            commit: None,
             advisories,
             waivers: &[],
             now: NOW.parse().expect("a time"),
@@ -739,6 +741,144 @@ fn a_junit_report_of_skipped_tests_does_not_pass() {
         reasons(&d)[0]
             .1
             .contains("0 ran, and the policy requires at least 1 (min_tests)"),
+        "{:?}",
+        reasons(&d)
+    );
+}
+
+/// The supplier's SAST results: gitleaks' own SARIF output (one result at
+/// SARIF's default level, warning; no revision named).
+#[test]
+fn sast_results_are_checked_for_tool_revision_and_open_results() {
+    let path =
+        oversight_test_support::corpus("gitleaks/testdata/expected/report/sarif_simple.sarif");
+    let sarif = std::fs::read_to_string(&path).expect("sarif");
+    let files = [file("reports/gitleaks.sarif", Some('1'))];
+    let contents = [("reports/gitleaks.sarif", sarif.as_str())];
+    let message = |d: &Decision| {
+        reasons(d)
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+
+    // The delivery is no git revision: the results cannot be tied to it.
+    let p = policy("[[deliverables]]\nkind = \"sast\"\n");
+    let d = with_files(&p, &files, &contents, &[]);
+    assert_eq!(d.outcome, Outcome::Rejected);
+    assert!(
+        message(&d).contains("the delivery is not a git revision"),
+        "{}",
+        message(&d)
+    );
+
+    // Without that requirement, a warning does not block at `error`…
+    let p = policy("[[deliverables]]\nkind = \"sast\"\nrequire_revision = false\n");
+    let d = with_files(&p, &files, &contents, &[]);
+    assert_eq!(d.outcome, Outcome::Accepted, "{}", message(&d));
+    assert!(
+        message(&d)
+            .contains("SARIF from gitleaks v8.0.0, 1 open result(s), none at error or above"),
+        "{}",
+        message(&d)
+    );
+    // … but does at `warning`, naming the rule.
+    let p = policy(
+        "[[deliverables]]\nkind = \"sast\"\nrequire_revision = false\nmax_level = \"warning\"\n",
+    );
+    let d = with_files(&p, &files, &contents, &[]);
+    assert_eq!(d.outcome, Outcome::Rejected);
+    assert!(
+        message(&d).contains("1 open result(s) at warning or above"),
+        "{}",
+        message(&d)
+    );
+
+    // Results of another revision than the one delivered.
+    let mut value: serde_json::Value = serde_json::from_str(&sarif).expect("json");
+    value["runs"][0]["versionControlProvenance"] =
+        serde_json::json!([{"repositoryUri": "https://example.org/r", "revisionId": "1111111"}]);
+    let other = value.to_string();
+    let p = policy("[[deliverables]]\nkind = \"sast\"\n");
+    let d = evaluate(
+        &p,
+        &Input {
+            findings: &[],
+            files: &files,
+            read: &|_| Some(other.clone().into_bytes()),
+            components: &[],
+            commit: Some("2222222"),
+            advisories: &[],
+            waivers: &[],
+            now: NOW.parse().expect("a time"),
+        },
+    );
+    assert!(
+        message(&d)
+            .contains("was not run on the delivered revision 2222222 (gitleaks names 1111111)"),
+        "{}",
+        message(&d)
+    );
+    // A tool without a version is refused.
+    value["runs"][0]["tool"]["driver"]
+        .as_object_mut()
+        .expect("driver")
+        .remove("semanticVersion");
+    let unversioned = value.to_string();
+    let p = policy("[[deliverables]]\nkind = \"sast\"\nrequire_revision = false\n");
+    let d = with_files(&p, &files, &[("reports/gitleaks.sarif", &unversioned)], &[]);
+    assert!(
+        message(&d).contains("without its version"),
+        "{}",
+        message(&d)
+    );
+}
+
+/// Coverage reports in both formats people deliver, against the minimum.
+#[test]
+fn coverage_reports_reach_the_minimum() {
+    let p = policy("[[deliverables]]\nkind = \"coverage\"\nmin_line_coverage = 80\n");
+    let cobertura = r#"<?xml version="1.0" ?><coverage version="7.4" timestamp="1" lines-valid="200" lines-covered="150" line-rate="0.75" branches-covered="0" branches-valid="0" branch-rate="0" complexity="0"><packages/></coverage>"#;
+    let d = with_files(
+        &p,
+        &[file("coverage.xml", Some('1'))],
+        &[("coverage.xml", cobertura)],
+        &[],
+    );
+    assert_eq!(d.outcome, Outcome::Rejected);
+    assert!(
+        reasons(&d)[0]
+            .1
+            .contains("75.0 % of lines covered; the policy requires 80 %"),
+        "{:?}",
+        reasons(&d)
+    );
+    let lcov = "TN:\nSF:src/a.rs\nDA:1,1\nLF:10\nLH:9\nend_of_record\nSF:src/b.rs\nLF:10\nLH:8\nend_of_record\n";
+    let d = with_files(
+        &p,
+        &[file("lcov.info", Some('1'))],
+        &[("lcov.info", lcov)],
+        &[],
+    );
+    assert_eq!(d.outcome, Outcome::Accepted, "{:?}", reasons(&d));
+    assert!(
+        reasons(&d)[0]
+            .1
+            .contains("LCOV report, 85.0 % of lines covered"),
+        "{:?}",
+        reasons(&d)
+    );
+    let d = with_files(
+        &p,
+        &[file("lcov.info", Some('1'))],
+        &[("lcov.info", "hello")],
+        &[],
+    );
+    assert!(
+        reasons(&d)[0]
+            .1
+            .contains("neither a Cobertura XML nor an LCOV report"),
         "{:?}",
         reasons(&d)
     );

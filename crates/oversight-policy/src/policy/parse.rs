@@ -72,6 +72,9 @@ const DELIVERABLE_KEYS: &[&str] = &[
     "min_tests",
     "max_skipped",
     "max_differences",
+    "max_level",
+    "require_revision",
+    "min_line_coverage",
 ];
 const WAIVER_KEYS: &[&str] = &["max_days", "not_waivable"];
 
@@ -490,6 +493,42 @@ impl Reader<'_> {
                     limits.max_skipped = self
                         .integer(value, &dotted, 0..1_000_000_000)
                         .and_then(|n| u64::try_from(n).ok());
+                }
+                "max_level" => {
+                    if let Some(text) = self.string(value, &dotted) {
+                        match crate::policy::SarifLevel::parse(&text) {
+                            Some(level) => limits.max_level = level,
+                            None => {
+                                self.problem(
+                                    &value.span(),
+                                    &dotted,
+                                    format!("`{text}` is not a SARIF level (error, warning, note)"),
+                                );
+                                valid = false;
+                            }
+                        }
+                    }
+                }
+                "require_revision" => match value.get_ref() {
+                    DeValue::Boolean(b) => limits.require_revision = *b,
+                    _ => {
+                        self.wrong_type(value, &dotted, "true or false");
+                        valid = false;
+                    }
+                },
+                "min_line_coverage" => {
+                    let percent = match value.get_ref() {
+                        DeValue::Integer(i) => i.as_str().parse::<f64>().ok(),
+                        DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
+                        _ => None,
+                    };
+                    match percent {
+                        Some(p) if (0.0..=100.0).contains(&p) => limits.min_line_coverage = p,
+                        _ => {
+                            self.problem(&value.span(), &dotted, "a percentage from 0 to 100");
+                            valid = false;
+                        }
+                    }
                 }
                 "max_differences" => {
                     limits.max_differences = self

@@ -653,3 +653,81 @@ fn reviews_and_waivers_are_listed_shown_and_revoked() {
     let (code, out) = home.run_in(cwd, &["ledger", "verify"]);
     assert_eq!(code, 0, "{out}");
 }
+
+/// A NOTICE must name every licence the delivered components declare: ruff's
+/// real playground lockfile declares a dozen; a NOTICE naming only MIT is
+/// refused with the ones it misses, one naming them all passes.
+#[test]
+fn a_notice_covers_the_licences_of_the_delivered_components() {
+    let dir = tempfile::tempdir().unwrap();
+    let delivery = dir.path().join("delivery");
+    fs_err::create_dir_all(&delivery).unwrap();
+    fs_err::copy(
+        crate::util::corpora().join("real-lockfiles/astral-sh__ruff/playground/package-lock.json"),
+        delivery.join("package-lock.json"),
+    )
+    .unwrap();
+    fs_err::copy(
+        crate::util::corpora().join("real-lockfiles/astral-sh__ruff/playground/package.json"),
+        delivery.join("package.json"),
+    )
+    .unwrap();
+    fs_err::write(
+        delivery.join("NOTICE"),
+        "This product bundles third-party software under the MIT License.\n",
+    )
+    .unwrap();
+    let policy = dir.path().join("policy.toml");
+    fs_err::write(
+        &policy,
+        "schema = 1\nname = \"notice\"\nversion = \"1\"\n[thresholds]\ndefault = \"never\"\n[[deliverables]]\nkind = \"notice\"\n",
+    )
+    .unwrap();
+    let scan = || {
+        let out = oversight()
+            .args([
+                "scan",
+                delivery.to_str().unwrap(),
+                "--policy",
+                policy.to_str().unwrap(),
+                "--no-progress",
+            ])
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let (code, out) = scan();
+    assert_eq!(code, 1, "{out}");
+    let line = out
+        .lines()
+        .find(|l| l.contains("does not cover the licences of the delivered components"))
+        .expect(&out)
+        .to_owned();
+    for id in ["Apache-2.0", "ISC", "BSD-3-Clause", "MPL-2.0"] {
+        assert!(line.contains(id), "{id} is named: {line}");
+    }
+    assert!(!line.contains("MIT ("), "MIT is covered: {line}");
+    let missing: Vec<&str> = line
+        .split_once("components: ")
+        .map(|(_, list)| list)
+        .unwrap_or("")
+        .split(", ")
+        .filter_map(|item| item.split(' ').next())
+        .collect();
+    let mut notice =
+        String::from("This product bundles third-party software under the MIT License.\n");
+    for id in missing {
+        notice.push_str(&format!("Some components are licensed under {id}.\n"));
+    }
+    fs_err::write(delivery.join("NOTICE"), notice).unwrap();
+    let (code, out) = scan();
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("naming every licence the delivered components declare"),
+        "{out}"
+    );
+}

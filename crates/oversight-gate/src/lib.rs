@@ -15,4 +15,4 @@ pub mod manifest;
 
 pub use diff::DeliveryDiff;
 pub use facts::DeliveryFacts;
-pub use manifest::{Manifest, ManifestFile, is_history_path};
+pub use manifest::{Manifest, ManifestFile, ManifestSpecial, is_history_path};

@@ -2,7 +2,7 @@
 //! canonical JSON. Its SHA-256 is the delivery's content digest: two
 //! deliveries with the same digest held exactly the same files.
 
-use oversight_model::ManifestEntry;
+use oversight_model::{ManifestEntry, ScanReport, SpecialKind};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -21,6 +21,20 @@ pub struct ManifestFile {
     pub sha256: Option<String>,
 }
 
+/// A delivered entry that is not a regular file: a symbolic link (with its
+/// target) or a special file. Recorded so that a replay rebuilds it; a
+/// manifest without any leaves the field out, so its digest is as before.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestSpecial {
+    /// Path inside the delivery.
+    pub path: String,
+    /// `symlink`, `fifo`, `socket`, `block-device`, `char-device`, `other`.
+    pub kind: String,
+    /// A link's target, as written.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub target: Option<String>,
+}
+
 /// A recorded manifest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
@@ -28,9 +42,31 @@ pub struct Manifest {
     pub schema: String,
     /// Files sorted by path.
     pub files: Vec<ManifestFile>,
+    /// Links and special files sorted by path.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub special: Vec<ManifestSpecial>,
 }
 
 impl Manifest {
+    /// The manifest of a scan: its files, links and special files.
+    pub fn of_report(report: &ScanReport) -> Manifest {
+        let mut manifest = Manifest::of(&report.manifest);
+        manifest.special = report
+            .special_entries
+            .iter()
+            .map(|e| ManifestSpecial {
+                path: e.path.to_string(),
+                kind: e.kind.as_str().to_owned(),
+                target: match &e.kind {
+                    SpecialKind::Symlink(target) => Some(target.clone()),
+                    _ => None,
+                },
+            })
+            .collect();
+        manifest.special.sort_by(|a, b| a.path.cmp(&b.path));
+        manifest
+    }
+
     /// The manifest of a scan's entries.
     pub fn of(entries: &[ManifestEntry]) -> Manifest {
         let mut files: Vec<ManifestFile> = entries
@@ -45,6 +81,7 @@ impl Manifest {
         Manifest {
             schema: MANIFEST_SCHEMA.to_owned(),
             files,
+            special: Vec::new(),
         }
     }
 

@@ -79,7 +79,7 @@ impl Repo {
             let tree = gix::objs::TreeRef::from_bytes(data.data, data.object_hash)
                 .map_err(|e| self.object_error(tree_id, what(), &e))?;
             for entry in tree.entries {
-                let name = String::from_utf8_lossy(entry.filename);
+                let name = oversight_model::name_from_bytes(entry.filename);
                 let path = if prefix.is_empty() {
                     name.into_owned()
                 } else {

@@ -27,8 +27,8 @@ pub use component::{Component, ComponentHash, Directness, Ecosystem, Scope as De
 pub use coverage::{CoverageSummary, FileClass, KindCount};
 pub use finding::{Evidence, Finding, Fingerprint, Location};
 pub use git::{GitFacts, Person};
-pub use manifest::ManifestEntry;
-pub use path::DeliveryPath;
+pub use manifest::{ManifestEntry, SpecialEntry, SpecialKind};
+pub use path::{DeliveryPath, name_bytes, name_from_bytes};
 pub use report::ScanReport;
 pub use rule::{Category, ParseError, Rule, Severity};
 

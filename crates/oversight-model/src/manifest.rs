@@ -4,6 +4,48 @@ use std::fmt::Write as _;
 
 use crate::DeliveryPath;
 
+/// A delivered entry that is not a regular file: a symbolic link or a
+/// special file. Never opened; recorded so that a replay rebuilds it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SpecialEntry {
+    /// Where it sits in the delivery.
+    pub path: DeliveryPath,
+    /// What it is.
+    pub kind: SpecialKind,
+}
+
+/// What a delivered entry that is not a regular file is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SpecialKind {
+    /// A symbolic link to this target (a name as
+    /// [`crate::name_from_bytes`] writes it).
+    Symlink(String),
+    /// A FIFO (named pipe).
+    Fifo,
+    /// A socket.
+    Socket,
+    /// A block device.
+    BlockDevice,
+    /// A character device.
+    CharDevice,
+    /// Anything else.
+    Other,
+}
+
+impl SpecialKind {
+    /// The name recorded in a manifest (`symlink`, `fifo`, …).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SpecialKind::Symlink(_) => "symlink",
+            SpecialKind::Fifo => "fifo",
+            SpecialKind::Socket => "socket",
+            SpecialKind::BlockDevice => "block-device",
+            SpecialKind::CharDevice => "char-device",
+            SpecialKind::Other => "other",
+        }
+    }
+}
+
 /// One file of a delivery as the engine read it: a file of a directory, the
 /// single file scanned, a git blob, or an archive member at any depth
 /// (`outer.zip!/inner.tar.gz!/src/x.js`). An archive has its own entry (the

@@ -58,6 +58,63 @@ impl DeliveryPath {
     }
 }
 
+/// A file name's bytes as one name of a delivery path, injectively: a name
+/// that is valid UTF-8 without a backslash is kept as it is (nearly every
+/// name); any other name has each `\\` written `\\\\` and each byte of an
+/// invalid UTF-8 sequence written `\\xNN`. Two names that differ in bytes
+/// always give two different strings (and a kept name never holds a
+/// backslash, an escaped one always does), so two files never collapse into
+/// one; [`name_bytes`] gives the bytes back.
+pub fn name_from_bytes(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) if !text.contains('\\') => std::borrow::Cow::Borrowed(text),
+        _ => {
+            let mut out = String::with_capacity(bytes.len() + 8);
+            for chunk in bytes.utf8_chunks() {
+                for c in chunk.valid().chars() {
+                    if c == '\\' {
+                        out.push_str("\\\\");
+                    } else {
+                        out.push(c);
+                    }
+                }
+                for b in chunk.invalid() {
+                    out.push_str(&format!("\\x{b:02x}"));
+                }
+            }
+            std::borrow::Cow::Owned(out)
+        }
+    }
+}
+
+/// The bytes of a name [`name_from_bytes`] wrote.
+pub fn name_bytes(name: &str) -> Vec<u8> {
+    if !name.contains('\\') {
+        return name.as_bytes().to_vec();
+    }
+    let mut out = Vec::with_capacity(name.len());
+    let mut rest = name;
+    while let Some(i) = rest.find('\\') {
+        out.extend_from_slice(&rest.as_bytes()[..i]);
+        let after = &rest[i + 1..];
+        if let Some(tail) = after.strip_prefix('\\') {
+            out.push(b'\\');
+            rest = tail;
+        } else if let Some(hex) = after.strip_prefix('x').and_then(|h| h.get(..2))
+            && let Ok(b) = u8::from_str_radix(hex, 16)
+        {
+            out.push(b);
+            rest = &after[3..];
+        } else {
+            // Not written by `name_from_bytes`: kept as it is.
+            out.push(b'\\');
+            rest = after;
+        }
+    }
+    out.extend_from_slice(rest.as_bytes());
+    out
+}
+
 impl fmt::Display for DeliveryPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, s) in self.segments.iter().enumerate() {
@@ -83,6 +140,32 @@ mod tests {
         assert_eq!(p.depth(), 2);
         assert_eq!(p.file_name(), "x.js");
         assert_eq!(p.extension().as_deref(), Some("js"));
+    }
+
+    #[test]
+    fn names_that_differ_in_bytes_never_collapse() {
+        let names: [&[u8]; 6] = [
+            b"a\xff.txt",
+            b"a\xfe.txt",
+            b"a\\xff.txt",
+            b"a\\\\xff.txt",
+            "a\u{fffd}.txt".as_bytes(),
+            b"plain.txt",
+        ];
+        let shown: Vec<String> = names
+            .iter()
+            .map(|n| name_from_bytes(n).into_owned())
+            .collect();
+        for (i, a) in shown.iter().enumerate() {
+            for b in &shown[i + 1..] {
+                assert_ne!(a, b, "{shown:?}");
+            }
+        }
+        for (name, shown) in names.iter().zip(&shown) {
+            assert_eq!(name_bytes(shown), *name, "{shown}");
+        }
+        assert_eq!(shown[0], "a\\xff.txt");
+        assert_eq!(shown[5], "plain.txt");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use crate::Component;
 use std::time::Duration;
 
-use crate::{CoverageSummary, Finding, GitFacts, ManifestEntry, Rule, Severity};
+use crate::{CoverageSummary, Finding, GitFacts, ManifestEntry, Rule, Severity, SpecialEntry};
 
 /// Everything a scan produced, ready to be rendered or recorded.
 #[derive(Debug, Clone)]
@@ -22,6 +22,9 @@ pub struct ScanReport {
     /// Every file read, with its size and SHA-256, sorted by path; empty
     /// unless the scan was asked to record it (it costs a hash per byte).
     pub manifest: Vec<ManifestEntry>,
+    /// Every symbolic link and special file of a delivered directory, sorted
+    /// by path; empty unless the manifest is recorded.
+    pub special_entries: Vec<SpecialEntry>,
     /// Repository facts, when the target was a git repository.
     pub git: Option<GitFacts>,
     /// Every rule the scan could raise (for SARIF `tool.driver.rules`).

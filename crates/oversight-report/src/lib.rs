@@ -31,6 +31,7 @@
 //!     coverage: CoverageSummary::default(),
 //!     components: Vec::new(),
 //!     manifest: Vec::new(),
+//!     special_entries: Vec::new(),
 //!     git: None,
 //!     rules: Vec::new(),
 //!     fail_on: Severity::High,

@@ -90,6 +90,7 @@ fn report(findings: Vec<Finding>) -> ScanReport {
         findings,
         components: Vec::new(),
         manifest: Vec::new(),
+        special_entries: Vec::new(),
         coverage: CoverageSummary {
             text: KindCount {
                 files: 12,

@@ -17,6 +17,7 @@ pub(crate) struct Collected {
     pub(crate) coverage: CoverageSummary,
     pub(crate) components: Vec<Component>,
     pub(crate) manifest: Vec<ManifestEntry>,
+    pub(crate) special_entries: Vec<oversight_model::SpecialEntry>,
 }
 
 impl Collected {
@@ -25,6 +26,7 @@ impl Collected {
         self.coverage.merge(&other.coverage);
         self.components.extend(other.components);
         self.manifest.extend(other.manifest);
+        self.special_entries.extend(other.special_entries);
     }
 }
 

@@ -263,6 +263,8 @@ impl Scanner {
         components.dedup();
         let mut manifest = collected.manifest;
         manifest.sort();
+        let mut special_entries = collected.special_entries;
+        special_entries.sort();
         Ok(ScanReport {
             target: target.display().to_string(),
             target_kind,
@@ -270,6 +272,7 @@ impl Scanner {
             coverage: collected.coverage,
             components,
             manifest,
+            special_entries,
             git,
             rules: inner.rules.clone(),
             fail_on: inner.options.fail_on,
@@ -306,6 +309,16 @@ pub(crate) fn scan_listing(
             a
         });
     collected.coverage.special_entries += listing.special_entries;
+    if inner.options.record_manifest {
+        collected.special_entries = listing
+            .specials
+            .into_iter()
+            .map(|(rel, kind)| oversight_model::SpecialEntry {
+                path: DeliveryPath::root(rel),
+                kind,
+            })
+            .collect();
+    }
     for p in listing.problems {
         if p.rule.category == oversight_model::Category::Coverage {
             collected.coverage.not_fully_scanned += 1;

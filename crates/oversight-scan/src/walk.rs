@@ -36,6 +36,8 @@ pub(crate) struct Listing {
     pub(crate) problems: Vec<Problem>,
     /// Symlinks and special files seen.
     pub(crate) special_entries: u64,
+    /// Each of them, with what it is.
+    pub(crate) specials: Vec<(String, oversight_model::SpecialKind)>,
 }
 
 /// Lists `root`. When `skip_root_git` is set, the `.git` entry at the root is
@@ -83,6 +85,12 @@ pub(crate) fn walk(root: &Path, skip_root_git: bool) -> Listing {
         }
         if file_type.is_symlink() {
             listing.special_entries += 1;
+            if let Ok(target) = std::fs::read_link(entry.path()) {
+                listing.specials.push((
+                    rel.clone(),
+                    oversight_model::SpecialKind::Symlink(name_of(target.as_os_str()).into_owned()),
+                ));
+            }
             if let Some(problem) = check_symlink(&canonical_root, entry.path(), &rel) {
                 listing.problems.push(problem);
             }
@@ -104,6 +112,7 @@ pub(crate) fn walk(root: &Path, skip_root_git: bool) -> Listing {
             continue;
         }
         listing.special_entries += 1;
+        listing.specials.push((rel.clone(), special(&file_type)));
         listing.problems.push(Problem {
             rule: &rules::SPECIAL_FILE,
             message: format!(
@@ -135,6 +144,28 @@ fn special_kind(file_type: &std::fs::FileType) -> &'static str {
 #[cfg(not(unix))]
 fn special_kind(_: &std::fs::FileType) -> &'static str {
     "special file"
+}
+
+#[cfg(unix)]
+fn special(file_type: &std::fs::FileType) -> oversight_model::SpecialKind {
+    use oversight_model::SpecialKind;
+    use std::os::unix::fs::FileTypeExt;
+    if file_type.is_fifo() {
+        SpecialKind::Fifo
+    } else if file_type.is_socket() {
+        SpecialKind::Socket
+    } else if file_type.is_block_device() {
+        SpecialKind::BlockDevice
+    } else if file_type.is_char_device() {
+        SpecialKind::CharDevice
+    } else {
+        SpecialKind::Other
+    }
+}
+
+#[cfg(not(unix))]
+fn special(_: &std::fs::FileType) -> oversight_model::SpecialKind {
+    oversight_model::SpecialKind::Other
 }
 
 /// Reports a link that escapes the delivery or cannot be resolved.
@@ -200,7 +231,9 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// The `/`-separated path of `path` relative to `root`.
+/// The `/`-separated path of `path` relative to `root`; each name as
+/// [`oversight_model::name_from_bytes`] writes it, so names that differ only
+/// in invalid UTF-8 bytes stay different.
 fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     let mut s = String::new();
@@ -208,9 +241,20 @@ fn relative(root: &Path, path: &Path) -> String {
         if i > 0 {
             s.push('/');
         }
-        s.push_str(&c.as_os_str().to_string_lossy());
+        s.push_str(&name_of(c.as_os_str()));
     }
     s
+}
+
+#[cfg(unix)]
+fn name_of(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, str> {
+    use std::os::unix::ffi::OsStrExt as _;
+    oversight_model::name_from_bytes(name.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn name_of(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, str> {
+    name.to_string_lossy()
 }
 
 #[cfg(all(test, unix))]

@@ -205,7 +205,7 @@ pub(crate) fn evaluate(
     waivers: &[Waiver],
     now: jiff::Timestamp,
 ) -> Decision {
-    let manifest = Manifest::of(&scanned.report.manifest);
+    let manifest = Manifest::of_report(&scanned.report);
     let files = delivered_files(&manifest);
     let advisories = advisory_snapshots(scanned);
     oversight_policy::evaluate(
@@ -448,7 +448,7 @@ async fn record(
 ) -> anyhow::Result<(String, Outcome)> {
     let policy = &policy_use.policy;
     let report = &scanned.report;
-    let manifest = Manifest::of(&report.manifest);
+    let manifest = Manifest::of_report(report);
     let content_digest = manifest.digest();
     let now = jiff::Timestamp::now();
     let waivers = policy_waivers(&r.waivers_in_force(engagement.as_str(), now).await?);
@@ -736,6 +736,80 @@ async fn diff_latest(r: &Register, args: &ReviewArgs, engagement: &str) -> anyho
     Ok(0)
 }
 
+/// The relative file-system path of a delivery path's names, each as the
+/// bytes it was delivered with ([`oversight_model::name_bytes`]).
+fn restored_path(path: &str) -> PathBuf {
+    path.split('/').map(segment_os).collect()
+}
+
+#[cfg(unix)]
+fn segment_os(name: &str) -> std::ffi::OsString {
+    use std::os::unix::ffi::OsStringExt as _;
+    std::ffi::OsString::from_vec(oversight_model::name_bytes(name))
+}
+
+#[cfg(not(unix))]
+fn segment_os(name: &str) -> std::ffi::OsString {
+    name.into()
+}
+
+/// Rebuilds the delivered links and special files a manifest records, so a
+/// replay sees what the review saw (a link out of the tree stays one).
+/// Returns those that cannot be rebuilt without privileges (devices).
+#[cfg(unix)]
+fn rebuild_special(
+    root: &Path,
+    special: &[oversight_gate::ManifestSpecial],
+) -> anyhow::Result<Vec<String>> {
+    use std::os::unix::ffi::OsStringExt as _;
+    let mut not_rebuilt = Vec::new();
+    for entry in special {
+        let path = root.join(restored_path(&entry.path));
+        if let Some(parent) = path.parent() {
+            fs_err::create_dir_all(parent)?;
+        }
+        match (entry.kind.as_str(), &entry.target) {
+            ("symlink", Some(target)) => {
+                let target = std::ffi::OsString::from_vec(oversight_model::name_bytes(target));
+                std::os::unix::fs::symlink(&target, &path).with_context(|| {
+                    format!("Cannot rebuild the delivered link `{}`", entry.path)
+                })?;
+            }
+            ("fifo", _) => {
+                let status = std::process::Command::new("mkfifo")
+                    .arg(&path)
+                    .status()
+                    .with_context(|| {
+                        format!("Cannot rebuild the delivered FIFO `{}`", entry.path)
+                    })?;
+                anyhow::ensure!(status.success(), "mkfifo failed for `{}`", entry.path);
+            }
+            ("socket", _) => {
+                // Binding creates the socket file; it stays when the
+                // listener is dropped.
+                drop(
+                    std::os::unix::net::UnixListener::bind(&path).with_context(|| {
+                        format!("Cannot rebuild the delivered socket `{}`", entry.path)
+                    })?,
+                );
+            }
+            _ => not_rebuilt.push(format!("{} ({})", entry.path, entry.kind)),
+        }
+    }
+    Ok(not_rebuilt)
+}
+
+#[cfg(not(unix))]
+fn rebuild_special(
+    _root: &Path,
+    special: &[oversight_gate::ManifestSpecial],
+) -> anyhow::Result<Vec<String>> {
+    Ok(special
+        .iter()
+        .map(|e| format!("{} ({})", e.path, e.kind))
+        .collect())
+}
+
 /// Files a replay restores at once.
 const RESTORE_CONCURRENCY: usize = 16;
 
@@ -787,7 +861,7 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
         // in about the same time either way).
         let restored = futures::stream::iter(manifest.kept_files(scanned_history))
             .map(|(file, digest)| {
-                let path = dir.path().join(file);
+                let path = dir.path().join(restored_path(file));
                 let evidence = &evidence;
                 async move {
                     let bytes = get(evidence, digest).await?;
@@ -804,6 +878,7 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
             .buffer_unordered(RESTORE_CONCURRENCY)
             .try_fold(0usize, |restored, ()| async move { Ok(restored + 1) })
             .await?;
+        let not_rebuilt = rebuild_special(dir.path(), &manifest.special)?;
         let target = if single {
             let name = manifest
                 .files
@@ -822,7 +897,7 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
         let mut options = crate::scan_options(&scan)?;
         options.record_manifest = true;
         let scanned = crate::run_scan(&scan, options, policy.license().cloned())?;
-        let now_manifest = Manifest::of(&scanned.report.manifest);
+        let now_manifest = Manifest::of_report(&scanned.report);
         // The waivers in force when the review was recorded, not later ones.
         // An unreadable time is an error: replaying at "now" would let a
         // waiver granted later change the result.
@@ -924,6 +999,13 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
                 } else {
                     ""
                 }
+            );
+        }
+        if !not_rebuilt.is_empty() {
+            out!(
+                "Note: {} delivered special file(s) cannot be rebuilt without privileges and were left out of the replay: {}.",
+                not_rebuilt.len(),
+                not_rebuilt.join(", ")
             );
         }
         if then != current {

@@ -733,3 +733,54 @@ fn a_notice_covers_the_licences_of_the_delivered_components() {
         "{out}"
     );
 }
+
+/// Replay is faithful for every delivery: a link out of the tree, a FIFO
+/// and two files whose names differ only in invalid UTF-8 bytes are kept as
+/// manifest records and rebuilt; the rejected delivery replays as
+/// identical, not as "now accepted".
+#[cfg(unix)]
+#[test]
+fn links_special_files_and_byte_names_replay_identically() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let home = Home::new();
+    let cwd = home.dir.path();
+    let target = cwd.join("delivery");
+    fs_err::create_dir_all(&target).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", target.join("passwd")).unwrap();
+    let fifo = std::process::Command::new("mkfifo")
+        .arg(target.join("pipe"))
+        .status()
+        .unwrap();
+    assert!(fifo.success());
+    let a = std::ffi::OsStr::from_bytes(b"data-\xff.txt");
+    let b = std::ffi::OsStr::from_bytes(b"data-\xfe.txt");
+    fs_err::write(target.join(a), "first file\n").unwrap();
+    fs_err::write(target.join(b), "second file, other content\n").unwrap();
+    let policy = cwd.join("links.toml");
+    fs_err::write(
+        &policy,
+        "schema = 1\nname = \"links\"\nversion = \"1\"\n[thresholds]\ndefault = \"never\"\nintegrity = \"medium\"\n",
+    )
+    .unwrap();
+    let (code, out) = home.review_in(
+        cwd,
+        &target,
+        &["--policy", policy.to_str().unwrap(), "--format", "json"],
+    );
+    assert_eq!(code, 1, "the link out of the tree blocks: {out}");
+    let value: serde_json::Value = serde_json::from_str(&out).expect(&out);
+    let id = value["review"].as_str().unwrap().to_owned();
+    assert_eq!(
+        value["files"], 2,
+        "the two byte names stay two files: {out}"
+    );
+
+    let (code, out) = home.run_in(cwd, &["review", "--replay", &id, "--no-progress"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("IDENTICAL"), "{out}");
+    assert!(!out.contains("DIFFERENT"), "{out}");
+    // The shown names are escaped, and distinct.
+    let (code, out) = home.run_in(cwd, &["review", "show", &id]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("passwd"), "{out}");
+}

@@ -19,14 +19,28 @@ fn repo() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
 }
 
+/// A register (embedded SQLite, or a PostgreSQL database of its own)
+/// initialised with the example engagement, in a temporary home.
 struct Home {
     dir: tempfile::TempDir,
+    database: Option<oversight_test_support::postgres::TempDatabase>,
 }
 
 impl Home {
     fn new() -> Home {
+        Home::on(None)
+    }
+
+    fn on_postgres() -> Home {
+        Home::on(Some(oversight_test_support::postgres::TempDatabase::new(
+            "oversight_verdict",
+        )))
+    }
+
+    fn on(database: Option<oversight_test_support::postgres::TempDatabase>) -> Home {
         let home = Home {
             dir: tempfile::tempdir().unwrap(),
+            database,
         };
         let (code, out) = home.run_in(home.dir.path(), &["init", "--example"]);
         assert_eq!(code, 0, "{out}");
@@ -34,14 +48,16 @@ impl Home {
     }
 
     fn run_in(&self, cwd: &Path, args: &[&str]) -> (i32, String) {
-        let out = oversight()
-            .args(args)
+        let mut cmd = oversight();
+        cmd.args(args)
             .current_dir(cwd)
             .env("XDG_DATA_HOME", self.dir.path().join("data"))
             .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
-            .env("OVERSIGHT_ACTOR", "alice@example.org")
-            .output()
-            .unwrap();
+            .env("OVERSIGHT_ACTOR", "alice@example.org");
+        if let Some(db) = &self.database {
+            cmd.env("OVERSIGHT_DATABASE", db.url());
+        }
+        let out = cmd.output().unwrap();
         (
             out.status.code().unwrap_or(-1),
             String::from_utf8_lossy(&out.stdout).into_owned()
@@ -67,8 +83,16 @@ impl Home {
 /// policy is held in the register by content: the verdict is the same from
 /// any directory, and the review says which policy it used.
 #[test]
-fn a_lax_policy_in_the_working_directory_does_not_replace_the_agreed_one() {
-    let home = Home::new();
+fn a_lax_policy_in_the_working_directory_does_not_replace_the_agreed_one_on_sqlite() {
+    a_lax_policy_in_the_working_directory_does_not_replace_the_agreed_one(&Home::new());
+}
+
+#[test]
+fn a_lax_policy_in_the_working_directory_does_not_replace_the_agreed_one_on_postgres() {
+    a_lax_policy_in_the_working_directory_does_not_replace_the_agreed_one(&Home::on_postgres());
+}
+
+fn a_lax_policy_in_the_working_directory_does_not_replace_the_agreed_one(home: &Home) {
     let sample = repo().join("examples/sample-delivery");
     let trap = home.dir.path().join("trap");
     fs_err::create_dir_all(trap.join("examples")).unwrap();
@@ -183,6 +207,43 @@ fn hostile_file_names_never_reach_the_terminal_raw() {
     let (_, out) = home.run_in(cwd, &["status"]);
     assert_no_control_characters(&out);
     let (_, out) = home.run_in(cwd, &["review", "--engagement", "acme-portal"]);
+    assert_no_control_characters(&out);
+    let (_, out) = home.run_in(cwd, &["review", "list", "--engagement", "acme-portal"]);
+    assert_no_control_characters(&out);
+    let id = out
+        .split_whitespace()
+        .find(|w| w.starts_with("rev-"))
+        .expect(&out)
+        .to_owned();
+    let (_, out) = home.run_in(cwd, &["review", "show", &id]);
+    assert_no_control_characters(&out);
+    assert!(
+        out.contains("Decision") || out.contains("REJECTED"),
+        "{out}"
+    );
+    let pack = cwd.join("pack");
+    let (_, out) = home.run_in(
+        cwd,
+        &[
+            "export",
+            "--engagement",
+            "acme-portal",
+            "-o",
+            pack.to_str().unwrap(),
+        ],
+    );
+    assert_no_control_characters(&out);
+    // An error naming the hostile file (it is not a directory of a pack).
+    let (_, out) = home.run_in(
+        cwd,
+        &[
+            "pack",
+            "verify",
+            target.join(name).to_str().unwrap(),
+            "--public-key",
+            &"1".repeat(64),
+        ],
+    );
     assert_no_control_characters(&out);
 }
 
@@ -505,8 +566,16 @@ fn one_advisory_is_not_a_complete_source() {
 /// (a revoked waiver no longer applies), and `scan --policy` giving the
 /// supplier the same verdict the organisation's review gives.
 #[test]
-fn reviews_and_waivers_are_listed_shown_and_revoked() {
-    let home = Home::new();
+fn reviews_and_waivers_are_listed_shown_and_revoked_on_sqlite() {
+    reviews_and_waivers_are_listed_shown_and_revoked(&Home::new());
+}
+
+#[test]
+fn reviews_and_waivers_are_listed_shown_and_revoked_on_postgres() {
+    reviews_and_waivers_are_listed_shown_and_revoked(&Home::on_postgres());
+}
+
+fn reviews_and_waivers_are_listed_shown_and_revoked(home: &Home) {
     let cwd = home.dir.path();
     let policy = cwd.join("gate.toml");
     fs_err::write(

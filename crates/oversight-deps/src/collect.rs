@@ -369,13 +369,7 @@ pub(crate) fn base64_hash(algorithm: &str, b64: &str) -> Option<ComponentHash> {
 }
 
 fn to_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        s.push(DIGITS[usize::from(b >> 4)] as char);
-        s.push(DIGITS[usize::from(b & 0xf)] as char);
-    }
-    s
+    hex::encode(bytes)
 }
 
 /// `name@version`, or `name` when the version is unknown.

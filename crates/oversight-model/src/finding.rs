@@ -63,11 +63,7 @@ impl Fingerprint {
         h.update(b"\0");
         h.update(occurrence.to_le_bytes());
         let digest = h.finalize();
-        let mut s = String::with_capacity(32);
-        for b in &digest[..16] {
-            s.push_str(&format!("{b:02x}"));
-        }
-        Fingerprint(s)
+        Fingerprint(hex::encode(&digest[..16]))
     }
 
     /// The hexadecimal form.

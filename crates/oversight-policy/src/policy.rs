@@ -358,10 +358,7 @@ impl Policy {
 
     /// SHA-256 (lower-case hex) of [`Policy::text`].
     pub fn sha256(&self) -> String {
-        Sha256::digest(self.text.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        hex::encode(Sha256::digest(self.text.as_bytes()))
     }
 }
 

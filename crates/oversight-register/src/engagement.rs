@@ -210,10 +210,7 @@ impl AgreedPolicy {
     /// The policy `text`, with its digest.
     pub fn new(text: String) -> AgreedPolicy {
         use sha2::Digest as _;
-        let sha256 = sha2::Sha256::digest(text.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let sha256 = hex::encode(sha2::Sha256::digest(text.as_bytes()));
         AgreedPolicy { sha256, text }
     }
 }

@@ -145,7 +145,7 @@ pub(crate) fn digest(value: &serde_json::Value) -> String {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(bytes)
 }
 
 /// A fresh id: `prefix-` and 16 hex digits from the time, the content and
@@ -381,6 +381,36 @@ impl Register {
             }
         }
         Ok(())
+    }
+
+    /// Every delivery of every engagement, oldest first, each with its
+    /// decision's outcome (for checks of the whole register).
+    pub async fn all_deliveries(
+        &self,
+    ) -> Result<Vec<(oversight_store::DeliveryRecord, String)>, RegisterError> {
+        Ok(self.store().deliveries(None).await?)
+    }
+
+    /// The evidence documents of `engagement` (every engagement when
+    /// `None`), oldest first.
+    pub async fn evidence_documents(
+        &self,
+        engagement: Option<&str>,
+    ) -> Result<Vec<EvidenceRecord>, RegisterError> {
+        if let Some(engagement) = engagement {
+            self.require_engagement(engagement).await?;
+        }
+        Ok(self.store().evidence(engagement).await?)
+    }
+
+    /// Every ledger event, in order.
+    pub async fn ledger_events(&self) -> Result<Vec<oversight_ledger::SealedEvent>, RegisterError> {
+        Ok(self.store().events().await?)
+    }
+
+    /// Where the register is, for messages, without credentials.
+    pub fn describe(&self) -> String {
+        self.store().describe()
     }
 
     /// The deliveries of `engagement`, oldest first, each with its

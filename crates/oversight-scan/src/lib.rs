@@ -50,7 +50,7 @@ mod walk;
 
 pub use options::ScanOptions;
 pub use progress::{NoProgress, Progress};
-pub use scan::{BuildError, ScanError, Scanner, ScannerBuilder};
+pub use scan::{BuildError, ScanError, Scanner, ScannerBuilder, max_threads};
 pub use tap::{ContentTap, TapWriter};
 
 #[doc(no_inline)]

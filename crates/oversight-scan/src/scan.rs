@@ -30,6 +30,18 @@ pub enum BuildError {
     /// Two detectors declare the same rule id.
     #[error("Rule id `{0}` is declared twice")]
     DuplicateRule(&'static str),
+    /// A thread count of 0, or far above the machine's cores.
+    #[error(
+        "{threads} worker threads were asked for; this machine has {cores} cores, and from 1 to {max} threads are accepted"
+    )]
+    ThreadCount {
+        /// Requested threads.
+        threads: usize,
+        /// The machine's cores.
+        cores: usize,
+        /// The most accepted.
+        max: usize,
+    },
     /// The worker thread pool could not be created.
     #[error("Cannot start {threads} worker threads")]
     Threads {
@@ -39,6 +51,18 @@ pub enum BuildError {
         #[source]
         source: rayon::ThreadPoolBuildError,
     },
+}
+
+/// The machine's cores (1 when unknown).
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
+/// The most worker threads a scan accepts: scanning is CPU-bound, and far
+/// more threads than cores only costs memory and context switches (100,000
+/// of them once kept a five-file scan busy for minutes).
+pub fn max_threads() -> usize {
+    (cores() * 8).max(64)
 }
 
 /// Why a target could not be scanned at all. Problems with parts of a target
@@ -128,6 +152,13 @@ impl ScannerBuilder {
             return Err(BuildError::UnknownRule(unknown.clone()));
         }
         let pool = match self.options.threads {
+            Some(threads) if threads == 0 || threads > max_threads() => {
+                return Err(BuildError::ThreadCount {
+                    threads,
+                    cores: cores(),
+                    max: max_threads(),
+                });
+            }
             Some(threads) => Some(
                 rayon::ThreadPoolBuilder::new()
                     .num_threads(threads)

@@ -331,3 +331,33 @@ fn missing_target_is_an_error_naming_it() {
         .unwrap_err();
     assert_eq!(err.to_string(), "Target `/no/such/delivery` does not exist");
 }
+
+/// An absurd thread count (100,000 once kept a five-file scan busy for
+/// minutes) or none at all is refused with the machine's cores named.
+#[test]
+fn absurd_thread_counts_are_refused() {
+    for threads in [0, 100_000] {
+        let err = ScannerBuilder::new()
+            .detectors([Box::new(Marks) as Box<dyn Detector>])
+            .options(ScanOptions {
+                threads: Some(threads),
+                ..ScanOptions::default()
+            })
+            .build()
+            .err()
+            .expect("refused");
+        let text = err.to_string();
+        assert!(
+            text.contains(&format!("{threads} worker threads")) && text.contains("cores"),
+            "{text}"
+        );
+    }
+    let ok = ScannerBuilder::new()
+        .detectors([Box::new(Marks) as Box<dyn Detector>])
+        .options(ScanOptions {
+            threads: Some(oversight_scan::max_threads()),
+            ..ScanOptions::default()
+        })
+        .build();
+    assert!(ok.is_ok());
+}

@@ -41,9 +41,7 @@ impl Secret {
         let hash = self.sha256();
         let mut s = String::from_utf8_lossy(&self.bytes[..self.shown]).into_owned();
         s.push_str("…[sha256:");
-        for b in &hash[..6] {
-            s.push_str(&format!("{b:02x}"));
-        }
+        s.push_str(&hex::encode(&hash[..6]));
         s.push(']');
         s
     }

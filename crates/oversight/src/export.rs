@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use oversight_evidence::{BlobProblem, Digest, EvidenceStore};
 use oversight_register::EngagementId;
-use sha2::{Digest as _, Sha256};
 
 use crate::args::ExportArgs;
 use crate::register::{block_on, data_dir, open};
@@ -76,12 +75,8 @@ fn write(
         fs_err::create_dir_all(parent)?;
     }
     fs_err::write(&path, bytes)?;
-    sums.push((hex_of(&Sha256::digest(bytes)), name.to_owned()));
+    sums.push((crate::review::sha256_hex(bytes), name.to_owned()));
     Ok(())
-}
-
-fn hex_of(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn html_escape(text: &str) -> String {
@@ -131,7 +126,7 @@ pub(crate) fn export(args: ExportArgs) -> anyhow::Result<u8> {
             }),
             Err(e) => serde_json::json!({"verified": false, "failure": e.to_string()}),
         };
-        let stored_events = r.store().events().await?;
+        let stored_events = r.ledger_events().await?;
         let exported_head = stored_events.last().map_or(
             oversight_ledger::ChainHead::GENESIS,
             oversight_ledger::SealedEvent::head,
@@ -147,7 +142,7 @@ pub(crate) fn export(args: ExportArgs) -> anyhow::Result<u8> {
                 })
             })
             .collect();
-        let public_key = r.store().instance_key().await?.unwrap_or_default();
+        let public_key = r.public_key().to_string();
         write(
             &pack,
             "ledger.json",
@@ -160,7 +155,7 @@ pub(crate) fn export(args: ExportArgs) -> anyhow::Result<u8> {
             &mut sums,
         )?;
 
-        let deliveries = r.store().deliveries(Some(id.as_str())).await?;
+        let deliveries = r.deliveries(id.as_str()).await?;
         let mut rows = String::new();
         let mut blob_problems = Vec::new();
         for (delivery, outcome) in &deliveries {
@@ -265,8 +260,7 @@ pub(crate) fn export(args: ExportArgs) -> anyhow::Result<u8> {
             &mut sums,
         )?;
         let documents: Vec<serde_json::Value> = r
-            .store()
-            .evidence(Some(id.as_str()))
+            .evidence_documents(Some(id.as_str()))
             .await?
             .iter()
             .map(|d| {
@@ -373,7 +367,7 @@ pub(crate) fn export(args: ExportArgs) -> anyhow::Result<u8> {
         let signature = r.sign_document(crate::pack::SUMS_DOMAIN, listing.as_bytes())?;
         fs_err::write(
             pack.join("SHA256SUMS.sig"),
-            format!("{}\n", hex_of(&signature)),
+            format!("{}\n", hex::encode(signature)),
         )?;
         out!(
             "Exported engagement `{}` to {}: {} reviews, {} waivers, {} files (SHA256SUMS); ledger {}",

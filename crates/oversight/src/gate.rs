@@ -168,7 +168,7 @@ pub(crate) fn evidence(command: EvidenceCommand) -> anyhow::Result<u8> {
                 "EXPIRES",
                 "SHA256"
             );
-            for d in r.store().evidence(Some(&engagement)).await? {
+            for d in r.evidence_documents(Some(&engagement)).await? {
                 out!(
                     "{:<22} {:<24} {:<11} {:<14} {}",
                     d.id,
@@ -212,7 +212,7 @@ async fn verify_evidence(
         }
         Err(_) => problems.push(format!("{by} names `{hex}`, which is not a SHA-256 digest")),
     };
-    let deliveries = r.store().deliveries(None).await?;
+    let deliveries = r.all_deliveries().await?;
     let mut elsewhere = std::collections::BTreeMap::new();
     let mut checked = 0usize;
     for (delivery, _) in &deliveries {
@@ -262,7 +262,7 @@ async fn verify_evidence(
             );
         }
     }
-    let documents = r.store().evidence(None).await?;
+    let documents = r.evidence_documents(None).await?;
     for d in &documents {
         refer(
             &d.sha256,

@@ -17,7 +17,6 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use oversight_ledger::{Checkpoint, Event, Hash, PublicKey, SealedEvent};
-use sha2::{Digest as _, Sha256};
 
 use crate::term::out;
 
@@ -26,13 +25,6 @@ pub(crate) const SUMS_DOMAIN: &str = "oversight.pack-sums/1";
 
 /// Files that `SHA256SUMS` does not list, by design.
 const UNLISTED: [&str; 2] = ["SHA256SUMS", "SHA256SUMS.sig"];
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 pub(crate) fn verify(dir: &Path, public_key: &str) -> anyhow::Result<u8> {
     let key = PublicKey::from_hex(public_key).with_context(|| {
@@ -88,7 +80,7 @@ pub(crate) fn verify(dir: &Path, public_key: &str) -> anyhow::Result<u8> {
             None => problems.push(format!(
                 "{name} is not listed in SHA256SUMS (added to the pack)"
             )),
-            Some(hex) if *hex != sha256_hex(&bytes) => {
+            Some(hex) if *hex != crate::review::sha256_hex(&bytes) => {
                 problems.push(format!("{name} does not match SHA256SUMS (altered)"));
             }
             Some(_) => {}
@@ -198,7 +190,7 @@ pub(crate) fn verify(dir: &Path, public_key: &str) -> anyhow::Result<u8> {
             let path = format!("{review_dir}/{file}");
             match files.get(&path) {
                 None => problems.push(format!("review {id}: {path} ({role}) is missing")),
-                Some(bytes) if sha256_hex(bytes) != hex => problems.push(format!(
+                Some(bytes) if crate::review::sha256_hex(bytes) != hex => problems.push(format!(
                     "review {id}: {path} ({role}) is not the blob sha256:{hex} its record names"
                 )),
                 Some(_) => {}

@@ -103,10 +103,7 @@ pub(crate) fn init(args: InitArgs) -> anyhow::Result<u8> {
             fs_err::create_dir_all(parent)?;
         }
         let register = Register::init(&url, &key, &actor(&args.register)?).await?;
-        out!(
-            "Initialised the register in {}",
-            register.store().describe()
-        );
+        out!("Initialised the register in {}", register.describe());
         out!(
             "Signing key: {} (keep it outside the database and back it up)",
             key.display()

@@ -703,7 +703,7 @@ async fn print_diff_against_accepted(
     engagement: &str,
     review: &str,
 ) -> anyhow::Result<()> {
-    let deliveries = r.store().deliveries(Some(engagement)).await?;
+    let deliveries = r.deliveries(engagement).await?;
     let before = deliveries
         .iter()
         .rev()
@@ -728,7 +728,7 @@ async fn print_diff_against_accepted(
 
 async fn diff_latest(r: &Register, args: &ReviewArgs, engagement: &str) -> anyhow::Result<u8> {
     let evidence = EvidenceStore::open(&evidence_location(args)?)?;
-    let deliveries = r.store().deliveries(Some(engagement)).await?;
+    let deliveries = r.deliveries(engagement).await?;
     let Some((latest, _)) = deliveries.last() else {
         bail!("Engagement `{engagement}` has no recorded review yet");
     };
@@ -1060,10 +1060,8 @@ async fn get(evidence: &EvidenceStore, hex: &str) -> anyhow::Result<Vec<u8>> {
     Ok(evidence.get(&digest).await?.to_vec())
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+/// SHA-256 of `bytes`, lower-case hex: the digest records and packs use.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest as _;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(sha2::Sha256::digest(bytes))
 }

@@ -344,3 +344,15 @@ fn redaction_shows_at_most_the_documented_prefix() {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// Tokens of test.pypi.org have their own prefix (the macaroon's location
+/// `test.pypi.org`, base64) and are found like those of pypi.org.
+#[test]
+fn test_pypi_upload_tokens_are_found() {
+    let d = detector();
+    let token = expand("pypi-AgENdGVzdC5weXBpLm9yZw{u70}", 11);
+    assert_eq!(
+        rule_ids(&d, ".pypirc", &format!("[testpypi]\npassword = {token}\n")),
+        ["secret.pypi-upload-token"]
+    );
+}

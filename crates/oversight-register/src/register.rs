@@ -315,29 +315,8 @@ impl Register {
         key: InstanceKey,
         actor: &str,
     ) -> Result<Register, RegisterError> {
-        let recorded = store
-            .instance_key()
-            .await?
-            .ok_or_else(|| RegisterError::NoInstanceKey {
-                database: store.describe(),
-            })?;
-        let given = key.public_key();
-        if PublicKey::from_hex(&recorded) != Some(given) {
-            return Err(RegisterError::WrongKey {
-                database: store.describe(),
-                expected: PublicKey::from_hex(&recorded)
-                    .map_or_else(|| format!("unreadable `{recorded}`"), |k| k.fingerprint()),
-                given: given.fingerprint(),
-            });
-        }
-        Ok(Register {
-            store,
-            public_key: given,
-            key: Some(key),
-            actor: actor.to_owned(),
-            catalogue: Catalogue::builtin(),
-            checkpoint_log: None,
-        })
+        let public_key = key.public_key();
+        Register::opened(store, Some(key), public_key, actor).await
     }
 
     /// Opens the register in `store` for an audit, with the instance's
@@ -345,6 +324,17 @@ impl Register {
     /// event): everything can be read and verified, nothing written.
     pub async fn open_audit(
         store: Arc<dyn Store>,
+        public_key: PublicKey,
+        actor: &str,
+    ) -> Result<Register, RegisterError> {
+        Register::opened(store, None, public_key, actor).await
+    }
+
+    /// The register in `store`, once `public_key` is found to be the one
+    /// the database was initialised with.
+    async fn opened(
+        store: Arc<dyn Store>,
+        key: Option<InstanceKey>,
         public_key: PublicKey,
         actor: &str,
     ) -> Result<Register, RegisterError> {
@@ -364,7 +354,7 @@ impl Register {
         }
         Ok(Register {
             store,
-            key: None,
+            key,
             public_key,
             actor: actor.to_owned(),
             catalogue: Catalogue::builtin(),

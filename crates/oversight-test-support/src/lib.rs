@@ -25,14 +25,25 @@ pub const CORPORA_VAR: &str = "OVERSIGHT_CORPORA";
 /// When the directory does not exist: a test that needs real data fails,
 /// naming what is missing and how to get it.
 pub fn corpora() -> PathBuf {
-    let dir = match std::env::var_os(CORPORA_VAR) {
+    shared_dir(
+        CORPORA_VAR,
+        "corpora",
+        "the real-data corpora are missing; run the tests with `scripts/test`, which fetches them, or set",
+    )
+}
+
+/// `$var`, or `../shared/<name>` beside the repository; panics with `what`
+/// when it is not a directory.
+fn shared_dir(var: &str, name: &str, what: &str) -> PathBuf {
+    let dir = match std::env::var_os(var) {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"),
+        _ => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared")
+            .join(name),
     };
     assert!(
         dir.is_dir(),
-        "the real-data corpora are missing: {} is not a directory. Run the tests with \
-         `scripts/test`, which fetches them, or set {CORPORA_VAR} to a copy of shared/corpora",
+        "{} is not a directory: {what} {var} to a copy of shared/{name}",
         dir.display()
     );
     dir
@@ -63,15 +74,40 @@ pub const SCHEMAS_VAR: &str = "OVERSIGHT_SCHEMAS";
 /// # Panics
 /// When the directory does not exist, naming it.
 pub fn schemas() -> PathBuf {
-    let dir = match std::env::var_os(SCHEMAS_VAR) {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/schemas"),
-    };
-    assert!(
-        dir.is_dir(),
-        "the official schemas are missing: {} is not a directory; set {SCHEMAS_VAR} to a copy \
-         of shared/schemas",
-        dir.display()
-    );
-    dir
+    shared_dir(
+        SCHEMAS_VAR,
+        "schemas",
+        "the official schemas are missing; set",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A missing corpus fails the test that needs it, saying how to get it.
+    #[test]
+    fn a_missing_directory_fails_with_a_message() {
+        let panic = std::panic::catch_unwind(|| {
+            shared_dir(
+                "OVERSIGHT_TEST_SUPPORT_UNSET_VARIABLE",
+                "no-such-corpus",
+                "run the tests with `scripts/test`, or set",
+            )
+        })
+        .expect_err("a missing directory panics");
+        let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert!(
+            message.contains("no-such-corpus is not a directory")
+                && message.contains("scripts/test")
+                && message.contains("OVERSIGHT_TEST_SUPPORT_UNSET_VARIABLE"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn the_corpora_and_schemas_beside_the_repository_are_found() {
+        assert!(corpus("trojan-source").is_dir());
+        assert!(schemas().join("sarif-schema-2.1.0.json").is_file());
+    }
 }

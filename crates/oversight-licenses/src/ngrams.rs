@@ -318,30 +318,54 @@ impl Index {
     /// [`same_winner`]); `store` must be the store the index was built from.
     /// `None` when the store is empty or has changed since.
     pub(crate) fn analyze<'a>(&self, store: &'a Store, query: &Query<'_>) -> Option<Best<'a>> {
-        let mut scored: Vec<Candidate<'a>> = Vec::with_capacity(self.entries.len());
-        let mut entries = self.entries.iter();
-        for (name, license_type, data) in texts(store) {
-            let entry = entries.next()?;
-            scored.push(Candidate {
+        let texts: Vec<(&'a String, LicenseType, &'a TextData)> = texts(store).collect();
+        if texts.len() != self.entries.len() {
+            return None;
+        }
+        // Entries of about the text's size first: a good score found early
+        // rules out every entry whose size alone bounds its score below it
+        // (a Dice coefficient is at most 2·min(a, b) / (a + b)), so a text
+        // that is one licence is scored against a few dozen entries, not
+        // against all of them. The winner is the same: an entry is skipped
+        // only when it cannot reach the best score.
+        let mut order: Vec<u32> = (0..self.entries.len() as u32).collect();
+        order.sort_unstable_by_key(|&i| (self.entries[i as usize].size.abs_diff(query.size), i));
+        let mut best: Option<(Candidate<'a>, u32)> = None;
+        for i in order {
+            let entry = &self.entries[i as usize];
+            if let Some((b, _)) = &best
+                && bound(entry, query) < b.score
+            {
+                continue;
+            }
+            let (name, license_type, data) = texts[i as usize];
+            let candidate = Candidate {
                 name,
                 score: dice(entry, query),
                 license_type,
                 data,
-            });
+            };
+            // The highest score wins, as in askalono; among equal scores the
+            // first by name and kind of text, then in the store's order.
+            // askalono leaves ties to its store's `HashMap` order, which
+            // changes from process to process, and a replayed review must
+            // find what the review found.
+            let wins = match &best {
+                None => true,
+                Some((b, at)) => candidate
+                    .score
+                    .total_cmp(&b.score)
+                    .reverse()
+                    .then_with(|| candidate.name.cmp(b.name))
+                    .then_with(|| kind_rank(candidate.license_type).cmp(&kind_rank(b.license_type)))
+                    .then_with(|| i.cmp(at))
+                    .is_lt(),
+            };
+            if wins {
+                best = Some((candidate, i));
+            }
         }
-        if entries.next().is_some() {
-            return None;
-        }
-        // The highest score wins, as in askalono; among equal scores the
-        // first by name and kind of text. askalono leaves ties to its
-        // store's `HashMap` order, which changes from process to process,
-        // and a replayed review must find what the review found.
-        let best = scored.iter().min_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| a.name.cmp(b.name))
-                .then_with(|| kind_rank(a.license_type).cmp(&kind_rank(b.license_type)))
-        })?;
+        let (best, _) = best?;
         Some(Best {
             score: best.score,
             name: best.name,
@@ -392,6 +416,17 @@ impl<'v> Query<'v> {
             n: parsed.n,
         })
     }
+}
+
+/// An upper bound of [`dice`] from the sizes alone: the shared bigrams are at
+/// most the smaller multiset. Computed as `dice` is, so that in `f32` too
+/// `dice(entry, query) <= bound(entry, query)`.
+fn bound(entry: &Entry, query: &Query<'_>) -> f32 {
+    if entry.n != query.n || entry.size == 0 || query.size == 0 {
+        return 0.0;
+    }
+    let most = u32::try_from(entry.size.min(query.size)).unwrap_or(u32::MAX);
+    (2.0 * most as f32) / ((entry.size + query.size) as f32)
 }
 
 /// askalono's `NgramSet::dice`, on numbered bigrams.

@@ -29,7 +29,7 @@ pub use finding::{Evidence, Finding, Fingerprint, Location};
 pub use git::{GitFacts, Person};
 pub use manifest::{ManifestEntry, SpecialEntry, SpecialKind};
 pub use path::{DeliveryPath, name_bytes, name_from_bytes};
-pub use report::ScanReport;
+pub use report::{GROUP_AT, ScanReport, group_identical};
 pub use rule::{Category, ParseError, Rule, Severity};
 
 /// Version of the findings model written into every report (`schema` field).

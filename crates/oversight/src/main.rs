@@ -213,6 +213,9 @@ pub(crate) fn run_scan(
     if let Some(baseline) = &baseline {
         baseline.apply(&mut report);
     }
+    // Ten thousand findings of one cause (an archive bomb) are one finding
+    // with a count, in every output format and in the review record.
+    report.group_identical();
     Ok(Scanned {
         report,
         advisories,

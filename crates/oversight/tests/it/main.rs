@@ -763,3 +763,65 @@ fn licence_policy_and_ownership_are_enforced() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("NOT-A-LICENSE"));
 }
+
+/// A delivery whose fifty members each trip the same limit for the same
+/// cause gives one finding with the count and the first places, not fifty,
+/// in every output format.
+#[test]
+fn identical_findings_of_one_cause_are_grouped() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let bomb = dir.path().join("bomb.zip");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&vec![0u8; 3 * 1024 * 1024]).unwrap();
+    let member = gz.finish().unwrap();
+    let mut zip = zip::ZipWriter::new(fs_err::File::create(&bomb).unwrap());
+    for i in 0..50 {
+        zip.start_file(
+            format!("m/{i:02}.gz"),
+            zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored),
+        )
+        .unwrap();
+        zip.write_all(&member).unwrap();
+    }
+    zip.finish().unwrap();
+    for format in ["json", "sarif", "human"] {
+        let out = oversight()
+            .args([
+                "scan",
+                bomb.to_str().unwrap(),
+                "--no-progress",
+                "--format",
+                format,
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        if format == "human" {
+            // The table wraps and shortens long messages.
+            assert!(
+                text.contains("1 finding (1 high)") && text.contains("[50"),
+                "{text}"
+            );
+            continue;
+        }
+        assert_eq!(
+            text.matches("50 findings of this rule with this cause, grouped")
+                .count(),
+            1,
+            "{format}: {text}"
+        );
+        assert!(
+            text.contains("m/00.gz"),
+            "{format}: the first place is named"
+        );
+        if format == "json" {
+            let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let ratio = util::findings(&report)
+                .filter(|f| f["rule"] == "coverage.limit-ratio")
+                .count();
+            assert_eq!(ratio, 1, "{text}");
+        }
+    }
+}

@@ -58,14 +58,20 @@ fn key_path(args: &RegisterArgs) -> anyhow::Result<PathBuf> {
     }
 }
 
-/// Who acts: `--actor`, `OVERSIGHT_ACTOR` or `$USER`. An unknown actor is
-/// refused: the ledger never records "unknown".
+/// Who acts: `--actor`, `OVERSIGHT_ACTOR`, `$USER`, `$LOGNAME`, else the
+/// operating-system account running Oversight. An actor none of these
+/// names is refused: the ledger never records "unknown".
 fn actor(args: &RegisterArgs) -> anyhow::Result<String> {
+    let named = |a: String| {
+        let a = a.trim().to_owned();
+        (!a.is_empty()).then_some(a)
+    };
     args.actor
         .clone()
-        .or_else(|| std::env::var("USER").ok())
-        .map(|a| a.trim().to_owned())
-        .filter(|a| !a.is_empty())
+        .and_then(named)
+        .or_else(|| std::env::var("USER").ok().and_then(named))
+        .or_else(|| std::env::var("LOGNAME").ok().and_then(named))
+        .or_else(|| whoami::fallible::username().ok().and_then(named))
         .context("Who is acting is unknown: set --actor, OVERSIGHT_ACTOR or USER")
 }
 

@@ -444,21 +444,44 @@ fn verifying_a_store_that_does_not_exist_fails() {
     assert!(!typo.exists(), "the typo was not created");
 }
 
-/// An unset actor is refused, never recorded as "unknown".
+/// Without `--actor`, `OVERSIGHT_ACTOR`, `USER` or `LOGNAME`, the actor is
+/// the operating-system account (as `id -un` names it), never "unknown".
 #[test]
-fn an_unknown_actor_is_refused() {
+fn the_actor_is_never_unknown() {
     let dir = tempfile::tempdir().unwrap();
-    let out = oversight()
-        .args(["init", "--example"])
-        .env("XDG_DATA_HOME", dir.path().join("data"))
-        .env("XDG_CONFIG_HOME", dir.path().join("config"))
-        .env_remove("OVERSIGHT_ACTOR")
-        .env_remove("USER")
+    let run = |args: &[&str]| {
+        oversight()
+            .args(args)
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            .env_remove("OVERSIGHT_ACTOR")
+            .env_remove("USER")
+            .env_remove("LOGNAME")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["init", "--example"]);
+    assert!(out.status.success(), "{out:?}");
+    let pack = dir.path().join("pack");
+    let out = run(&[
+        "export",
+        "--engagement",
+        "acme-portal",
+        "-o",
+        pack.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let ledger: serde_json::Value =
+        serde_json::from_str(&fs_err::read_to_string(pack.join("ledger.json")).unwrap()).unwrap();
+    let account = std::process::Command::new("id")
+        .arg("-un")
         .output()
         .unwrap();
-    let text = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{text}");
-    assert!(text.contains("Who is acting is unknown"), "{text}");
+    let account = String::from_utf8_lossy(&account.stdout).trim().to_owned();
+    assert!(!account.is_empty());
+    for event in ledger["events"].as_array().unwrap() {
+        assert_eq!(event["actor"], account.as_str(), "{event}");
+    }
 }
 
 /// A database holding one irrelevant PyPI advisory used to let a

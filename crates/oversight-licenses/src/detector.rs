@@ -1,8 +1,9 @@
 //! The licence and copyright detector.
 //!
-//! **What it detects.** Licence texts in LICENSE, COPYING, NOTICE and similar
-//! files and in large header comments (matched against the SPDX licence list
-//! with a confidence score), `SPDX-License-Identifier:` tags, short licence
+//! **What it detects.** Licence and licence-exception texts in any text file
+//! (LICENSE, COPYING and NOTICE files are matched whole; elsewhere the regions
+//! where licence words gather, and header comments) matched against the SPDX
+//! licence list with a confidence score, `SPDX-License-Identifier:` tags, short licence
 //! notices ("Licensed under the Apache License, Version 2.0"), and copyright
 //! statements with their years and holders. With a licence policy it flags
 //! licences the policy does not allow; with expected holders it flags every
@@ -31,6 +32,8 @@
 use oversight_detect::{
     Detector, Emit, FileInfo, Hit, Pattern, Scope, Sink, Window, visible_snippet,
 };
+use std::borrow::Cow;
+
 use oversight_model::{FileClass, Rule};
 use spdx::Expression;
 
@@ -66,6 +69,78 @@ const TEXT_TRIGGERS: &[&str] = &[
 /// Copyright markers.
 const COPYRIGHT_MARKERS: &[&str] = &["copyright", "(c)", "©", "&copy;", "spdx-filecopyrighttext"];
 
+/// Words of licence texts, each with its family. Outside code files, a region
+/// where markers of several families come close together is matched against
+/// every SPDX text (licences and exceptions); elsewhere the (costly) matcher
+/// does not run, so an ordinary file pays only for the markers' hits.
+const TEXT_MARKERS: &[(&str, u8)] = &[
+    ("licens", 0),
+    ("licenc", 0),
+    ("warrant", 1),
+    ("liabil", 2),
+    ("liable", 2),
+    ("merchantab", 3),
+    ("redistribut", 4),
+    ("permission", 5),
+    ("permitted", 5),
+    ("public domain", 6),
+    ("free software", 7),
+    ("hereby", 8),
+    ("royalt", 9),
+    ("conditions", 10),
+    ("distribut", 11),
+    ("notice", 12),
+    ("copies", 13),
+];
+
+/// The family of copyright markers among [`TEXT_MARKERS`]' families.
+const COPYRIGHT_FAMILY: u8 = 14;
+
+/// Markers further apart than this (in bytes) start a new region.
+const MARKER_GAP: u64 = 3 * 1024;
+
+/// How many marker families a region needs to be matched.
+const MIN_FAMILIES: usize = 2;
+
+/// How many marker hits a region needs to be matched.
+const MIN_MARKERS: usize = 3;
+
+/// How far (in bytes) a region is extended before its first and after its
+/// last marker, to the paragraph's bounds, and within how many bytes of the
+/// start or end of a file it is extended to them (a licence's title).
+const REGION_CONTEXT: usize = 1024;
+
+/// The largest region matched against the SPDX texts (the longest SPDX
+/// text, APL-1.0, is 45 KB).
+const MAX_REGION: usize = 64 * 1024;
+
+/// How many marker hits per KiB a region (or a whole file) needs to be
+/// matched: licence texts are dense in licence words (the sparsest SPDX
+/// texts in English have three per KiB), prose that mentions a licence is not.
+const MIN_DENSITY: f64 = 1.5;
+
+/// How many regions are matched per window.
+const MAX_TEXT_REGIONS: usize = 4;
+
+/// A file up to this size with [`MIN_MARKERS_SMALL`] marker hits is matched
+/// whole: short licences and exceptions hold few licence words.
+const SMALL_FILE: usize = 4 * 1024;
+
+/// How many marker hits a small file needs to be matched.
+const MIN_MARKERS_SMALL: usize = 2;
+
+/// How many lines before a matched licence text, each of at most
+/// [`TITLE_LENGTH`] bytes, are taken as its title and copyright lines.
+const TITLE_LINES: usize = 4;
+
+/// See [`TITLE_LINES`].
+const TITLE_LENGTH: usize = 100;
+
+/// How many lines before or after a matched licence text, up to the file's
+/// ends, still belong to it (a licence's appendix on how to apply it, which
+/// the matcher leaves out but which names other licences).
+const MAX_TEXT_TAIL: usize = 25;
+
 /// What one pattern of [`LicenseDetector::patterns`] stands for.
 #[derive(Debug, Clone, Copy)]
 enum Kind {
@@ -73,6 +148,7 @@ enum Kind {
     Phrase(usize),
     Trigger,
     Copyright,
+    Marker(u8),
 }
 
 /// The detector of licences and copyright statements.
@@ -118,6 +194,7 @@ impl LicenseDetector {
         kinds.extend((0..PHRASES.len()).map(Kind::Phrase));
         kinds.extend(TEXT_TRIGGERS.iter().map(|_| Kind::Trigger));
         kinds.extend(COPYRIGHT_MARKERS.iter().map(|_| Kind::Copyright));
+        kinds.extend(TEXT_MARKERS.iter().map(|&(_, family)| Kind::Marker(family)));
         Ok(LicenseDetector {
             matcher: TextMatcher::load_in_background()?,
             policy: options.policy,
@@ -202,16 +279,22 @@ impl LicenseDetector {
                         snippet: Some(visible_snippet(line, 160)),
                     });
                 }
-                Kind::Trigger | Kind::Copyright => {}
+                Kind::Trigger | Kind::Copyright | Kind::Marker(_) => {}
             }
         }
     }
 
     /// Matches header comments that contain licence-text triggers.
-    fn header_texts(&self, window: &Window<'_>, hits: &[Hit], found: &mut Vec<Found>) {
+    fn header_texts(
+        &self,
+        window: &Window<'_>,
+        hits: &[Hit],
+        regions: &[(u64, u64)],
+        found: &mut Vec<Found>,
+    ) {
         let mut done: Vec<(usize, usize)> = Vec::new();
         for hit in hits {
-            if !matches!(self.kinds[hit.pattern], Kind::Trigger) {
+            if !matches!(self.kinds[hit.pattern], Kind::Trigger) || within(regions, hit.start) {
                 continue;
             }
             let at = window.index(hit.start);
@@ -235,12 +318,165 @@ impl LicenseDetector {
         }
     }
 
+    /// Licence texts outside licence files: regions of the window where
+    /// licence-text markers gather, matched against every SPDX text. Returns
+    /// each identified full text and the file offsets `[start, end)` it
+    /// covers; a code file's comments are left to [`Self::header_texts`].
+    fn full_texts(
+        &self,
+        file: &FileInfo<'_>,
+        window: &Window<'_>,
+        hits: &[Hit],
+    ) -> (Vec<Found>, Vec<(u64, u64)>) {
+        let mut found = Vec::new();
+        let mut regions = Vec::new();
+        if is_code_file(file.file_name()) {
+            return (found, regions);
+        }
+        let markers = hits.iter().filter_map(|hit| match self.kinds[hit.pattern] {
+            Kind::Marker(family) => Some((hit, family)),
+            Kind::Copyright => Some((hit, COPYRIGHT_FAMILY)),
+            _ => None,
+        });
+        // Clusters of markers: (first start, last end, families, hits).
+        let mut clusters: Vec<(u64, u64, u32, usize)> = Vec::new();
+        for (hit, family) in markers {
+            match clusters.last_mut() {
+                Some(last) if hit.start <= last.1 + MARKER_GAP => {
+                    last.1 = last.1.max(hit.end);
+                    last.2 |= 1 << family;
+                    last.3 += 1;
+                }
+                _ => clusters.push((hit.start, hit.end, 1 << family, 1)),
+            }
+        }
+        let bytes = window.bytes();
+        let dense = |count: usize, bytes: u64| count as f64 * 1024.0 >= MIN_DENSITY * bytes as f64;
+        let qualifies = |&&(first, last, families, count): &&(u64, u64, u32, usize)| {
+            (families.count_ones() as usize) >= MIN_FAMILIES
+                && count >= MIN_MARKERS
+                && dense(count, last - first)
+        };
+        let markers: usize = clusters.iter().map(|c| c.3).sum();
+        // A file that is mostly licence words (a licence text under any
+        // name) is matched whole, as a licence file is: the matcher finds
+        // the licences in its sub-ranges.
+        let span = match (clusters.first(), clusters.last()) {
+            (Some(first), Some(last)) => window.index(last.1) - window.index(first.0),
+            _ => 0,
+        };
+        let whole_file = window.offset() == 0
+            && window.is_last()
+            && bytes.len() <= MAX_REGION
+            && span * 2 >= bytes.len()
+            && dense(markers, bytes.len() as u64)
+            && (clusters.iter().any(|c| qualifies(&c))
+                || (bytes.len() <= SMALL_FILE && markers >= MIN_MARKERS_SMALL));
+        // Otherwise each region where markers gather: the comment block
+        // around them (the same header in every file of a project is one
+        // cached match), or the paragraphs around them.
+        let mut to_match: Vec<(usize, usize, Cow<'_, str>)> = Vec::new();
+        if whole_file {
+            to_match.push((0, bytes.len(), String::from_utf8_lossy(bytes)));
+        } else {
+            for &(first, last, _, _) in clusters.iter().filter(qualifies) {
+                let at = window.index(first);
+                if to_match.len() >= MAX_TEXT_REGIONS
+                    || to_match.iter().any(|(s, e, _)| *s <= at && at < *e)
+                {
+                    continue;
+                }
+                let (_, line) = window.line_around(first, 400);
+                let line = String::from_utf8_lossy(line);
+                if text::is_comment_line(line.trim()) {
+                    let (start, end, block) = text::comment_block(bytes, at);
+                    to_match.push((start, end.max(start), Cow::Owned(block)));
+                } else {
+                    let (start, end) = text_region(
+                        bytes,
+                        at,
+                        window.index(last),
+                        window.offset() == 0,
+                        window.is_last(),
+                    );
+                    to_match.push((start, end, String::from_utf8_lossy(&bytes[start..end])));
+                }
+            }
+        }
+        for (start, end, text) in to_match {
+            let region = &bytes[start..end];
+            let TextVerdict::Found(matches) = self.matcher.identify(&text) else {
+                continue;
+            };
+            let line_starts: Vec<usize> = std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', region).map(|i| i + 1))
+                .collect();
+            let at = |line: usize| {
+                line_starts
+                    .get(line)
+                    .map_or(region.len(), |&i| i.min(region.len()))
+            };
+            let matches: Vec<_> = matches.into_iter().filter(|m| m.full_text).collect();
+            let total_lines = line_starts.len();
+            for (i, m) in matches.iter().enumerate() {
+                // The lines before and after the text up to the region's
+                // ends belong to it when they are few and hold no other text.
+                let tail = MAX_TEXT_TAIL.min((m.lines.1 - m.lines.0) / 5).max(5);
+                let free = |from: usize, to: usize| {
+                    matches
+                        .iter()
+                        .enumerate()
+                        .all(|(j, o)| j == i || o.lines.1 <= from || o.lines.0 >= to)
+                };
+                let mut first_line = if m.lines.0 <= tail && free(0, m.lines.0) {
+                    0
+                } else {
+                    m.lines.0
+                };
+                // The matcher leaves out a text's title and copyright lines:
+                // a few short lines just before it are its own.
+                let mut title_lines = 0;
+                while first_line > 0
+                    && title_lines < TITLE_LINES
+                    && free(first_line - 1, first_line)
+                    && region[at(first_line - 1)..at(first_line)]
+                        .trim_ascii()
+                        .len()
+                        <= TITLE_LENGTH
+                {
+                    first_line -= 1;
+                    title_lines += 1;
+                }
+                let last_line = if total_lines.saturating_sub(m.lines.1) <= tail
+                    && free(m.lines.1, total_lines)
+                {
+                    total_lines
+                } else {
+                    m.lines.1
+                };
+                let from = window.offset() + (start + at(first_line)) as u64;
+                let to = window.offset() + (start + at(last_line)) as u64;
+                let m = m.clone();
+                regions.push((from, to.max(from + 1)));
+                found.push(Found {
+                    offset: from,
+                    line_col: Some(window.line_col(from)),
+                    source: text_source(&m),
+                    licence: Licence::Text(m),
+                    snippet: None,
+                });
+            }
+        }
+        (found, regions)
+    }
+
     /// Copyright statements, one per line.
     fn copyrights(
         &self,
         file: &FileInfo<'_>,
         window: &Window<'_>,
         hits: &[Hit],
+        regions: &[(u64, u64)],
         sink: &mut dyn Sink,
     ) {
         let licence_file = is_license_file(file.file_name());
@@ -287,7 +523,7 @@ impl LicenseDetector {
                 )
                 .with_snippet(snippet.clone()),
             );
-            if self.is_foreign(&statement, licence_file) {
+            if self.is_foreign(&statement, licence_file || within(regions, hit.start)) {
                 sink.emit(
                     Emit::at(
                         &rules::FOREIGN_COPYRIGHT,
@@ -437,18 +673,28 @@ impl Detector for LicenseDetector {
                 .iter()
                 .map(|p| Pattern::new(p, Scope::Text)),
         );
+        patterns.extend(
+            TEXT_MARKERS
+                .iter()
+                .map(|(p, _)| Pattern::new(p, Scope::Text)),
+        );
         patterns
     }
 
     fn on_hits(&self, file: &FileInfo<'_>, window: &Window<'_>, hits: &[Hit], sink: &mut dyn Sink) {
-        self.copyrights(file, window, hits, sink);
         // Licence files read whole are judged by `check_whole`.
         if is_license_file(file.file_name()) && file.size.is_some_and(|s| s <= WHOLE_FILE_LIMIT) {
+            self.copyrights(file, window, hits, &[], sink);
             return;
         }
-        let mut found = Vec::new();
-        self.declarations(window, hits, &mut found);
-        self.header_texts(window, hits, &mut found);
+        let (mut found, regions) = self.full_texts(file, window, hits);
+        self.copyrights(file, window, hits, &regions, sink);
+        // A licence text gives its licence, not the licences it names: tags,
+        // notices and headers inside a matched text are part of it.
+        let mut others = Vec::new();
+        self.declarations(window, hits, &mut others);
+        self.header_texts(window, hits, &regions, &mut others);
+        found.extend(others.into_iter().filter(|f| !within(&regions, f.offset)));
         self.report(found, sink);
     }
 
@@ -501,10 +747,11 @@ impl Detector for LicenseDetector {
 }
 
 fn text_source(m: &text::TextMatch) -> String {
-    let certainty = if m.score >= IDENTIFIED {
-        "licence text"
-    } else {
-        "probably this licence text"
+    let certainty = match (m.score >= IDENTIFIED, m.is_exception()) {
+        (true, false) => "licence text",
+        (false, false) => "probably this licence text",
+        (true, true) => "licence exception text",
+        (false, true) => "probably this licence exception text",
     };
     let aliases = if m.aliases.is_empty() {
         String::new()
@@ -544,6 +791,48 @@ fn naive_hits(patterns: &[Pattern], content: &[u8]) -> Vec<Hit> {
     hits
 }
 
+/// Whether file offset `at` lies in one of `regions`.
+fn within(regions: &[(u64, u64)], at: u64) -> bool {
+    regions.iter().any(|&(start, end)| start <= at && at < end)
+}
+
+/// The region of `bytes` matched for the markers from index `first` to
+/// `last`: extended to the paragraphs around them (at most
+/// [`REGION_CONTEXT`] bytes each way), to the start and end of the file
+/// when they are that close, and bounded to [`MAX_REGION`] bytes.
+fn text_region(
+    bytes: &[u8],
+    first: usize,
+    last: usize,
+    starts_file: bool,
+    ends_file: bool,
+) -> (usize, usize) {
+    let first = first.min(bytes.len());
+    let last = last.clamp(first, bytes.len());
+    let start = if starts_file && first <= REGION_CONTEXT {
+        0
+    } else {
+        let lo = first.saturating_sub(REGION_CONTEXT);
+        let before = &bytes[lo..first];
+        match memchr::memmem::rfind(before, b"\n\n") {
+            Some(i) => lo + i + 2,
+            None => memchr::memchr(b'\n', before).map_or(first, |i| lo + i + 1),
+        }
+    };
+    let end = if ends_file && bytes.len() - last <= REGION_CONTEXT {
+        bytes.len()
+    } else {
+        let hi = (last + REGION_CONTEXT).min(bytes.len());
+        let after = &bytes[last..hi];
+        match memchr::memmem::find(after, b"\n\n") {
+            Some(i) => last + i,
+            None => memchr::memrchr(b'\n', after).map_or(hi, |i| last + i),
+        }
+    };
+    let end = end.min(start + MAX_REGION);
+    (start, end.max(start))
+}
+
 /// Phrases must not be part of longer words (`submit license` is not MIT).
 fn word_bounded(window: &Window<'_>, start: u64, end: u64) -> bool {
     let is_word = |b: &u8| b.is_ascii_alphanumeric();
@@ -577,6 +866,13 @@ const CODE_EXTENSIONS: &[&str] = &[
     "rb", "php", "swift", "scala", "json", "toml", "yaml", "yml", "xml", "html", "htm", "css",
     "sh", "ps1", "bat", "sql", "lock", "svg", "png", "jpg", "gif", "pdf", "vue", "jsx", "tsx",
 ];
+
+/// Whether a file name has the extension of code or data (where licence
+/// texts sit in comments, matched as headers).
+fn is_code_file(name: &str) -> bool {
+    name.rsplit_once('.')
+        .is_some_and(|(_, ext)| CODE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()))
+}
 
 /// Whether a file name is that of a licence, copying, notice or copyright
 /// file (`LICENSE`, `LICENSE-MIT`, `COPYING.LESSER`, `NOTICE.txt`, `MIT-LICENSE`).

@@ -4,9 +4,11 @@
 //! The crate has one detector, [`LicenseDetector`], built by [`detector`] from
 //! [`LicenseOptions`]:
 //!
-//! * licence texts in LICENSE/COPYING/NOTICE-like files and in large header
-//!   comments, matched against the SPDX licence list by askalono's algorithm
-//!   (shipped with the SPDX texts inside the `spdx` crate; see [`text`]);
+//! * licence and exception texts in LICENSE/COPYING/NOTICE-like files, in
+//!   any other text file where licence words gather, and in header comments,
+//!   matched against the SPDX licence list by askalono's algorithm (shipped
+//!   with the SPDX texts inside the `spdx` crate; see [`text`]); tags and
+//!   notices inside a matched text are part of it, not other licences;
 //! * `SPDX-License-Identifier:` tags and short licence notices ([`notices`]);
 //! * copyright statements, their years and holders ([`copyright`]);
 //! * a [`LicensePolicy`] of allowed and denied identifiers and categories,

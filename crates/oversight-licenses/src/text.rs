@@ -53,6 +53,20 @@ pub struct TextMatch {
     pub aliases: Vec<String>,
     /// Confidence from 0 to 1.
     pub score: f32,
+    /// The lines of the matched text that hold the licence: 0-based, `start`
+    /// included, `end` excluded, counting lines split at `\n`.
+    pub lines: (usize, usize),
+    /// Whether the best text is the licence's full text (or an alternate
+    /// form of it), not one of its standard headers (notices).
+    pub full_text: bool,
+}
+
+impl TextMatch {
+    /// Whether the identifier is a licence exception (`Classpath-exception-2.0`),
+    /// whose text the store holds beside the licences'.
+    pub fn is_exception(&self) -> bool {
+        spdx::license_id(&self.license).is_none() && spdx::exception_id(&self.license).is_some()
+    }
 }
 
 /// The outcome of matching a text.
@@ -208,6 +222,7 @@ impl Stores {
     fn load() -> Result<Self, Error> {
         let mut store = Store::load_inline().map_err(|e| Error::Store(e.to_string()))?;
         add_lgpl3_alone(&mut store);
+        add_exceptions(&mut store);
         let mut headers = Store::new();
         for name in HEADER_LICENSES {
             if let Some(data) = store.get_original(name) {
@@ -302,8 +317,18 @@ impl Fast {
 struct Scan<'a> {
     /// The best licence for the whole text.
     first: Best<'a>,
-    /// Licences found in sub-ranges, with their scores.
-    containing: Vec<(&'a str, f32)>,
+    /// Licences found in sub-ranges.
+    containing: Vec<Contained<'a>>,
+}
+
+/// A licence found in a sub-range of lines.
+struct Contained<'a> {
+    name: &'a str,
+    score: f32,
+    /// The range, as [`TextMatch::lines`].
+    lines: (usize, usize),
+    /// Whether the best text was a full text, not a header.
+    full_text: bool,
 }
 
 impl Scan<'_> {
@@ -330,7 +355,12 @@ fn scan<'a>(stores: &'a Stores, text: &TextData, query: Option<&Query<'_>>) -> S
         if score < PROBABLE {
             break;
         }
-        containing.push((analysis.name, score));
+        containing.push(Contained {
+            name: analysis.name,
+            score,
+            lines: optimized.lines_view(),
+            full_text: analysis.license_type != LicenseType::Header,
+        });
         current = Cow::Owned(optimized.white_out());
         analysis = stores.analyze(&current, None);
     }
@@ -391,15 +421,19 @@ impl TextMatcher {
     /// Results are cached by normalised content, as for [`Self::identify`]:
     /// every file of a vendored C library repeats the same licence header.
     pub fn identify_header(&self, text: &str) -> Option<TextMatch> {
-        self.header_cache.get_or(cache_key(text), || {
+        let whole = (0, text.split('\n').count());
+        let found = self.header_cache.get_or(cache_key(text), || {
             let data = TextData::new(text);
             let result = self.stores().analyze_headers(&data, None);
             (result.score >= IDENTIFIED).then(|| TextMatch {
                 license: result.name.to_owned(),
                 aliases: self.aliases(result.name, result.name),
                 score: result.score,
+                lines: (0, data.lines().len()),
+                full_text: true,
             })
-        })
+        });
+        found.map(|m| TextMatch { lines: whole, ..m })
     }
 
     /// Matches a text. Results are cached by content.
@@ -427,6 +461,8 @@ impl TextMatcher {
                 license: quick.name.to_owned(),
                 aliases: self.aliases(quick.name, quick.name),
                 score: quick.score,
+                lines: (0, data.lines().len()),
+                full_text: true,
             }]);
         }
         self.identify_full(text, &data, query.as_ref())
@@ -435,8 +471,16 @@ impl TextMatcher {
     /// [`Self::identify`] against the whole list; `data` and `query` are
     /// `text`'s.
     fn identify_full(&self, text: &str, data: &TextData, query: Option<&Query<'_>>) -> TextVerdict {
-        self.cache
-            .get_or(cache_key(text), || self.identify_uncached(data, query))
+        // Texts that share a key may differ in blank and copyright lines, so
+        // the cache holds line ranges counted in the other lines.
+        let content = content_lines(text);
+        let verdict = self.cache.get_or(cache_key(text), || {
+            with_lines(self.identify_uncached(data, query), |lines| {
+                to_content_range(&content, lines)
+            })
+        });
+        let total = text.split('\n').count();
+        with_lines(verdict, |lines| from_content_range(&content, lines, total))
     }
 
     fn identify_uncached(&self, data: &TextData, query: Option<&Query<'_>>) -> TextVerdict {
@@ -448,7 +492,8 @@ impl TextMatcher {
         }
         let result = scan(self.stores(), data, query);
         let mut found: Vec<TextMatch> = Vec::new();
-        let mut add = |store_name: &str, score: f32| {
+        let whole = (0, data.lines().len());
+        let mut add = |store_name: &str, score: f32, lines: (usize, usize), full_text: bool| {
             let name = current_identifier(store_name);
             let name = name.as_str();
             if let Some(existing) = found.iter_mut().find(|m| m.license == name) {
@@ -458,17 +503,23 @@ impl TextMatcher {
                     license: name.to_owned(),
                     aliases: self.aliases(store_name, name),
                     score,
+                    lines,
+                    full_text,
                 });
             }
         };
-        for &(contained, score) in &result.containing {
-            add(contained, score);
+        for c in &result.containing {
+            add(c.name, c.score, c.lines, c.full_text);
         }
         if let Some(license) = result.license()
-            && (result.containing.is_empty()
-                || result.containing.iter().any(|&(c, _)| c == license))
+            && (result.containing.is_empty() || result.containing.iter().any(|c| c.name == license))
         {
-            add(license, result.first.score);
+            add(
+                license,
+                result.first.score,
+                whole,
+                result.first.license_type != LicenseType::Header,
+            );
         }
         if found.is_empty() {
             let best = result.first;
@@ -545,6 +596,60 @@ fn cache_key(text: &str) -> u64 {
     hasher.finish()
 }
 
+/// Whether a line counts in [`cache_key`]: it has a word and is no
+/// copyright line.
+fn is_content_line(line: &str) -> bool {
+    line.chars().any(char::is_alphanumeric) && !line.to_lowercase().contains("copyright")
+}
+
+/// The indices (in lines split at `\n`) of the lines [`cache_key`] keeps.
+fn content_lines(text: &str) -> Vec<usize> {
+    text.split('\n')
+        .enumerate()
+        .filter(|(_, line)| is_content_line(line))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// A range of line indices as a range of content-line ordinals.
+fn to_content_range(content: &[usize], (start, end): (usize, usize)) -> (usize, usize) {
+    (
+        content.partition_point(|&i| i < start),
+        content.partition_point(|&i| i < end),
+    )
+}
+
+/// A range of content-line ordinals as a range of line indices of a text of
+/// `total` lines.
+fn from_content_range(
+    content: &[usize],
+    (start, end): (usize, usize),
+    total: usize,
+) -> (usize, usize) {
+    let first = content.get(start).copied().unwrap_or(total);
+    let last = match end.checked_sub(1).and_then(|e| content.get(e)) {
+        Some(&i) => i + 1,
+        None => first,
+    };
+    (first.min(total), last.clamp(first.min(total), total))
+}
+
+/// `verdict` with the line range of each match mapped by `map`.
+fn with_lines(verdict: TextVerdict, map: impl Fn((usize, usize)) -> (usize, usize)) -> TextVerdict {
+    match verdict {
+        TextVerdict::Found(matches) => TextVerdict::Found(
+            matches
+                .into_iter()
+                .map(|m| TextMatch {
+                    lines: map(m.lines),
+                    ..m
+                })
+                .collect(),
+        ),
+        unknown => unknown,
+    }
+}
+
 /// Two independent 64-bit hashes and the length of a text: equal keys are
 /// equal texts, short of a collision of all three.
 type ExactKey = (u64, u64, usize);
@@ -588,6 +693,26 @@ fn add_lgpl3_alone(store: &mut Store) {
     }
 }
 
+/// The store holds licence texts only, so that an exception's text alone
+/// (a file holding the Classpath exception) matched the licence whose text
+/// quotes it, or nothing. Each exception's SPDX text becomes an entry under
+/// its own identifier.
+fn add_exceptions(store: &mut Store) {
+    for exception in spdx::identifiers::EXCEPTIONS {
+        if store.get_original(exception.name).is_some() {
+            continue;
+        }
+        let Some(id) = spdx::exception_id(exception.name) else {
+            continue;
+        };
+        let text = id.text();
+        if text.trim().is_empty() {
+            continue;
+        }
+        store.add_license(exception.name.to_owned(), TextData::new(text));
+    }
+}
+
 /// Markers stripped from the start of comment lines, longest first.
 const LEADING_MARKERS: &[&str] = &[
     "<!--", "\"\"\"", "'''", "/**", "/*!", "//!", "///", "/*", "//", "#!", "(*", "{-", "--", ";;",
@@ -598,7 +723,7 @@ const LEADING_MARKERS: &[&str] = &[
 const TRAILING_MARKERS: &[&str] = &["*/", "-->", "*)", "-}", "\"\"\"", "'''", "*", "#"];
 
 /// Whether a line (trimmed) is a comment line in some common language.
-fn is_comment_line(line: &str) -> bool {
+pub(crate) fn is_comment_line(line: &str) -> bool {
     LEADING_MARKERS.iter().any(|m| line.starts_with(m))
 }
 

@@ -272,6 +272,23 @@ fn examine_line(line: &[u8]) -> Option<LineReport> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The controls this detector flags are the ones the report escapes.
+    #[test]
+    fn the_controls_are_the_shared_set() {
+        for (c, _, _) in CONTROLS {
+            assert!(
+                oversight_model::unicode::is_bidi_control(c),
+                "{:04X}",
+                u32::from(c)
+            );
+        }
+        let shared = (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|c| oversight_model::unicode::is_bidi_control(*c))
+            .count();
+        assert_eq!(shared, CONTROLS.len());
+    }
     use oversight_detect::reference::run_detector;
 
     #[test]

@@ -45,6 +45,7 @@
 //! Presented to User); Unicode Technical Standard #39.
 
 use oversight_detect::{Detector, Emit, FileInfo, Hit, Pattern, Scope, Sink, TextKind, Window};
+use oversight_model::unicode::{FILLERS, ZERO_WIDTH, is_invisible, is_selector, is_tag};
 use oversight_model::{Category, Rule, Severity};
 
 use crate::text::{Capped, char_at, char_before, is_ascii_ident, quote};
@@ -73,41 +74,6 @@ const SELECTOR_RUN: usize = 4;
 pub struct Invisible;
 
 /// Zero-width characters: reported where they touch an ASCII word.
-const ZERO_WIDTH: [(char, &str); 9] = [
-    ('\u{200B}', "ZERO WIDTH SPACE"),
-    ('\u{200C}', "ZERO WIDTH NON-JOINER"),
-    ('\u{200D}', "ZERO WIDTH JOINER"),
-    ('\u{2060}', "WORD JOINER"),
-    ('\u{2061}', "FUNCTION APPLICATION"),
-    ('\u{2062}', "INVISIBLE TIMES"),
-    ('\u{2063}', "INVISIBLE SEPARATOR"),
-    ('\u{2064}', "INVISIBLE PLUS"),
-    ('\u{FEFF}', "ZERO WIDTH NO-BREAK SPACE"),
-];
-
-/// Hangul fillers: letters that render as blank space.
-const FILLERS: [(char, &str); 4] = [
-    ('\u{115F}', "HANGUL CHOSEONG FILLER"),
-    ('\u{1160}', "HANGUL JUNGSEONG FILLER"),
-    ('\u{3164}', "HANGUL FILLER"),
-    ('\u{FFA0}', "HALFWIDTH HANGUL FILLER"),
-];
-
-fn is_tag(c: char) -> bool {
-    ('\u{E0000}'..='\u{E007F}').contains(&c)
-}
-
-fn is_selector(c: char) -> bool {
-    ('\u{FE00}'..='\u{FE0F}').contains(&c) || ('\u{E0100}'..='\u{E01EF}').contains(&c)
-}
-
-fn is_invisible(c: char) -> bool {
-    is_tag(c)
-        || is_selector(c)
-        || ZERO_WIDTH.iter().any(|(k, _)| *k == c)
-        || FILLERS.iter().any(|(k, _)| *k == c)
-}
-
 impl Detector for Invisible {
     fn name(&self) -> &'static str {
         "invisible"

@@ -22,6 +22,7 @@ mod manifest;
 mod path;
 mod report;
 mod rule;
+pub mod unicode;
 
 pub use component::{Component, ComponentHash, Directness, Ecosystem, Scope as DependencyScope};
 pub use coverage::{CoverageSummary, FileClass, KindCount};

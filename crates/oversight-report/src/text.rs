@@ -41,18 +41,10 @@ fn sanitize(text: &str, keep_newlines: bool) -> Cow<'_, str> {
     Cow::Owned(clean)
 }
 
-/// Characters that reorder or hide text on display: the bidirectional controls
-/// of Unicode's Trojan Source class and the zero-width characters.
+/// Characters that reorder or hide text on display: exactly the set the
+/// malicious-content detectors flag ([`oversight_model::unicode::is_hidden`]).
 pub(crate) fn is_format(c: char) -> bool {
-    matches!(
-        c,
-        '\u{061C}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{2069}'
-            | '\u{FEFF}'
-    )
+    oversight_model::unicode::is_hidden(c)
 }
 
 /// Shortens `text` to at most `max` characters, ending with `…` when cut.
@@ -106,6 +98,17 @@ pub(crate) fn plural(count: u64, singular: &str, plural: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The report shows as `<U+XXXX>` every character the invisible and
+    /// bidi detectors flag: tags, selectors and fillers too.
+    #[test]
+    fn every_hidden_character_the_detectors_flag_is_shown() {
+        let text = "a\u{E0041}b\u{FE0F}c\u{3164}d\u{202E}e";
+        assert_eq!(
+            sanitize_line(text),
+            "a<U+E0041>b<U+FE0F>c<U+3164>d<U+202E>e"
+        );
+    }
 
     #[test]
     fn controls_are_removed_and_bidi_made_visible() {

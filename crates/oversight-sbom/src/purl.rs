@@ -13,31 +13,11 @@ pub(crate) fn component_purl(component: &Component) -> String {
     build(component.ecosystem, &component.name, &component.version)
 }
 
-/// Builds `pkg:<type>/<namespace>/<name>@<version>` with the percent-encoding
-/// and case rules of the purl specification.
+/// Builds `pkg:<type>/<namespace>/<name>@<version>`: the one purl builder,
+/// the inventory's ([`oversight_deps::purl::build`]), so a component gets
+/// the same purl in the scan report and in every SBOM.
 pub(crate) fn build(ecosystem: Ecosystem, name: &str, version: &str) -> String {
-    let (namespace, short) = split_name(ecosystem, name);
-    let short = if short.is_empty() { "unnamed" } else { short };
-    let built = PackageUrl::new(ecosystem.purl_type(), short).and_then(|mut purl| {
-        if let Some(namespace) = namespace {
-            purl.with_namespace(namespace)?;
-        }
-        if !version.is_empty() {
-            purl.with_version(version)?;
-        }
-        Ok(purl.to_string())
-    });
-    built.unwrap_or_else(|_| {
-        // The type rules refused the name (a Composer package without a
-        // vendor, say): keep the ecosystem visible in a generic purl.
-        let mut purl = PackageUrl::new("generic", short.to_owned())
-            .unwrap_or_else(|_| PackageUrl::new("generic", "unnamed").expect("valid purl"));
-        let _ = purl.with_namespace(ecosystem.purl_type());
-        if !version.is_empty() {
-            let _ = purl.with_version(version.to_owned());
-        }
-        purl.to_string()
-    })
+    oversight_deps::purl::build(ecosystem, name, version, &[])
 }
 
 /// Splits an ecosystem name into the purl namespace and name: Maven

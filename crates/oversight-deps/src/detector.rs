@@ -10,6 +10,10 @@ use crate::{format_of, parse_as, rules};
 /// a few tens of MiB; a larger file becomes the engine's coverage finding.
 pub const WHOLE_FILE_LIMIT: u64 = 64 * 1024 * 1024;
 
+/// The most components inventoried from one file; more is a coverage
+/// finding (the largest real lockfiles list a few thousand).
+pub const MAX_COMPONENTS_PER_FILE: usize = 100_000;
+
 /// The component inventory detector: recognises lockfiles, manifests and
 /// vendored package metadata by name, records their components and raises
 /// coverage findings for what it could not read.
@@ -41,8 +45,19 @@ impl Detector for DependencyDetector {
             return;
         };
         let parsed = parse_as(format, file.path, content);
-        for component in parsed.components {
+        let listed = parsed.components.len();
+        for component in parsed.components.into_iter().take(MAX_COMPONENTS_PER_FILE) {
             sink.component(component);
+        }
+        if listed > MAX_COMPONENTS_PER_FILE {
+            sink.emit(Emit::file(
+                &rules::TOO_MANY_COMPONENTS,
+                format!(
+                    "`{}` lists {listed} components; only the first {MAX_COMPONENTS_PER_FILE} were inventoried and checked",
+                    file.path
+                ),
+                b"too-many-components".to_vec(),
+            ));
         }
         for problem in parsed.problems {
             let message = problem.to_string();

@@ -85,14 +85,27 @@ pub static REQUIREMENTS_INCLUDE: Rule = Rule {
            that the named file is in the delivery; nothing to do if it is.",
 };
 
+/// A lockfile lists more components than are inventoried from one file.
+pub static TOO_MANY_COMPONENTS: Rule = Rule {
+    id: "coverage.lockfile-too-many-components",
+    category: Category::Coverage,
+    default_severity: Severity::High,
+    summary: "A lockfile lists more components than Oversight inventories from one file",
+    help: "What: the file lists more than 100,000 components (the largest real lockfiles hold a \
+           few thousand); only the first 100,000 are in the inventory and matched against \
+           advisories. Why: the rest could not be checked. Resolve: look at the file; a \
+           generated or padded lockfile is not a real dependency list.",
+};
+
 /// Every rule of this crate.
-pub static ALL: [&Rule; 6] = [
+pub static ALL: [&Rule; 7] = [
     &LOCKFILE_MALFORMED,
     &LOCKFILE_VERSION_UNKNOWN,
     &LOCKFILE_ENTRY_SKIPPED,
     &DEPENDENCY_UNVERSIONED,
     &UNRESOLVED_PROPERTY,
     &REQUIREMENTS_INCLUDE,
+    &TOO_MANY_COMPONENTS,
 ];
 
 #[cfg(test)]

@@ -278,9 +278,18 @@ impl Scanner {
             let reader = Reader::new(inner, budget);
             let path = DeliveryPath::root(name);
             let tap = reader.open_tap(&path, Some(meta.len()));
-            let kind = reader.scan_file(file.into_parts().0, path, meta.len(), tap, &mut out);
+            // The single file named as the target is held to the same size
+            // limit as the files of a directory.
+            let kind = match reader.within_size_limit(&path, meta.len(), tap, &mut out) {
+                Some(tap) => {
+                    reader
+                        .scan_file(file.into_parts().0, path, meta.len(), tap, &mut out)
+                        .is_archive
+                }
+                None => false,
+            };
             progress.file_done(meta.len());
-            (if kind.is_archive { "archive" } else { "file" }, out, None)
+            (if kind { "archive" } else { "file" }, out, None)
         } else {
             return Err(ScanError::Unsupported(target.to_path_buf()));
         };

@@ -361,3 +361,29 @@ fn absurd_thread_counts_are_refused() {
         .build();
     assert!(ok.is_ok());
 }
+
+/// A single file named as the target is held to `max_file_bytes` like the
+/// files of a directory (a 10 GB sparse file used to be read to its end).
+#[test]
+fn a_single_file_over_the_size_limit_is_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.bin");
+    std::fs::write(&big, vec![b'x'; 4096]).unwrap();
+    let report = scan_with(
+        &big,
+        ScanOptions {
+            max_file_bytes: 1024,
+            ..ScanOptions::default()
+        },
+    );
+    assert_eq!(
+        rule_paths(&report),
+        [("coverage.file-too-large".to_owned(), "big.bin".to_owned())]
+    );
+    assert_eq!(
+        report.coverage.binary.files + report.coverage.text.files,
+        0,
+        "{:?}",
+        report.coverage
+    );
+}

@@ -3,6 +3,7 @@
 //! findings.
 
 use oversight_deps::{Format, parse_as};
+use oversight_detect::Emit;
 use oversight_model::DeliveryPath;
 
 use crate::common::real;
@@ -117,4 +118,27 @@ fn deep_nesting_and_noise_never_panic() {
             );
         }
     }
+}
+
+/// A lockfile padded to more components than any real one lists is
+/// inventoried up to the cap, and the rest is a coverage finding.
+#[test]
+fn a_lockfile_with_too_many_components_is_capped_with_a_coverage_finding() {
+    let mut text = String::new();
+    for i in 0..100_005 {
+        text.push_str(&format!("package-{i}==1.0.{}\n", i % 100));
+    }
+    let out = crate::common::run("requirements.txt", text.as_bytes()).expect("recognised");
+    assert_eq!(out.components.len(), 100_000);
+    let coverage: Vec<&Emit> = out
+        .emits
+        .iter()
+        .filter(|e| e.rule.id == "coverage.lockfile-too-many-components")
+        .collect();
+    assert_eq!(coverage.len(), 1);
+    assert!(
+        coverage[0].message.contains("lists 100005 components"),
+        "{}",
+        coverage[0].message
+    );
 }

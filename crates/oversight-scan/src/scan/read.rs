@@ -78,19 +78,9 @@ impl<'s> Reader<'s> {
     /// Scans a plain file on disk, a top-level file of the delivery.
     pub(crate) fn scan_path(&self, abs: &Path, path: DeliveryPath, size: u64, out: &mut Collected) {
         let tap = self.open_tap(&path, Some(size));
-        if size > self.inner.options.max_file_bytes {
-            self.engine(
-                out,
-                &rules::FILE_TOO_LARGE,
-                &path,
-                format!(
-                    "`{path}` is {size} bytes, over the limit of {} bytes; it was not read",
-                    self.inner.options.max_file_bytes
-                ),
-            );
-            self.record_unread(&path, Some(size), tap, out);
+        let Some(tap) = self.within_size_limit(&path, size, tap, out) else {
             return;
-        }
+        };
         match File::open(abs) {
             Ok(file) => {
                 self.scan_file(file, path, size, tap, out);
@@ -105,6 +95,32 @@ impl<'s> Reader<'s> {
                 self.record_unread(&path, Some(size), tap, out);
             }
         }
+    }
+
+    /// `Some(tap)` when a top-level file of `size` bytes is within
+    /// `max_file_bytes`; otherwise reports it as too large (a `coverage`
+    /// finding), records it unread and gives `None`: it is never read.
+    pub(crate) fn within_size_limit(
+        &self,
+        path: &DeliveryPath,
+        size: u64,
+        tap: Option<Box<dyn TapWriter>>,
+        out: &mut Collected,
+    ) -> Option<Option<Box<dyn TapWriter>>> {
+        if size <= self.inner.options.max_file_bytes {
+            return Some(tap);
+        }
+        self.engine(
+            out,
+            &rules::FILE_TOO_LARGE,
+            path,
+            format!(
+                "`{path}` is {size} bytes, over the limit of {} bytes; it was not read",
+                self.inner.options.max_file_bytes
+            ),
+        );
+        self.record_unread(path, Some(size), tap, out);
+        None
     }
 
     /// Scans an open plain file (which may be an archive), feeding `tap`.

@@ -219,7 +219,9 @@ impl Walk<'_, '_> {
     fn entry<R: Read>(&mut self, data: &mut DataTally<'_, &mut ::tar::Entry<'_, R>>) -> Flow {
         let entry = &mut *data.inner;
         let kind = entry.header().entry_type();
-        let written = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        // A name that is not UTF-8 keeps its bytes (`\xNN`), so two
+        // members never collapse into one name.
+        let written = oversight_model::name_from_bytes(&entry.path_bytes()).into_owned();
         let name = display_name(&written).to_owned();
         let size = entry.size();
         let is_dir = kind.is_dir() || (name.ends_with('/') && size == 0);

@@ -1420,3 +1420,25 @@ fn a_member_is_read_back_by_its_path() {
     let found = oversight_archive::read_member(&nested, "archives/files.zip!/files/main.go");
     assert_eq!(found.as_deref(), Some(&main_go[..]), "nested");
 }
+
+/// Two tar members whose names differ only in bytes that are not UTF-8
+/// stay two names (`\xNN`), never one name read twice.
+#[test]
+fn tar_names_that_are_not_utf8_keep_their_bytes() {
+    let header = |name: &[u8], size: u64| {
+        let mut header = ::tar::Header::new_gnu();
+        header.as_old_mut().name[..name.len()].copy_from_slice(name);
+        header.set_entry_type(::tar::EntryType::Regular);
+        header.set_size(size);
+        header.set_mode(0o644);
+        header.set_cksum();
+        header
+    };
+    let bytes = build::tar_raw(vec![
+        (header(b"data-\xff.txt", 5), b"first".to_vec()),
+        (header(b"data-\xfe.txt", 6), b"second".to_vec()),
+    ]);
+    let got = visit_bytes(Format::Tar, &bytes, &Limits::default());
+    assert_eq!(got.names(), ["data-\\xff.txt", "data-\\xfe.txt"]);
+    assert_eq!(got.content("data-\\xfe.txt"), b"second");
+}

@@ -374,7 +374,8 @@ fn decode_name(raw: &[u8], flags: u16, extra: &[u8]) -> String {
         return utf8.to_owned();
     }
     if flags & (1 << 11) != 0 {
-        return String::from_utf8_lossy(raw).into_owned();
+        // Flagged UTF-8 but not: the bytes are kept (`\xNN`).
+        return oversight_model::name_from_bytes(raw).into_owned();
     }
     if let Some(unicode) = extra_field(extra, 0x7075)
         && let [1, crc @ ..] = unicode

@@ -32,7 +32,7 @@ use std::sync::OnceLock;
 
 pub use config::ConfigError;
 pub use redact::Secret;
-pub use secret::SecretsDetector;
+pub use secret::{SecretsDetector, TEST_FIXTURE_CREDENTIAL, is_test_path};
 
 /// The built-in rule set, in gitleaks format.
 pub const BUILTIN_RULES: &str = include_str!("../rules/builtin.toml");

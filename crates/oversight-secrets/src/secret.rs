@@ -81,6 +81,58 @@ pub static MORE_SECRETS: Rule = Rule {
            revoke everything in it.",
 };
 
+/// A value a generic rule matched in a test file or fixture: reported at a
+/// lower severity with that reason, never dropped. Rules for real credential
+/// formats (a GitHub token, an AWS key) are never lowered: a real-format key
+/// in a test file is as live as anywhere else.
+pub static TEST_FIXTURE_CREDENTIAL: Rule = Rule {
+    id: "secret.test-fixture-credential",
+    category: Category::Secret,
+    default_severity: Severity::Low,
+    summary: "A credential-looking value matched by a generic rule in a test file or fixture",
+    help: "The file's path says it is a test or fixture (tests/, testdata/, fixtures/, \
+           __tests__/, spec/, *_test.go, test_*.py, *.test.js, …) and only a generic rule \
+           (password, secret, token, api key assignments) matched, so the value is most likely \
+           a test value. Check that it is not a real credential; provider-specific formats are \
+           never lowered.",
+};
+
+/// Whether `path` names a test file or a fixture, by its directories or its
+/// name.
+pub fn is_test_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let inner = lower.rsplit("!/").next().unwrap_or(&lower);
+    let mut parts = inner.split('/');
+    let name = parts.next_back().unwrap_or("");
+    let dirs = parts.any(|d| {
+        matches!(
+            d,
+            "test"
+                | "tests"
+                | "testdata"
+                | "test-data"
+                | "test_data"
+                | "fixtures"
+                | "fixture"
+                | "__tests__"
+                | "__fixtures__"
+                | "spec"
+                | "specs"
+                | "testing"
+                | "mocks"
+                | "__mocks__"
+        )
+    });
+    let stem = name.split('.').next().unwrap_or(name);
+    dirs || stem.starts_with("test_")
+        || stem.ends_with("_test")
+        || stem.ends_with("_tests")
+        || stem.ends_with("_spec")
+        || name.contains(".test.")
+        || name.contains(".spec.")
+        || stem.ends_with("test") && stem.len() > 4 && name.ends_with(".java")
+}
+
 /// The `secret` detector, built from a gitleaks-format config.
 #[derive(Clone)]
 pub struct SecretsDetector {
@@ -171,6 +223,7 @@ impl SecretsDetector {
             .collect();
         let mut all: Vec<&'static Rule> = model.clone();
         all.push(&MORE_SECRETS);
+        all.push(&TEST_FIXTURE_CREDENTIAL);
         let all_rules: &'static [&'static Rule] = Box::leak(all.into_boxed_slice());
 
         // Distinct keywords first, with the widest scope any rule needs.
@@ -589,7 +642,7 @@ impl Inner {
                 }
             }
         }
-        self.emit(window, found, sink);
+        self.emit(file, window, found, sink);
     }
 
     fn scan_window(
@@ -628,7 +681,7 @@ impl Inner {
             let mut budget = decode::DECODE_BUDGET;
             self.scan_decoded(buf, fresh, 1, &mut budget, &paths, None, &mut found);
         }
-        self.emit(window, found, sink);
+        self.emit(file, window, found, sink);
     }
 
     /// Drops findings of rules tagged `generic` whose secret overlaps a
@@ -663,24 +716,42 @@ impl Inner {
         });
     }
 
-    fn emit(&self, window: &Window<'_>, mut found: Vec<Found>, sink: &mut dyn Sink) {
+    fn emit(
+        &self,
+        file: &FileInfo<'_>,
+        window: &Window<'_>,
+        mut found: Vec<Found>,
+        sink: &mut dyn Sink,
+    ) {
+        let in_test = is_test_path(&file.path.to_string());
         found.sort_by_key(|f| (f.at, f.rule));
         found.dedup_by(|a, b| a.rule == b.rule && a.at == b.at && a.secret == b.secret);
         let total = found.len();
         for f in found.iter().take(MAX_FINDINGS_PER_WINDOW) {
-            let rule = self.model[f.rule];
+            let generic = self.set.rules[f.rule].tags.iter().any(|t| t == "generic");
+            let lowered = in_test && generic;
+            let rule = if lowered {
+                &TEST_FIXTURE_CREDENTIAL
+            } else {
+                self.model[f.rule]
+            };
             let redacted = f.secret.redacted();
             let gid = &self.set.rules[f.rule].gitleaks_id;
+            let context = if lowered {
+                " in a test file or fixture (a generic rule, so reported at low)"
+            } else {
+                ""
+            };
             let offset = window.offset() + f.at as u64;
             let (line_col, message) = match &f.decoded {
                 None => (
                     window.line_col(offset),
-                    format!("Secret matching `{gid}`: {redacted}"),
+                    format!("Secret matching `{gid}`{context}: {redacted}"),
                 ),
                 Some((encoding, _, line)) => (
                     window.line_col(offset),
                     format!(
-                        "Secret matching `{gid}` in {}-decoded data at line {line}: {redacted}",
+                        "Secret matching `{gid}`{context} in {}-decoded data at line {line}: {redacted}",
                         encoding.name()
                     ),
                 ),

@@ -137,7 +137,10 @@ fn builtin_rule_ids_are_unique_and_kebab_case() {
     let expected: Vec<String> = SAMPLES
         .iter()
         .map(|(id, _, _)| format!("secret.{id}"))
-        .chain(["secret.more-secrets-in-file".to_owned()])
+        .chain([
+            "secret.more-secrets-in-file".to_owned(),
+            "secret.test-fixture-credential".to_owned(),
+        ])
         .collect();
     assert_eq!(ids, expected);
 }
@@ -355,4 +358,45 @@ fn test_pypi_upload_tokens_are_found() {
         rule_ids(&d, ".pypirc", &format!("[testpypi]\npassword = {token}\n")),
         ["secret.pypi-upload-token"]
     );
+}
+
+/// A generic credential-looking value in a test file or fixture is reported
+/// at low with that reason, never dropped; a real-format key next to it
+/// keeps its own rule and severity.
+#[test]
+fn generic_values_in_test_fixtures_are_lowered_but_real_formats_are_not() {
+    let d = detector();
+    let password = expand("password = \"{a24}\"", 5);
+    let pat = expand("GITHUB_TOKEN=ghp_{a36}", 5);
+    let text = format!("{password}\n{pat}\n");
+    let in_fixture = rule_ids(&d, "tests/fixtures/settings.py", &text);
+    assert!(
+        in_fixture.contains(&"secret.test-fixture-credential".to_owned()),
+        "{in_fixture:?}"
+    );
+    assert!(
+        in_fixture.contains(&"secret.github-pat".to_owned()),
+        "{in_fixture:?}"
+    );
+    assert!(
+        !in_fixture.contains(&"secret.generic-password".to_owned()),
+        "{in_fixture:?}"
+    );
+    let in_source = rule_ids(&d, "src/settings.py", &text);
+    assert!(
+        in_source.contains(&"secret.generic-password".to_owned()),
+        "{in_source:?}"
+    );
+    for (path, test) in [
+        ("pkg/server_test.go", true),
+        ("tests/test_api.py", true),
+        ("src/__tests__/app.test.js", true),
+        ("testdata/creds.json", true),
+        ("release.zip!/spec/models/user_spec.rb", true),
+        ("src/main.rs", false),
+        ("src/contest.py", false),
+        ("docs/testimonials.md", false),
+    ] {
+        assert_eq!(oversight_secrets::is_test_path(path), test, "{path}");
+    }
 }

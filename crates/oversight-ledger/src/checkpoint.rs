@@ -194,6 +194,17 @@ pub fn read_log(path: &Path, key: &PublicKey) -> Result<Vec<Checkpoint>, Checkpo
             });
         }
     };
+    parse_log(&text, &name, key)
+}
+
+/// Parses the text of a checkpoint log (`name` names it in errors); every
+/// line must parse and carry `key`'s signature.
+pub fn parse_log(
+    text: &str,
+    name: &str,
+    key: &PublicKey,
+) -> Result<Vec<Checkpoint>, CheckpointError> {
+    let name = name.to_owned();
     let mut checkpoints = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {

@@ -195,7 +195,10 @@ async fn verify_evidence(
     let r = open(register).await?;
     // A local store that does not exist is an error: opening it would
     // create it empty, and "verified" would be said about nothing.
-    if !location.contains("://") && !std::path::Path::new(location).is_dir() {
+    let local = location
+        .strip_prefix("file://")
+        .or((!location.contains("://")).then_some(location));
+    if local.is_some_and(|path| !std::path::Path::new(path).is_dir()) {
         anyhow::bail!(
             "Evidence store `{location}` does not exist; nothing was verified (give the store the reviews used with --evidence)"
         );

@@ -261,7 +261,15 @@ fn scan(mut args: ScanArgs) -> anyhow::Result<u8> {
                 .unwrap_or_default()
         };
         let read = |path: &str| review::read_from_tree(&root, path);
-        review::evaluate(policy, &scanned, &read, &[], jiff::Timestamp::now())
+        let manifest = oversight_gate::Manifest::of_report(&scanned.report);
+        review::evaluate(
+            policy,
+            &scanned,
+            &manifest,
+            &read,
+            &[],
+            jiff::Timestamp::now(),
+        )
     });
     let Scanned {
         report,

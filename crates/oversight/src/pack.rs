@@ -131,8 +131,8 @@ pub(crate) fn verify(dir: &Path, public_key: &str) -> anyhow::Result<u8> {
         },
     }
     if let Some(bytes) = files.get("checkpoints.log") {
-        let log = dir.join("checkpoints.log");
-        match oversight_ledger::checkpoint::read_log(&log, &key) {
+        let text = String::from_utf8_lossy(bytes);
+        match oversight_ledger::checkpoint::parse_log(&text, "checkpoints.log", &key) {
             Err(e) => problems.push(e.to_string()),
             Ok(checkpoints) => {
                 // Checkpoints written after the export are not the pack's.
@@ -143,7 +143,6 @@ pub(crate) fn verify(dir: &Path, public_key: &str) -> anyhow::Result<u8> {
                 }
             }
         }
-        let _ = bytes;
     }
 
     // 5. Reviews against the ledger and their evidence files.

@@ -201,12 +201,12 @@ pub(crate) fn read_from_tree(root: &Path, path: &str) -> Option<Vec<u8>> {
 pub(crate) fn evaluate(
     policy: &Policy,
     scanned: &crate::Scanned,
+    manifest: &Manifest,
     read: &dyn Fn(&str) -> Option<Vec<u8>>,
     waivers: &[Waiver],
     now: jiff::Timestamp,
 ) -> Decision {
-    let manifest = Manifest::of_report(&scanned.report);
-    let files = delivered_files(&manifest);
+    let files = delivered_files(manifest);
     let advisories = advisory_snapshots(scanned);
     oversight_policy::evaluate(
         policy,
@@ -464,7 +464,7 @@ async fn record(
             Some((outer, inner)) => oversight_archive::read_member(&top(outer)?, inner),
         }
     };
-    let decision = evaluate(policy, scanned, &read, &waivers, now);
+    let decision = evaluate(policy, scanned, &manifest, &read, &waivers, now);
 
     // Evidence first: content-addressed, so an interrupted review leaves at
     // most blobs nobody refers to.
@@ -914,7 +914,14 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
         );
         let restored_root = dir.path().to_owned();
         let read = |path: &str| read_from_tree(&restored_root, path);
-        let decision = evaluate(&policy, &scanned, &read, &waivers, decided_at);
+        let decision = evaluate(
+            &policy,
+            &scanned,
+            &now_manifest,
+            &read,
+            &waivers,
+            decided_at,
+        );
         // `--history` blobs came from the supplier's repository, which the
         // evidence store does not keep: their findings cannot be replayed
         // and are left out of the comparison, which says so.

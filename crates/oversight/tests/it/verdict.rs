@@ -442,6 +442,10 @@ fn verifying_a_store_that_does_not_exist_fails() {
     assert_ne!(code, 0, "{out}");
     assert!(out.contains("does not exist"), "{out}");
     assert!(!typo.exists(), "the typo was not created");
+    let url = format!("file://{}", typo.display());
+    let (code, out) = home.run_in(home.dir.path(), &["evidence", "verify", "--evidence", &url]);
+    assert_ne!(code, 0, "{out}");
+    assert!(!typo.exists(), "nor through a file:// URL");
 }
 
 /// Without `--actor`, `OVERSIGHT_ACTOR`, `USER` or `LOGNAME`, the actor is

@@ -47,6 +47,11 @@ pub(crate) struct Value {
     ret: Option<Box<Value>>,
     /// The value is a module or global reference (its taint comes from its name).
     reference: bool,
+    /// The line of the assignment that bound this value to a name.
+    def_line: Option<u32>,
+    /// The byte range of the local function this value names, to evaluate
+    /// its body again with the arguments of a call.
+    func: Option<(usize, usize)>,
 }
 
 impl Value {
@@ -68,13 +73,19 @@ impl Value {
     fn absorb(&mut self, other: &Value) {
         self.taint |= other.taint;
         for o in &other.origins {
-            if self.origins.len() < 4 && !self.origins.contains(o) {
+            if self.origins.len() < 8 && !self.origins.contains(o) {
                 self.origins.push(*o);
             }
         }
     }
 
     /// The text, with a hole when unknown.
+    fn add_origin(&mut self, line: u32) {
+        if self.origins.len() < 8 && !self.origins.contains(&line) {
+            self.origins.push(line);
+        }
+    }
+
     fn piece(&self) -> String {
         match (&self.text, self.num) {
             (Some(t), _) => t.clone(),
@@ -139,10 +150,10 @@ pub(crate) struct Facts {
 }
 
 /// Evaluates a parsed file.
-pub(crate) fn evaluate(
+pub(crate) fn evaluate<'a>(
     lang: Lang,
-    src: &[u8],
-    root: Node<'_>,
+    src: &'a [u8],
+    root: Node<'a>,
     apis: &Apis,
     file_ctx: u32,
     deadline: Instant,
@@ -153,7 +164,20 @@ pub(crate) fn evaluate(
         apis,
         scopes: vec![HashMap::new()],
         facts: Facts::default(),
-        ctx: context::IMPORT | file_ctx,
+        // Module-level code runs on import only in languages whose imports
+        // run code; a shell script or a Go file has no such moment.
+        ctx: if matches!(
+            lang,
+            Lang::Python | Lang::JavaScript | Lang::TypeScript | Lang::Ruby
+        ) {
+            context::IMPORT | file_ctx
+        } else {
+            file_ctx
+        },
+        root,
+        inlining: 0,
+        inlined: 0,
+        downloaded_files: Vec::new(),
         depth: 0,
         returns: Vec::new(),
         deadline,
@@ -167,6 +191,13 @@ pub(crate) fn evaluate(
 struct Evaluator<'a> {
     lang: Lang,
     src: &'a [u8],
+    root: Node<'a>,
+    /// How deep calls of local functions are being evaluated again.
+    inlining: usize,
+    /// How many times local functions were evaluated again in this file.
+    inlined: usize,
+    /// Paths that a shell downloader wrote (`curl … -o FILE`).
+    downloaded_files: Vec<String>,
     apis: &'a Apis,
     scopes: Vec<HashMap<String, Value>>,
     facts: Facts,
@@ -299,7 +330,7 @@ impl<'a> Evaluator<'a> {
             ));
             return true;
         }
-        if self.steps % 4096 == 0 && Instant::now() > self.deadline {
+        if self.steps.is_multiple_of(4096) && Instant::now() > self.deadline {
             self.out_of_time = true;
             self.facts.incomplete.get_or_insert((
                 line_of(node),
@@ -565,20 +596,24 @@ impl<'a> Evaluator<'a> {
                     .into_iter()
                     .find(|c| c.kind() == "variable_name")
                     .map(|c| self.node_text(c));
-                match name.and_then(|n| {
-                    self.lookup(&format!("${n}")).or_else(|| {
-                        let mut v = Value::named(format!("${n}"));
-                        self.name_taint(&mut v, node);
-                        v.name = None;
-                        v.reference = false;
-                        Some(v)
-                    })
-                }) {
-                    Some(v) => v,
-                    None => Value::default(),
-                }
+                let Some(n) = name else {
+                    return Value::default();
+                };
+                self.lookup(&format!("${n}")).unwrap_or_else(|| {
+                    let mut v = Value::named(format!("${n}"));
+                    self.name_taint(&mut v, node);
+                    v.name = None;
+                    v.reference = false;
+                    v
+                })
             }
-            "word" | "number_literal" if lang == Lang::Shell => Value::text(self.node_text(node)),
+            "word" | "number_literal" if lang == Lang::Shell => {
+                let word = self.node_text(node);
+                if word.contains(['.', '/', ':', '+']) {
+                    self.string_fact(word, node, false);
+                }
+                Value::text(word)
+            }
             "concatenation" if lang == Lang::Shell => {
                 let mut out = Value::text(String::new());
                 for c in named_children(node) {
@@ -658,6 +693,59 @@ impl<'a> Evaluator<'a> {
                 Value::default()
             }
             "list_comprehension" | "generator_expression" => self.comprehension(node),
+            "pair" => {
+                let key = node
+                    .child_by_field_name("key")
+                    .map_or("", |k| self.node_text(k));
+                let mut v = node
+                    .child_by_field_name("value")
+                    .map(|v| self.eval(v))
+                    .unwrap_or_default();
+                if is_auth_key(key) {
+                    v.taint = 0;
+                }
+                v
+            }
+            "for_statement" | "for_in_statement" | "for" => {
+                // The loop variable stands for every element: their texts
+                // joined, their taint merged.
+                let iterable = node
+                    .child_by_field_name("right")
+                    .or_else(|| node.child_by_field_name("value"))
+                    .map(|r| self.eval(r))
+                    .unwrap_or_default();
+                let mut item = Value::default();
+                item.absorb(&iterable);
+                if let Some(list) = &iterable.list {
+                    let texts: Vec<String> = list.iter().map(Value::piece).collect();
+                    item.text = Some(cap(texts.join("\n")));
+                    for v in list {
+                        item.absorb(v);
+                    }
+                }
+                if let Some(left) = node
+                    .child_by_field_name("left")
+                    .or_else(|| node.child_by_field_name("pattern"))
+                {
+                    self.assign(left, item);
+                }
+                if let Some(body) = node.child_by_field_name("body") {
+                    self.eval(body);
+                }
+                Value::default()
+            }
+            "as_pattern" if lang == Lang::Python => {
+                let children = named_children(node);
+                let v = children.first().map(|c| self.eval(*c)).unwrap_or_default();
+                if let Some(target) = node
+                    .child_by_field_name("alias")
+                    .or_else(|| children.get(1).copied())
+                {
+                    let target = named_children(target).first().copied().unwrap_or(target);
+                    self.assign(target, v.clone());
+                }
+                v
+            }
             "comment" | "line_comment" | "block_comment" => Value::default(),
             "ERROR" => {
                 self.children_join(node);
@@ -923,6 +1011,12 @@ impl<'a> Evaluator<'a> {
         } else {
             value
         };
+        let mut value = value;
+        value.def_line = Some(line_of(node));
+        if value.taint != 0 {
+            // The line carries the data on its way to where it is used.
+            value.add_origin(line_of(node));
+        }
         if let Some(left) = left {
             if self.lang == Lang::Go && left.kind() == "expression_list" && value.list.is_none() {
                 for t in named_children(left) {
@@ -1044,6 +1138,7 @@ impl<'a> Evaluator<'a> {
             let v = Value {
                 name: Some(name.clone()),
                 ret: Some(Box::new(ret)),
+                func: Some((node.start_byte(), node.end_byte())),
                 ..Value::default()
             };
             self.bind_local(&name, v);
@@ -1053,6 +1148,17 @@ impl<'a> Evaluator<'a> {
     /// Evaluates a function's body in a new scope whose parameters carry
     /// `param` (the taint a caller hands to a callback); returns what it returns.
     fn function_body(&mut self, node: Node<'_>, param: &Value) -> Value {
+        self.function_body_with(node, param, None)
+    }
+
+    /// Like [`Self::function_body`], with the parameters bound to a call's
+    /// arguments by position when `args` is given.
+    fn function_body_with(
+        &mut self,
+        node: Node<'_>,
+        param: &Value,
+        args: Option<&[Value]>,
+    ) -> Value {
         self.scopes.push(HashMap::new());
         let params = node
             .child_by_field_name("parameters")
@@ -1069,10 +1175,16 @@ impl<'a> Evaluator<'a> {
             } else {
                 collect_param_names(params, self.src, &mut names);
             }
-            for n in names {
-                let mut v = Value::default();
-                v.absorb(param);
-                self.bind_local(&n, v);
+            for (i, n) in names.iter().enumerate() {
+                let v = match args {
+                    Some(args) => args.get(i).cloned().unwrap_or_default(),
+                    None => {
+                        let mut v = Value::default();
+                        v.absorb(param);
+                        v
+                    }
+                };
+                self.bind_local(n, v);
             }
         }
         self.returns.push(Value::default());
@@ -1321,6 +1433,20 @@ impl<'a> Evaluator<'a> {
         let mut args = Vec::new();
         let mut callbacks = Vec::new();
         for a in &arg_nodes {
+            // Credentials handed to the request as its authentication
+            // (`headers=…`, `auth=…`) are used, not exfiltrated.
+            if a.kind() == "keyword_argument"
+                && a.child_by_field_name("name")
+                    .is_some_and(|n| is_auth_key(self.node_text(n)))
+            {
+                let mut v = a
+                    .child_by_field_name("value")
+                    .map(|v| self.eval(v))
+                    .unwrap_or_default();
+                v.taint = 0;
+                args.push(v);
+                continue;
+            }
             let a = if matches!(
                 a.kind(),
                 "keyword_argument" | "pair" | "spread_element" | "list_splat" | "splat_argument"
@@ -1349,11 +1475,27 @@ impl<'a> Evaluator<'a> {
         }
 
         let mut out = self.fold(&name, &method, recv.as_ref(), &args, &arg_nodes, node);
+        if out.taint & (OBFUSCATED | DECODED) != 0 {
+            out.add_origin(line_of(node));
+            // Where the encoded data was written down is part of the flow.
+            for a in args.iter().chain(recv.as_ref()).filter(|a| !a.reference) {
+                if let Some(l) = a.def_line {
+                    out.add_origin(l);
+                }
+            }
+            if let Some(t) = out.exact().map(str::to_owned) {
+                self.string_fact(&t, node, true);
+            }
+        }
         let source = self.source_taint(&name, &args, recv.as_ref());
         if source != 0 {
             out.taint |= source;
-            if out.origins.len() < 4 {
-                out.origins.push(line_of(node));
+            out.add_origin(line_of(node));
+            // Where the URL or path was written down is part of the flow.
+            for a in args.iter().chain(recv.as_ref()).filter(|a| !a.reference) {
+                if let Some(l) = a.def_line {
+                    out.add_origin(l);
+                }
             }
         }
         for a in &args {
@@ -1364,8 +1506,62 @@ impl<'a> Evaluator<'a> {
         {
             out.absorb(r);
         }
-        if !callee.reference {
-            out.absorb(&callee);
+        // A reference's taint comes from its name alone (`os.environ.get`).
+        out.absorb(&callee);
+        // `self.helper()`, `this.helper()`: a local function of that name.
+        let callee = if callee.func.is_none()
+            && name.starts_with('.')
+            && let Some(local) = self.lookup(&method).filter(|v| v.func.is_some())
+        {
+            local
+        } else {
+            callee
+        };
+        // A local function called with tainted or constant arguments is
+        // evaluated again with them, so that what it does with them is seen
+        // where it happens (bounded in depth and count).
+        let constant_args = !args.is_empty() && args.iter().all(|a| a.exact().is_some());
+        let tainted_args = args.iter().any(|a| a.taint != 0);
+        if let Some((start, end)) = callee.func
+            && (tainted_args || constant_args)
+            && self.inlining < 2
+            && self.inlined < 400
+            && let Some(def) = self.root.descendant_for_byte_range(start, end)
+        {
+            let mut def = def;
+            while (def.start_byte(), def.end_byte()) == (start, end)
+                && !def.kind().contains("function")
+                && !def.kind().contains("method")
+            {
+                match def.parent() {
+                    Some(p) if (p.start_byte(), p.end_byte()) == (start, end) => def = p,
+                    _ => break,
+                }
+            }
+            let call_line = line_of(node);
+            let bound: Vec<Value> = args
+                .iter()
+                .map(|a| {
+                    let mut a = a.clone();
+                    if a.taint != 0 {
+                        a.add_origin(call_line);
+                    }
+                    a
+                })
+                .collect();
+            self.inlining += 1;
+            self.inlined += 1;
+            let ret = self.function_body_with(def, &Value::default(), Some(&bound));
+            self.inlining -= 1;
+            out.absorb(&ret);
+            if out.text.is_none() {
+                out.text.clone_from(&ret.text);
+            }
+            if ret.taint & (OBFUSCATED | DECODED) != 0
+                && let Some(t) = ret.exact().map(str::to_owned)
+            {
+                self.string_fact(&t, node, true);
+            }
         }
         if let Some(ret) = &callee.ret {
             out.absorb(ret);
@@ -1379,6 +1575,39 @@ impl<'a> Evaluator<'a> {
         if out.name.is_none() && !name.is_empty() {
             out.name = Some(format!("{name}()"));
         }
+        // `info.append(secret)`, `list.push(token)`: the receiver now holds the data.
+        if matches!(
+            method.as_str(),
+            "append"
+                | "extend"
+                | "push"
+                | "add"
+                | "update"
+                | "insert"
+                | "unshift"
+                | "concat"
+                | "<<"
+        ) && args.iter().any(|a| a.taint != 0)
+            && let Some(target) = callee_node
+                .map(unwrap_parens)
+                .and_then(|c| {
+                    c.child_by_field_name("object")
+                        .or_else(|| c.child_by_field_name("operand"))
+                })
+                .or(recv_node)
+            && matches!(
+                target.kind(),
+                "identifier" | "attribute" | "member_expression"
+            )
+        {
+            let mut holder = recv.clone().unwrap_or_default();
+            for a in &args {
+                holder.absorb(a);
+            }
+            holder.add_origin(line_of(node));
+            holder.reference = false;
+            self.assign(target, holder);
+        }
         // Callbacks and blocks: the downloaded body, the file's content.
         let mut param = Value::default();
         param.absorb(&out);
@@ -1388,11 +1617,7 @@ impl<'a> Evaluator<'a> {
             param.absorb(r);
         }
         for cb in callbacks {
-            let body_ret = if matches!(cb.kind(), "block" | "do_block") {
-                self.function_literal(cb, &param)
-            } else {
-                self.function_literal(cb, &param)
-            };
+            let body_ret = self.function_literal(cb, &param);
             if method == "map" {
                 out.absorb(&body_ret);
             }
@@ -1404,9 +1629,63 @@ impl<'a> Evaluator<'a> {
             {
                 recorded.push(r.clone());
             }
+            self.note_downloads(&name, &mut recorded, node);
             self.record_call(&name, recorded, node);
         }
         out
+    }
+
+    /// Files written by a download (`urlretrieve(url, path)`, `curl … -o path`
+    /// in a command string) are remembered; a later execution of such a path
+    /// gets the `downloaded` taint.
+    fn note_downloads(&mut self, name: &str, recorded: &mut Vec<Value>, node: Node<'_>) {
+        let Some(downloaded_bit) = self.apis.taint_bit("downloaded") else {
+            return;
+        };
+        let shell = self.apis.capabilities.get("shell");
+        let exec = self.apis.capabilities.get("exec");
+        let is_shell = shell.is_some_and(|s| s.contains(self.lang, name));
+        let is_exec = is_shell || exec.is_some_and(|s| s.contains(self.lang, name));
+        let method = name.rsplit('.').next().unwrap_or(name);
+        if matches!(method, "urlretrieve" | "download") && recorded.len() >= 2 {
+            if let Some(t) = recorded[1].text.clone() {
+                self.downloaded_files.push(t);
+            }
+            return;
+        }
+        if is_shell {
+            for a in recorded.iter() {
+                let Some(t) = a.flat_text() else { continue };
+                if !(t.contains("curl") || t.contains("wget")) {
+                    continue;
+                }
+                let words: Vec<&str> = t.split_whitespace().collect();
+                for pair in words.windows(2) {
+                    if matches!(pair[0], "-o" | "-O" | "--output" | "--output-document") {
+                        self.downloaded_files
+                            .push(pair[1].trim_matches(['"', '\'']).to_owned());
+                    }
+                }
+            }
+        }
+        if is_exec && !self.downloaded_files.is_empty() {
+            let hit = recorded.iter().any(|a| {
+                a.flat_text().is_some_and(|t| {
+                    self.downloaded_files.iter().any(|f| {
+                        f.len() >= 3
+                            && (t == *f
+                                || t.starts_with(&format!("{f} "))
+                                || t.split_whitespace().any(|w| w == f))
+                    })
+                })
+            });
+            if hit {
+                let mut v = Value::default();
+                v.taint |= downloaded_bit;
+                v.add_origin(line_of(node));
+                recorded.push(v);
+            }
+        }
     }
 
     /// Constant folding of the calls that build or decode strings, and of
@@ -1488,14 +1767,23 @@ impl<'a> Evaluator<'a> {
                     _ => (None, String::new()),
                 };
                 if name.starts_with("os.path.") || name.starts_with("path.") {
-                    return self.path_join(args);
+                    return self.path_join(args, node);
                 }
                 match list {
                     Some(list) => {
                         let pieces: Vec<String> = list.iter().map(Value::piece).collect();
                         let t = cap(pieces.join(&sep));
                         let mut v = Value::text(t.clone());
-                        v.taint |= OBFUSCATED;
+                        // Joining words is ordinary; assembling text from
+                        // single characters or tiny pieces is not.
+                        let tiny = pieces.len() >= 3
+                            && pieces.iter().map(String::len).sum::<usize>() <= pieces.len() * 2;
+                        if tiny {
+                            v.taint |= OBFUSCATED;
+                        }
+                        for item in &list {
+                            v.absorb(item);
+                        }
                         if !t.contains(HOLE) {
                             self.string_fact(&t, node, true);
                         }
@@ -1504,7 +1792,24 @@ impl<'a> Evaluator<'a> {
                     None => Value::default(),
                 }
             }
-            (_, "resolve") if name.starts_with("path.") => self.path_join(args),
+            (_, "resolve") if name.starts_with("path.") => self.path_join(args, node),
+            ("strings.Join", _) => {
+                let sep = args.get(1).and_then(Value::exact).unwrap_or("").to_owned();
+                match first.and_then(|a| a.list.clone()) {
+                    Some(list) => {
+                        let t = cap(list.iter().map(Value::piece).collect::<Vec<_>>().join(&sep));
+                        if !t.contains(HOLE) {
+                            self.string_fact(&t, node, true);
+                        }
+                        let mut v = Value::text(t);
+                        for item in &list {
+                            v.absorb(item);
+                        }
+                        v
+                    }
+                    None => Value::default(),
+                }
+            }
             (
                 "os.path.expanduser" | "os.path.expandvars" | "os.path.abspath" | "pathlib.Path"
                 | "Path" | "File.expand_path" | "os.path.normpath",
@@ -1564,8 +1869,15 @@ impl<'a> Evaluator<'a> {
                 let items = recv.and_then(|r| r.list.clone()).unwrap_or_default();
                 let mut results = Vec::new();
                 for item in items.into_iter().take(MAX_LIST) {
-                    results.push(self.function_literal(*cb, &item).clone());
                     // The callback's parameter is bound to the element itself.
+                    let saved = self.ctx;
+                    self.ctx &= !context::IMPORT;
+                    results.push(self.function_body_with(
+                        *cb,
+                        &Value::default(),
+                        Some(std::slice::from_ref(&item)),
+                    ));
+                    self.ctx = saved;
                 }
                 Value {
                     list: Some(results),
@@ -1590,12 +1902,12 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn path_join(&self, args: &[Value]) -> Value {
-        let mut v = Value::text(cap(args
-            .iter()
-            .map(Value::piece)
-            .collect::<Vec<_>>()
-            .join("/")));
+    fn path_join(&mut self, args: &[Value], node: Node<'_>) -> Value {
+        let text = cap(args.iter().map(Value::piece).collect::<Vec<_>>().join("/"));
+        if args.iter().any(|a| a.text.is_some()) {
+            self.string_fact(&text, node, true);
+        }
+        let mut v = Value::text(text);
         for a in args {
             v.absorb(a);
         }
@@ -1871,9 +2183,52 @@ impl<'a> Evaluator<'a> {
             out.taint |= source;
             out.origins.push(line_of(node));
         }
+        // `curl … -o FILE` then `./FILE`: the file is downloaded code.
+        let texts: Vec<&str> = args
+            .iter()
+            .map(|a| a.text.as_deref().unwrap_or(""))
+            .collect();
+        if matches!(name.as_str(), "curl" | "wget") {
+            for pair in texts.windows(2) {
+                if matches!(pair[0], "-o" | "-O" | "--output" | "--output-document") {
+                    self.downloaded_files
+                        .push(pair[1].trim_start_matches("./").to_owned());
+                }
+            }
+        }
+        let program = raw.trim_start_matches("./");
+        let runs_download = !program.is_empty()
+            && self
+                .downloaded_files
+                .iter()
+                .any(|f| f == program || f.rsplit('/').next() == Some(program))
+            || (matches!(
+                name.as_str(),
+                "sh" | "bash" | "python" | "python3" | "perl" | "node"
+            ) && texts.iter().any(|t| {
+                self.downloaded_files
+                    .iter()
+                    .any(|f| f == t.trim_start_matches("./"))
+            }));
+        let downloaded_bit = self.apis.taint_bit("downloaded").unwrap_or(0);
+        // Piped input is executed only by an interpreter that is given no
+        // script, module or code of its own (`curl … | sh`, not
+        // `curl … | python3 -m json.tool`).
+        let reads_program_from_stdin = args.iter().all(|a| {
+            let t = a.text.as_deref().unwrap_or("");
+            t == "-" || (t.starts_with('-') && !matches!(t, "-m" | "-c" | "-e" | "-f" | "--file"))
+        });
         let mut recorded = args;
-        if stdin.taint != 0 {
+        if stdin.taint != 0 && reads_program_from_stdin {
             recorded.push(stdin.clone());
+        }
+        if runs_download && downloaded_bit != 0 {
+            let mut v = Value::text(raw.clone());
+            v.taint |= downloaded_bit;
+            v.add_origin(line_of(node));
+            // Running a downloaded file is an execution of its own.
+            self.record_call("run-downloaded-file", vec![v.clone()], node);
+            recorded.push(v);
         }
         // `sh -c "…"`, `eval "…"`: the string is shell code of its own.
         self.record_call(&name, recorded, node);
@@ -1930,6 +2285,23 @@ fn collect_param_names(node: Node<'_>, src: &[u8], out: &mut Vec<String>) {
             }
         }
     }
+}
+
+/// Keys under which credentials authenticate a request rather than leave in it.
+fn is_auth_key(key: &str) -> bool {
+    let key = key
+        .trim_matches(|c| c == '"' || c == '\'' || c == ':')
+        .to_ascii_lowercase();
+    matches!(
+        key.as_str(),
+        "headers"
+            | "authorization"
+            | "auth"
+            | "x-api-key"
+            | "proxy-authorization"
+            | "bearer"
+            | "token_auth"
+    )
 }
 
 fn normalise_module(m: &str) -> String {

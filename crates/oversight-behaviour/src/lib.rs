@@ -219,10 +219,12 @@ fn wanted(path: &str, file_name: &str) -> bool {
         return true;
     }
     let lower = file_name.to_ascii_lowercase();
-    if lower == "package.json"
-        || lower == ".gitlab-ci.yml"
-        || lower == "makefile"
-        || lower == "cmakelists.txt"
+    if matches!(
+        lower.as_str(),
+        "package.json" | ".gitlab-ci.yml" | "makefile" | "cmakelists.txt" | "build.rs"
+    ) || lower.ends_with(".bat")
+        || lower.ends_with(".cmd")
+        || lower.ends_with(".cmake")
     {
         return true;
     }
@@ -281,6 +283,9 @@ impl Detector for Behaviour {
 /// the detector would emit them (for tools and tests).
 pub fn analyse(detector: &Behaviour, path: &str, content: &[u8]) -> Vec<Emit> {
     let file_name = path.rsplit('/').next().unwrap_or(path);
+    if !wanted(path, file_name) || content.len() as u64 > MAX_PARSE_BYTES {
+        return Vec::new();
+    }
     let lang = Lang::detect(file_name, content);
     detector.matcher.check(
         &detector.set,

@@ -58,6 +58,10 @@ impl Matcher {
             lower_name.as_str(),
             "setup.py" | "extconf.rb" | "mkrf_conf.rb"
         ) || lower_name.ends_with(".gemspec")
+            // The scripts npm lifecycle hooks conventionally run.
+            || ["preinstall.", "postinstall.", "install."]
+                .iter()
+                .any(|p| lower_name.starts_with(p) && (lower_name.ends_with(".js") || lower_name.ends_with(".cjs") || lower_name.ends_with(".mjs")))
         {
             file_ctx |= context::INSTALL;
         }

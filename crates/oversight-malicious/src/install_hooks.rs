@@ -66,7 +66,10 @@ use crate::text::{Capped, quote};
 pub static INSTALL_SCRIPT: Rule = Rule {
     id: "malicious.install-script",
     category: Category::Malicious,
-    default_severity: Severity::High,
+    // Low: the hook's presence is a fact to review, not an attack; what the
+    // hook runs is judged by the behaviour rules (`malicious.install-time-*`,
+    // `malicious.shell-download-pipe`, …), which raise high findings.
+    default_severity: Severity::Low,
     summary: "npm lifecycle script that runs when the package is installed",
     help: "Install hooks run arbitrary commands on every machine that installs the package; \
            most malicious npm packages use them. Remove the hook, or accept it after reading \
@@ -77,7 +80,9 @@ pub static INSTALL_SCRIPT: Rule = Rule {
 pub static SETUP_PY_EXECUTION: Rule = Rule {
     id: "malicious.setup-py-execution",
     category: Category::Malicious,
-    default_severity: Severity::High,
+    // Low for the same reason: builds run compilers and `git describe`; the
+    // behaviour rules raise what a malicious setup.py does.
+    default_severity: Severity::Low,
     summary: "setup.py runs processes, network calls or hidden code at install time",
     help: "setup.py runs on `pip install` from source: custom install commands, processes, \
            network access and decoded code there run on the installer's machine. Move the \

@@ -13,6 +13,11 @@
 //! * [`install_hooks`]: npm lifecycle scripts, `setup.py` execution, Cargo
 //!   build scripts, downloads that are executed.
 //! * [`obfuscation`]: encoded payloads that are decoded and executed.
+//! * `behaviour` (the `oversight-behaviour` crate): behaviour rules over
+//!   parsed code (execution of decoded or downloaded data, exfiltration,
+//!   suspicious endpoints, persistence, reverse shells, miners, CI
+//!   workflow attacks). The line-based detectors above stay as the
+//!   fallback for what has no syntax and for files too large to parse.
 //!
 //! The engine runs them all in one pass; [`detectors`] hands them over and
 //! [`rules`] lists every rule they can raise.
@@ -51,6 +56,10 @@ pub fn detectors() -> Vec<Box<dyn Detector>> {
         Box::new(executables::Executables),
         Box::new(install_hooks::InstallHooks),
         Box::new(obfuscation::Obfuscation),
+        Box::new(
+            oversight_behaviour::Behaviour::builtin()
+                .expect("the built-in behaviour rules load (their tests check every file)"),
+        ),
     ]
 }
 

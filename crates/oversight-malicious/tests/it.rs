@@ -472,33 +472,79 @@ mod fixtures {
     const DOWNLOAD: &str = "malicious.download-and-execute";
     const PAYLOAD: &str = "malicious.obfuscated-payload";
     const DECODE: &str = "malicious.decode-and-execute";
+    // Behaviour rules (crate `oversight-behaviour`) that fire on the same fixtures.
+    const DECODE_EXEC: &str = "malicious.decode-then-exec";
+    const DECODED_CODE: &str = "malicious.decoded-code";
+    const DOWNLOAD_EXEC: &str = "malicious.download-and-exec";
+    const DOWNLOAD_EXE: &str = "malicious.download-executable";
+    const PIPE: &str = "malicious.shell-download-pipe-line";
+    const PS_ENC: &str = "malicious.powershell-encoded-command";
 
     #[test]
     fn malicious_samples() {
         let cases: &[(&str, &[&str])] = &[
             ("malicious/npm/ua-parser-js/package.json", &[INSTALL]),
-            ("malicious/npm/ua-parser-js/preinstall.sh", &[DOWNLOAD]),
+            (
+                "malicious/npm/ua-parser-js/preinstall.sh",
+                &[
+                    DOWNLOAD,
+                    DOWNLOAD_EXE,
+                    DOWNLOAD_EXEC,
+                    "malicious.raw-ip-endpoint",
+                ],
+            ),
             ("malicious/npm/ua-parser-js/preinstall.bat", &[DOWNLOAD]),
             (
                 "malicious/npm/event-stream/flatmap-stream.min.js",
-                &[DECODE],
+                &[
+                    DECODE,
+                    "malicious.module-compiled-from-string",
+                    "malicious.module-name-decoded",
+                ],
             ),
             ("malicious/npm/event-stream/test/data.js", &[]),
-            ("malicious/npm/stealer/index.js", &[PAYLOAD, DECODE]),
+            (
+                "malicious/npm/stealer/index.js",
+                &[PAYLOAD, DECODE, DECODE_EXEC, DECODED_CODE],
+            ),
             ("malicious/npm/stealer/obfuscated.js", &[PAYLOAD]),
-            ("malicious/pypi/colourama/setup.py", &[SETUP_PY, PAYLOAD]),
-            ("malicious/pypi/w4sp/__init__.py", &[PAYLOAD]),
+            (
+                "malicious/pypi/colourama/setup.py",
+                &[
+                    SETUP_PY,
+                    PAYLOAD,
+                    DECODE_EXEC,
+                    DECODED_CODE,
+                    "malicious.install-command-override",
+                ],
+            ),
+            (
+                "malicious/pypi/w4sp/__init__.py",
+                &[PAYLOAD, DECODE_EXEC, DECODED_CODE],
+            ),
             ("malicious/pypi/fernet/__init__.py", &[PAYLOAD]),
             ("malicious/pypi/pyfuscate/main.py", &[PAYLOAD]),
-            ("malicious/pypi/loader/__init__.py", &[DOWNLOAD]),
-            ("malicious/build/install.sh", &[DOWNLOAD]),
-            ("malicious/build/Makefile", &[DOWNLOAD]),
-            ("malicious/build/Dockerfile", &[DOWNLOAD]),
+            (
+                "malicious/pypi/loader/__init__.py",
+                &[DOWNLOAD, DOWNLOAD_EXEC, "malicious.import-time-network"],
+            ),
+            ("malicious/build/install.sh", &[DOWNLOAD, PIPE]),
+            ("malicious/build/Makefile", &[DOWNLOAD, PIPE]),
+            ("malicious/build/Dockerfile", &[DOWNLOAD, PIPE]),
             ("malicious/build/release.yml", &[DOWNLOAD]),
-            ("malicious/build/CMakeLists.txt", &[DOWNLOAD]),
-            ("malicious/powershell/dropper.ps1", &[DOWNLOAD, DECODE]),
-            ("malicious/powershell/launch.cmd", &[DECODE]),
-            ("malicious/cargo/build.rs", &[BUILD, DOWNLOAD]),
+            (
+                "malicious/build/CMakeLists.txt",
+                &[DOWNLOAD, "malicious.cmake-download"],
+            ),
+            (
+                "malicious/powershell/dropper.ps1",
+                &[DOWNLOAD, DECODE, PS_ENC, PIPE],
+            ),
+            (
+                "malicious/powershell/launch.cmd",
+                &[DECODE, PS_ENC, "malicious.detached-execution"],
+            ),
+            ("malicious/cargo/build.rs", &[BUILD, DOWNLOAD, PIPE]),
         ];
         for (name, expected) in cases {
             check_fixture(name, expected);
@@ -517,7 +563,15 @@ mod fixtures {
             found[0].message
         );
 
-        let found = check_fixture("malicious/npm/ua-parser-js/preinstall.sh", &[DOWNLOAD]);
+        let found = check_fixture(
+            "malicious/npm/ua-parser-js/preinstall.sh",
+            &[
+                DOWNLOAD,
+                DOWNLOAD_EXE,
+                DOWNLOAD_EXEC,
+                "malicious.raw-ip-endpoint",
+            ],
+        );
         assert!(
             found
                 .iter()
@@ -527,7 +581,16 @@ mod fixtures {
             messages(&found)
         );
 
-        let found = check_fixture("malicious/pypi/colourama/setup.py", &[SETUP_PY, PAYLOAD]);
+        let found = check_fixture(
+            "malicious/pypi/colourama/setup.py",
+            &[
+                SETUP_PY,
+                PAYLOAD,
+                DECODE_EXEC,
+                DECODED_CODE,
+                "malicious.install-command-override",
+            ],
+        );
         let payload = found
             .iter()
             .find(|e| e.rule.id == PAYLOAD)
@@ -545,7 +608,10 @@ mod fixtures {
                 .contains("replaces the `install` command with `PostInstallCommand`")
         }));
 
-        let found = check_fixture("malicious/powershell/launch.cmd", &[DECODE]);
+        let found = check_fixture(
+            "malicious/powershell/launch.cmd",
+            &[DECODE, PS_ENC, "malicious.detached-execution"],
+        );
         assert!(
             found[0].message.contains("decodes to `Write-Host 'inert'`"),
             "{}",
@@ -672,16 +738,28 @@ mod rules {
             .iter()
             .map(|r| (r.id, r.default_severity.as_str()))
             .collect();
+        let behaviour: Vec<&str> = oversight_behaviour::Behaviour::builtin()
+            .expect("the behaviour rules")
+            .rule_set()
+            .rules()
+            .iter()
+            .map(|r| r.rule.id)
+            .chain(["coverage.behaviour-analysis-incomplete"])
+            .collect();
         assert_eq!(
-            got,
+            got[11..].iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+            behaviour
+        );
+        assert_eq!(
+            got[..11],
             [
                 ("malicious.bidi-control", "high"),
                 ("malicious.invisible-character", "high"),
                 ("malicious.mixed-script-identifier", "high"),
                 ("malicious.compiled-artifact", "high"),
                 ("malicious.compiled-bytecode", "medium"),
-                ("malicious.install-script", "high"),
-                ("malicious.setup-py-execution", "high"),
+                ("malicious.install-script", "low"),
+                ("malicious.setup-py-execution", "low"),
                 ("malicious.build-script", "medium"),
                 ("malicious.download-and-execute", "high"),
                 ("malicious.obfuscated-payload", "high"),
@@ -693,6 +771,10 @@ mod rules {
         unique.dedup();
         assert_eq!(unique.len(), rules.len(), "rule ids are unique");
         for rule in &rules {
+            if rule.id.starts_with("coverage.") {
+                assert_eq!(rule.category, oversight_model::Category::Coverage);
+                continue;
+            }
             let name = rule
                 .id
                 .strip_prefix("malicious.")
@@ -724,7 +806,8 @@ mod rules {
                 "homoglyph",
                 "executables",
                 "install_hooks",
-                "obfuscation"
+                "obfuscation",
+                "behaviour"
             ]
         );
     }

@@ -55,7 +55,10 @@ def load_labels(split_dir):
             text_lines = f.read().split("\n")
         lines = {}
         for spec in entry["lines"]:
-            hits = [i + 1 for i, l in enumerate(text_lines) if spec["match"] in l]
+            if spec.get("exact"):
+                hits = [i + 1 for i, l in enumerate(text_lines) if l.strip() == spec["match"]]
+            else:
+                hits = [i + 1 for i, l in enumerate(text_lines) if spec["match"] in l]
             if len(hits) != 1:
                 sys.exit(f"{split_dir}.toml: `{spec['match']}` occurs on {len(hits)} lines of {path}, not one")
             lines[hits[0]] = spec["class"]

@@ -26,13 +26,14 @@ pub mod config;
 mod decode;
 mod redact;
 pub mod secret;
+mod value;
 
 use std::path::Path;
 use std::sync::OnceLock;
 
 pub use config::ConfigError;
 pub use redact::Secret;
-pub use secret::{SecretsDetector, TEST_FIXTURE_CREDENTIAL, is_test_path};
+pub use secret::{DOCUMENTATION_EXAMPLE, SecretsDetector, TEST_FIXTURE_CREDENTIAL, is_test_path};
 
 /// The built-in rule set, in gitleaks format.
 pub const BUILTIN_RULES: &str = include_str!("../rules/builtin.toml");

@@ -63,6 +63,7 @@ use oversight_model::{Category, Evidence, FileClass, Rule, Severity};
 use crate::config::{CompiledRule, RuleSet};
 use crate::decode::{self, Encoding};
 use crate::redact::{Secret, shannon_entropy};
+use crate::value;
 
 /// The largest text file handed whole to rules that have no keywords.
 pub const KEYWORDLESS_LIMIT: u64 = 32 << 20;
@@ -95,6 +96,22 @@ pub static TEST_FIXTURE_CREDENTIAL: Rule = Rule {
            (password, secret, token, api key assignments) matched, so the value is most likely \
            a test value. Check that it is not a real credential; provider-specific formats are \
            never lowered.",
+};
+
+/// A value a generic rule matched in documentation (Markdown,
+/// reStructuredText, `docs/`, OpenAPI and Swagger files) or on a line that
+/// marks it as an example: reported at a lower severity with that reason,
+/// never dropped. Rules for real credential formats are never lowered.
+pub static DOCUMENTATION_EXAMPLE: Rule = Rule {
+    id: "secret.documentation-example",
+    category: Category::Secret,
+    default_severity: Severity::Low,
+    summary: "A credential-looking value matched by a generic rule in documentation or an example",
+    help: "The file is documentation or an API description (Markdown, reStructuredText, \
+           AsciiDoc, docs/, examples/, OpenAPI or Swagger), or the line marks the value as an \
+           example, and only a generic rule (password, secret, token, api key assignments) \
+           matched, so the value is most likely a documented example. Check that it is not a \
+           real credential; provider-specific formats are never lowered.",
 };
 
 /// Whether `path` names a test file or a fixture, by its directories or its
@@ -224,6 +241,7 @@ impl SecretsDetector {
         let mut all: Vec<&'static Rule> = model.clone();
         all.push(&MORE_SECRETS);
         all.push(&TEST_FIXTURE_CREDENTIAL);
+        all.push(&DOCUMENTATION_EXAMPLE);
         let all_rules: &'static [&'static Rule] = Box::leak(all.into_boxed_slice());
 
         // Distinct keywords first, with the widest scope any rule needs.
@@ -364,12 +382,17 @@ struct Found {
     /// For secrets in decoded data: the encoding, the encoded segment in the
     /// window, and the line in the decoded text.
     decoded: Option<(Encoding, Range<usize>, usize)>,
+    /// A generic rule's value that is a documented example.
+    example: bool,
 }
 
 /// A match inside one buffer.
 struct BufMatch {
     start: usize,
     secret: Range<usize>,
+    /// A generic rule's value that is a documented example (see
+    /// [`crate::value`]): reported as [`DOCUMENTATION_EXAMPLE`].
+    example: bool,
 }
 
 impl Inner {
@@ -457,9 +480,27 @@ impl Inner {
             if self.set.allowlists.iter().any(allowed) || rule.allowlists.iter().any(allowed) {
                 continue;
             }
+            let mut example = false;
+            if rule.tags.iter().any(|t| t == "generic") {
+                let (vs, ve) = (ms + secret.start, ms + secret.end);
+                let judgement = value::judge(&value::Context {
+                    value: secret_bytes,
+                    matched,
+                    before: vs.checked_sub(1).map(|i| buf[i]),
+                    after: buf.get(ve).copied(),
+                    line,
+                    path: paths.last().copied().unwrap_or(""),
+                });
+                match judgement {
+                    value::Judgement::NotCredential(_) => continue,
+                    value::Judgement::Example => example = true,
+                    value::Judgement::Credential => {}
+                }
+            }
             out.push(BufMatch {
                 start: ms,
                 secret: ms + secret.start..ms + secret.end,
+                example,
             });
         }
         out
@@ -523,6 +564,7 @@ impl Inner {
                         range: None,
                         secret: self.secret_of(rule, &seg.decoded[m.secret.clone()]),
                         decoded: Some((seg.encoding, outer_segment.1.clone(), line)),
+                        example: m.example,
                     });
                 }
             }
@@ -605,6 +647,7 @@ impl Inner {
                 range: Some(m.secret.clone()),
                 secret: self.secret_of(rule, &buf[m.secret]),
                 decoded: None,
+                example: m.example,
             });
         };
         for (range, rules) in &ranges {
@@ -673,6 +716,7 @@ impl Inner {
                     range: Some(m.secret.clone()),
                     secret: self.secret_of(rule, &buf[m.secret]),
                     decoded: None,
+                    example: m.example,
                 });
             }
         }
@@ -729,19 +773,21 @@ impl Inner {
         let total = found.len();
         for f in found.iter().take(MAX_FINDINGS_PER_WINDOW) {
             let generic = self.set.rules[f.rule].tags.iter().any(|t| t == "generic");
-            let lowered = in_test && generic;
-            let rule = if lowered {
-                &TEST_FIXTURE_CREDENTIAL
+            let (rule, context) = if in_test && generic {
+                (
+                    &TEST_FIXTURE_CREDENTIAL,
+                    " in a test file or fixture (a generic rule, so reported at low)",
+                )
+            } else if f.example && generic {
+                (
+                    &DOCUMENTATION_EXAMPLE,
+                    " in documentation or marked as an example (a generic rule, so reported at low)",
+                )
             } else {
-                self.model[f.rule]
+                (self.model[f.rule], "")
             };
             let redacted = f.secret.redacted();
             let gid = &self.set.rules[f.rule].gitleaks_id;
-            let context = if lowered {
-                " in a test file or fixture (a generic rule, so reported at low)"
-            } else {
-                ""
-            };
             let offset = window.offset() + f.at as u64;
             let (line_col, message) = match &f.decoded {
                 None => (

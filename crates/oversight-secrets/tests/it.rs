@@ -4,6 +4,8 @@
 mod builtin;
 #[path = "it/gitleaks.rs"]
 mod gitleaks;
+#[path = "it/recall.rs"]
+mod recall;
 #[path = "it/samples.rs"]
 mod samples;
 #[path = "it/util.rs"]

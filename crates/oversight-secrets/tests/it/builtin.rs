@@ -35,7 +35,7 @@ impl Gen {
 /// `u` URL-safe base64, `b` standard base64, `h` lower-case hex, `U`
 /// upper-case letters and digits, `d` digits, `l` lower-case letters and
 /// digits, `B` base32, `g` the bech32 alphabet of age keys.
-fn expand(template: &str, seed: u64) -> String {
+pub(crate) fn expand(template: &str, seed: u64) -> String {
     let mut g = Gen(0x9E37_79B9_7F4A_7C15 ^ seed.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1);
     let mut out = String::new();
     let mut rest = template;
@@ -140,6 +140,7 @@ fn builtin_rule_ids_are_unique_and_kebab_case() {
         .chain([
             "secret.more-secrets-in-file".to_owned(),
             "secret.test-fixture-credential".to_owned(),
+            "secret.documentation-example".to_owned(),
         ])
         .collect();
     assert_eq!(ids, expected);

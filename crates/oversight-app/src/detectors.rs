@@ -2,11 +2,11 @@
 
 use std::path::Path;
 
-use anyhow::Context;
 use oversight_detect::Detector;
 
 /// Which secret rules to run.
-pub(crate) enum Secrets<'a> {
+#[derive(Debug, Clone, Copy)]
+pub enum Secrets<'a> {
     /// The project's own built-in rule set.
     Builtin,
     /// A gitleaks-format rule file supplied by the reviewer.
@@ -16,11 +16,11 @@ pub(crate) enum Secrets<'a> {
 }
 
 /// Every detector, in a fixed order.
-pub(crate) fn all(
+pub fn all(
     secrets: Secrets<'_>,
     licenses: Option<oversight_licenses::LicenseOptions>,
     dependencies: bool,
-) -> anyhow::Result<Vec<Box<dyn Detector>>> {
+) -> crate::Result<Vec<Box<dyn Detector>>> {
     let mut detectors = oversight_malicious::detectors();
     detectors.extend(oversight_integrity::detectors());
     if dependencies {
@@ -30,9 +30,7 @@ pub(crate) fn all(
         detectors.push(Box::new(oversight_licenses::detector(options)?));
     }
     match secrets {
-        Secrets::Builtin => detectors.push(Box::new(
-            oversight_secrets::builtin().context("The built-in secret rules are invalid")?,
-        )),
+        Secrets::Builtin => detectors.push(Box::new(oversight_secrets::builtin()?)),
         Secrets::Gitleaks(path) => detectors.push(Box::new(oversight_secrets::load(path)?)),
         Secrets::Off => {}
     }

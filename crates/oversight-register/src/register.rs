@@ -238,10 +238,12 @@ pub struct EngagementSummary {
 }
 
 /// The register over a store, acting for one actor with the instance key.
+#[derive(Clone)]
 pub struct Register {
     store: Arc<dyn Store>,
-    /// `None` when opened for an audit with the public key alone.
-    key: Option<InstanceKey>,
+    /// `None` when opened for an audit with the public key alone. Shared
+    /// by the registers [`Register::acting_as`] derives.
+    key: Option<Arc<InstanceKey>>,
     public_key: PublicKey,
     actor: String,
     catalogue: Catalogue,
@@ -294,7 +296,7 @@ impl Register {
         let register = Register {
             store,
             public_key: key.public_key(),
-            key: Some(key),
+            key: Some(Arc::new(key)),
             actor: actor.to_owned(),
             catalogue: Catalogue::builtin(),
             checkpoint_log: Some(default_checkpoint_log(key_path)),
@@ -354,7 +356,7 @@ impl Register {
         }
         Ok(Register {
             store,
-            key,
+            key: key.map(Arc::new),
             public_key,
             actor: actor.to_owned(),
             catalogue: Catalogue::builtin(),
@@ -435,8 +437,22 @@ impl Register {
         &self.actor
     }
 
+    /// The same register, with `actor` acting: a server opens the register
+    /// once and derives one per authenticated request, so the ledger
+    /// records who acted, never the server's account.
+    pub fn acting_as(&self, actor: &str) -> Register {
+        Register {
+            store: Arc::clone(&self.store),
+            key: self.key.clone(),
+            public_key: self.public_key,
+            actor: actor.to_owned(),
+            catalogue: self.catalogue.clone(),
+            checkpoint_log: self.checkpoint_log.clone(),
+        }
+    }
+
     pub(crate) fn key(&self) -> Result<&InstanceKey, RegisterError> {
-        self.key.as_ref().ok_or(RegisterError::ReadOnly)
+        self.key.as_deref().ok_or(RegisterError::ReadOnly)
     }
 
     /// The store, for callers that need lower-level access.

@@ -247,6 +247,75 @@ impl Register {
         Ok(record)
     }
 
+    /// Grants a waiver that `requester` asked for and this register's actor,
+    /// an authenticated account of the server holding the approver role,
+    /// approves: four eyes between two accounts. The same checks as
+    /// [`Register::waive`] apply (reason, expiry, the finding recorded in
+    /// the engagement, the agreed policy's waiver rules); the ledger event
+    /// records how it was approved.
+    pub async fn waive_as_approver(
+        &self,
+        request: &WaiverRequest,
+        requester: &str,
+        request_id: &str,
+    ) -> Result<WaiverRecord, RegisterError> {
+        use crate::approval::fold_name;
+        if requester.trim().is_empty() || fold_name(requester) == fold_name(self.actor()) {
+            return Err(RegisterError::FourEyes {
+                requester: requester.to_owned(),
+                approver: self.actor().to_owned(),
+            });
+        }
+        if request.reason.trim().is_empty() {
+            return Err(RegisterError::Invalid("A waiver needs a reason".into()));
+        }
+        let today = jiff::Zoned::now().date();
+        if request.expires < today {
+            return Err(RegisterError::Invalid(format!(
+                "The waiver's expiry {} is in the past (today is {today})",
+                request.expires
+            )));
+        }
+        self.require_engagement(&request.engagement).await?;
+        let (content_sha256, category) = self
+            .latest_finding_content(&request.engagement, &request.fingerprint)
+            .await?;
+        self.check_waiver_against_policy(request, &category, today)
+            .await?;
+        let record = WaiverRecord {
+            id: new_id("wvr", &request.fingerprint),
+            engagement_id: request.engagement.clone(),
+            fingerprint: request.fingerprint.clone(),
+            content_sha256,
+            reason: request.reason.clone(),
+            requester: requester.to_owned(),
+            approver: self.actor().to_owned(),
+            expires: request.expires.to_string(),
+            granted_at: now(),
+        };
+        let payload = serde_json::json!({
+            "waiver": record.id,
+            "fingerprint": record.fingerprint,
+            "content_sha256": record.content_sha256,
+            "reason": record.reason,
+            "requester": record.requester,
+            "approver": record.approver,
+            "expires": record.expires,
+            "record_digest": waiver_digest(&record),
+            "approval": {"method": "server-account", "request": request_id},
+        });
+        let event = Event::new(
+            "waiver.granted",
+            request.engagement.as_str(),
+            self.actor(),
+            now(),
+            &payload,
+        );
+        self.record_one(Change::AddWaiver(record.clone()), event)
+            .await?;
+        Ok(record)
+    }
+
     /// Checks a waiver request against four eyes, the register and the
     /// agreed policy, and returns the exact text the approver must sign,
     /// the content hash the waiver will be bound to, and the approver.

@@ -101,6 +101,56 @@ pub(crate) enum Command {
     /// licence found, with its components, files and copyright holders, then
     /// the licence texts.
     Notice(NoticeArgs),
+    /// Serve the register and the gate over HTTP to the organisation, its
+    /// suppliers, auditors and CI (loopback by default).
+    Serve(ServeArgs),
+    /// Submit a delivery to an Oversight server with an API token
+    /// (`OVERSIGHT_TOKEN`), wait for its review and exit like `review`:
+    /// 0 accepted, 1 rejected, 2 error.
+    Submit(SubmitArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ServeArgs {
+    /// The server's configuration file (TOML); `OVERSIGHT_*` variables and
+    /// these flags override it.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// Where to listen [default: 127.0.0.1:8080].
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub(crate) listen: Option<std::net::SocketAddr>,
+    /// Create this administrator account if it does not exist and print its
+    /// one-time setup link (never a password).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) init_admin: Option<String>,
+    /// Initialise the register with the example supplier and engagement
+    /// when it does not exist yet, and an administrator `admin`.
+    #[arg(long)]
+    pub(crate) example: bool,
+    /// The evidence store [default: ~/.local/share/oversight/evidence].
+    #[arg(long, env = "OVERSIGHT_EVIDENCE", value_name = "LOCATION")]
+    pub(crate) evidence: Option<String>,
+    #[command(flatten)]
+    pub(crate) register: RegisterArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct SubmitArgs {
+    /// The delivery: a directory (sent as a tar.gz), or a .zip, .tar,
+    /// .tar.gz or .tgz file (sent as it is).
+    pub(crate) target: PathBuf,
+    /// The server's base URL.
+    #[arg(long, env = "OVERSIGHT_SERVER", value_name = "URL")]
+    pub(crate) server: String,
+    /// The engagement.
+    #[arg(long, value_name = "ID")]
+    pub(crate) engagement: String,
+    /// Seconds to wait for the review.
+    #[arg(long, default_value_t = 600, value_name = "SECONDS")]
+    pub(crate) timeout: u64,
+    /// Output format of the decision.
+    #[arg(long, short = 'f', default_value = "human", value_parser = ["human", "json"])]
+    pub(crate) format: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -615,4 +665,18 @@ pub(crate) struct ReadArgs {
     /// into info findings that quote the justification.
     #[arg(long, value_name = "FILE")]
     pub(crate) vex: Vec<PathBuf>,
+}
+
+impl ReadArgs {
+    /// How the application layer reads the delivery.
+    pub(crate) fn options(&self) -> oversight_app::scan::ReadOptions {
+        oversight_app::scan::ReadOptions {
+            config: self.config.clone(),
+            rev: self.rev.clone(),
+            history: self.history,
+            threads: self.threads,
+            advisories: self.advisories.clone(),
+            vex: self.vex.clone(),
+        }
+    }
 }

@@ -448,25 +448,6 @@ fn render(report: &StatusReport) -> String {
 }
 
 fn to_json(report: &StatusReport) -> serde_json::Value {
-    serde_json::json!({
-        "schema": "oversight.status/1",
-        "today": report.today.to_string(),
-        "engagements": report.rows.iter().map(|r| serde_json::json!({
-            "id": r.engagement,
-            "supplier": r.supplier,
-            "status": r.status.as_str(),
-            "last_outcome": r.last_outcome,
-            "factors": r.factors.iter().map(|f| serde_json::json!({
-                "factor": f.factor.as_str(),
-                "state": f.state.as_str(),
-                "note": f.note,
-            })).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "due": report.due.iter().map(|d| serde_json::json!({
-            "engagement": d.engagement,
-            "what": d.what,
-            "date": d.date.map(|d| d.to_string()),
-            "overdue": d.overdue,
-        })).collect::<Vec<_>>(),
-    })
+    serde_json::to_value(oversight_app::status::StatusDocument::of(report))
+        .expect("documents serialise to JSON")
 }

@@ -6,7 +6,6 @@
 //! does, 2 on a usage error or a target that cannot be read.
 
 mod args;
-mod detectors;
 mod export;
 mod gate;
 mod history;
@@ -15,6 +14,8 @@ mod pack;
 mod progress;
 mod register;
 mod review;
+mod serve;
+mod submit;
 mod supply_chain;
 mod term;
 
@@ -60,8 +61,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Scan(args) => scan(args),
         Command::Rules => {
             let scanner = oversight_scan::ScannerBuilder::new()
-                .detectors(detectors::all(
-                    detectors::Secrets::Builtin,
+                .detectors(oversight_app::detectors::all(
+                    oversight_app::detectors::Secrets::Builtin,
                     Some(oversight_licenses::LicenseOptions::default()),
                     true,
                 )?)
@@ -100,6 +101,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Db { command } => supply_chain::db(command),
         Command::Sbom(args) => supply_chain::sbom(args),
         Command::Notice(args) => notice::notice(args),
+        Command::Serve(args) => serve::serve(args),
+        Command::Submit(args) => submit::submit(args),
         Command::Config { command } => match command {
             ConfigCommand::Template => {
                 print!("{}", oversight_scan::config::TEMPLATE);
@@ -116,111 +119,37 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     }
 }
 
-/// A finished scan with what the reports need besides the findings.
-pub(crate) struct Scanned {
-    /// Findings, components, manifest.
-    pub(crate) report: oversight_model::ScanReport,
-    /// The advisory index matched against, unless `--no-deps`.
-    pub(crate) advisories: Option<oversight_advisories::Database>,
-    /// The reviewer's VEX statements.
-    pub(crate) vex: Option<oversight_sbom::Vex>,
+pub(crate) use oversight_app::scan::Scanned;
+
+/// The scan request of `oversight scan`'s arguments.
+pub(crate) fn scan_request(args: &ScanArgs) -> oversight_app::scan::ScanRequest {
+    oversight_app::scan::ScanRequest {
+        target: args.target.clone(),
+        read: args.read.options(),
+        fail_on: args.fail_on,
+        secrets_config: args.secrets_config.clone(),
+        no_secrets: args.no_secrets,
+        no_licenses: args.no_licenses,
+        no_deps: args.no_deps,
+        baseline: args.baseline.clone(),
+        license_policy: args.license_policy.clone(),
+        expected_holders: args.expected_holders.clone(),
+    }
 }
 
-/// Loads the reviewer's configuration, then overrides it with `args`.
-pub(crate) fn scan_options(args: &ScanArgs) -> anyhow::Result<oversight_scan::ScanOptions> {
-    let mut options = match &args.read.config {
-        Some(path) => oversight_scan::config::load(path)?,
-        None => match oversight_scan::config::default_path().filter(|p| p.is_file()) {
-            Some(path) => oversight_scan::config::load(&path)?,
-            None => oversight_scan::ScanOptions::default(),
-        },
-    };
-    if let Some(fail_on) = args.fail_on {
-        options.fail_on = fail_on;
-    }
-    if args.read.rev.is_some() {
-        options.rev = args.read.rev.clone();
-    }
-    if args.read.history {
-        options.history = true;
-    }
-    if args.read.threads.is_some() {
-        options.threads = args.read.threads;
-    }
-    Ok(options)
-}
-
-/// Runs the whole scan pipeline of `args` with `options`: the single pass,
-/// then advisory matching, component licences and the baseline. `policy`,
-/// when given, replaces `--license-policy` (the review takes it from the
-/// acceptance policy).
+/// Runs the scan pipeline with a progress bar when standard error is a
+/// terminal and `--no-progress` was not given.
 pub(crate) fn run_scan(
-    args: &ScanArgs,
+    request: &oversight_app::scan::ScanRequest,
+    read: &args::ReadArgs,
     options: oversight_scan::ScanOptions,
     policy: Option<oversight_licenses::LicensePolicy>,
 ) -> anyhow::Result<Scanned> {
-    let baseline = match &args.baseline {
-        Some(path) => Some(oversight_report::baseline::Baseline::load(path)?),
-        None => None,
-    };
-    let secrets = match (&args.secrets_config, args.no_secrets) {
-        (_, true) => detectors::Secrets::Off,
-        (Some(path), false) => detectors::Secrets::Gitleaks(path),
-        (None, false) => detectors::Secrets::Builtin,
-    };
-    let licenses = oversight_licenses::LicenseOptions {
-        policy: match (policy, &args.license_policy) {
-            (Some(policy), _) => Some(policy),
-            (None, Some(path)) => Some(oversight_licenses::LicensePolicy::load(path)?),
-            (None, None) => None,
-        },
-        expected_holders: args
-            .expected_holders
-            .iter()
-            .map(|h| h.trim().to_owned())
-            .filter(|h| !h.is_empty())
-            .collect(),
-    };
-    let license_policy = licenses.policy.clone();
-    let scanner = oversight_scan::ScannerBuilder::new()
-        .detectors(detectors::all(
-            secrets,
-            (!args.no_licenses).then_some(licenses),
-            !args.no_deps,
-        )?)
-        .options(options)
-        .build()?;
-    let show_progress = !args.read.no_progress && std::io::stderr().is_terminal();
+    let show_progress = !read.no_progress && std::io::stderr().is_terminal();
     let progress = progress::Bar::new(show_progress);
-    let mut report = scanner.scan(&args.target, &progress)?;
-    let vex = supply_chain::load_vex(&args.read.vex)?;
-    let advisories = if args.no_deps {
-        None
-    } else {
-        let dir = supply_chain::advisories_dir(args.read.advisories.as_deref())?;
-        let db = oversight_advisories::Database::open(&dir)
-            .with_context(|| format!("Cannot open the advisory index in `{}`", dir.display()))?;
-        supply_chain::add_vulnerabilities(&mut report, &db, vex.as_ref(), scanner.options());
-        Some(db)
-    };
-    if !args.no_licenses {
-        supply_chain::add_component_licences(
-            &mut report,
-            license_policy.as_ref(),
-            scanner.options(),
-        );
-    }
-    if let Some(baseline) = &baseline {
-        baseline.apply(&mut report);
-    }
-    // Ten thousand findings of one cause (an archive bomb) are one finding
-    // with a count, in every output format and in the review record.
-    report.group_identical();
-    Ok(Scanned {
-        report,
-        advisories,
-        vex,
-    })
+    Ok(oversight_app::scan::run_scan(
+        request, options, policy, &progress,
+    )?)
 }
 
 fn scan(mut args: ScanArgs) -> anyhow::Result<u8> {
@@ -237,17 +166,20 @@ fn scan(mut args: ScanArgs) -> anyhow::Result<u8> {
         }
         None => None,
     };
-    let mut options = scan_options(&args)?;
+    let mut request = scan_request(&args);
+    let mut options = oversight_app::scan::scan_options(&request)?;
     if let Some(policy) = &policy {
         options.record_manifest = true;
         if args.expected_holders.is_empty()
             && let Some(holders) = policy.expected_holders()
         {
             args.expected_holders = holders.to_vec();
+            request.expected_holders = holders.to_vec();
         }
     }
     let scanned = run_scan(
-        &args,
+        &request,
+        &args.read,
         options,
         policy.as_ref().and_then(|p| p.license().cloned()),
     )?;
@@ -260,9 +192,9 @@ fn scan(mut args: ScanArgs) -> anyhow::Result<u8> {
                 .map(std::path::Path::to_path_buf)
                 .unwrap_or_default()
         };
-        let read = |path: &str| review::read_from_tree(&root, path);
+        let read = |path: &str| oversight_app::scan::read_from_tree(&root, path);
         let manifest = oversight_gate::Manifest::of_report(&scanned.report);
-        review::evaluate(
+        oversight_app::review::evaluate(
             policy,
             &scanned,
             &manifest,

@@ -26,21 +26,16 @@ pub(crate) fn block_on<F: std::future::Future>(future: F) -> anyhow::Result<F::O
 
 /// `$XDG_DATA_HOME/oversight` (or `~/.local/share/oversight`).
 pub(crate) fn data_dir() -> anyhow::Result<PathBuf> {
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .context("Set HOME, XDG_DATA_HOME or --database to say where the register lives")?;
-    Ok(base.join("oversight"))
+    Ok(oversight_app::paths::data_dir()?)
 }
 
 /// The database URL: `--database`, else `OVERSIGHT_DATABASE` (clap), else the
 /// embedded SQLite file in the data directory.
-fn database(args: &RegisterArgs) -> anyhow::Result<DatabaseUrl> {
+pub(crate) fn database(args: &RegisterArgs) -> anyhow::Result<DatabaseUrl> {
     let (value, source) = match &args.database {
         Some(url) => (url.clone(), "--database / OVERSIGHT_DATABASE"),
         None => (
-            format!("sqlite://{}", data_dir()?.join("oversight.db").display()),
+            oversight_app::paths::default_database()?,
             "the default database",
         ),
     };
@@ -49,13 +44,8 @@ fn database(args: &RegisterArgs) -> anyhow::Result<DatabaseUrl> {
 
 /// The signing key: `--key`, else `OVERSIGHT_KEY`, else the configuration
 /// directory, kept apart from the database on purpose.
-fn key_path(args: &RegisterArgs) -> anyhow::Result<PathBuf> {
-    match &args.key {
-        Some(path) => Ok(path.clone()),
-        None => Ok(oversight_scan::config::default_path()
-            .context("Set HOME, XDG_CONFIG_HOME or --key to say where the signing key lives")?
-            .with_file_name("instance.key")),
-    }
+pub(crate) fn key_path(args: &RegisterArgs) -> anyhow::Result<PathBuf> {
+    Ok(oversight_app::paths::key_path(args.key.as_deref())?)
 }
 
 /// Who acts: `--actor`, `OVERSIGHT_ACTOR`, `$USER`, `$LOGNAME`, else the
@@ -97,7 +87,12 @@ async fn open_audit(args: &RegisterArgs, public_key: &str) -> anyhow::Result<Reg
 }
 
 pub(crate) fn init(args: InitArgs) -> anyhow::Result<u8> {
-    block_on(async {
+    block_on(init_register(args))?
+}
+
+/// Creates the register (and, with `--example`, loads the examples).
+pub(crate) async fn init_register(args: InitArgs) -> anyhow::Result<u8> {
+    {
         let url = database(&args.register)?;
         if let DatabaseUrl::Sqlite(path) = &url
             && let Some(parent) = path.parent()
@@ -143,7 +138,7 @@ pub(crate) fn init(args: InitArgs) -> anyhow::Result<u8> {
             );
         }
         Ok(0)
-    })?
+    }
 }
 
 pub(crate) fn supplier(command: SupplierCommand) -> anyhow::Result<u8> {

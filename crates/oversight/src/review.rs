@@ -1,367 +1,50 @@
-//! `oversight review`: the acceptance gate. Runs the scan with the manifest
-//! and the content tap on, evaluates the engagement's policy, keeps the
-//! delivered files and the review's documents in the evidence store, then
-//! records delivery, findings and decision in one register transaction.
-//!
-//! Order matters for crash safety: blobs go to the content-addressed store
-//! first (an interrupted review leaves at most unreferenced blobs), and the
-//! register records everything in one transaction at the very end, so a
-//! review is either wholly recorded or not at all.
+//! `oversight review`: the acceptance gate, a thin adapter over
+//! [`oversight_app::review`]: it builds the request from the arguments,
+//! prints the typed result, and maps it to an exit code. Also `--diff`
+//! and `--replay`, which re-run a recorded review from its evidence.
 
 use crate::term::out;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, bail};
 use futures::{StreamExt as _, TryStreamExt as _};
-use oversight_evidence::{Digest, EvidenceStore, StagedWriter, Staging};
+use oversight_app::record::DeliveryDocument;
+use oversight_app::review::{
+    ExplicitPolicy, PolicySource, Reviewed, evaluate, get, policy_waivers, review_scan,
+};
+use oversight_evidence::EvidenceStore;
 use oversight_gate::{DeliveryDiff, DeliveryFacts, Manifest, is_history_path};
-use oversight_model::{DeliveryPath, ScanReport};
-use oversight_policy::{AdvisorySnapshot, Decision, DeliveredFile, Input, Outcome, Policy, Waiver};
+use oversight_policy::{Outcome, Policy, Waiver};
 use oversight_register::{EngagementId, Register};
-use oversight_scan::{ContentTap, TapWriter};
-use oversight_store::{DecisionRecord, DeliveryRecord, FindingRecord, ReviewRecord};
 
-use crate::args::{ReviewArgs, ScanArgs, ScanFormat};
-use crate::register::{block_on, data_dir, open};
-
-/// Hands the engine's top-level files to the staging area, and remembers
-/// what could not be spooled: a review whose evidence is incomplete must not
-/// be recorded.
-struct StagingTap {
-    staging: Arc<Staging>,
-    failures: Arc<Mutex<Vec<String>>>,
-}
-
-struct StagingWriter {
-    writer: Option<StagedWriter>,
-    path: String,
-    failures: Arc<Mutex<Vec<String>>>,
-}
-
-impl StagingWriter {
-    fn fail(&mut self, why: &std::io::Error) {
-        self.writer = None;
-        self.failures
-            .lock()
-            .expect("no thread panics holding the lock")
-            .push(format!("{}: {why}", self.path));
-    }
-}
-
-impl ContentTap for StagingTap {
-    fn open(&self, path: &DeliveryPath, _size: Option<u64>) -> Option<Box<dyn TapWriter>> {
-        // The engine hashes every byte it reads; the writer need not again.
-        Some(Box::new(StagingWriter {
-            writer: Some(self.staging.prehashed_writer()),
-            path: path.to_string(),
-            failures: Arc::clone(&self.failures),
-        }))
-    }
-}
-
-impl TapWriter for StagingWriter {
-    fn write(&mut self, bytes: &[u8]) {
-        if let Some(w) = &mut self.writer
-            && let Err(e) = w.write_all(bytes)
-        {
-            self.fail(&e);
-        }
-    }
-
-    fn finish(mut self: Box<Self>, sha256: [u8; 32]) {
-        if let Some(w) = self.writer.take()
-            && let Err(e) = w.finish_as(Digest::from(sha256))
-        {
-            self.fail(&e);
-        }
-    }
-
-    fn abort(mut self: Box<Self>) {
-        if let Some(w) = self.writer.take() {
-            w.abort();
-        }
-    }
-}
-
-/// The delivery's files as the policy sees them.
-fn delivered_files(manifest: &Manifest) -> Vec<DeliveredFile> {
-    manifest
-        .files
-        .iter()
-        .map(|f| DeliveredFile {
-            path: f.path.clone(),
-            sha256: f.sha256.clone(),
-        })
-        .collect()
-}
-
-/// The organisation's waivers as the policy sees them; a stored waiver
-/// whose dates no longer parse (edited outside Oversight) applies to nothing.
-fn policy_waivers(records: &[oversight_store::WaiverRecord]) -> Vec<Waiver> {
-    records
-        .iter()
-        .filter_map(|w| {
-            Some(Waiver {
-                id: w.id.clone(),
-                fingerprint: w.fingerprint.clone(),
-                content_sha256: w.content_sha256.clone(),
-                expires: w.expires.parse().ok()?,
-                granted_at: w.granted_at.parse().ok()?,
-                approver: w.approver.clone(),
-                reason: w.reason.clone(),
-            })
-        })
-        .collect()
-}
-
-/// What the decision made of each finding: `blocking`, `waived` (with the
-/// waiver) or `noted`, in the findings' order.
-fn dispositions(
-    decision: &Decision,
-    findings: &[oversight_model::Finding],
-) -> Vec<(&'static str, Option<String>)> {
-    let waived: std::collections::HashMap<&str, &str> = decision
-        .waived
-        .iter()
-        .map(|(f, w)| (f.as_str(), w.as_str()))
-        .collect();
-    let blocking: std::collections::HashSet<&str> = decision
-        .blocking_fingerprints()
-        .map(|f| f.as_str())
-        .collect();
-    findings
-        .iter()
-        .map(|f| {
-            let fp = f.fingerprint.as_str();
-            match waived.get(fp) {
-                Some(w) => ("waived", Some((*w).to_owned())),
-                None if blocking.contains(fp) => ("blocking", None),
-                None => ("noted", None),
-            }
-        })
-        .collect()
-}
-
-fn advisory_snapshots(scanned: &crate::Scanned) -> Vec<AdvisorySnapshot> {
-    scanned
-        .advisories
-        .iter()
-        .flat_map(|db| db.snapshots())
-        .map(|s| AdvisorySnapshot {
-            source: s.source.clone(),
-            imported_at: rfc3339(s.imported_at),
-            data_as_of: s.data_as_of.map(rfc3339),
-        })
-        .collect()
-}
+use crate::args::ReviewArgs;
+use crate::register::{block_on, open};
 
 fn evidence_location(args: &ReviewArgs) -> anyhow::Result<String> {
-    match &args.evidence {
-        Some(location) => Ok(location.clone()),
-        None => Ok(data_dir()?.join("evidence").display().to_string()),
-    }
+    Ok(oversight_app::paths::evidence_location(
+        args.evidence.as_deref(),
+    )?)
 }
 
-/// The scan the review runs: every detector, the reviewer's configuration.
-fn scan_args(args: &ReviewArgs, target: PathBuf, holders: Vec<String>) -> ScanArgs {
-    ScanArgs {
-        target,
-        format: ScanFormat::Json,
-        output: None,
-        fail_on: None,
-        read: args.read.clone(),
-        secrets_config: None,
-        no_secrets: false,
-        no_licenses: false,
-        baseline: None,
-        verbose: false,
-        license_policy: None,
-        expected_holders: holders,
-        no_deps: false,
-        policy: None,
-    }
-}
-
-/// The bytes of a delivered file under `root` (a directory on disk: the
-/// delivery scanned in place, or the files a replay restored), a member of
-/// a delivered archive read back out of it.
-pub(crate) fn read_from_tree(root: &Path, path: &str) -> Option<Vec<u8>> {
-    match path.split_once("!/") {
-        None => std::fs::read(root.join(path)).ok(),
-        Some((outer, inner)) => {
-            oversight_archive::read_member(&std::fs::read(root.join(outer)).ok()?, inner)
-        }
-    }
-}
-
-/// Evaluates `policy` on what the scan found: the one evaluation of a
-/// delivery that review, replay and `scan --policy` share.
-pub(crate) fn evaluate(
-    policy: &Policy,
-    scanned: &crate::Scanned,
-    manifest: &Manifest,
-    read: &dyn Fn(&str) -> Option<Vec<u8>>,
-    waivers: &[Waiver],
-    now: jiff::Timestamp,
-) -> Decision {
-    let files = delivered_files(manifest);
-    let advisories = advisory_snapshots(scanned);
-    oversight_policy::evaluate(
-        policy,
-        &Input {
-            findings: &scanned.report.findings,
-            files: &files,
-            waivers,
-            components: &scanned.report.components,
-            commit: scanned.report.git.as_ref().map(|g| g.commit.as_str()),
-            advisories: &advisories,
-            read,
-            now,
-        },
-    )
-}
-
-/// Where the policy a review used came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PolicySource {
-    /// The policy the engagement agreed, as the register holds it.
-    Agreed,
-    /// `--policy FILE`, given explicitly by the reviewer.
-    Explicit,
-    /// The built-in default: the engagement agreed no acceptance policy.
-    Default,
-}
-
-impl PolicySource {
-    fn as_str(self) -> &'static str {
-        match self {
-            PolicySource::Agreed => "agreed",
-            PolicySource::Explicit => "explicit",
-            PolicySource::Default => "default",
-        }
-    }
-}
-
-/// The policy a review evaluates, where it came from, and the digest of the
-/// one the engagement agreed (recorded, so that a review under another
-/// policy says so).
-struct PolicyUse {
-    policy: Policy,
-    source: PolicySource,
-    agreed_sha256: Option<String>,
-}
-
-impl PolicyUse {
-    /// Whether the policy used is not the one the engagement agreed.
-    fn differs_from_agreed(&self) -> bool {
-        self.agreed_sha256.as_deref() != Some(self.policy.sha256().as_str())
-    }
-
-    /// The review record's `policy` object.
-    fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "name": self.policy.name(),
-            "version": self.policy.version(),
-            "sha256": self.policy.sha256(),
-            "source": self.source.as_str(),
-            "agreed_sha256": self.agreed_sha256,
-            "differs_from_agreed": self.differs_from_agreed(),
-        })
-    }
-}
-
-/// The policy: `--policy` when given explicitly, else exactly the policy
-/// the engagement agreed, by content, from the register (never a file found
-/// relative to the working directory), else the default when the
-/// engagement agreed none. An engagement whose agreed policy is not in the
-/// register is an error, never a silent fallback.
-fn load_policy(
-    args: &ReviewArgs,
-    engagement: &oversight_register::Engagement,
-) -> anyhow::Result<PolicyUse> {
-    let id = engagement.id.as_str();
-    let agreed = match &engagement.terms.acceptance {
-        Some(acceptance) => Some(acceptance.agreed.as_ref().with_context(|| {
-            format!(
-                "Engagement `{id}` names the acceptance policy `{}` but the register holds no agreed \
-                 text for it (recorded by an older Oversight); re-apply the engagement file with \
-                 `oversight engagement apply`",
-                acceptance.policy
-            )
-        })?),
-        None => None,
+/// `--policy FILE`, read.
+fn explicit_policy(args: &ReviewArgs) -> anyhow::Result<Option<ExplicitPolicy>> {
+    let Some(path) = &args.policy else {
+        return Ok(None);
     };
-    let agreed_sha256 = agreed.map(|a| a.sha256.clone());
-    if let Some(path) = &args.policy {
-        let text = fs_err::read_to_string(path)
-            .with_context(|| format!("Cannot read the acceptance policy `{}`", path.display()))?;
-        return Ok(PolicyUse {
-            policy: Policy::parse(&text, &path.display().to_string())?,
-            source: PolicySource::Explicit,
-            agreed_sha256,
-        });
-    }
-    Ok(match agreed {
-        Some(agreed) => PolicyUse {
-            policy: Policy::parse(
-                &agreed.text,
-                &format!("the agreed policy of engagement `{id}`"),
-            )?,
-            source: PolicySource::Agreed,
-            agreed_sha256,
-        },
-        None => PolicyUse {
-            policy: Policy::default_policy(),
-            source: PolicySource::Default,
-            agreed_sha256,
-        },
-    })
-}
-
-fn rfc3339(seconds: u64) -> jiff::Timestamp {
-    jiff::Timestamp::from_second(i64::try_from(seconds).unwrap_or(i64::MAX))
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-}
-
-fn json_report(report: &ScanReport) -> anyhow::Result<Vec<u8>> {
-    let mut out = Vec::new();
-    oversight_report::write(
-        report,
-        oversight_report::Format::Json,
-        &oversight_report::HumanOptions::default(),
-        &mut out,
-    )?;
-    Ok(out)
-}
-
-fn sbom(report: &ScanReport, seed: &str, timestamp: &str) -> String {
-    let name = Path::new(&report.target).file_name().map_or_else(
-        || report.target.clone(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    oversight_sbom::cyclonedx_json(&oversight_sbom::SbomInput {
-        delivery: oversight_sbom::Delivery {
-            name,
-            version: None,
-        },
-        tool: oversight_sbom::Tool {
-            name: "oversight".to_owned(),
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-        },
-        timestamp: timestamp.to_owned(),
-        seed: seed.to_owned(),
-        components: &report.components,
-        vulnerabilities: &[],
-    })
+    let text = fs_err::read_to_string(path)
+        .with_context(|| format!("Cannot read the acceptance policy `{}`", path.display()))?;
+    Ok(Some(ExplicitPolicy {
+        text,
+        origin: path.display().to_string(),
+    }))
 }
 
 pub(crate) fn review(args: ReviewArgs) -> anyhow::Result<u8> {
     if let Some(id) = args.replay.clone() {
         return replay(&args, &id);
     }
-    let engagement_id: EngagementId = args
+    let engagement: EngagementId = args
         .engagement
         .as_deref()
         .context("--engagement is required")?
@@ -369,236 +52,49 @@ pub(crate) fn review(args: ReviewArgs) -> anyhow::Result<u8> {
     let Some(target) = args.target.clone() else {
         return block_on(async {
             let r = open(&args.register).await?;
-            diff_latest(&r, &args, engagement_id.as_str()).await
+            diff_latest(&r, &args, engagement.as_str()).await
         })?;
     };
-    let location = evidence_location(&args)?;
+    let request = oversight_app::review::ReviewRequest {
+        engagement,
+        target,
+        policy: explicit_policy(&args)?,
+        read: args.read.options(),
+        evidence: evidence_location(&args)?,
+    };
     block_on(async {
         let r = open(&args.register).await?;
-        let engagement = r.engagement(&engagement_id).await?;
-        if let Some(why) = engagement.refuses_deliveries(jiff::Zoned::now().date()) {
-            bail!("{why}");
-        }
-        let policy_use = load_policy(&args, &engagement)?;
-        let policy = &policy_use.policy;
-        let holders = match policy.expected_holders() {
-            Some(holders) => holders.to_vec(),
-            None => engagement
-                .terms
-                .licensing
-                .as_ref()
-                .map(|l| l.expected_copyright_holders.clone())
-                .unwrap_or_default(),
-        };
-        let evidence = EvidenceStore::open(&location)?;
-        // For a local store, blobs go straight to their place in it (small
-        // ones to one pack).
-        let staging = Arc::new(Staging::for_store(&evidence).await?);
-        let failures = Arc::new(Mutex::new(Vec::new()));
-        let scan = scan_args(&args, target.clone(), holders.clone());
-        let mut options = crate::scan_options(&scan)?;
-        options.record_manifest = true;
-        options.content_tap = Some(Arc::new(StagingTap {
-            staging: Arc::clone(&staging),
-            failures: Arc::clone(&failures),
-        }));
-        let scanned = crate::run_scan(&scan, options, policy.license().cloned())?;
-        let failures = failures
-            .lock()
-            .expect("no thread panics holding the lock")
-            .clone();
-        if !failures.is_empty() {
-            bail!(
-                "The delivered files could not all be kept as evidence; nothing was recorded:\n  {}",
-                failures.join("\n  ")
-            );
-        }
-        let recorded = record(
-            &r,
-            &args,
-            &engagement_id,
-            &policy_use,
-            &holders,
-            &scanned,
-            &staging,
-            &evidence,
-        )
-        .await?;
+        let show_progress =
+            !args.read.no_progress && std::io::IsTerminal::is_terminal(&std::io::stderr());
+        let progress = crate::progress::Bar::new(show_progress);
+        let reviewed = oversight_app::review::review(&r, &request, &progress).await?;
+        print_decision(&args, &reviewed)?;
         if args.diff {
-            print_diff_against_accepted(&r, &evidence, engagement_id.as_str(), &recorded.0).await?;
+            let evidence = EvidenceStore::open(&request.evidence)?;
+            print_diff_against_accepted(&r, &evidence, reviewed.engagement.as_str(), &reviewed.id)
+                .await?;
         }
-        Ok(match recorded.1 {
-            Outcome::Rejected => 1,
-            Outcome::Accepted | Outcome::AcceptedWithWaivers => 0,
-        })
+        Ok(if reviewed.accepted() { 0 } else { 1 })
     })?
 }
 
-/// Evaluates, stores the blobs, records the review, prints the decision.
-#[allow(clippy::too_many_arguments)]
-async fn record(
-    r: &Register,
-    args: &ReviewArgs,
-    engagement: &EngagementId,
-    policy_use: &PolicyUse,
-    holders: &[String],
-    scanned: &crate::Scanned,
-    staging: &Arc<Staging>,
-    evidence: &EvidenceStore,
-) -> anyhow::Result<(String, Outcome)> {
-    let policy = &policy_use.policy;
-    let report = &scanned.report;
-    let manifest = Manifest::of_report(report);
-    let content_digest = manifest.digest();
-    let now = jiff::Timestamp::now();
-    let waivers = policy_waivers(&r.waivers_in_force(engagement.as_str(), now).await?);
-    // A delivered file's bytes, from the staging area; a member of a
-    // delivered archive is read back out of the archive it came in.
-    let read = |path: &str| {
-        let top = |p: &str| {
-            let digest: Digest = manifest.sha256_of(p)?.parse().ok()?;
-            staging.read(&digest).ok().flatten()
-        };
-        match path.split_once("!/") {
-            None => top(path),
-            Some((outer, inner)) => oversight_archive::read_member(&top(outer)?, inner),
-        }
-    };
-    let decision = evaluate(policy, scanned, &manifest, &read, &waivers, now);
-
-    // Evidence first: content-addressed, so an interrupted review leaves at
-    // most blobs nobody refers to.
-    let committed = staging.commit(evidence).await?;
-    let stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let manifest_blob = put(evidence, manifest.to_json().as_bytes()).await?;
-    let facts_blob = put(evidence, DeliveryFacts::of(report).to_json().as_bytes()).await?;
-    let report_blob = put(evidence, &json_report(report)?).await?;
-    let sbom_blob = put(evidence, sbom(report, &content_digest, &stamp).as_bytes()).await?;
-    let policy_blob = put(evidence, policy.text().as_bytes()).await?;
-
-    let id = oversight_register::new_id("rev", &content_digest);
-    let snapshots: Vec<serde_json::Value> = scanned
-        .advisories
-        .iter()
-        .flat_map(|db| db.snapshots())
-        .map(|s| {
-            serde_json::json!({
-                "source": s.source, "digest": s.digest, "advisories": s.advisories,
-                "imported_at": rfc3339(s.imported_at).to_string(),
-                "data_as_of": s.data_as_of.map(|t| rfc3339(t).to_string()),
-            })
-        })
-        .collect();
-    let document = serde_json::json!({
-        "target": report.target,
-        "target_kind": report.target_kind,
-        "tool": {"name": "oversight", "version": report.tool_version},
-        "rule_sets": {
-            "secrets": {"set": "builtin", "sha256": sha256_hex(oversight_secrets::BUILTIN_RULES.as_bytes())},
-            "licences": {"spdx_license_list": oversight_licenses::spdx_list_version()},
-            "rules": report.rules.len(),
-        },
-        "advisories": snapshots,
-        "policy": policy_use.to_json(),
-        "expected_holders": holders,
-        "scan": {"rev": args.read.rev, "history": args.read.history, "git_commit": report.git.as_ref().map(|g| g.commit.clone())},
-        "evidence": {
-            "store": evidence.describe(), "manifest": manifest_blob, "facts": facts_blob,
-            "report": report_blob, "sbom": sbom_blob, "policy": policy_blob,
-        },
-        "components": report.components.len(),
-    });
-    let dispositions = dispositions(&decision, &report.findings);
-    let findings: Vec<FindingRecord> = report
-        .findings
-        .iter()
-        .zip(&dispositions)
-        .enumerate()
-        .map(|(i, (f, d))| FindingRecord {
-            ordinal: i as i64,
-            fingerprint: f.fingerprint.as_str().to_owned(),
-            rule: f.rule.id.to_owned(),
-            category: f.category().as_str().to_owned(),
-            severity: f.severity.to_string(),
-            path: f.location.path.to_string(),
-            line: f.location.line.map(i64::from),
-            message: f.message.clone(),
-            content_sha256: manifest
-                .sha256_of(&f.location.path.to_string())
-                .map(str::to_owned),
-            disposition: d.0.to_owned(),
-            waiver_id: d.1.clone(),
-        })
-        .collect();
-    let reasons: Vec<serde_json::Value> = decision.reasons.iter().map(reason_json).collect();
-    let record = ReviewRecord {
-        delivery: DeliveryRecord {
-            id: id.clone(),
-            engagement_id: engagement.as_str().to_owned(),
-            recorded_at: now.to_string(),
-            content_digest: content_digest.clone(),
-            file_count: manifest.files.len() as i64,
-            total_bytes: i64::try_from(manifest.total_bytes()).unwrap_or(i64::MAX),
-            document: oversight_ledger::canonical::to_string(&document),
-        },
-        findings,
-        decision: DecisionRecord {
-            outcome: decision.outcome.as_str().to_owned(),
-            reviewer: r.actor().to_owned(),
-            decided_at: now.to_string(),
-            document: oversight_ledger::canonical::to_string(&serde_json::json!({
-                "reasons": reasons,
-                "policy": policy_use.to_json(),
-            })),
-        },
-    };
-    let summary = serde_json::json!({
-        "policy": policy_use.to_json(),
-        "tool_version": report.tool_version,
-        "advisories": snapshots,
-        "evidence": document["evidence"].clone(),
-        "blocking": decision.reasons.iter().filter(|r| r.blocks()).count(),
-    });
-    r.record_review(record, summary).await?;
-    print_decision(
-        args,
-        policy_use,
-        &id,
-        engagement,
-        &decision,
-        &manifest,
-        &content_digest,
-        evidence,
-        committed,
-    )?;
-    Ok((id, decision.outcome))
-}
-
-#[allow(clippy::too_many_arguments)]
-fn print_decision(
-    args: &ReviewArgs,
-    policy_use: &PolicyUse,
-    id: &str,
-    engagement: &EngagementId,
-    decision: &Decision,
-    manifest: &Manifest,
-    content_digest: &str,
-    evidence: &EvidenceStore,
-    committed: oversight_evidence::CommitSummary,
-) -> anyhow::Result<()> {
+fn print_decision(args: &ReviewArgs, reviewed: &Reviewed) -> anyhow::Result<()> {
     let mut out = crate::term::stdout();
+    let decision = &reviewed.decision;
+    let engagement = reviewed.engagement.as_str();
+    let id = &reviewed.id;
+    let policy_use = &reviewed.policy;
     if args.format == "json" {
-        let reasons: Vec<serde_json::Value> = decision.reasons.iter().map(reason_json).collect();
         let value = serde_json::json!({
             "schema": "oversight.review/1",
             "review": id,
-            "engagement": engagement.as_str(),
+            "engagement": engagement,
             "decision": decision.outcome.as_str(),
-            "reasons": reasons,
-            "content_digest": content_digest,
-            "policy": policy_use.to_json(),
-            "files": manifest.files.len(),
-            "evidence": evidence.describe(),
+            "reasons": decision.reasons.iter().map(oversight_app::record::ReasonRecord::of).collect::<Vec<_>>(),
+            "content_digest": reviewed.content_digest,
+            "policy": policy_use.to_ref(),
+            "files": reviewed.files,
+            "evidence": reviewed.evidence,
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
         return Ok(());
@@ -606,15 +102,13 @@ fn print_decision(
     let blocking = decision.reasons.iter().filter(|r| r.blocks()).count();
     writeln!(
         out,
-        "Decision: {} (review {id}, engagement `{}`)",
+        "Decision: {} (review {id}, engagement `{engagement}`)",
         decision.outcome.as_str().to_uppercase(),
-        engagement.as_str()
     )?;
     writeln!(
         out,
-        "Delivery: {} files, {} bytes, sha256:{content_digest}",
-        manifest.files.len(),
-        manifest.total_bytes()
+        "Delivery: {} files, {} bytes, sha256:{}",
+        reviewed.files, reviewed.total_bytes, reviewed.content_digest
     )?;
     let p = &policy_use.policy;
     let provenance = match (policy_use.source, &policy_use.agreed_sha256) {
@@ -642,9 +136,7 @@ fn print_decision(
     writeln!(
         out,
         "Evidence: {} ({} new blobs, {} already held)",
-        evidence.describe(),
-        committed.uploaded,
-        committed.already_present
+        reviewed.evidence, reviewed.committed.uploaded, reviewed.committed.already_present
     )?;
     if decision.reasons.is_empty() {
         writeln!(out, "No finding reaches the policy's thresholds.")?;
@@ -672,11 +164,19 @@ fn print_decision(
     if decision.outcome == Outcome::Rejected {
         writeln!(
             out,
-            "\nTo accept a finding, an approver other than you can waive it: oversight waive FINGERPRINT --engagement {} --reason … --expires DATE --approver NAME",
-            engagement.as_str()
+            "\nTo accept a finding, an approver other than you can waive it: oversight waive FINGERPRINT --engagement {engagement} --reason … --expires DATE --approver NAME",
         )?;
     }
     Ok(())
+}
+
+/// The typed delivery document of review `review`.
+async fn document_of(r: &Register, review: &str) -> anyhow::Result<DeliveryDocument> {
+    let record = r.review(review).await?;
+    Ok(oversight_app::record::delivery_document(
+        review,
+        &record.delivery.document,
+    )?)
 }
 
 async fn facts_of(
@@ -684,12 +184,8 @@ async fn facts_of(
     evidence: &EvidenceStore,
     review: &str,
 ) -> anyhow::Result<DeliveryFacts> {
-    let record = r.review(review).await?;
-    let document: serde_json::Value = serde_json::from_str(&record.delivery.document)
-        .with_context(|| format!("Review {review} has a corrupt delivery document"))?;
-    let digest = document["evidence"]["facts"]
-        .as_str()
-        .with_context(|| format!("Review {review} names no facts blob"))?;
+    let document = document_of(r, review).await?;
+    let digest = &document.evidence.facts;
     let bytes = get(evidence, digest).await?;
     DeliveryFacts::from_json(&bytes)
         .with_context(|| format!("The facts blob sha256:{digest} of review {review} is corrupt"))
@@ -821,15 +317,8 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
         let r = open(&args.register).await?;
         let evidence = EvidenceStore::open(&location)?;
         let recorded = r.review(id).await?;
-        let document: serde_json::Value = serde_json::from_str(&recorded.delivery.document)
-            .with_context(|| format!("Review {id} has a corrupt delivery document"))?;
-        let blob = |key: &str| -> anyhow::Result<String> {
-            document["evidence"][key]
-                .as_str()
-                .map(str::to_owned)
-                .with_context(|| format!("Review {id} names no {key} blob"))
-        };
-        let manifest = Manifest::from_json(&get(&evidence, &blob("manifest")?).await?)
+        let document = oversight_app::record::delivery_document(id, &recorded.delivery.document)?;
+        let manifest = Manifest::from_json(&get(&evidence, &document.evidence.manifest).await?)
             .with_context(|| format!("The manifest of review {id} is corrupt"))?;
         if manifest.digest() != recorded.delivery.content_digest {
             bail!(
@@ -837,24 +326,16 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
                 recorded.delivery.content_digest
             );
         }
-        let policy_text = String::from_utf8(get(&evidence, &blob("policy")?).await?)
+        let policy_text = String::from_utf8(get(&evidence, &document.evidence.policy).await?)
             .with_context(|| format!("The policy of review {id} is not UTF-8"))?;
         let policy = Policy::parse(&policy_text, &format!("the policy of review {id}"))?;
-        let holders: Vec<String> = document["expected_holders"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
-
-        let scanned_history = document["scan"]["history"] == true;
+        let holders = document.expected_holders.clone();
+        let scanned_history = document.scan.history;
         // Materialise the delivered top-level files as they were.
         let dir = tempfile::Builder::new()
             .prefix("oversight-replay-")
             .tempdir()?;
-        let single = matches!(document["target_kind"].as_str(), Some("file" | "archive"));
+        let single = matches!(document.target_kind.as_str(), "file" | "archive");
         // Several at once: from S3-compatible storage each blob is a request
         // (11,000 in a row would take minutes); locally, reading, hashing
         // and writing run on the blocking pool (on 2 cores, 200 MB restore
@@ -891,12 +372,13 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
             dir.path().to_owned()
         };
         // The restored files are a plain tree: no revision, no history.
-        let mut scan = scan_args(args, target, holders);
-        scan.read.rev = None;
-        scan.read.history = false;
-        let mut options = crate::scan_options(&scan)?;
+        let mut read = args.read.options();
+        read.rev = None;
+        read.history = false;
+        let scan = review_scan(target, &read, holders);
+        let mut options = oversight_app::scan::scan_options(&scan)?;
         options.record_manifest = true;
-        let scanned = crate::run_scan(&scan, options, policy.license().cloned())?;
+        let scanned = crate::run_scan(&scan, &args.read, options, policy.license().cloned())?;
         let now_manifest = Manifest::of_report(&scanned.report);
         // The waivers in force when the review was recorded, not later ones.
         // An unreadable time is an error: replaying at "now" would let a
@@ -913,7 +395,7 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
                 .await?,
         );
         let restored_root = dir.path().to_owned();
-        let read = |path: &str| read_from_tree(&restored_root, path);
+        let read = |path: &str| oversight_app::scan::read_from_tree(&restored_root, path);
         let decision = evaluate(
             &policy,
             &scanned,
@@ -939,7 +421,7 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
             .map(|f| f.fingerprint.as_str())
             .collect();
         let mut differences = Vec::new();
-        if (single || document["target_kind"] == "directory")
+        if (single || document.target_kind == "directory")
             && now_manifest.digest() != recorded.delivery.content_digest
         {
             differences.push(format!(
@@ -976,21 +458,17 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
                 recorded.decision.outcome
             ));
         }
-        let recorded_advisories = document["advisories"].clone();
         let current: Vec<String> = scanned
             .advisories
             .iter()
             .flat_map(|db| db.snapshots())
             .map(|s| s.digest.clone())
             .collect();
-        let then: Vec<String> = recorded_advisories
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v["digest"].as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let then: Vec<String> = document
+            .advisories
+            .iter()
+            .map(|a| a.digest.clone())
+            .collect();
         out!(
             "Replayed review {id}: {restored} delivered files restored from {}, {} findings then, {} now.",
             evidence.describe(),
@@ -1044,31 +522,7 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
     })?
 }
 
-/// A reason as recorded and printed in JSON.
-fn reason_json(r: &oversight_policy::Reason) -> serde_json::Value {
-    serde_json::json!({
-        "kind": r.kind.as_str(),
-        "blocks": r.blocks(),
-        "message": r.message,
-        "fingerprints": r.fingerprints.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
-    })
-}
-
-/// Stores `bytes` in the evidence store; returns its digest (hex).
-async fn put(evidence: &EvidenceStore, bytes: &[u8]) -> anyhow::Result<String> {
-    Ok(evidence.put_bytes(bytes).await?.digest.to_hex())
-}
-
-/// Reads blob `hex` back, verified.
-async fn get(evidence: &EvidenceStore, hex: &str) -> anyhow::Result<Vec<u8>> {
-    let digest: Digest = hex
-        .parse()
-        .with_context(|| format!("`{hex}` is not a SHA-256 digest"))?;
-    Ok(evidence.get(&digest).await?.to_vec())
-}
-
 /// SHA-256 of `bytes`, lower-case hex: the digest records and packs use.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest as _;
-    hex::encode(sha2::Sha256::digest(bytes))
+    oversight_app::review::sha256_hex(bytes)
 }

@@ -7,8 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use oversight_advisories::Database;
-use oversight_advisories::findings::Suppression;
-use oversight_model::{Finding, ScanReport};
+use oversight_model::ScanReport;
 
 use oversight_sbom::{Vex, VexStatement, VexStatus};
 
@@ -17,10 +16,7 @@ use crate::args::{DbCommand, SbomArgs, SbomCommand, SbomFormat};
 /// Where the advisory index lives: `--advisories`, `OVERSIGHT_ADVISORIES`,
 /// else `$XDG_DATA_HOME/oversight/advisories` (or `~/.local/share/…`).
 pub(crate) fn advisories_dir(flag: Option<&Path>) -> anyhow::Result<PathBuf> {
-    if let Some(dir) = flag {
-        return Ok(dir.to_path_buf());
-    }
-    Ok(crate::register::data_dir()?.join("advisories"))
+    Ok(oversight_app::paths::advisories_dir(flag)?)
 }
 
 /// `oversight db …`.
@@ -141,87 +137,6 @@ fn download(url: &str, path: &Path) -> anyhow::Result<()> {
     tmp.persist(path)
         .with_context(|| format!("Cannot write `{}`", path.display()))?;
     Ok(())
-}
-
-/// Loads the reviewer's VEX documents (never from inside the delivery).
-pub(crate) fn load_vex(paths: &[PathBuf]) -> anyhow::Result<Option<Vex>> {
-    let mut all: Option<Vex> = None;
-    for path in paths {
-        let bytes = fs_err::read(path)?;
-        let vex = Vex::load(&path.display().to_string(), &bytes)?;
-        match &mut all {
-            Some(all) => all.extend(vex),
-            None => all = Some(vex),
-        }
-    }
-    Ok(all)
-}
-
-/// Adds the vulnerability findings of the report's components: matches in
-/// the advisory index, minus what the reviewer's VEX says does not apply.
-pub(crate) fn add_vulnerabilities(
-    report: &mut ScanReport,
-    db: &Database,
-    vex: Option<&Vex>,
-    options: &oversight_scan::ScanOptions,
-) {
-    if report.components.is_empty() {
-        return;
-    }
-    let suppress = |ids: &[String], purl: &str| -> Option<Suppression> {
-        let statement = vex?.status_for(ids, purl)?;
-        matches!(statement.status, VexStatus::NotAffected | VexStatus::Fixed).then(|| Suppression {
-            status: statement.status.openvex_name().to_owned(),
-            justification: justification_text(statement),
-        })
-    };
-    let severity = |rule: &str| options.severity.get(rule).copied();
-    let findings =
-        oversight_advisories::findings::findings(db, &report.components, &suppress, &severity);
-    add_findings(report, findings);
-    for rule in oversight_advisories::findings::RULES {
-        if !report.rules.iter().any(|r| r.id == rule.id) {
-            report.rules.push(rule);
-        }
-    }
-}
-
-/// Adds the licence findings that need the whole inventory: components
-/// whose declared licence the reviewer's policy denies or that cannot be
-/// mapped to SPDX; and drops `license.foreign-copyright` findings in files
-/// of declared vendored components (their holders are the components'
-/// authors, not copied code).
-pub(crate) fn add_component_licences(
-    report: &mut ScanReport,
-    policy: Option<&oversight_licenses::LicensePolicy>,
-    options: &oversight_scan::ScanOptions,
-) {
-    use oversight_licenses::components;
-    components::exempt_third_party(&mut report.findings, &report.components);
-    let severity = |rule: &str| options.severity.get(rule).copied();
-    let findings = components::component_findings(&report.components, policy, &severity);
-    add_findings(report, findings);
-}
-
-fn justification_text(s: &VexStatement) -> String {
-    let mut parts = Vec::new();
-    if let Some(j) = s.justification {
-        parts.push(j.openvex_name().to_owned());
-    }
-    if let Some(text) = &s.impact_statement {
-        parts.push(text.clone());
-    }
-    if parts.is_empty() {
-        parts.push("no justification given".to_owned());
-    }
-    format!("{} ({})", parts.join(": "), s.source)
-}
-
-fn add_findings(report: &mut ScanReport, findings: Vec<Finding>) {
-    report.findings.extend(findings);
-    report.findings.sort_by(|a, b| {
-        (&a.location, a.rule.id, &a.fingerprint).cmp(&(&b.location, b.rule.id, &b.fingerprint))
-    });
 }
 
 /// The OpenVEX document a reviewer starts from: one statement per advisory

@@ -1,0 +1,618 @@
+//! The access tables, on the register's database (SQLite or PostgreSQL)
+//! through one SQL layer: every query here is written once, with `$n`
+//! placeholders both backends accept.
+
+use jiff::Timestamp;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Row as _};
+
+use crate::error::{AccessError, db};
+use crate::model::{Action, Grant, Principal, Role, Scope, TokenLimit};
+use crate::secret;
+
+const SCHEMA: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS access_users (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, password_hash TEXT,
+        oidc_subject TEXT UNIQUE, created_at TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0)",
+    "CREATE TABLE IF NOT EXISTS access_grants (
+        user_id TEXT NOT NULL REFERENCES access_users(id), role TEXT NOT NULL,
+        scope_kind TEXT NOT NULL, scope_id TEXT NOT NULL, granted_by TEXT NOT NULL,
+        granted_at TEXT NOT NULL, PRIMARY KEY (user_id, role, scope_kind, scope_id))",
+    "CREATE TABLE IF NOT EXISTS access_tokens (
+        id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES access_users(id), name TEXT NOT NULL,
+        secret_sha256 TEXT NOT NULL, scope_kind TEXT NOT NULL, scope_id TEXT NOT NULL,
+        actions TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL, revoked_at TEXT)",
+    "CREATE TABLE IF NOT EXISTS access_setup_links (
+        secret_sha256 TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES access_users(id),
+        expires_at TEXT NOT NULL, used_at TEXT)",
+    "CREATE TABLE IF NOT EXISTS access_log (
+        id TEXT PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, kind TEXT NOT NULL,
+        method TEXT NOT NULL, path TEXT NOT NULL, status INTEGER NOT NULL, token_id TEXT,
+        detail TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS access_log_at ON access_log (at)",
+];
+
+/// An account.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct User {
+    /// Its id.
+    pub id: String,
+    /// Its name: the ledger's actor.
+    pub name: String,
+    /// Whether it has a password (else it awaits its setup link, or uses SSO).
+    pub has_password: bool,
+    /// Created at (RFC 3339).
+    pub created_at: String,
+}
+
+/// An API token, as listed (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TokenInfo {
+    /// Its id.
+    pub id: String,
+    /// Its owner's account id.
+    pub user_id: String,
+    /// Its name.
+    pub name: String,
+    /// Where it applies.
+    pub scope: Scope,
+    /// What it may do.
+    pub actions: Vec<Action>,
+    /// Created at.
+    pub created_at: String,
+    /// Expires at.
+    pub expires_at: String,
+    /// Revoked at, if revoked.
+    pub revoked_at: Option<String>,
+}
+
+/// One line of the access log.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AccessEvent {
+    /// When (RFC 3339).
+    pub at: String,
+    /// Who (account name, or `anonymous`).
+    pub actor: String,
+    /// `login`, `login-failed`, `token-use`, `denied`, `change`, `request`.
+    pub kind: String,
+    /// HTTP method.
+    pub method: String,
+    /// Path (never a query string: tokens never travel in URLs, and a
+    /// query is not logged in case one does).
+    pub path: String,
+    /// HTTP status.
+    pub status: i64,
+    /// The token used, by id.
+    pub token_id: Option<String>,
+    /// What else is worth knowing (never a secret).
+    pub detail: String,
+}
+
+/// The access tables.
+#[derive(Debug, Clone)]
+pub struct AccessStore {
+    pool: AnyPool,
+}
+
+fn now() -> String {
+    Timestamp::now().to_string()
+}
+
+fn scope_of(kind: &str, id: &str) -> Result<Scope, AccessError> {
+    Scope::from_parts(kind, id)
+}
+
+impl AccessStore {
+    /// Connects to `url` (`sqlite://FILE` or `postgres://…`) and creates the
+    /// access tables when missing.
+    pub async fn open(url: &str) -> Result<AccessStore, AccessError> {
+        install_default_drivers();
+        let url = match url.strip_prefix("sqlite://") {
+            Some(path) if !path.contains('?') => format!("sqlite://{path}?mode=rwc"),
+            _ => url.to_owned(),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .connect(&url)
+            .await
+            .map_err(db("connecting"))?;
+        let store = AccessStore { pool };
+        for statement in SCHEMA {
+            sqlx::query(statement)
+                .execute(&store.pool)
+                .await
+                .map_err(db("creating the access tables"))?;
+        }
+        Ok(store)
+    }
+
+    /// The pool, for the server's own tables (jobs, waiver requests).
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    /// Creates account `name`, with no password yet.
+    pub async fn create_user(&self, name: &str) -> Result<User, AccessError> {
+        let name = name.trim();
+        if name.is_empty()
+            || name.len() > 64
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._@-".contains(c))
+        {
+            return Err(AccessError::Invalid(format!(
+                "`{name}` is not an account name (1 to 64 of A-Z a-z 0-9 . _ @ -)"
+            )));
+        }
+        if self.user_by_name(name).await.is_ok() {
+            return Err(AccessError::Conflict(format!("Account `{name}`")));
+        }
+        let user = User {
+            id: secret::id("usr"),
+            name: name.to_owned(),
+            has_password: false,
+            created_at: now(),
+        };
+        sqlx::query("INSERT INTO access_users (id, name, created_at) VALUES ($1, $2, $3)")
+            .bind(&user.id)
+            .bind(&user.name)
+            .bind(&user.created_at)
+            .execute(&self.pool)
+            .await
+            .map_err(db("creating an account"))?;
+        Ok(user)
+    }
+
+    fn user_of(row: &sqlx::any::AnyRow) -> User {
+        let hash: Option<String> = row.get("password_hash");
+        User {
+            id: row.get("id"),
+            name: row.get("name"),
+            has_password: hash.is_some(),
+            created_at: row.get("created_at"),
+        }
+    }
+
+    /// The account named `name`.
+    pub async fn user_by_name(&self, name: &str) -> Result<User, AccessError> {
+        let row = sqlx::query("SELECT * FROM access_users WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db("reading an account"))?
+            .ok_or_else(|| AccessError::NotFound(format!("Account `{name}`")))?;
+        Ok(Self::user_of(&row))
+    }
+
+    /// The account `id`.
+    pub async fn user(&self, id: &str) -> Result<User, AccessError> {
+        let row = sqlx::query("SELECT * FROM access_users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db("reading an account"))?
+            .ok_or_else(|| AccessError::NotFound(format!("Account {id}")))?;
+        Ok(Self::user_of(&row))
+    }
+
+    /// Every account.
+    pub async fn users(&self) -> Result<Vec<User>, AccessError> {
+        let rows = sqlx::query("SELECT * FROM access_users ORDER BY name")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("listing accounts"))?;
+        Ok(rows.iter().map(Self::user_of).collect())
+    }
+
+    /// How many accounts exist.
+    pub async fn user_count(&self) -> Result<i64, AccessError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM access_users")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db("counting accounts"))?;
+        Ok(row.get("n"))
+    }
+
+    /// Sets `user_id`'s password (argon2id, OWASP parameters).
+    pub async fn set_password(&self, user_id: &str, password: &str) -> Result<(), AccessError> {
+        if password.chars().count() < 12 {
+            return Err(AccessError::Invalid(
+                "A password needs at least 12 characters".to_owned(),
+            ));
+        }
+        let hash = password_auth::generate_hash(password);
+        sqlx::query("UPDATE access_users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await
+            .map_err(db("setting a password"))?;
+        Ok(())
+    }
+
+    /// The account `name` if `password` is its password. The hash is
+    /// checked even for an unknown name, so timing does not tell which
+    /// names exist.
+    pub async fn authenticate(&self, name: &str, password: &str) -> Result<Principal, AccessError> {
+        const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Z3Vlc3Nlc2d1ZXNzZXNndWVzc2VzZ3Vlc3Nlcw";
+        let row =
+            sqlx::query("SELECT id, password_hash, disabled FROM access_users WHERE name = $1")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db("authenticating"))?;
+        let (id, hash, disabled) = match &row {
+            Some(row) => (
+                Some(row.get::<String, _>("id")),
+                row.get::<Option<String>, _>("password_hash"),
+                row.get::<i64, _>("disabled") != 0,
+            ),
+            None => (None, None, false),
+        };
+        let ok = password_auth::verify_password(password, hash.as_deref().unwrap_or(DUMMY)).is_ok();
+        match id {
+            Some(id) if ok && hash.is_some() && !disabled => self.principal(&id, None).await,
+            _ => Err(AccessError::BadCredentials),
+        }
+    }
+
+    /// The principal of account `user_id`, limited by `token`.
+    pub async fn principal(
+        &self,
+        user_id: &str,
+        token: Option<TokenLimit>,
+    ) -> Result<Principal, AccessError> {
+        let user = self.user(user_id).await?;
+        Ok(Principal {
+            user_id: user.id,
+            name: user.name,
+            grants: self.grants(user_id).await?,
+            token,
+        })
+    }
+
+    /// Grants `grant` to `user_id`.
+    pub async fn grant(&self, user_id: &str, grant: &Grant, by: &str) -> Result<(), AccessError> {
+        if !grant.role.grantable_on(&grant.scope) {
+            return Err(AccessError::Invalid(format!(
+                "The role {} cannot be granted on the {}",
+                grant.role, grant.scope
+            )));
+        }
+        self.user(user_id).await?;
+        sqlx::query(
+            "INSERT INTO access_grants (user_id, role, scope_kind, scope_id, granted_by, granted_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(user_id)
+        .bind(grant.role.as_str())
+        .bind(grant.scope.kind())
+        .bind(grant.scope.id())
+        .bind(by)
+        .bind(now())
+        .execute(&self.pool)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                AccessError::Conflict(format!("The grant of {} on the {}", grant.role, grant.scope))
+            }
+            _ => db("granting a role")(e),
+        })?;
+        Ok(())
+    }
+
+    /// The grants of `user_id`.
+    pub async fn grants(&self, user_id: &str) -> Result<Vec<Grant>, AccessError> {
+        let rows = sqlx::query(
+            "SELECT role, scope_kind, scope_id FROM access_grants WHERE user_id = $1 ORDER BY role, scope_kind, scope_id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading grants"))?;
+        rows.iter()
+            .map(|row| {
+                Ok(Grant {
+                    role: row.get::<String, _>("role").parse()?,
+                    scope: scope_of(
+                        &row.get::<String, _>("scope_kind"),
+                        &row.get::<String, _>("scope_id"),
+                    )?,
+                })
+            })
+            .collect()
+    }
+
+    /// A one-time link secret that lets `user_id` set its password until
+    /// `ttl` has passed. Only its hash is stored.
+    pub async fn create_setup_link(
+        &self,
+        user_id: &str,
+        ttl: jiff::SignedDuration,
+    ) -> Result<String, AccessError> {
+        let secret = secret::token();
+        let expires = Timestamp::now()
+            .checked_add(ttl)
+            .map_err(|e| AccessError::Invalid(format!("The setup link's lifetime: {e}")))?;
+        sqlx::query(
+            "INSERT INTO access_setup_links (secret_sha256, user_id, expires_at) VALUES ($1, $2, $3)",
+        )
+        .bind(secret::sha256(&secret))
+        .bind(user_id)
+        .bind(expires.to_string())
+        .execute(&self.pool)
+        .await
+        .map_err(db("creating a setup link"))?;
+        Ok(secret)
+    }
+
+    /// Sets the password of the link's account and uses the link up.
+    pub async fn redeem_setup_link(
+        &self,
+        secret: &str,
+        password: &str,
+    ) -> Result<User, AccessError> {
+        let row = sqlx::query(
+            "SELECT user_id, expires_at, used_at FROM access_setup_links WHERE secret_sha256 = $1",
+        )
+        .bind(secret::sha256(secret))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db("reading a setup link"))?
+        .ok_or(AccessError::BadCredentials)?;
+        let used: Option<String> = row.get("used_at");
+        let expires: String = row.get("expires_at");
+        let expired = expires
+            .parse::<Timestamp>()
+            .map_or(true, |t| t < Timestamp::now());
+        if used.is_some() || expired {
+            return Err(AccessError::BadCredentials);
+        }
+        let user_id: String = row.get("user_id");
+        self.set_password(&user_id, password).await?;
+        let done = sqlx::query(
+            "UPDATE access_setup_links SET used_at = $1 WHERE secret_sha256 = $2 AND used_at IS NULL",
+        )
+        .bind(now())
+        .bind(secret::sha256(secret))
+        .execute(&self.pool)
+        .await
+        .map_err(db("using a setup link"))?;
+        if done.rows_affected() != 1 {
+            return Err(AccessError::BadCredentials);
+        }
+        self.user(&user_id).await
+    }
+
+    /// Creates an API token for `owner` limited to `scope` and `actions`,
+    /// expiring at `expires`. Returns it and its secret, shown once.
+    pub async fn create_token(
+        &self,
+        owner: &Principal,
+        name: &str,
+        scope: Scope,
+        actions: Vec<Action>,
+        expires: Timestamp,
+    ) -> Result<(TokenInfo, String), AccessError> {
+        if name.trim().is_empty() {
+            return Err(AccessError::Invalid("A token needs a name".to_owned()));
+        }
+        if actions.is_empty() {
+            return Err(AccessError::Invalid(
+                "A token needs at least one action".to_owned(),
+            ));
+        }
+        let now_ts = Timestamp::now();
+        if expires <= now_ts {
+            return Err(AccessError::Invalid(format!(
+                "The token's expiry {expires} is not in the future"
+            )));
+        }
+        if expires > now_ts + jiff::SignedDuration::from_hours(24 * 366) {
+            return Err(AccessError::Invalid(
+                "A token expires within a year".to_owned(),
+            ));
+        }
+        // A token never allows more than its owner may do.
+        for action in &actions {
+            if !owner
+                .grants
+                .iter()
+                .any(|g| g.role.permits(*action) && scope_within(&scope, &g.scope))
+            {
+                return Err(AccessError::Invalid(format!(
+                    "Your grants do not allow `{}` on the {scope}, so no token of yours can",
+                    action.as_str()
+                )));
+            }
+        }
+        let id = secret::id("tok");
+        let secret_part = secret::token();
+        let secret = format!("ovs_{id}_{secret_part}");
+        let info = TokenInfo {
+            id: id.clone(),
+            user_id: owner.user_id.clone(),
+            name: name.trim().to_owned(),
+            scope,
+            actions,
+            created_at: now_ts.to_string(),
+            expires_at: expires.to_string(),
+            revoked_at: None,
+        };
+        sqlx::query(
+            "INSERT INTO access_tokens (id, user_id, name, secret_sha256, scope_kind, scope_id, actions, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&info.id)
+        .bind(&info.user_id)
+        .bind(&info.name)
+        .bind(secret::sha256(&secret))
+        .bind(info.scope.kind())
+        .bind(info.scope.id())
+        .bind(info.actions.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(","))
+        .bind(&info.created_at)
+        .bind(&info.expires_at)
+        .execute(&self.pool)
+        .await
+        .map_err(db("creating a token"))?;
+        Ok((info, secret))
+    }
+
+    fn token_of(row: &sqlx::any::AnyRow) -> Result<TokenInfo, AccessError> {
+        let actions: String = row.get("actions");
+        Ok(TokenInfo {
+            id: row.get("id"),
+            user_id: row.get("user_id"),
+            name: row.get("name"),
+            scope: scope_of(
+                &row.get::<String, _>("scope_kind"),
+                &row.get::<String, _>("scope_id"),
+            )?,
+            actions: actions
+                .split(',')
+                .filter(|a| !a.is_empty())
+                .map(str::parse)
+                .collect::<Result<_, _>>()?,
+            created_at: row.get("created_at"),
+            expires_at: row.get("expires_at"),
+            revoked_at: row.get("revoked_at"),
+        })
+    }
+
+    /// The principal a token secret stands for, if it is well formed,
+    /// known, unexpired and not revoked.
+    pub async fn authenticate_token(&self, secret: &str) -> Result<Principal, AccessError> {
+        let id = secret
+            .strip_prefix("ovs_")
+            .and_then(|rest| rest.rsplit_once('_'))
+            .map(|(id, _)| id)
+            .ok_or(AccessError::BadCredentials)?;
+        let row = sqlx::query("SELECT * FROM access_tokens WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db("reading a token"))?
+            .ok_or(AccessError::BadCredentials)?;
+        let stored: String = row.get("secret_sha256");
+        if !secret::equal(&stored, &secret::sha256(secret)) {
+            return Err(AccessError::BadCredentials);
+        }
+        let info = Self::token_of(&row)?;
+        let expired = info
+            .expires_at
+            .parse::<Timestamp>()
+            .map_or(true, |t| t <= Timestamp::now());
+        if expired || info.revoked_at.is_some() {
+            return Err(AccessError::BadCredentials);
+        }
+        self.principal(
+            &info.user_id,
+            Some(TokenLimit {
+                id: info.id,
+                scope: info.scope,
+                actions: info.actions,
+            }),
+        )
+        .await
+    }
+
+    /// The tokens `user_id` owns.
+    pub async fn tokens(&self, user_id: &str) -> Result<Vec<TokenInfo>, AccessError> {
+        let rows =
+            sqlx::query("SELECT * FROM access_tokens WHERE user_id = $1 ORDER BY created_at")
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db("listing tokens"))?;
+        rows.iter().map(Self::token_of).collect()
+    }
+
+    /// Revokes token `id` of `user_id`, at once.
+    pub async fn revoke_token(&self, user_id: &str, id: &str) -> Result<(), AccessError> {
+        let done = sqlx::query(
+            "UPDATE access_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
+        )
+        .bind(now())
+        .bind(id)
+        .bind(user_id)
+        .execute(&self.pool)
+        .await
+        .map_err(db("revoking a token"))?;
+        if done.rows_affected() == 0 {
+            return Err(AccessError::NotFound(format!("Token {id}")));
+        }
+        Ok(())
+    }
+
+    /// Appends `event` to the access log.
+    pub async fn log(&self, event: &AccessEvent) -> Result<(), AccessError> {
+        sqlx::query(
+            "INSERT INTO access_log (id, at, actor, kind, method, path, status, token_id, detail)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(secret::id("acc"))
+        .bind(&event.at)
+        .bind(&event.actor)
+        .bind(&event.kind)
+        .bind(&event.method)
+        .bind(&event.path)
+        .bind(event.status)
+        .bind(&event.token_id)
+        .bind(&event.detail)
+        .execute(&self.pool)
+        .await
+        .map_err(db("writing the access log"))?;
+        Ok(())
+    }
+
+    /// The access log, oldest first, a page at a time.
+    pub async fn access_log(
+        &self,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<AccessEvent>, AccessError> {
+        let rows = sqlx::query("SELECT * FROM access_log ORDER BY at, id LIMIT $1 OFFSET $2")
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("reading the access log"))?;
+        Ok(rows
+            .iter()
+            .map(|row| AccessEvent {
+                at: row.get("at"),
+                actor: row.get("actor"),
+                kind: row.get("kind"),
+                method: row.get("method"),
+                path: row.get("path"),
+                status: row.get("status"),
+                token_id: row.get("token_id"),
+                detail: row.get("detail"),
+            })
+            .collect())
+    }
+}
+
+/// Whether `inner` lies within `outer` (a token's scope within a grant's).
+fn scope_within(inner: &Scope, outer: &Scope) -> bool {
+    match (outer, inner) {
+        (Scope::Organisation, _) => true,
+        (Scope::Supplier(s), Scope::Supplier(i)) => s == i,
+        (Scope::Engagement(e), Scope::Engagement(i)) => e == i,
+        // An engagement of a supplier is within the supplier's scope, but
+        // which supplier an engagement belongs to is the register's to say:
+        // the caller checks that case with the resource.
+        (Scope::Supplier(_), Scope::Engagement(_)) => true,
+        _ => false,
+    }
+}
+
+/// Role names, for messages.
+pub fn role_names() -> String {
+    Role::ALL.map(Role::as_str).join(", ")
+}

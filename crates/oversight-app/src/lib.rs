@@ -1,0 +1,26 @@
+//! The application layer of Oversight: the use cases the command line and
+//! the server share. Each takes a typed request; who acts is the register's
+//! actor ([`oversight_register::Register::acting_as`]), so the ledger
+//! records the authenticated identity, whichever adapter called.
+//!
+//! * [`scan`]: one pass over a delivery with every detector
+//!   ([`detectors`]), then advisories, component licences and grouping.
+//! * [`review`]: the acceptance gate; scans, evaluates the agreed policy,
+//!   keeps the evidence and records the review in one transaction.
+//! * [`record`]: the typed documents a review records, read back as types.
+//! * [`status`]: the status board as a typed document.
+//! * [`paths`]: where data lives when nobody says otherwise.
+//!
+//! No printing happens here: the adapters render the typed results.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod detectors;
+mod error;
+pub mod paths;
+pub mod record;
+pub mod review;
+pub mod scan;
+pub mod status;
+
+pub use error::{AppError, Result};

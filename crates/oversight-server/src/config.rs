@@ -1,0 +1,138 @@
+//! The server's configuration: a TOML file, then `OVERSIGHT_*` environment
+//! variables, then the command line, each overriding the one before.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Everything `oversight serve` needs to know.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Where to listen; loopback unless said otherwise.
+    pub listen: SocketAddr,
+    /// The register's database URL; the embedded SQLite file by default.
+    pub database: Option<String>,
+    /// The instance signing key.
+    pub key: Option<PathBuf>,
+    /// The evidence store's location.
+    pub evidence: Option<String>,
+    /// The advisory index.
+    pub advisories: Option<PathBuf>,
+    /// Where uploads are staged before review.
+    pub staging: Option<PathBuf>,
+    /// The largest delivery one request may upload, in bytes.
+    pub max_upload_bytes: u64,
+    /// The bytes one supplier may upload in 24 hours.
+    pub supplier_quota_bytes: u64,
+    /// Reviews run at once.
+    pub workers: usize,
+    /// Log lines as JSON.
+    pub json_logs: bool,
+    /// The origin browsers use (`https://oversight.example.com`); a
+    /// cookie-authenticated change from any other origin is refused.
+    pub public_origin: Option<String>,
+    /// Session cookies only over HTTPS (set when behind TLS).
+    pub secure_cookies: bool,
+    /// Failed logins allowed per account and per client address per minute.
+    pub login_attempts_per_minute: u32,
+}
+
+impl Default for ServerConfig {
+    fn default() -> ServerConfig {
+        ServerConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database: None,
+            key: None,
+            evidence: None,
+            advisories: None,
+            staging: None,
+            max_upload_bytes: 1 << 30,
+            supplier_quota_bytes: 10 << 30,
+            workers: 1,
+            json_logs: false,
+            public_origin: None,
+            secure_cookies: false,
+            login_attempts_per_minute: 10,
+        }
+    }
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file cannot be read.
+    #[error("Cannot read the server configuration `{path}`: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid.
+    #[error("The server configuration `{path}` is invalid: {reason}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl ServerConfig {
+    /// Reads `path`, then applies the environment.
+    pub fn load(path: Option<&Path>) -> Result<ServerConfig, ConfigError> {
+        let mut config = match path {
+            Some(path) => {
+                let text = fs_err::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+                toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                })?
+            }
+            None => ServerConfig::default(),
+        };
+        config.apply_env(|name| std::env::var(name).ok())?;
+        Ok(config)
+    }
+
+    /// Applies `OVERSIGHT_LISTEN`, `OVERSIGHT_DATABASE`, `OVERSIGHT_KEY`,
+    /// `OVERSIGHT_EVIDENCE`, `OVERSIGHT_ADVISORIES`,
+    /// `OVERSIGHT_PUBLIC_ORIGIN`, `OVERSIGHT_WORKERS`.
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        let invalid = |name: &str, reason: String| ConfigError::Invalid {
+            path: format!("environment variable {name}"),
+            reason,
+        };
+        if let Some(v) = var("OVERSIGHT_LISTEN") {
+            self.listen = v
+                .parse()
+                .map_err(|e| invalid("OVERSIGHT_LISTEN", format!("`{v}`: {e}")))?;
+        }
+        if let Some(v) = var("OVERSIGHT_DATABASE") {
+            self.database = Some(v);
+        }
+        if let Some(v) = var("OVERSIGHT_KEY") {
+            self.key = Some(v.into());
+        }
+        if let Some(v) = var("OVERSIGHT_EVIDENCE") {
+            self.evidence = Some(v);
+        }
+        if let Some(v) = var("OVERSIGHT_ADVISORIES") {
+            self.advisories = Some(v.into());
+        }
+        if let Some(v) = var("OVERSIGHT_PUBLIC_ORIGIN") {
+            self.public_origin = Some(v);
+        }
+        if let Some(v) = var("OVERSIGHT_WORKERS") {
+            self.workers = v
+                .parse()
+                .map_err(|e| invalid("OVERSIGHT_WORKERS", format!("`{v}`: {e}")))?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,192 @@
+//! `oversight serve`: the register and the gate as an HTTP server for the
+//! organisation, its suppliers, its auditors and their CI.
+//!
+//! A thin adapter: [`routes`] translates HTTP to the typed calls of
+//! [`scoped::Scoped`], the one place that decides who may read or write
+//! what (fail closed: a resource out of scope is a 404), and of the
+//! application layer (`oversight-app`). Deliveries are staged to disk as
+//! they stream in and reviewed by [`jobs`] in the background.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod auth;
+pub mod config;
+pub mod jobs;
+mod limiter;
+mod openapi;
+pub mod problem;
+pub mod requests;
+pub mod routes;
+pub mod scoped;
+pub mod sessions;
+pub mod state;
+
+use std::path::PathBuf;
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
+use oversight_access::AccessStore;
+use oversight_register::Register;
+
+pub use config::ServerConfig;
+use state::AppState;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The access tables.
+    #[error(transparent)]
+    Access(#[from] oversight_access::AccessError),
+    /// The server's own tables.
+    #[error("The server's tables cannot be created: {0}")]
+    Tables(#[from] sqlx::Error),
+    /// The staging directory.
+    #[error("Cannot use the staging directory `{path}`: {source}")]
+    Staging {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The listening socket.
+    #[error("Cannot listen on {addr}: {source}")]
+    Listen {
+        /// The address.
+        addr: std::net::SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// A server ready to serve: its state and its router.
+pub struct Server {
+    state: AppState,
+}
+
+impl Server {
+    /// Opens everything the server needs over `register` (opened by the
+    /// caller with the instance key) at `database_url`.
+    pub async fn open(
+        register: Register,
+        database_url: &str,
+        config: ServerConfig,
+        evidence: String,
+        staging: PathBuf,
+    ) -> Result<Server, ServeError> {
+        fs_err::create_dir_all(&staging).map_err(|source| ServeError::Staging {
+            path: staging.clone(),
+            source,
+        })?;
+        let access = AccessStore::open(database_url).await?;
+        let jobs = jobs::Jobs::start(
+            access.pool().clone(),
+            config.workers,
+            jobs::WorkerContext {
+                register: register.acting_as("oversight-server"),
+                evidence: evidence.clone(),
+                advisories: config.advisories.clone(),
+            },
+        )
+        .await?;
+        let requests = requests::Requests::new(access.pool().clone()).await?;
+        Ok(Server {
+            state: AppState::new(register, access, config, evidence, staging, jobs, requests),
+        })
+    }
+
+    /// The shared state (accounts are created through it at setup).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The application: every route, sessions, the access log, limits.
+    pub async fn app(&self) -> Result<axum::Router, ServeError> {
+        let sessions = sessions::DbSessions::new(self.state.access().pool().clone()).await?;
+        let layer = tower_sessions::SessionManagerLayer::new(sessions)
+            .with_secure(self.state.config().secure_cookies)
+            .with_same_site(tower_sessions::cookie::SameSite::Strict)
+            .with_http_only(true)
+            .with_expiry(tower_sessions::Expiry::OnInactivity(time::Duration::hours(
+                8,
+            )));
+        Ok(routes::router()
+            .layer(axum::middleware::from_fn_with_state(
+                self.state.clone(),
+                access_log,
+            ))
+            .layer(layer)
+            .layer(axum::extract::DefaultBodyLimit::disable())
+            .layer(tower_http::trace::TraceLayer::new_for_http())
+            .with_state(self.state.clone()))
+    }
+
+    /// Serves on `listener` until `shutdown` completes, then lets the
+    /// requests in flight finish.
+    pub async fn serve(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServeError> {
+        let addr = listener.local_addr().map_err(|source| ServeError::Listen {
+            addr: std::net::SocketAddr::from(([0, 0, 0, 0], 0)),
+            source,
+        })?;
+        let app = self.app().await?;
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .map_err(|source| ServeError::Listen { addr, source })
+    }
+}
+
+/// Records denied requests, token use and every change in the access log.
+async fn access_log(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let slot = auth::CallerSlot::default();
+    request.extensions_mut().insert(slot.clone());
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let status = response.status().as_u16();
+    let caller = slot.0.lock().expect("no panic holds the lock").clone();
+    let changed = !matches!(method.as_str(), "GET" | "HEAD" | "OPTIONS");
+    let kind = match (status, &caller) {
+        (401 | 403 | 404, _) if path.starts_with("/api/") && path != "/api/v1/login" => "denied",
+        (_, Some((_, Some(_)))) => "token-use",
+        _ if changed && status < 400 && path != "/api/v1/login" => "change",
+        _ => return response,
+    };
+    let (actor, token_id) = caller.unwrap_or_else(|| ("anonymous".to_owned(), None));
+    let event = oversight_access::AccessEvent {
+        at: jiff::Timestamp::now().to_string(),
+        actor,
+        kind: kind.to_owned(),
+        method: method.to_string(),
+        path,
+        status: i64::from(status),
+        token_id,
+        detail: String::new(),
+    };
+    if let Err(e) = state.access().log(&event).await {
+        tracing::error!(error = %e, "cannot write the access log");
+    }
+    response
+}
+
+/// Initialises logging: human lines, or JSON when `json` is set.
+pub fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}

@@ -1,0 +1,1132 @@
+//! The HTTP API, `/api/v1`. Every route is declared once in [`routes`],
+//! with the action it needs; the router is built from that table, and the
+//! authorisation test walks the same table, so a route cannot ship without
+//! an entry in the matrix. Handlers only translate HTTP to the typed calls
+//! of [`Scoped`] and the application layer, and back.
+
+use std::path::PathBuf;
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, delete, get, post, put};
+use futures::StreamExt as _;
+use oversight_access::{Action, Grant, Scope};
+use serde::{Deserialize, Serialize};
+use tokio::io::AsyncWriteExt as _;
+use tower_sessions::Session;
+
+use crate::auth::SESSION_USER;
+use crate::problem::{ApiResult, Problem};
+use crate::scoped::Scoped;
+use crate::state::AppState;
+
+/// What a route needs from its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guard {
+    /// Nothing: health, login, setup, the API description.
+    Public,
+    /// Any authenticated account (its own profile and tokens).
+    Authenticated,
+    /// This action, on the route's engagement or on the organisation.
+    Action(Action),
+}
+
+/// One route of the API.
+pub struct Route {
+    /// Its method.
+    pub method: Method,
+    /// Its path, with `{id}` parameters.
+    pub path: &'static str,
+    /// What it needs.
+    pub guard: Guard,
+    /// What it does, for the API description.
+    pub summary: &'static str,
+    handler: fn() -> MethodRouter<AppState>,
+}
+
+macro_rules! route {
+    ($method:ident, $path:literal, $guard:expr, $summary:literal, $handler:path) => {
+        Route {
+            method: Method::$method,
+            path: $path,
+            guard: $guard,
+            summary: $summary,
+            handler: || match Method::$method {
+                Method::GET => get($handler),
+                Method::POST => post($handler),
+                Method::PUT => put($handler),
+                Method::DELETE => delete($handler),
+                _ => unreachable!("only GET, POST, PUT and DELETE routes"),
+            },
+        }
+    };
+}
+
+/// Every route.
+pub fn routes() -> Vec<Route> {
+    use Action::*;
+    use Guard::{Action as A, Authenticated, Public};
+    vec![
+        route!(GET, "/healthz", Public, "Liveness", healthz),
+        route!(
+            GET,
+            "/readyz",
+            Public,
+            "Readiness: the database answers",
+            readyz
+        ),
+        route!(
+            GET,
+            "/api/v1/openapi.json",
+            Public,
+            "This API's OpenAPI 3.1 description",
+            openapi
+        ),
+        route!(
+            POST,
+            "/api/v1/login",
+            Public,
+            "Log in with a password; sets the session cookie",
+            login
+        ),
+        route!(POST, "/api/v1/logout", Public, "End the session", logout),
+        route!(
+            POST,
+            "/api/v1/setup",
+            Public,
+            "Set an account's password with its one-time setup link",
+            setup
+        ),
+        route!(
+            GET,
+            "/api/v1/me",
+            Authenticated,
+            "The caller's account and grants",
+            me
+        ),
+        route!(
+            GET,
+            "/api/v1/tokens",
+            Authenticated,
+            "The caller's API tokens",
+            tokens
+        ),
+        route!(
+            POST,
+            "/api/v1/tokens",
+            Authenticated,
+            "Create an API token (shown once)",
+            create_token
+        ),
+        route!(
+            DELETE,
+            "/api/v1/tokens/{id}",
+            Authenticated,
+            "Revoke an API token",
+            revoke_token
+        ),
+        route!(GET, "/api/v1/users", A(ManageUsers), "Accounts", users),
+        route!(
+            POST,
+            "/api/v1/users",
+            A(ManageUsers),
+            "Invite an account: returns its one-time setup link",
+            invite
+        ),
+        route!(
+            POST,
+            "/api/v1/users/{id}/grants",
+            A(ManageUsers),
+            "Grant a role on a scope",
+            grant
+        ),
+        route!(
+            GET,
+            "/api/v1/access-log",
+            A(ReadAccessLog),
+            "The access log",
+            access_log
+        ),
+        route!(
+            GET,
+            "/api/v1/suppliers",
+            A(ManageSuppliers),
+            "Suppliers",
+            suppliers
+        ),
+        route!(
+            POST,
+            "/api/v1/suppliers",
+            A(ManageSuppliers),
+            "Add a supplier (supplier TOML)",
+            add_supplier
+        ),
+        route!(
+            GET,
+            "/api/v1/engagements",
+            Authenticated,
+            "The engagements in the caller's scope",
+            engagements
+        ),
+        route!(
+            PUT,
+            "/api/v1/engagements/{id}",
+            A(ManageTerms),
+            "Apply an engagement's terms (TOML, policy inline)",
+            apply_engagement
+        ),
+        route!(
+            GET,
+            "/api/v1/engagements/{id}",
+            A(ReadTerms),
+            "An engagement's agreed terms",
+            engagement
+        ),
+        route!(
+            GET,
+            "/api/v1/engagements/{id}/policy",
+            A(ReadTerms),
+            "The agreed acceptance policy (TOML)",
+            policy
+        ),
+        route!(
+            POST,
+            "/api/v1/engagements/{id}/acknowledgements",
+            A(AcknowledgeTerms),
+            "The supplier acknowledges the terms",
+            acknowledge
+        ),
+        route!(
+            POST,
+            "/api/v1/engagements/{id}/deliveries",
+            A(SubmitDelivery),
+            "Submit a delivery (zip, tar or tar.gz body)",
+            submit
+        ),
+        route!(
+            GET,
+            "/api/v1/engagements/{id}/deliveries",
+            A(ReadDeliveries),
+            "The engagement's deliveries",
+            deliveries
+        ),
+        route!(
+            GET,
+            "/api/v1/deliveries/{id}",
+            A(ReadDeliveries),
+            "A delivery: its review's status and decision",
+            delivery
+        ),
+        route!(
+            GET,
+            "/api/v1/deliveries/{id}/findings",
+            A(ReadDeliveries),
+            "A delivery's findings",
+            findings
+        ),
+        route!(
+            GET,
+            "/api/v1/engagements/{id}/waiver-requests",
+            A(ReadWaivers),
+            "Waiver requests",
+            waiver_requests
+        ),
+        route!(
+            POST,
+            "/api/v1/engagements/{id}/waiver-requests",
+            A(RequestWaiver),
+            "Ask for a waiver",
+            request_waiver
+        ),
+        route!(
+            POST,
+            "/api/v1/waiver-requests/{id}/approve",
+            A(ApproveWaiver),
+            "Approve a waiver request (another account than the requester)",
+            approve_waiver
+        ),
+        route!(
+            POST,
+            "/api/v1/waiver-requests/{id}/deny",
+            A(ApproveWaiver),
+            "Deny a waiver request",
+            deny_waiver
+        ),
+        route!(
+            GET,
+            "/api/v1/status",
+            A(ReadStatus),
+            "The A.8.30 status of every engagement",
+            status
+        ),
+        route!(
+            GET,
+            "/api/v1/ledger/verify",
+            A(VerifyLedger),
+            "Verify the signed ledger",
+            verify_ledger
+        ),
+    ]
+}
+
+/// The router of every route.
+pub fn router() -> axum::Router<AppState> {
+    let mut router = axum::Router::new();
+    let mut paths: Vec<(&'static str, MethodRouter<AppState>)> = Vec::new();
+    for route in routes() {
+        let handler = (route.handler)();
+        match paths.iter_mut().find(|(p, _)| *p == route.path) {
+            Some((_, existing)) => *existing = std::mem::take(existing).merge(handler),
+            None => paths.push((route.path, handler)),
+        }
+    }
+    for (path, handler) in paths {
+        router = router.route(path, handler);
+    }
+    router
+}
+
+/// `?page=&per_page=`: bounded.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Page {
+    #[serde(default)]
+    page: Option<u32>,
+    #[serde(default)]
+    per_page: Option<u32>,
+}
+
+/// The most items one page holds.
+pub const MAX_PER_PAGE: u32 = 200;
+
+impl Page {
+    fn bounds(&self) -> ApiResult<(i64, i64)> {
+        let per_page = self.per_page.unwrap_or(50);
+        if per_page == 0 || per_page > MAX_PER_PAGE {
+            return Err(Problem::bad_request(format!(
+                "per_page must be between 1 and {MAX_PER_PAGE}"
+            )));
+        }
+        let page = self.page.unwrap_or(1);
+        if page == 0 || page > 1_000_000 {
+            return Err(Problem::bad_request("page must be between 1 and 1000000"));
+        }
+        Ok((
+            i64::from(page - 1) * i64::from(per_page),
+            i64::from(per_page),
+        ))
+    }
+
+    fn slice<T>(&self, items: Vec<T>) -> ApiResult<Paged<T>> {
+        let (offset, limit) = self.bounds()?;
+        let total = items.len();
+        let items = items
+            .into_iter()
+            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(limit).unwrap_or(0))
+            .collect();
+        Ok(Paged {
+            items,
+            total: Some(total),
+        })
+    }
+}
+
+/// A page of items.
+#[derive(Debug, Serialize)]
+pub struct Paged<T> {
+    items: Vec<T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total: Option<usize>,
+}
+
+fn db(e: sqlx::Error) -> Problem {
+    Problem::internal(&e)
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    if state.access().ping().await {
+        (StatusCode::OK, "ready").into_response()
+    } else {
+        Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The database does not answer",
+        )
+        .into_response()
+    }
+}
+
+async fn openapi() -> Json<serde_json::Value> {
+    Json(crate::openapi::document(&routes()))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Login {
+    name: String,
+    password: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Json(body): Json<Login>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let client = headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("direct")
+        .to_owned();
+    let keys = [format!("name:{}", body.name), format!("client:{client}")];
+    let log = |kind: &str, status: u16, detail: String| oversight_access::AccessEvent {
+        at: jiff::Timestamp::now().to_string(),
+        actor: body.name.clone(),
+        kind: kind.to_owned(),
+        method: "POST".to_owned(),
+        path: "/api/v1/login".to_owned(),
+        status: i64::from(status),
+        token_id: None,
+        detail,
+    };
+    if state.limiter().blocked(&keys) {
+        let _ = state
+            .access()
+            .log(&log("login-limited", 429, String::new()))
+            .await;
+        return Err(Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many failed logins for this account or address; wait a minute",
+        ));
+    }
+    match state
+        .access()
+        .authenticate(&body.name, &body.password)
+        .await
+    {
+        Ok(principal) => {
+            state.limiter().succeeded(&keys[..1]);
+            session
+                .cycle_id()
+                .await
+                .map_err(|e| Problem::internal(&e))?;
+            session
+                .insert(SESSION_USER, &principal.user_id)
+                .await
+                .map_err(|e| Problem::internal(&e))?;
+            let _ = state.access().log(&log("login", 200, String::new())).await;
+            Ok(Json(
+                serde_json::json!({"name": principal.name, "grants": principal.grants}),
+            ))
+        }
+        Err(oversight_access::AccessError::BadCredentials) => {
+            state.limiter().failed(&keys);
+            let _ = state
+                .access()
+                .log(&log("login-failed", 401, String::new()))
+                .await;
+            Err(Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "The name or the password is wrong",
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn logout(session: Session) -> ApiResult<StatusCode> {
+    session.flush().await.map_err(|e| Problem::internal(&e))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Setup {
+    link: String,
+    password: String,
+}
+
+async fn setup(
+    State(state): State<AppState>,
+    Json(body): Json<Setup>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let user = state
+        .access()
+        .redeem_setup_link(&body.link, &body.password)
+        .await
+        .map_err(|e| match e {
+            oversight_access::AccessError::BadCredentials => Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "The setup link is unknown, used or expired",
+            ),
+            other => other.into(),
+        })?;
+    Ok(Json(serde_json::json!({"name": user.name})))
+}
+
+async fn me(scoped: Scoped) -> Json<serde_json::Value> {
+    let p = scoped.principal();
+    Json(serde_json::json!({
+        "id": p.user_id, "name": p.name, "grants": p.grants,
+        "token": p.token.as_ref().map(|t| &t.id),
+    }))
+}
+
+async fn tokens(scoped: Scoped) -> ApiResult<Json<Vec<oversight_access::TokenInfo>>> {
+    Ok(Json(
+        scoped
+            .state()
+            .access()
+            .tokens(&scoped.principal().user_id)
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewToken {
+    name: String,
+    scope: Scope,
+    actions: Vec<Action>,
+    expires: jiff::Timestamp,
+}
+
+async fn create_token(
+    scoped: Scoped,
+    Json(body): Json<NewToken>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    if scoped.principal().token.is_some() {
+        return Err(Problem::forbidden(
+            "An API token cannot create tokens; log in",
+        ));
+    }
+    // A token on an engagement must be within the owner's grants there.
+    if let Scope::Engagement(id) = &body.scope {
+        for action in &body.actions {
+            scoped.engagement(id, *action).await?;
+        }
+    }
+    let (info, secret) = scoped
+        .state()
+        .access()
+        .create_token(
+            scoped.principal(),
+            &body.name,
+            body.scope,
+            body.actions,
+            body.expires,
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({"token": info, "secret": secret})),
+    ))
+}
+
+async fn revoke_token(scoped: Scoped, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    scoped
+        .state()
+        .access()
+        .revoke_token(&scoped.principal().user_id, &id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn users(
+    scoped: Scoped,
+    Query(page): Query<Page>,
+) -> ApiResult<Json<Paged<oversight_access::User>>> {
+    scoped.organisation(Action::ManageUsers)?;
+    Ok(Json(page.slice(scoped.state().access().users().await?)?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Invite {
+    name: String,
+}
+
+async fn invite(
+    scoped: Scoped,
+    Json(body): Json<Invite>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    scoped.organisation(Action::ManageUsers)?;
+    let access = scoped.state().access();
+    let user = access.create_user(&body.name).await?;
+    let link = access
+        .create_setup_link(&user.id, jiff::SignedDuration::from_hours(72))
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({"user": user, "setup_link": link})),
+    ))
+}
+
+async fn grant(
+    scoped: Scoped,
+    Path(id): Path<String>,
+    Json(body): Json<Grant>,
+) -> ApiResult<StatusCode> {
+    scoped.organisation(Action::ManageUsers)?;
+    scoped
+        .state()
+        .access()
+        .grant(&id, &body, &scoped.principal().name)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn access_log(
+    scoped: Scoped,
+    Query(page): Query<Page>,
+) -> ApiResult<Json<Paged<oversight_access::AccessEvent>>> {
+    scoped.organisation(Action::ReadAccessLog)?;
+    let (offset, limit) = page.bounds()?;
+    let items = scoped.state().access().access_log(offset, limit).await?;
+    Ok(Json(Paged { items, total: None }))
+}
+
+#[derive(Debug, Serialize)]
+struct SupplierView {
+    id: String,
+    name: String,
+}
+
+async fn suppliers(
+    scoped: Scoped,
+    Query(page): Query<Page>,
+) -> ApiResult<Json<Paged<SupplierView>>> {
+    let register = scoped.organisation(Action::ManageSuppliers)?;
+    let all = register
+        .supplier_list()
+        .await?
+        .into_iter()
+        .map(|s| SupplierView {
+            id: s.id.as_str().to_owned(),
+            name: s.name,
+        })
+        .collect();
+    Ok(Json(page.slice(all)?))
+}
+
+async fn add_supplier(scoped: Scoped, body: String) -> ApiResult<StatusCode> {
+    let register = scoped.organisation(Action::ManageSuppliers)?;
+    let supplier = oversight_register::format::parse_supplier(&body, "the request body")
+        .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+    register.supplier_add(&supplier).await?;
+    Ok(StatusCode::CREATED)
+}
+
+#[derive(Debug, Serialize)]
+struct EngagementView {
+    id: String,
+    supplier: String,
+    system: String,
+    status: String,
+    start: Option<String>,
+    end: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    owner: Option<String>,
+    policy_sha256: Option<String>,
+}
+
+fn view(scoped: &Scoped, e: &oversight_register::Engagement) -> EngagementView {
+    let internal = scoped.may_on(Action::ReadInternal, e);
+    EngagementView {
+        id: e.id.as_str().to_owned(),
+        supplier: e.supplier.as_str().to_owned(),
+        system: e.system.clone(),
+        status: e.status.as_str().to_owned(),
+        start: e.start.map(|d| d.to_string()),
+        end: e.end.map(|d| d.to_string()),
+        owner: internal.then(|| e.owner.clone()),
+        policy_sha256: e
+            .terms
+            .acceptance
+            .as_ref()
+            .and_then(|a| a.agreed.as_ref())
+            .map(|a| a.sha256.clone()),
+    }
+}
+
+async fn engagements(
+    scoped: Scoped,
+    Query(page): Query<Page>,
+) -> ApiResult<Json<Paged<EngagementView>>> {
+    let all = scoped.engagements(Action::ReadTerms).await?;
+    let views = all.iter().map(|e| view(&scoped, e)).collect();
+    Ok(Json(page.slice(views)?))
+}
+
+async fn engagement(scoped: Scoped, Path(id): Path<String>) -> ApiResult<Json<serde_json::Value>> {
+    let allowed = scoped.engagement(&id, Action::ReadTerms).await?;
+    let terms = oversight_register::format::render_engagement(&allowed.engagement);
+    Ok(Json(serde_json::json!({
+        "engagement": view(&scoped, &allowed.engagement),
+        "terms_toml": terms,
+    })))
+}
+
+async fn apply_engagement(
+    scoped: Scoped,
+    Path(id): Path<String>,
+    body: String,
+) -> ApiResult<Json<serde_json::Value>> {
+    // Creating an engagement needs the right on the organisation; changing
+    // one, the right on it.
+    let register = match scoped.engagement(&id, Action::ManageTerms).await {
+        Ok(allowed) => scoped.register_for(&allowed).clone(),
+        Err(p) if p.status == 404 => scoped.organisation(Action::ManageTerms)?.clone(),
+        Err(p) => return Err(p),
+    };
+    let parsed = oversight_register::format::parse_engagement(
+        &body,
+        "the request body",
+        register.catalogue(),
+    )
+    .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+    if parsed.id.as_str() != id {
+        return Err(Problem::bad_request(format!(
+            "The body describes engagement `{}`, not `{id}`",
+            parsed.id.as_str()
+        )));
+    }
+    let outcome = register
+        .engagement_apply_str(
+            &body,
+            "the request body",
+            &oversight_register::PolicyFiles::Inline,
+        )
+        .await?;
+    Ok(Json(serde_json::json!({"outcome": format!("{outcome:?}")})))
+}
+
+async fn policy(scoped: Scoped, Path(id): Path<String>) -> ApiResult<Response> {
+    let allowed = scoped.engagement(&id, Action::ReadTerms).await?;
+    let text = match allowed
+        .engagement
+        .terms
+        .acceptance
+        .as_ref()
+        .and_then(|a| a.agreed.as_ref())
+    {
+        Some(agreed) => agreed.text.clone(),
+        None => oversight_policy::Policy::default_policy().text().to_owned(),
+    };
+    Ok((
+        [(header::CONTENT_TYPE, "application/toml; charset=utf-8")],
+        text,
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Acknowledge {
+    #[serde(default)]
+    note: Option<String>,
+}
+
+async fn acknowledge(
+    scoped: Scoped,
+    Path(id): Path<String>,
+    Json(body): Json<Acknowledge>,
+) -> ApiResult<StatusCode> {
+    let allowed = scoped.engagement(&id, Action::AcknowledgeTerms).await?;
+    let terms = oversight_register::format::render_engagement(&allowed.engagement);
+    let digest = oversight_app::review::sha256_hex(terms.as_bytes());
+    scoped
+        .register_for(&allowed)
+        .ledger_append(
+            "terms.acknowledged",
+            &id,
+            &serde_json::json!({"terms_sha256": digest, "note": body.note}),
+        )
+        .await?;
+    Ok(StatusCode::CREATED)
+}
+
+/// The archive kinds a delivery may be uploaded as, by content type.
+fn upload_extension(headers: &HeaderMap) -> ApiResult<&'static str> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    match content_type.split(';').next().unwrap_or("").trim() {
+        "application/zip" => Ok("zip"),
+        "application/x-tar" => Ok("tar"),
+        "application/gzip" | "application/x-gzip" | "application/x-gtar" => Ok("tar.gz"),
+        other => Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!(
+                "A delivery is uploaded as application/zip, application/x-tar or application/gzip, not `{other}`"
+            ),
+        )),
+    }
+}
+
+async fn submit(
+    scoped: Scoped,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<(StatusCode, Json<crate::jobs::Job>)> {
+    let allowed = scoped.engagement(&id, Action::SubmitDelivery).await?;
+    if let Some(why) = allowed
+        .engagement
+        .refuses_deliveries(jiff::Zoned::now().date())
+    {
+        return Err(Problem::conflict(why));
+    }
+    let state = scoped.state();
+    let extension = upload_extension(&headers)?;
+    let limit = state.config().max_upload_bytes;
+    if let Some(length) = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        && length > limit
+    {
+        return Err(Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("The delivery is {length} bytes; the limit is {limit}"),
+        ));
+    }
+    let supplier = allowed.engagement.supplier.as_str().to_owned();
+    let since = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24)).to_string();
+    let used = state
+        .jobs()
+        .uploaded_since(&supplier, &since)
+        .await
+        .map_err(db)?;
+    let quota = state.config().supplier_quota_bytes;
+    let remaining = quota.saturating_sub(u64::try_from(used).unwrap_or(0));
+    let delivery = oversight_access::secret::id("dly");
+    // One directory per delivery, and always the same file name in it: the
+    // findings' paths (`delivery.tar.gz!/src/main.rs`), and so their
+    // fingerprints and the waivers bound to them, do not change from one
+    // upload to the next.
+    let dir: PathBuf = state.staging().join(&delivery);
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    let file_name = format!("delivery.{extension}");
+    let path = dir.join(&file_name);
+    let written = stream_to(&path, body, limit.min(remaining)).await;
+    let bytes = match written {
+        Ok(bytes) => bytes,
+        Err(problem) => {
+            let _ = tokio::fs::remove_dir_all(&dir).await;
+            if problem.status == 413 && remaining < limit {
+                return Err(Problem::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!(
+                        "Supplier `{supplier}` has {remaining} bytes of its 24-hour upload quota of {quota} left"
+                    ),
+                ));
+            }
+            return Err(problem);
+        }
+    };
+    if bytes == 0 {
+        let _ = tokio::fs::remove_dir_all(&dir).await;
+        return Err(Problem::bad_request("The delivery is empty"));
+    }
+    let job = state
+        .jobs()
+        .submit(
+            &delivery,
+            &id,
+            &supplier,
+            &scoped.principal().name,
+            &file_name,
+            i64::try_from(bytes).unwrap_or(i64::MAX),
+            &path,
+        )
+        .await
+        .map_err(db)?;
+    Ok((StatusCode::ACCEPTED, Json(job)))
+}
+
+/// Streams `body` to `path`, refusing more than `limit` bytes.
+async fn stream_to(path: &std::path::Path, body: Body, limit: u64) -> ApiResult<u64> {
+    let mut file = tokio::fs::File::create(path)
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    let mut stream = body.into_data_stream();
+    let mut written: u64 = 0;
+    while let Some(chunk) = stream.next().await {
+        let chunk =
+            chunk.map_err(|e| Problem::bad_request(format!("The upload broke off: {e}")))?;
+        written += chunk.len() as u64;
+        if written > limit {
+            return Err(Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("The delivery exceeds the limit of {limit} bytes"),
+            ));
+        }
+        file.write_all(&chunk)
+            .await
+            .map_err(|e| Problem::internal(&e))?;
+    }
+    file.sync_all().await.map_err(|e| Problem::internal(&e))?;
+    Ok(written)
+}
+
+#[derive(Debug, Serialize)]
+struct DeliveryView {
+    #[serde(flatten)]
+    job: crate::jobs::Job,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reasons: Option<Vec<oversight_app::record::ReasonRecord>>,
+}
+
+async fn deliveries(
+    scoped: Scoped,
+    Path(id): Path<String>,
+    Query(page): Query<Page>,
+) -> ApiResult<Json<Paged<crate::jobs::Job>>> {
+    scoped.engagement(&id, Action::ReadDeliveries).await?;
+    let (offset, limit) = page.bounds()?;
+    let items = scoped
+        .state()
+        .jobs()
+        .of_engagement(&id, offset, limit)
+        .await
+        .map_err(db)?;
+    Ok(Json(Paged { items, total: None }))
+}
+
+async fn delivery(scoped: Scoped, Path(id): Path<String>) -> ApiResult<Json<DeliveryView>> {
+    let job = scoped.state().jobs().job(&id).await.map_err(db)?;
+    let Some(job) = job else {
+        return Err(Problem::not_found(format!("Delivery {id}")));
+    };
+    scoped
+        .engagement(&job.engagement, Action::ReadDeliveries)
+        .await
+        .map_err(|p| {
+            if p.status == 404 {
+                Problem::not_found(format!("Delivery {id}"))
+            } else {
+                p
+            }
+        })?;
+    let reasons = match &job.review {
+        Some(review) => {
+            let (_, record) = scoped.review(review, Action::ReadDeliveries).await?;
+            let document =
+                oversight_app::record::decision_document(review, &record.decision.document)?;
+            Some(document.reasons)
+        }
+        None => None,
+    };
+    Ok(Json(DeliveryView { job, reasons }))
+}
+
+#[derive(Debug, Serialize)]
+struct FindingView {
+    fingerprint: String,
+    rule: String,
+    category: String,
+    severity: String,
+    path: String,
+    line: Option<i64>,
+    message: String,
+    disposition: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waiver: Option<String>,
+}
+
+async fn findings(
+    scoped: Scoped,
+    Path(id): Path<String>,
+    Query(page): Query<Page>,
+) -> ApiResult<Json<Paged<FindingView>>> {
+    let job = scoped.state().jobs().job(&id).await.map_err(db)?;
+    let not_found = || Problem::not_found(format!("Delivery {id}"));
+    let job = job.ok_or_else(not_found)?;
+    let allowed = scoped
+        .engagement(&job.engagement, Action::ReadDeliveries)
+        .await
+        .map_err(|p| if p.status == 404 { not_found() } else { p })?;
+    let Some(review) = &job.review else {
+        return Err(Problem::conflict(format!(
+            "Delivery {id} is {}; it has no findings yet",
+            job.status
+        )));
+    };
+    let (_, record) = scoped.review(review, Action::ReadDeliveries).await?;
+    let internal = scoped.may_on(Action::ReadInternal, &allowed.engagement);
+    let views = record
+        .findings
+        .into_iter()
+        .map(|f| FindingView {
+            fingerprint: f.fingerprint,
+            rule: f.rule,
+            category: f.category,
+            severity: f.severity,
+            path: f.path,
+            line: f.line,
+            message: f.message,
+            disposition: f.disposition,
+            waiver: if internal { f.waiver_id } else { None },
+        })
+        .collect();
+    Ok(Json(page.slice(views)?))
+}
+
+async fn waiver_requests(
+    scoped: Scoped,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<crate::requests::WaiverRequest>>> {
+    scoped.engagement(&id, Action::ReadWaivers).await?;
+    Ok(Json(
+        scoped
+            .state()
+            .requests()
+            .of_engagement(&id)
+            .await
+            .map_err(db)?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewWaiverRequest {
+    fingerprint: String,
+    reason: String,
+    expires: jiff::civil::Date,
+}
+
+async fn request_waiver(
+    scoped: Scoped,
+    Path(id): Path<String>,
+    Json(body): Json<NewWaiverRequest>,
+) -> ApiResult<(StatusCode, Json<crate::requests::WaiverRequest>)> {
+    scoped.engagement(&id, Action::RequestWaiver).await?;
+    if body.reason.trim().is_empty() {
+        return Err(Problem::bad_request("A waiver request needs a reason"));
+    }
+    let request = crate::requests::WaiverRequest {
+        id: oversight_access::secret::id("wrq"),
+        engagement: id,
+        fingerprint: body.fingerprint,
+        reason: body.reason,
+        expires: body.expires.to_string(),
+        requester: scoped.principal().name.clone(),
+        status: "pending".to_owned(),
+        decided_by: None,
+        waiver: None,
+        created_at: jiff::Timestamp::now().to_string(),
+    };
+    scoped
+        .state()
+        .requests()
+        .create(&request)
+        .await
+        .map_err(db)?;
+    Ok((StatusCode::CREATED, Json(request)))
+}
+
+async fn pending(
+    scoped: &Scoped,
+    id: &str,
+) -> ApiResult<(crate::scoped::Allowed, crate::requests::WaiverRequest)> {
+    let not_found = || Problem::not_found(format!("Waiver request {id}"));
+    let request = scoped
+        .state()
+        .requests()
+        .get(id)
+        .await
+        .map_err(db)?
+        .ok_or_else(not_found)?;
+    let allowed = scoped
+        .engagement(&request.engagement, Action::ApproveWaiver)
+        .await
+        .map_err(|p| if p.status == 404 { not_found() } else { p })?;
+    if request.status != "pending" {
+        return Err(Problem::conflict(format!(
+            "Waiver request {id} is already {}",
+            request.status
+        )));
+    }
+    Ok((allowed, request))
+}
+
+async fn approve_waiver(
+    scoped: Scoped,
+    Path(id): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let (allowed, request) = pending(&scoped, &id).await?;
+    let expires: jiff::civil::Date = request
+        .expires
+        .parse()
+        .map_err(|_| Problem::internal(&format!("waiver request {id} has an unreadable expiry")))?;
+    let waiver = scoped
+        .register_for(&allowed)
+        .waive_as_approver(
+            &oversight_register::WaiverRequest {
+                engagement: request.engagement.clone(),
+                fingerprint: request.fingerprint.clone(),
+                reason: request.reason.clone(),
+                expires,
+                approver: scoped.principal().name.clone(),
+                approval: None,
+            },
+            &request.requester,
+            &id,
+        )
+        .await?;
+    if !scoped
+        .state()
+        .requests()
+        .decide(&id, "approved", &scoped.principal().name, Some(&waiver.id))
+        .await
+        .map_err(db)?
+    {
+        return Err(Problem::conflict(format!(
+            "Waiver request {id} was decided meanwhile"
+        )));
+    }
+    Ok(Json(
+        serde_json::json!({"waiver": waiver.id, "approver": waiver.approver, "requester": waiver.requester}),
+    ))
+}
+
+async fn deny_waiver(scoped: Scoped, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    pending(&scoped, &id).await?;
+    scoped
+        .state()
+        .requests()
+        .decide(&id, "denied", &scoped.principal().name, None)
+        .await
+        .map_err(db)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn status(scoped: Scoped) -> ApiResult<Json<serde_json::Value>> {
+    let register = scoped.organisation(Action::ReadStatus)?;
+    let report = register.status(jiff::Zoned::now().date()).await?;
+    Ok(Json(
+        serde_json::to_value(oversight_app::status::StatusDocument::of(&report))
+            .map_err(|e| Problem::internal(&e))?,
+    ))
+}
+
+async fn verify_ledger(scoped: Scoped) -> ApiResult<Json<serde_json::Value>> {
+    let register = scoped.organisation(Action::VerifyLedger)?;
+    let report = register.ledger_verify().await?;
+    Ok(Json(serde_json::json!({
+        "intact": true,
+        "events": report.events,
+        "key_fingerprint": report.key_fingerprint,
+    })))
+}

@@ -1,0 +1,141 @@
+//! The one scope check. Handlers never hold the register: they hold a
+//! [`Scoped`] view for the authenticated principal, and every read and
+//! write of tenant data is a method here that decides first, through
+//! [`oversight_access::Principal::decide`], and fails closed. A resource
+//! outside the principal's scope is a 404 whatever its id; one it can see
+//! but not act on is a 403.
+
+use oversight_access::{Action, Decision, Principal, Resource};
+use oversight_register::{Engagement, EngagementId, Register};
+
+use crate::problem::{ApiResult, Problem};
+use crate::state::AppState;
+
+/// The register as one principal may use it.
+pub struct Scoped {
+    principal: Principal,
+    register: Register,
+    state: AppState,
+}
+
+/// An engagement the principal was allowed `action` on.
+pub struct Allowed {
+    /// The engagement.
+    pub engagement: Engagement,
+}
+
+impl Scoped {
+    /// The view of `principal`: the register acts as the principal's
+    /// account, so the ledger records who acted.
+    pub fn new(state: &AppState, principal: Principal) -> Scoped {
+        Scoped {
+            register: state.register().acting_as(&principal.name),
+            principal,
+            state: state.clone(),
+        }
+    }
+
+    /// Who asks.
+    pub fn principal(&self) -> &Principal {
+        &self.principal
+    }
+
+    /// The shared state.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    fn decide(&self, action: Action, resource: &Resource, what: &str) -> ApiResult<()> {
+        match self.principal.decide(action, resource) {
+            Decision::Allow => Ok(()),
+            Decision::Forbidden => Err(Problem::forbidden(format!(
+                "{} may not {} on {what}",
+                self.principal.name,
+                action.as_str()
+            ))),
+            Decision::Hidden => Err(Problem::not_found(what)),
+        }
+    }
+
+    /// Checks `action` on the organisation's own data and returns the
+    /// register acting as the principal.
+    pub fn organisation(&self, action: Action) -> ApiResult<&Register> {
+        self.decide(action, &Resource::Organisation, "the organisation")?;
+        Ok(&self.register)
+    }
+
+    /// Whether the principal may do `action` on `engagement` (for lists and
+    /// for what a view shows: internal notes, waiver rationale).
+    pub fn may_on(&self, action: Action, engagement: &Engagement) -> bool {
+        self.principal.may(action, &resource(engagement))
+    }
+
+    /// Checks `action` on engagement `id`, which must exist and be in scope.
+    pub async fn engagement(&self, id: &str, action: Action) -> ApiResult<Allowed> {
+        let what = format!("Engagement `{id}`");
+        let parsed: EngagementId = id.parse().map_err(|_| Problem::not_found(&what))?;
+        let engagement = match self.register.engagement(&parsed).await {
+            Ok(e) => e,
+            Err(oversight_register::RegisterError::UnknownEngagement { .. }) => {
+                return Err(Problem::not_found(&what));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        self.decide(action, &resource(&engagement), &what)?;
+        Ok(Allowed { engagement })
+    }
+
+    /// The register acting as the principal, for a use case on an
+    /// engagement already allowed.
+    pub fn register_for(&self, _allowed: &Allowed) -> &Register {
+        &self.register
+    }
+
+    /// Checks `action` on the engagement review `review` was recorded
+    /// under; the review must exist and be in scope.
+    pub async fn review(
+        &self,
+        review: &str,
+        action: Action,
+    ) -> ApiResult<(Allowed, oversight_store::ReviewRecord)> {
+        let what = format!("Delivery {review}");
+        let record = match self.register.review(review).await {
+            Ok(r) => r,
+            Err(_) => return Err(Problem::not_found(&what)),
+        };
+        let allowed = self
+            .engagement(&record.delivery.engagement_id, action)
+            .await
+            .map_err(|p| {
+                if p.status == 404 {
+                    Problem::not_found(&what)
+                } else {
+                    p
+                }
+            })?;
+        Ok((allowed, record))
+    }
+
+    /// Every engagement the principal may `action` on.
+    pub async fn engagements(&self, action: Action) -> ApiResult<Vec<Engagement>> {
+        let mut all = Vec::new();
+        for summary in self.register.engagement_list().await? {
+            let Ok(id) = summary.id.parse::<EngagementId>() else {
+                continue;
+            };
+            let engagement = self.register.engagement(&id).await?;
+            if self.may_on(action, &engagement) {
+                all.push(engagement);
+            }
+        }
+        Ok(all)
+    }
+}
+
+/// The resource an engagement is.
+pub fn resource(engagement: &Engagement) -> Resource {
+    Resource::Engagement {
+        engagement: engagement.id.as_str().to_owned(),
+        supplier: engagement.supplier.as_str().to_owned(),
+    }
+}

@@ -1,0 +1,94 @@
+//! What every request shares: the register (opened once, acting as each
+//! principal in turn), the access store, the job queue and the limits.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use oversight_access::AccessStore;
+use oversight_register::Register;
+
+use crate::config::ServerConfig;
+use crate::jobs::Jobs;
+use crate::limiter::LoginLimiter;
+use crate::requests::Requests;
+
+/// The server's shared state (cheap to clone).
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+struct Inner {
+    register: Register,
+    access: AccessStore,
+    config: ServerConfig,
+    evidence: String,
+    staging: PathBuf,
+    jobs: Jobs,
+    requests: Requests,
+    limiter: LoginLimiter,
+}
+
+impl AppState {
+    /// The state of a server.
+    pub fn new(
+        register: Register,
+        access: AccessStore,
+        config: ServerConfig,
+        evidence: String,
+        staging: PathBuf,
+        jobs: Jobs,
+        requests: Requests,
+    ) -> AppState {
+        let limiter = LoginLimiter::new(config.login_attempts_per_minute);
+        AppState(Arc::new(Inner {
+            register,
+            access,
+            config,
+            evidence,
+            staging,
+            jobs,
+            requests,
+            limiter,
+        }))
+    }
+
+    /// The register, acting as the server itself: only [`crate::scoped`]
+    /// and the job worker derive registers from it.
+    pub(crate) fn register(&self) -> &Register {
+        &self.0.register
+    }
+
+    /// Accounts, grants, tokens, the access log.
+    pub fn access(&self) -> &AccessStore {
+        &self.0.access
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ServerConfig {
+        &self.0.config
+    }
+
+    /// The evidence store's location.
+    pub fn evidence(&self) -> &str {
+        &self.0.evidence
+    }
+
+    /// Where uploads are staged.
+    pub fn staging(&self) -> &PathBuf {
+        &self.0.staging
+    }
+
+    /// The review jobs.
+    pub fn jobs(&self) -> &Jobs {
+        &self.0.jobs
+    }
+
+    /// The waiver requests.
+    pub fn requests(&self) -> &Requests {
+        &self.0.requests
+    }
+
+    /// The login rate limit.
+    pub fn limiter(&self) -> &LoginLimiter {
+        &self.0.limiter
+    }
+}

@@ -1,0 +1,902 @@
+//! The server over real HTTP: the whole story between organisation,
+//! supplier, reviewer, approver and auditor (SQLite and PostgreSQL), the
+//! authorisation matrix generated from the router, cross-tenant probes and
+//! bad input.
+
+mod common;
+
+use common::{Backend, Harness, agent, read_json, tar_gz};
+use oversight_access::{Role, Scope};
+use serde_json::json;
+
+/// A delivery with one waivable finding (a cloud credential in code).
+fn bad_delivery() -> Vec<u8> {
+    tar_gz(&[
+        ("README.md", "# Portal\n\nThe customer portal.\n"),
+        (
+            "src/settings.py",
+            "import os\n\nAWS_ACCESS_KEY_ID = \"AKIAQX4BRTWN5XG7K2PD\"\nREGION = os.environ.get(\"REGION\", \"eu-west-1\")\n",
+        ),
+    ])
+}
+
+fn wait_done(h: &Harness, token: &str, delivery: &str) -> serde_json::Value {
+    for _ in 0..600 {
+        let r = agent()
+            .get(&format!("{}/api/v1/deliveries/{delivery}", h.base))
+            .header("Authorization", &format!("Bearer {token}"))
+            .call()
+            .expect("poll");
+        assert_eq!(r.status(), 200);
+        let job = read_json(r);
+        if job["status"] == "done" || job["status"] == "failed" {
+            return job;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    panic!("delivery {delivery} was not reviewed in 120 s");
+}
+
+fn submit(
+    h: &Harness,
+    token: &str,
+    engagement: &str,
+    body: &[u8],
+) -> ureq::http::Response<ureq::Body> {
+    agent()
+        .post(&format!(
+            "{}/api/v1/engagements/{engagement}/deliveries",
+            h.base
+        ))
+        .header("Authorization", &format!("Bearer {token}"))
+        .header("Content-Type", "application/gzip")
+        .send(body)
+        .expect("submit")
+}
+
+/// The whole story of issue 17, over HTTP.
+fn story(backend: Backend) {
+    let h = Harness::start(backend);
+    let admin = h.account("admin", &[(Role::Admin, Scope::Organisation)]);
+    let _ = admin;
+    h.account("rita", &[(Role::Reviewer, Scope::Organisation)]);
+    h.account("arno", &[(Role::Approver, Scope::Organisation)]);
+    h.account("aud", &[(Role::Auditor, Scope::Organisation)]);
+    let origin = h.base.clone();
+
+    // 1. The admin logs in and invites a supplier's member.
+    let admin_agent = agent();
+    let r = admin_agent
+        .post(&format!("{}/api/v1/login", h.base))
+        .send_json(json!({"name": "admin", "password": "password-of-admin"}))
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let cookie = r
+        .headers()
+        .get("set-cookie")
+        .expect("a session cookie")
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    // A cookie-authenticated change from another origin is refused.
+    let r = agent()
+        .post(&format!("{}/api/v1/users", h.base))
+        .header("Cookie", &cookie)
+        .header("Origin", "https://evil.example")
+        .send_json(json!({"name": "sam"}))
+        .unwrap();
+    assert_eq!(r.status(), 403, "CSRF from another origin");
+    let r = agent()
+        .post(&format!("{}/api/v1/users", h.base))
+        .header("Cookie", &cookie)
+        .header("Origin", &origin)
+        .send_json(json!({"name": "sam"}))
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let invited = read_json(r);
+    let link = invited["setup_link"].as_str().unwrap().to_owned();
+    let sam_id = invited["user"]["id"].as_str().unwrap().to_owned();
+    let r = agent()
+        .post(&format!("{}/api/v1/users/{sam_id}/grants", h.base))
+        .header("Cookie", &cookie)
+        .header("Origin", &origin)
+        .send_json(json!({"role": "supplier", "scope": {"kind": "supplier", "id": "acme-dev"}}))
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    // The supplier sets its password with the link, once.
+    let setup = json!({"link": link, "password": "a long supplier password"});
+    let r = agent()
+        .post(&format!("{}/api/v1/setup", h.base))
+        .send_json(&setup)
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = agent()
+        .post(&format!("{}/api/v1/setup", h.base))
+        .send_json(&setup)
+        .unwrap();
+    assert_eq!(r.status(), 401, "a setup link works once");
+
+    // 2. The supplier reads its terms and acknowledges them.
+    let r = agent()
+        .post(&format!("{}/api/v1/login", h.base))
+        .send_json(json!({"name": "sam", "password": "a long supplier password"}))
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let sam_cookie = r
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let r = agent()
+        .get(&format!("{}/api/v1/engagements", h.base))
+        .header("Cookie", &sam_cookie)
+        .call()
+        .unwrap();
+    let list = read_json(r);
+    let ids: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["acme-portal"],
+        "a supplier sees its own engagements only"
+    );
+    assert!(
+        list["items"][0].get("owner").is_none(),
+        "internal notes are not shown to a supplier"
+    );
+    let r = agent()
+        .get(&format!("{}/api/v1/engagements/acme-portal/policy", h.base))
+        .header("Cookie", &sam_cookie)
+        .call()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.into_body()
+            .read_to_string()
+            .unwrap()
+            .contains("server-test")
+    );
+    let r = agent()
+        .post(&format!(
+            "{}/api/v1/engagements/acme-portal/acknowledgements",
+            h.base
+        ))
+        .header("Cookie", &sam_cookie)
+        .header("Origin", &origin)
+        .send_json(json!({"note": "read and agreed"}))
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    // The supplier creates a CI token for its own supplier.
+    let expires = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24)).to_string();
+    let r = agent()
+        .post(&format!("{}/api/v1/tokens", h.base))
+        .header("Cookie", &sam_cookie)
+        .header("Origin", &origin)
+        .send_json(
+            json!({"name": "ci", "scope": {"kind": "supplier", "id": "acme-dev"},
+            "actions": ["submit-delivery", "read-deliveries"], "expires": expires}),
+        )
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let ci = read_json(r)["secret"].as_str().unwrap().to_owned();
+    // A supplier cannot mint a token beyond its grants.
+    let r = agent()
+        .post(&format!("{}/api/v1/tokens", h.base))
+        .header("Cookie", &sam_cookie)
+        .header("Origin", &origin)
+        .send_json(json!({"name": "greedy", "scope": {"kind": "organisation"},
+            "actions": ["read-status"], "expires": expires}))
+        .unwrap();
+    assert_eq!(r.status(), 400);
+
+    // 3. Supplier CI submits a delivery; it is rejected.
+    let r = submit(&h, &ci, "acme-portal", &bad_delivery());
+    assert_eq!(r.status(), 202);
+    let delivery = read_json(r)["id"].as_str().unwrap().to_owned();
+    let job = wait_done(&h, &ci, &delivery);
+    assert_eq!(job["status"], "done", "{job}");
+    assert_eq!(job["outcome"], "rejected", "{job}");
+    let r = agent()
+        .get(&format!("{}/api/v1/deliveries/{delivery}/findings", h.base))
+        .header("Authorization", &format!("Bearer {ci}"))
+        .call()
+        .unwrap();
+    let findings = read_json(r);
+    let blocking: Vec<&serde_json::Value> = findings["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["disposition"] == "blocking")
+        .collect();
+    assert!(!blocking.is_empty(), "{findings}");
+    assert!(
+        blocking
+            .iter()
+            .any(|f| f["path"] == "delivery.tar.gz!/src/settings.py"),
+        "{findings}"
+    );
+
+    // 4. The reviewer asks for waivers; the reviewer cannot approve them;
+    //    a different account, the approver, does.
+    let rita = h.token(
+        &h.runtime.block_on(async {
+            h.state
+                .access()
+                .authenticate("rita", "password-of-rita")
+                .await
+                .unwrap()
+        }),
+        Scope::Organisation,
+        jiff::SignedDuration::from_hours(1),
+    );
+    let arno = h.token(
+        &h.runtime.block_on(async {
+            h.state
+                .access()
+                .authenticate("arno", "password-of-arno")
+                .await
+                .unwrap()
+        }),
+        Scope::Organisation,
+        jiff::SignedDuration::from_hours(1),
+    );
+    let until = jiff::Zoned::now()
+        .date()
+        .checked_add(jiff::Span::new().days(30))
+        .unwrap()
+        .to_string();
+    for f in &blocking {
+        let r = agent()
+            .post(&format!("{}/api/v1/engagements/acme-portal/waiver-requests", h.base))
+            .header("Authorization", &format!("Bearer {rita}"))
+            .send_json(json!({"fingerprint": f["fingerprint"], "reason": "a documented test credential, rotated", "expires": until}))
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let request = read_json(r)["id"].as_str().unwrap().to_owned();
+        let r = agent()
+            .post(&format!(
+                "{}/api/v1/waiver-requests/{request}/approve",
+                h.base
+            ))
+            .header("Authorization", &format!("Bearer {rita}"))
+            .send_json(json!({}))
+            .unwrap();
+        assert_eq!(r.status(), 403, "a reviewer cannot approve");
+        let r = agent()
+            .post(&format!(
+                "{}/api/v1/waiver-requests/{request}/approve",
+                h.base
+            ))
+            .header("Authorization", &format!("Bearer {arno}"))
+            .send_json(json!({}))
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let granted = read_json(r);
+        assert_eq!(granted["requester"], "rita");
+        assert_eq!(granted["approver"], "arno");
+    }
+
+    // 5. The resubmission is accepted.
+    let r = submit(&h, &ci, "acme-portal", &bad_delivery());
+    let again = read_json(r)["id"].as_str().unwrap().to_owned();
+    let job = wait_done(&h, &ci, &again);
+    assert_eq!(job["outcome"], "accepted-with-waivers", "{job}");
+
+    // 6. The auditor verifies the ledger and reads the access log.
+    let aud = h.token(
+        &h.runtime.block_on(async {
+            h.state
+                .access()
+                .authenticate("aud", "password-of-aud")
+                .await
+                .unwrap()
+        }),
+        Scope::Organisation,
+        jiff::SignedDuration::from_hours(1),
+    );
+    let r = agent()
+        .get(&format!("{}/api/v1/ledger/verify", h.base))
+        .header("Authorization", &format!("Bearer {aud}"))
+        .call()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let verified = read_json(r);
+    assert_eq!(verified["intact"], true);
+    assert!(verified["events"].as_u64().unwrap() >= 8, "{verified}");
+    let r = agent()
+        .get(&format!("{}/api/v1/access-log?per_page=200", h.base))
+        .header("Authorization", &format!("Bearer {aud}"))
+        .call()
+        .unwrap();
+    let log = read_json(r);
+    let kinds: Vec<&str> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    for kind in ["login", "denied", "change", "token-use"] {
+        assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+    }
+    let text = log.to_string();
+    assert!(
+        !text.contains(&ci) && !text.contains(&link),
+        "no secret in the access log"
+    );
+    // The ledger names the authenticated accounts.
+    let events = h.runtime.block_on(async {
+        let r = oversight_register::store::open(
+            &oversight_store::DatabaseUrl::parse(
+                &match &h.db {
+                    Some(db) => db.url(),
+                    None => format!("sqlite://{}", h.dir.path().join("o.db").display()),
+                },
+                "test",
+            )
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+        r.events().await.unwrap()
+    });
+    let acted: Vec<(String, String)> = events
+        .iter()
+        .map(|e| (e.event.kind.clone(), e.event.actor.clone()))
+        .collect();
+    assert!(
+        acted.contains(&("terms.acknowledged".to_owned(), "sam".to_owned())),
+        "{acted:?}"
+    );
+    assert!(
+        acted.contains(&("delivery.reviewed".to_owned(), "sam".to_owned())),
+        "{acted:?}"
+    );
+    assert!(
+        acted.contains(&("waiver.granted".to_owned(), "arno".to_owned())),
+        "{acted:?}"
+    );
+}
+
+#[test]
+fn the_story_over_http_on_sqlite() {
+    story(Backend::Sqlite);
+}
+
+#[test]
+fn the_story_over_http_on_postgres() {
+    story(Backend::Postgres);
+}
+
+/// Who calls, in the matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Caller {
+    Anonymous,
+    ExpiredToken,
+    RevokedToken,
+    /// A reviewer's token for the other supplier's engagement.
+    OtherEngagementToken,
+    /// A member of the other supplier.
+    OtherSupplier,
+    Admin,
+    Manager,
+    Reviewer,
+    Approver,
+    Auditor,
+    Supplier,
+}
+
+const CALLERS: [Caller; 11] = [
+    Caller::Anonymous,
+    Caller::ExpiredToken,
+    Caller::RevokedToken,
+    Caller::OtherEngagementToken,
+    Caller::OtherSupplier,
+    Caller::Admin,
+    Caller::Manager,
+    Caller::Reviewer,
+    Caller::Approver,
+    Caller::Auditor,
+    Caller::Supplier,
+];
+
+/// What a route must answer each caller: written here by hand, not derived
+/// from the server's role table, so a change of either shows.
+enum Expect {
+    /// Public: this status for everyone.
+    Public(u16),
+    /// Any valid credentials; the status for them.
+    Authenticated(u16),
+    /// Only these callers get past the access check.
+    Only(&'static [Caller]),
+}
+
+fn matrix(method: &str, path: &str) -> Option<Expect> {
+    use Caller::*;
+    const READERS: &[Caller] = &[Manager, Reviewer, Approver, Auditor, Supplier];
+    const INTERNAL_READERS: &[Caller] = &[Manager, Reviewer, Approver, Auditor];
+    Some(match (method, path) {
+        ("GET", "/healthz" | "/readyz" | "/api/v1/openapi.json") => Expect::Public(200),
+        ("POST", "/api/v1/login") => Expect::Public(200),
+        ("POST", "/api/v1/logout") => Expect::Public(204),
+        ("POST", "/api/v1/setup") => Expect::Public(401),
+        ("GET", "/api/v1/me" | "/api/v1/tokens" | "/api/v1/engagements") => {
+            Expect::Authenticated(200)
+        }
+        // Tokens cannot mint tokens: every token caller is refused.
+        ("POST", "/api/v1/tokens") => Expect::Authenticated(403),
+        ("DELETE", "/api/v1/tokens/{id}") => Expect::Authenticated(204),
+        ("GET", "/api/v1/users")
+        | ("POST", "/api/v1/users")
+        | ("POST", "/api/v1/users/{id}/grants") => Expect::Only(&[Admin]),
+        ("GET", "/api/v1/access-log") => Expect::Only(&[Admin, Auditor]),
+        ("GET", "/api/v1/suppliers") | ("POST", "/api/v1/suppliers") => Expect::Only(&[Manager]),
+        ("PUT", "/api/v1/engagements/{id}") => Expect::Only(&[Manager]),
+        ("GET", "/api/v1/engagements/{id}" | "/api/v1/engagements/{id}/policy") => {
+            Expect::Only(READERS)
+        }
+        ("POST", "/api/v1/engagements/{id}/acknowledgements") => Expect::Only(&[Supplier]),
+        ("POST", "/api/v1/engagements/{id}/deliveries") => Expect::Only(&[Reviewer, Supplier]),
+        (
+            "GET",
+            "/api/v1/engagements/{id}/deliveries"
+            | "/api/v1/deliveries/{id}"
+            | "/api/v1/deliveries/{id}/findings",
+        ) => Expect::Only(READERS),
+        ("GET", "/api/v1/engagements/{id}/waiver-requests") => Expect::Only(INTERNAL_READERS),
+        ("POST", "/api/v1/engagements/{id}/waiver-requests") => Expect::Only(&[Reviewer]),
+        ("POST", "/api/v1/waiver-requests/{id}/approve" | "/api/v1/waiver-requests/{id}/deny") => {
+            Expect::Only(&[Approver])
+        }
+        ("GET", "/api/v1/status") => Expect::Only(INTERNAL_READERS),
+        ("GET", "/api/v1/ledger/verify") => Expect::Only(&[Auditor]),
+        _ => return None,
+    })
+}
+
+#[test]
+fn every_route_is_in_the_authorisation_matrix_and_behaves_as_it_says() {
+    let h = Harness::start(Backend::Sqlite);
+    let hours = jiff::SignedDuration::from_hours;
+    let mut tokens = std::collections::HashMap::new();
+    let mut principals = std::collections::HashMap::new();
+    for (caller, name, grants) in [
+        (
+            Caller::Admin,
+            "admin",
+            vec![(Role::Admin, Scope::Organisation)],
+        ),
+        (
+            Caller::Manager,
+            "manager",
+            vec![(Role::Manager, Scope::Organisation)],
+        ),
+        (
+            Caller::Reviewer,
+            "reviewer",
+            vec![(Role::Reviewer, Scope::Organisation)],
+        ),
+        (
+            Caller::Approver,
+            "approver",
+            vec![(Role::Approver, Scope::Organisation)],
+        ),
+        (
+            Caller::Auditor,
+            "auditor",
+            vec![(Role::Auditor, Scope::Organisation)],
+        ),
+        (
+            Caller::Supplier,
+            "acme-member",
+            vec![(Role::Supplier, Scope::Supplier("acme-dev".into()))],
+        ),
+        (
+            Caller::OtherSupplier,
+            "globex-member",
+            vec![(Role::Supplier, Scope::Supplier("globex".into()))],
+        ),
+    ] {
+        let p = h.account(name, &grants);
+        let scope = grants[0].1.clone();
+        tokens.insert(caller, h.token(&p, scope, hours(1)));
+        principals.insert(caller, p);
+    }
+    let reviewer = principals[&Caller::Reviewer].clone();
+    tokens.insert(
+        Caller::OtherEngagementToken,
+        h.token(&reviewer, Scope::Engagement("globex-app".into()), hours(1)),
+    );
+    let revoked = h.token(&reviewer, Scope::Organisation, hours(1));
+    let revoked_id = revoked.split('_').nth(1).unwrap().to_owned();
+    h.runtime.block_on(async {
+        h.state
+            .access()
+            .revoke_token(&reviewer.user_id, &revoked_id)
+            .await
+            .unwrap()
+    });
+    tokens.insert(Caller::RevokedToken, revoked);
+    tokens.insert(
+        Caller::ExpiredToken,
+        h.token(
+            &reviewer,
+            Scope::Organisation,
+            jiff::SignedDuration::from_secs(1),
+        ),
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+
+    // Something to look at: a reviewed delivery and two pending requests.
+    let r = submit(
+        &h,
+        &tokens[&Caller::Supplier],
+        "acme-portal",
+        &bad_delivery(),
+    );
+    let delivery = read_json(r)["id"].as_str().unwrap().to_owned();
+    let job = wait_done(&h, &tokens[&Caller::Supplier], &delivery);
+    let findings = read_json(
+        agent()
+            .get(&format!("{}/api/v1/deliveries/{delivery}/findings", h.base))
+            .header(
+                "Authorization",
+                &format!("Bearer {}", tokens[&Caller::Reviewer]),
+            )
+            .call()
+            .unwrap(),
+    );
+    let fingerprint = findings["items"][0]["fingerprint"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{job} {findings}"))
+        .to_owned();
+    let until = jiff::Zoned::now()
+        .date()
+        .checked_add(jiff::Span::new().days(30))
+        .unwrap()
+        .to_string();
+    let mut requests = Vec::new();
+    for _ in 0..2 {
+        let r = agent()
+            .post(&format!(
+                "{}/api/v1/engagements/acme-portal/waiver-requests",
+                h.base
+            ))
+            .header(
+                "Authorization",
+                &format!("Bearer {}", tokens[&Caller::Reviewer]),
+            )
+            .send_json(json!({"fingerprint": fingerprint, "reason": "matrix", "expires": until}))
+            .unwrap();
+        requests.push(read_json(r)["id"].as_str().unwrap().to_owned());
+    }
+    // The engagement as the register holds it, policy inline.
+    let engagement_toml = read_json(
+        agent()
+            .get(&format!("{}/api/v1/engagements/acme-portal", h.base))
+            .header(
+                "Authorization",
+                &format!("Bearer {}", tokens[&Caller::Manager]),
+            )
+            .call()
+            .unwrap(),
+    )["terms_toml"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let routes = oversight_server::routes::routes();
+    let mut missing = Vec::new();
+    let mut failures = Vec::new();
+    for (n, route) in routes.iter().enumerate() {
+        let Some(expect) = matrix(route.method.as_str(), route.path) else {
+            missing.push(format!("{} {}", route.method, route.path));
+            continue;
+        };
+        for caller in CALLERS {
+            // Each caller revokes a token of its own.
+            let owner = match caller {
+                Caller::OtherEngagementToken => principals.get(&Caller::Reviewer),
+                other => principals.get(&other),
+            };
+            let own_token = match owner {
+                Some(p) if route.path == "/api/v1/tokens/{id}" => {
+                    let t = h.token(p, p.grants[0].scope.clone(), hours(1));
+                    t.split('_').nth(1).unwrap().to_owned()
+                }
+                _ => "tok000000000000".to_owned(),
+            };
+            let path = route
+                .path
+                .replace("/engagements/{id}", "/engagements/acme-portal")
+                .replace("/deliveries/{id}", &format!("/deliveries/{delivery}"))
+                .replace(
+                    "/users/{id}",
+                    &format!("/users/{}", principals[&Caller::Auditor].user_id),
+                )
+                .replace("/tokens/{id}", &format!("/tokens/{own_token}"))
+                .replace(
+                    "/waiver-requests/{id}",
+                    &format!(
+                        "/waiver-requests/{}",
+                        if route.path.ends_with("approve") {
+                            &requests[0]
+                        } else {
+                            &requests[1]
+                        }
+                    ),
+                );
+            let url = format!("{}{path}", h.base);
+            let mut request = ureq::http::Request::builder()
+                .method(route.method.as_str())
+                .uri(&url);
+            if let Some(token) = tokens.get(&caller) {
+                request = request.header("Authorization", format!("Bearer {token}"));
+            }
+            let (content_type, body): (&str, Vec<u8>) = match (route.method.as_str(), route.path) {
+                ("POST", "/api/v1/engagements/{id}/deliveries") => ("application/gzip", bad_delivery()),
+                ("PUT", _) => ("application/toml", engagement_toml.clone().into_bytes()),
+                ("POST", "/api/v1/suppliers") => (
+                    "application/toml",
+                    common::SUPPLIER.replace("acme-dev", &format!("s{n}-{caller:?}").to_lowercase()).into_bytes(),
+                ),
+                ("POST", "/api/v1/login") => ("application/json", json!({"name": "admin", "password": "password-of-admin"}).to_string().into_bytes()),
+                ("POST", "/api/v1/setup") => ("application/json", json!({"link": "0000", "password": "whatever whatever"}).to_string().into_bytes()),
+                ("POST", "/api/v1/users") => ("application/json", json!({"name": format!("u{n}{caller:?}").to_lowercase()}).to_string().into_bytes()),
+                ("POST", "/api/v1/users/{id}/grants") => ("application/json", json!({"role": "auditor", "scope": {"kind": "engagement", "id": format!("x{caller:?}").to_lowercase()}}).to_string().into_bytes()),
+                ("POST", "/api/v1/tokens") => ("application/json", json!({"name": "t", "scope": {"kind": "organisation"}, "actions": ["read-terms"], "expires": (jiff::Timestamp::now() + hours(1)).to_string()}).to_string().into_bytes()),
+                ("POST", "/api/v1/engagements/{id}/waiver-requests") => ("application/json", json!({"fingerprint": fingerprint, "reason": "matrix", "expires": until}).to_string().into_bytes()),
+                ("POST", _) => ("application/json", b"{}".to_vec()),
+                _ => ("application/json", Vec::new()),
+            };
+            let request = request
+                .header("Content-Type", content_type)
+                .body(body)
+                .unwrap();
+            let status = agent().run(request).expect("a response").status().as_u16();
+            let tokenless = matches!(
+                caller,
+                Caller::Anonymous | Caller::ExpiredToken | Caller::RevokedToken
+            );
+            let ok = match &expect {
+                Expect::Public(s) => status == *s,
+                Expect::Authenticated(s) => {
+                    if tokenless {
+                        status == 401
+                    } else {
+                        status == *s
+                    }
+                }
+                Expect::Only(allowed) => {
+                    if tokenless {
+                        status == 401
+                    } else if allowed.contains(&caller) {
+                        !matches!(status, 401 | 403 | 404)
+                    } else {
+                        matches!(status, 403 | 404)
+                    }
+                }
+            };
+            if !ok {
+                failures.push(format!(
+                    "{} {} as {caller:?}: {status}",
+                    route.method, route.path
+                ));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "routes with no entry in the authorisation matrix: {missing:?}"
+    );
+    assert!(
+        failures.is_empty(),
+        "the matrix does not hold:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn a_supplier_guessing_other_ids_gets_404_never_data() {
+    let h = Harness::start(Backend::Sqlite);
+    let acme = h.account(
+        "acme-member",
+        &[(Role::Supplier, Scope::Supplier("acme-dev".into()))],
+    );
+    let globex = h.account(
+        "globex-member",
+        &[(Role::Supplier, Scope::Supplier("globex".into()))],
+    );
+    let acme_token = h.token(
+        &acme,
+        Scope::Supplier("acme-dev".into()),
+        jiff::SignedDuration::from_hours(1),
+    );
+    let globex_token = h.token(
+        &globex,
+        Scope::Supplier("globex".into()),
+        jiff::SignedDuration::from_hours(1),
+    );
+    let r = submit(&h, &acme_token, "acme-portal", &bad_delivery());
+    let delivery = read_json(r)["id"].as_str().unwrap().to_owned();
+    wait_done(&h, &acme_token, &delivery);
+    for path in [
+        format!("/api/v1/deliveries/{delivery}"),
+        format!("/api/v1/deliveries/{delivery}/findings"),
+        "/api/v1/engagements/acme-portal".to_owned(),
+        "/api/v1/engagements/acme-portal/policy".to_owned(),
+        "/api/v1/engagements/acme-portal/deliveries".to_owned(),
+        "/api/v1/deliveries/dly000000000000".to_owned(),
+        "/api/v1/engagements/no-such-engagement".to_owned(),
+    ] {
+        let r = agent()
+            .get(&format!("{}{path}", h.base))
+            .header("Authorization", &format!("Bearer {globex_token}"))
+            .call()
+            .unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+        let body = r.into_body().read_to_string().unwrap();
+        assert!(
+            !body.contains("settings.py") && !body.contains("acme-dev"),
+            "{path}: {body}"
+        );
+    }
+    // A guessed id and a real one of another tenant answer alike.
+    let real = agent()
+        .get(&format!("{}/api/v1/deliveries/{delivery}", h.base))
+        .header("Authorization", &format!("Bearer {globex_token}"))
+        .call()
+        .unwrap()
+        .into_body()
+        .read_to_string()
+        .unwrap();
+    let guessed = agent()
+        .get(&format!("{}/api/v1/deliveries/dly000000000000", h.base))
+        .header("Authorization", &format!("Bearer {globex_token}"))
+        .call()
+        .unwrap()
+        .into_body()
+        .read_to_string()
+        .unwrap();
+    assert_eq!(
+        real.replace(&delivery, "X"),
+        guessed.replace("dly000000000000", "X")
+    );
+}
+
+#[test]
+fn bad_input_gets_a_problem_and_changes_nothing() {
+    let h = Harness::start(Backend::Sqlite);
+    let acme = h.account(
+        "acme-member",
+        &[(Role::Supplier, Scope::Supplier("acme-dev".into()))],
+    );
+    let token = h.token(
+        &acme,
+        Scope::Supplier("acme-dev".into()),
+        jiff::SignedDuration::from_hours(1),
+    );
+    let auth = format!("Bearer {token}");
+    let url = format!("{}/api/v1/engagements/acme-portal/deliveries", h.base);
+    // Wrong content type.
+    let r = agent()
+        .post(&url)
+        .header("Authorization", &auth)
+        .header("Content-Type", "text/plain")
+        .send("hello")
+        .unwrap();
+    assert_eq!(r.status(), 415);
+    assert_eq!(
+        r.headers().get("content-type").unwrap(),
+        "application/problem+json"
+    );
+    let problem = read_json(r);
+    assert_eq!(problem["status"], 415);
+    assert!(problem["detail"].as_str().unwrap().contains("text/plain"));
+    // Empty.
+    let r = agent()
+        .post(&url)
+        .header("Authorization", &auth)
+        .header("Content-Type", "application/zip")
+        .send(&[][..])
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    // A truncated archive is accepted for review and fails closed there.
+    let mut truncated = bad_delivery();
+    truncated.truncate(truncated.len() / 2);
+    let r = agent()
+        .post(&url)
+        .header("Authorization", &auth)
+        .header("Content-Type", "application/gzip")
+        .send(&truncated)
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let id = read_json(r)["id"].as_str().unwrap().to_owned();
+    let job = wait_done(&h, &token, &id);
+    assert!(
+        job["outcome"] == "rejected" || job["status"] == "failed",
+        "{job}"
+    );
+    // Malformed tokens.
+    for bad in [
+        "Bearer ",
+        "Bearer ovs_x",
+        "Basic YTpi",
+        "Bearer ovs_tok000000000000_00",
+    ] {
+        let r = agent()
+            .get(&format!("{}/api/v1/me", h.base))
+            .header("Authorization", bad)
+            .call()
+            .unwrap();
+        assert_eq!(r.status(), 401, "{bad}");
+    }
+    // Unknown fields and wrong types in JSON.
+    let r = agent()
+        .post(&format!("{}/api/v1/login", h.base))
+        .send_json(json!({"name": "x", "password": "y", "admin": true}))
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    // Huge pagination values.
+    for q in [
+        "per_page=100000",
+        "page=0",
+        "page=99999999999",
+        "per_page=-1",
+    ] {
+        let r = agent()
+            .get(&format!("{}/api/v1/engagements?{q}", h.base))
+            .header("Authorization", &auth)
+            .call()
+            .unwrap();
+        assert_eq!(r.status(), 400, "{q}");
+    }
+    // A tampered session cookie is nobody.
+    let r = agent()
+        .get(&format!("{}/api/v1/me", h.base))
+        .header("Cookie", "id=AAAAAAAAAAAAAAAAAAAAAA")
+        .call()
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}
+
+#[test]
+fn the_login_rate_limit_refuses_guesses_without_hashing_and_lets_others_in() {
+    let h = Harness::start(Backend::Sqlite);
+    h.account("victim", &[(Role::Reviewer, Scope::Organisation)]);
+    h.account("bystander", &[(Role::Reviewer, Scope::Organisation)]);
+    let login = |name: &str, password: &str, client: &str| {
+        agent()
+            .post(&format!("{}/api/v1/login", h.base))
+            .header("X-Forwarded-For", client)
+            .send_json(json!({"name": name, "password": password}))
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    for _ in 0..10 {
+        assert_eq!(login("victim", "wrong guess", "10.0.0.1"), 401);
+    }
+    let started = std::time::Instant::now();
+    for _ in 0..50 {
+        assert_eq!(login("victim", "wrong guess", "10.0.0.1"), 429);
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "refusals cost no password hash"
+    );
+    // Even the right password waits out the window.
+    assert_eq!(login("victim", "password-of-victim", "10.0.0.2"), 429);
+    assert_eq!(login("bystander", "password-of-bystander", "10.0.0.3"), 200);
+}

@@ -39,6 +39,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod bigrams;
 pub mod components;
 pub mod copyright;
 pub mod declared;

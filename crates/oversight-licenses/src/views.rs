@@ -264,10 +264,9 @@ impl<'t> Line<'t> {
     }
 }
 
-/// The number of the bigram `a b`, keyed as [`Vocabulary`] keys it.
+/// The number of the bigram `a b`.
 fn gram_id(vocabulary: &Vocabulary, a: &str, b: &str) -> Option<u32> {
-    let debug = format!("{:?}", format!("{a} {b}"));
-    vocabulary.id(debug.get(1..debug.len().checked_sub(1)?)?)
+    vocabulary.id(&format!("{a} {b}"))
 }
 
 /// Whether askalono's `remove_common_tokens` could strip a prefix from the

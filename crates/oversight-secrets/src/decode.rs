@@ -145,7 +145,12 @@ pub(crate) fn segments(
     // Percent-encoded runs.
     let mut i = range.start.min(end_limit);
     let mut covered = 0usize;
-    while let Some(at) = memchr::memchr(b'%', &buf[i..end_limit]).map(|p| p + i) {
+    // `i` may pass `end_limit` when a run reaches beyond the range.
+    while let Some(at) = buf
+        .get(i..end_limit)
+        .and_then(|rest| memchr::memchr(b'%', rest))
+        .map(|p| p + i)
+    {
         i = at + 1;
         if *budget == 0 || at < covered {
             continue;
@@ -260,6 +265,19 @@ mod tests {
         let at = text.iter().position(|&b| b == b'r').unwrap();
         let run = run_around(text, at);
         assert_eq!(&text[run], b"dG9rZW46IHNlY3JldA==");
+    }
+
+    /// A percent-encoded run that starts in the range and ends beyond it
+    /// (a long URL on a line cut by the range) once made the next search
+    /// start after the range's end: a panic that aborted the whole scan of
+    /// a real `node_modules`.
+    #[test]
+    fn a_percent_run_beyond_the_range_ends_the_search() {
+        let buf = b"a%41%42%43bcd%44%45 tail %46";
+        let mut budget = DECODE_BUDGET;
+        let found = segments(buf, 0..3, &mut budget);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].decoded, b"aABCbcdDE");
     }
 
     #[test]

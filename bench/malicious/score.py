@@ -91,7 +91,7 @@ def alarms_from_oversight(report_path, min_sev):
     return out
 
 
-def alarms_from_guarddog(results_dir, split_dir):
+def alarms_from_guarddog(results_dir, split_dir, threats_only):
     """guarddog's JSON results, one file per sample directory (`<sample>.json`)."""
     out = []
     for name in sorted(os.listdir(results_dir)):
@@ -104,7 +104,10 @@ def alarms_from_guarddog(results_dir, split_dir):
             except json.JSONDecodeError:
                 continue
         for rule, hits in (data.get("results") or {}).items():
-            if not hits:
+            # `threat-*` rules are guarddog's malicious-behaviour rules; its
+            # `capability-*` rules list what code can do (any network call),
+            # which is no verdict.
+            if not hits or (threats_only and not rule.startswith("threat-")):
                 continue
             if isinstance(hits, dict):
                 # Metadata rules report a message, not a place.
@@ -196,9 +199,12 @@ def main():
     print_score(f"oversight (malicious findings >= {args.min_severity})", ours, args.verbose)
     result = {"oversight": ours}
     if args.guarddog:
-        theirs = score(labels, benign, benign_lines, alarms_from_guarddog(args.guarddog, args.split_dir), {})
-        print_score("guarddog (every finding)", theirs, args.verbose)
+        theirs = score(labels, benign, benign_lines, alarms_from_guarddog(args.guarddog, args.split_dir, True), {})
+        print_score("guarddog (threat-* rules)", theirs, args.verbose)
         result["guarddog"] = theirs
+        every = score(labels, benign, benign_lines, alarms_from_guarddog(args.guarddog, args.split_dir, False), {})
+        print_score("guarddog (every rule, capability-* included)", every, False)
+        result["guarddog_all"] = every
     if args.json:
         with open(args.json, "w") as f:
             json.dump(result, f, indent=2)

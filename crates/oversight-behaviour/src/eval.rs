@@ -1653,23 +1653,10 @@ impl<'a> Evaluator<'a> {
             }
             return;
         }
-        if is_shell {
-            for a in recorded.iter() {
-                let Some(t) = a.flat_text() else { continue };
-                if !(t.contains("curl") || t.contains("wget")) {
-                    continue;
-                }
-                let words: Vec<&str> = t.split_whitespace().collect();
-                for pair in words.windows(2) {
-                    if matches!(pair[0], "-o" | "-O" | "--output" | "--output-document") {
-                        self.downloaded_files
-                            .push(pair[1].trim_matches(['"', '\'']).to_owned());
-                    }
-                }
-            }
-        }
-        if is_exec && !self.downloaded_files.is_empty() {
-            let hit = recorded.iter().any(|a| {
+        // An earlier download run now: check before noting this call's own.
+        let runs_earlier_download = is_exec
+            && !self.downloaded_files.is_empty()
+            && recorded.iter().any(|a| {
                 a.flat_text().is_some_and(|t| {
                     self.downloaded_files.iter().any(|f| {
                         f.len() >= 3
@@ -1679,12 +1666,36 @@ impl<'a> Evaluator<'a> {
                     })
                 })
             });
-            if hit {
-                let mut v = Value::default();
-                v.taint |= downloaded_bit;
-                v.add_origin(line_of(node));
-                recorded.push(v);
+        if is_shell {
+            for a in recorded.iter() {
+                let Some(t) = a.flat_text() else { continue };
+                let words: Vec<&str> = t.split_whitespace().collect();
+                let Some(tool) = words
+                    .iter()
+                    .find(|w| matches!(**w, "curl" | "wget"))
+                    .copied()
+                else {
+                    continue;
+                };
+                for pair in words.windows(2) {
+                    // curl `-o FILE`; wget `-O FILE` (curl's `-O` takes no value).
+                    let takes_file = if tool == "curl" {
+                        matches!(pair[0], "-o" | "--output")
+                    } else {
+                        matches!(pair[0], "-O" | "--output-document")
+                    };
+                    let file = pair[1].trim_matches(['"', '\'']);
+                    if takes_file && !file.contains("://") && file != "-" {
+                        self.downloaded_files.push(file.to_owned());
+                    }
+                }
             }
+        }
+        if runs_earlier_download {
+            let mut v = Value::default();
+            v.taint |= downloaded_bit;
+            v.add_origin(line_of(node));
+            recorded.push(v);
         }
     }
 
@@ -2190,7 +2201,13 @@ impl<'a> Evaluator<'a> {
             .collect();
         if matches!(name.as_str(), "curl" | "wget") {
             for pair in texts.windows(2) {
-                if matches!(pair[0], "-o" | "-O" | "--output" | "--output-document") {
+                // curl `-o FILE`; wget `-O FILE` (curl's `-O` takes no value).
+                let takes_file = if name == "curl" {
+                    matches!(pair[0], "-o" | "--output")
+                } else {
+                    matches!(pair[0], "-O" | "--output-document")
+                };
+                if takes_file && pair[1] != "-" {
                     self.downloaded_files
                         .push(pair[1].trim_start_matches("./").to_owned());
                 }

@@ -487,6 +487,7 @@ impl Inner {
                     value: secret_bytes,
                     matched,
                     before: vs.checked_sub(1).map(|i| buf[i]),
+                    before_name: ms.checked_sub(1).map(|i| buf[i]),
                     after: buf.get(ve).copied(),
                     line,
                     path: paths.last().copied().unwrap_or(""),

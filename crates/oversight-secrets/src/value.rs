@@ -57,6 +57,8 @@ pub(crate) struct Context<'a> {
     pub matched: &'a [u8],
     /// The byte before the value, when there is one.
     pub before: Option<u8>,
+    /// The byte before the whole match (before the assigned name).
+    pub before_name: Option<u8>,
     /// The byte after the value, when there is one.
     pub after: Option<u8>,
     /// The line(s) of the match.
@@ -82,6 +84,9 @@ pub(crate) fn judge(cx: &Context<'_>) -> Judgement {
     }
     if is_reference(value) {
         return Judgement::NotCredential("a reference to a field or variable");
+    }
+    if matches!(cx.before_name, Some(b':' | b'/' | b'\\')) {
+        return Judgement::NotCredential("the name is part of a path or type, not assigned to");
     }
     // 2. Placeholders.
     if is_placeholder(value) {
@@ -139,6 +144,7 @@ impl FileKind {
                 | "htm"
         ) && (ext != "txt" && ext != "html" && ext != "htm" || lower.contains("doc"))
             || name.contains("openapi")
+            || name.contains("example")
             || name.contains("swagger")
             || dirs
                 .clone()
@@ -280,6 +286,18 @@ fn is_placeholder(value: &str) -> bool {
         "my-api-key",
         "my_api_key",
         "myapikey",
+        // A value that names what it is, or a sequence typed by hand.
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "apikey",
+        "api_key",
+        "api-key",
+        "123456",
+        "abcdef",
+        "1a2b3c",
+        "a1b2c3",
     ];
     MARKERS.iter().any(|m| lower.contains(m))
         || WORDS.iter().any(|w| lower.contains(w))
@@ -312,7 +330,7 @@ fn has_named_directive(value: &str) -> bool {
 /// `https://…`, `/run/secrets/db`, `./certs/key.pem`, `C:\keys\a.pfx`.
 fn is_url_or_path(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
-    if lower.contains("://") || lower.starts_with("//") {
+    if lower.contains("://") || lower.starts_with("//") || lower.starts_with("arn:") {
         return true;
     }
     if lower.starts_with('/')
@@ -513,7 +531,7 @@ fn is_identifier(value: &str) -> bool {
         && letters >= 4 * words.len()
         && words.iter().all(|w| {
             let vowels = w.bytes().filter(|b| b"aeiouy".contains(b)).count();
-            w.len() >= 2 && vowels >= 1 && vowels * 6 >= w.len()
+            (w.len() >= 2 || w == "a" || w == "i") && vowels >= 1 && vowels * 6 >= w.len()
         })
 }
 
@@ -549,6 +567,7 @@ mod tests {
             value: value.as_bytes(),
             matched: &bytes[..at + value.len()],
             before: at.checked_sub(1).map(|i| bytes[i]),
+            before_name: None,
             after: bytes.get(at + value.len()).copied(),
             line: bytes,
             path,

@@ -6,6 +6,8 @@ mod builtin;
 mod gitleaks;
 #[path = "it/recall.rs"]
 mod recall;
+#[path = "it/relist.rs"]
+mod relist;
 #[path = "it/samples.rs"]
 mod samples;
 #[path = "it/util.rs"]

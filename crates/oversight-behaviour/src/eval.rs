@@ -511,7 +511,10 @@ impl<'a> Evaluator<'a> {
                             .list
                             .as_ref()
                             .map(|l| l.iter().rev().cloned().collect());
-                        out.taint |= OBFUSCATED;
+                        // Reversing constants hides them; reversing data is ordinary.
+                        if is_constant(&base) {
+                            out.taint |= OBFUSCATED;
+                        }
                         if let Some(text) = out.exact().map(str::to_owned) {
                             self.string_fact(&text, node, true);
                         }
@@ -1727,13 +1730,11 @@ impl<'a> Evaluator<'a> {
                     return Value::default();
                 };
                 let base = args[0].clone();
+                // A name assembled from pieces is reported by the string
+                // rules (`api-name-assembled`); dynamic attribute access by
+                // itself is ordinary.
                 let mut v = self.member(&base, &attr, node);
-                v.taint |= OBFUSCATED
-                    & if arg_nodes.get(1).is_some_and(|n| n.kind() != "string") {
-                        u32::MAX
-                    } else {
-                        0
-                    };
+                v.absorb(&args[1]);
                 v
             }
             ("chr" | "unichr" | "String.fromCharCode" | "String.fromCodePoint", _) => {
@@ -1788,7 +1789,9 @@ impl<'a> Evaluator<'a> {
                         // Joining words is ordinary; assembling text from
                         // single characters or tiny pieces is not.
                         let tiny = pieces.len() >= 3
-                            && pieces.iter().map(String::len).sum::<usize>() <= pieces.len() * 2;
+                            && list
+                                .iter()
+                                .all(|i| i.exact().is_some_and(|t| !t.is_empty() && t.len() <= 2));
                         if tiny {
                             v.taint |= OBFUSCATED;
                         }
@@ -1854,7 +1857,10 @@ impl<'a> Evaluator<'a> {
                     list: src.list.as_ref().map(|l| l.iter().rev().cloned().collect()),
                     ..Value::default()
                 };
-                v.taint |= OBFUSCATED;
+                if is_constant(src) {
+                    v.taint |= OBFUSCATED;
+                }
+                v.absorb(src);
                 v
             }
             (_, "split") if first_text.as_deref() == Some("") => {
@@ -2258,6 +2264,15 @@ impl Value {
         self.absorb(other);
         self
     }
+}
+
+/// Whether a value is a constant the code wrote down (a literal text, or a
+/// list of literal texts or numbers), as opposed to data it computed.
+fn is_constant(v: &Value) -> bool {
+    v.exact().is_some_and(|t| !t.is_empty())
+        || v.list.as_ref().is_some_and(|l| {
+            !l.is_empty() && l.iter().all(|i| i.exact().is_some() || i.num.is_some())
+        })
 }
 
 fn unwrap_parens(mut node: Node<'_>) -> Node<'_> {

@@ -387,3 +387,91 @@ impl Principal {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engagement(id: &str, supplier: &str) -> Resource {
+        Resource::Engagement {
+            engagement: id.to_owned(),
+            supplier: supplier.to_owned(),
+        }
+    }
+
+    fn principal(grants: &[(Role, Scope)], token: Option<TokenLimit>) -> Principal {
+        Principal {
+            user_id: "usr1".into(),
+            name: "someone".into(),
+            grants: grants
+                .iter()
+                .map(|(role, scope)| Grant {
+                    role: *role,
+                    scope: scope.clone(),
+                })
+                .collect(),
+            token,
+        }
+    }
+
+    #[test]
+    fn a_supplier_sees_its_own_engagements_only_and_never_the_organisation() {
+        let p = principal(&[(Role::Supplier, Scope::Supplier("acme".into()))], None);
+        let own = engagement("portal", "acme");
+        let other = engagement("app", "globex");
+        assert_eq!(p.decide(Action::ReadTerms, &own), Decision::Allow);
+        assert_eq!(p.decide(Action::SubmitDelivery, &own), Decision::Allow);
+        assert_eq!(p.decide(Action::ReadInternal, &own), Decision::Forbidden);
+        assert_eq!(p.decide(Action::ApproveWaiver, &own), Decision::Forbidden);
+        assert_eq!(p.decide(Action::ReadTerms, &other), Decision::Hidden);
+        assert_eq!(
+            p.decide(Action::ReadStatus, &Resource::Organisation),
+            Decision::Hidden
+        );
+        assert_eq!(
+            p.decide(Action::ReadTerms, &Resource::Supplier("globex".into())),
+            Decision::Hidden
+        );
+    }
+
+    #[test]
+    fn nothing_is_allowed_without_a_grant_and_a_token_only_narrows() {
+        let nobody = principal(&[], None);
+        for action in Action::ALL {
+            assert_eq!(
+                nobody.decide(action, &Resource::Organisation),
+                Decision::Hidden
+            );
+        }
+        let token = TokenLimit {
+            id: "tok1".into(),
+            scope: Scope::Engagement("portal".into()),
+            actions: vec![Action::ReadDeliveries],
+        };
+        let p = principal(&[(Role::Reviewer, Scope::Organisation)], Some(token));
+        assert!(p.may(Action::ReadDeliveries, &engagement("portal", "acme")));
+        assert!(!p.may(Action::SubmitDelivery, &engagement("portal", "acme")));
+        assert!(!p.may(Action::ReadDeliveries, &engagement("app", "globex")));
+        assert!(!p.may(Action::ReadStatus, &Resource::Organisation));
+        // A token cannot give what the grants do not.
+        let token = TokenLimit {
+            id: "tok2".into(),
+            scope: Scope::Organisation,
+            actions: vec![Action::ApproveWaiver],
+        };
+        let p = principal(&[(Role::Reviewer, Scope::Organisation)], Some(token));
+        assert!(!p.may(Action::ApproveWaiver, &engagement("portal", "acme")));
+    }
+
+    #[test]
+    fn roles_are_granted_only_where_they_make_sense() {
+        assert!(!Role::Supplier.grantable_on(&Scope::Organisation));
+        assert!(Role::Supplier.grantable_on(&Scope::Supplier("acme".into())));
+        assert!(!Role::Admin.grantable_on(&Scope::Engagement("portal".into())));
+        assert_eq!("auditor".parse::<Role>().unwrap(), Role::Auditor);
+        assert!("root".parse::<Role>().is_err());
+        for action in Action::ALL {
+            assert_eq!(action.as_str().parse::<Action>().unwrap(), action);
+        }
+    }
+}

@@ -616,3 +616,127 @@ fn scope_within(inner: &Scope, outer: &Scope) -> bool {
 pub fn role_names() -> String {
     Role::ALL.map(Role::as_str).join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn store(dir: &tempfile::TempDir) -> AccessStore {
+        AccessStore::open(&format!("sqlite://{}", dir.path().join("a.db").display()))
+            .await
+            .expect("the access store opens")
+    }
+
+    #[tokio::test]
+    async fn passwords_setup_links_and_tokens_hold_their_rules() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(&dir).await;
+        let user = s.create_user("rita").await.unwrap();
+        assert!(matches!(
+            s.create_user("rita").await,
+            Err(AccessError::Conflict(_))
+        ));
+        assert!(matches!(
+            s.create_user("no spaces").await,
+            Err(AccessError::Invalid(_))
+        ));
+        // No password yet: nobody gets in, not even with an empty one.
+        assert!(matches!(
+            s.authenticate("rita", "").await,
+            Err(AccessError::BadCredentials)
+        ));
+        let link = s
+            .create_setup_link(&user.id, jiff::SignedDuration::from_hours(1))
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.redeem_setup_link(&link, "short").await,
+            Err(AccessError::Invalid(_))
+        ));
+        s.redeem_setup_link(&link, "a long enough password")
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.redeem_setup_link(&link, "another long password").await,
+            Err(AccessError::BadCredentials)
+        ));
+        assert!(matches!(
+            s.authenticate("rita", "wrong password!").await,
+            Err(AccessError::BadCredentials)
+        ));
+        assert!(matches!(
+            s.authenticate("nobody", "a long enough password").await,
+            Err(AccessError::BadCredentials)
+        ));
+        s.grant(
+            &user.id,
+            &Grant {
+                role: Role::Reviewer,
+                scope: Scope::Supplier("acme".into()),
+            },
+            "test",
+        )
+        .await
+        .unwrap();
+        let rita = s
+            .authenticate("rita", "a long enough password")
+            .await
+            .unwrap();
+        assert_eq!(rita.grants.len(), 1);
+        let soon = Timestamp::now() + jiff::SignedDuration::from_hours(1);
+        // Beyond the grants, in the past, too far ahead, no actions: refused.
+        for (scope, actions, expires) in [
+            (Scope::Organisation, vec![Action::ReadDeliveries], soon),
+            (
+                Scope::Supplier("acme".into()),
+                vec![Action::ApproveWaiver],
+                soon,
+            ),
+            (
+                Scope::Supplier("acme".into()),
+                vec![Action::ReadDeliveries],
+                Timestamp::now() - jiff::SignedDuration::from_secs(1),
+            ),
+            (
+                Scope::Supplier("acme".into()),
+                vec![Action::ReadDeliveries],
+                Timestamp::now() + jiff::SignedDuration::from_hours(24 * 400),
+            ),
+            (Scope::Supplier("acme".into()), vec![], soon),
+        ] {
+            assert!(matches!(
+                s.create_token(&rita, "ci", scope, actions, expires).await,
+                Err(AccessError::Invalid(_))
+            ));
+        }
+        let (info, secret) = s
+            .create_token(
+                &rita,
+                "ci",
+                Scope::Supplier("acme".into()),
+                vec![Action::ReadDeliveries],
+                soon,
+            )
+            .await
+            .unwrap();
+        assert!(secret.starts_with(&format!("ovs_{}_", info.id)));
+        let by_token = s.authenticate_token(&secret).await.unwrap();
+        assert_eq!(
+            by_token.token.as_ref().unwrap().actions,
+            vec![Action::ReadDeliveries]
+        );
+        // The secret is not stored, only its digest.
+        let stored: String = sqlx::query("SELECT secret_sha256 FROM access_tokens")
+            .fetch_one(s.pool())
+            .await
+            .unwrap()
+            .get("secret_sha256");
+        assert_eq!(stored, secret::sha256(&secret));
+        let mut tampered = secret.clone();
+        tampered.pop();
+        tampered.push('x');
+        assert!(s.authenticate_token(&tampered).await.is_err());
+        s.revoke_token(&user.id, &info.id).await.unwrap();
+        assert!(s.authenticate_token(&secret).await.is_err());
+    }
+}

@@ -660,9 +660,19 @@ async fn engagements(
     scoped: Scoped,
     Query(page): Query<Page>,
 ) -> ApiResult<Json<Paged<EngagementView>>> {
-    let all = scoped.engagements(Action::ReadTerms).await?;
-    let views = all.iter().map(|e| view(&scoped, e)).collect();
-    Ok(Json(page.slice(views)?))
+    let (offset, limit) = page.bounds()?;
+    let (engagements, total) = scoped
+        .engagements(
+            Action::ReadTerms,
+            usize::try_from(offset).unwrap_or(usize::MAX),
+            usize::try_from(limit).unwrap_or(0),
+        )
+        .await?;
+    let items = engagements.iter().map(|e| view(&scoped, e)).collect();
+    Ok(Json(Paged {
+        items,
+        total: Some(total),
+    }))
 }
 
 async fn engagement(scoped: Scoped, Path(id): Path<String>) -> ApiResult<Json<serde_json::Value>> {

@@ -116,19 +116,39 @@ impl Scoped {
         Ok((allowed, record))
     }
 
-    /// Every engagement the principal may `action` on.
-    pub async fn engagements(&self, action: Action) -> ApiResult<Vec<Engagement>> {
-        let mut all = Vec::new();
-        for summary in self.register.engagement_list().await? {
+    /// The engagements the principal may `action` on, a page of them
+    /// (`offset`, `limit`), and how many there are in all. The decision is
+    /// made on the summaries (one query); only the page is read whole.
+    pub async fn engagements(
+        &self,
+        action: Action,
+        offset: usize,
+        limit: usize,
+    ) -> ApiResult<(Vec<Engagement>, usize)> {
+        let visible: Vec<_> = self
+            .register
+            .engagement_list()
+            .await?
+            .into_iter()
+            .filter(|s| {
+                self.principal.may(
+                    action,
+                    &Resource::Engagement {
+                        engagement: s.id.clone(),
+                        supplier: s.supplier.clone(),
+                    },
+                )
+            })
+            .collect();
+        let total = visible.len();
+        let mut page = Vec::new();
+        for summary in visible.into_iter().skip(offset).take(limit) {
             let Ok(id) = summary.id.parse::<EngagementId>() else {
                 continue;
             };
-            let engagement = self.register.engagement(&id).await?;
-            if self.may_on(action, &engagement) {
-                all.push(engagement);
-            }
+            page.push(self.register.engagement(&id).await?);
         }
-        Ok(all)
+        Ok((page, total))
     }
 }
 

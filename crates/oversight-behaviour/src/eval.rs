@@ -138,6 +138,9 @@ pub(crate) struct StringFact {
     pub(crate) col: u32,
     /// Built at run time (folded, decoded), not a plain literal.
     pub(crate) derived: bool,
+    /// Decoded or assembled from character codes or reversed pieces: text
+    /// the source does not show.
+    pub(crate) hidden: bool,
 }
 
 /// What an evaluation found, and whether it was cut short.
@@ -315,7 +318,19 @@ impl<'a> Evaluator<'a> {
             line: line_of(node),
             col: col_of(node),
             derived,
+            hidden: false,
         });
+    }
+
+    /// A string the source does not show: decoded, or assembled from
+    /// character codes or reversed pieces.
+    fn hidden_fact(&mut self, text: &str, node: Node<'_>) {
+        self.string_fact(text, node, true);
+        if let Some(last) = self.facts.strings.last_mut()
+            && last.text == text
+        {
+            last.hidden = true;
+        }
     }
 
     fn budget_exceeded(&mut self, node: Node<'_>) -> bool {
@@ -1487,7 +1502,7 @@ impl<'a> Evaluator<'a> {
                 }
             }
             if let Some(t) = out.exact().map(str::to_owned) {
-                self.string_fact(&t, node, true);
+                self.hidden_fact(&t, node);
             }
         }
         let source = self.source_taint(&name, &args, recv.as_ref());
@@ -1563,7 +1578,7 @@ impl<'a> Evaluator<'a> {
             if ret.taint & (OBFUSCATED | DECODED) != 0
                 && let Some(t) = ret.exact().map(str::to_owned)
             {
-                self.string_fact(&t, node, true);
+                self.hidden_fact(&t, node);
             }
         }
         if let Some(ret) = &callee.ret {
@@ -2140,7 +2155,7 @@ impl<'a> Evaluator<'a> {
         };
         if let Some(bytes) = bytes {
             let text = cap(String::from_utf8_lossy(&bytes).into_owned());
-            self.string_fact(&text, node, true);
+            self.hidden_fact(&text, node);
             v.text = Some(text);
         }
         v

@@ -59,7 +59,7 @@ impl Matcher {
             "setup.py" | "extconf.rb" | "mkrf_conf.rb"
         ) || lower_name.ends_with(".gemspec")
             // The scripts npm lifecycle hooks conventionally run.
-            || ["preinstall.", "postinstall.", "install."]
+            || ["preinstall.", "postinstall."]
                 .iter()
                 .any(|p| lower_name.starts_with(p) && (lower_name.ends_with(".js") || lower_name.ends_with(".cjs") || lower_name.ends_with(".mjs")))
         {
@@ -178,11 +178,12 @@ impl Matcher {
                 }
                 Condition::String {
                     derived_only,
+                    decoded_only,
                     unless,
                     ..
                 } => {
                     for s in &facts.strings {
-                        if *derived_only && !s.derived {
+                        if (*derived_only && !s.derived) || (*decoded_only && !s.hidden) {
                             continue;
                         }
                         if !self.string_matches(i, s)
@@ -380,10 +381,17 @@ fn analyse_source(
     if let Some(line) = at_line {
         for c in &mut found.calls {
             c.line = line;
+            // The payload's own lines mean nothing in this file.
+            for a in &mut c.args {
+                if !a.origins.is_empty() {
+                    a.origins = vec![line];
+                }
+            }
         }
         for s in &mut found.strings {
             s.line = line;
             s.derived = true;
+            s.hidden = true;
         }
         found.incomplete = None;
     }

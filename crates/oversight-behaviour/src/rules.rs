@@ -190,6 +190,7 @@ pub(crate) enum Condition {
     String {
         pattern: Regex,
         derived_only: bool,
+        decoded_only: bool,
         unless: Option<Regex>,
     },
     /// A line of text, in parsed and unparsed files alike.
@@ -301,6 +302,8 @@ struct RawRule {
     string: Option<String>,
     #[serde(default)]
     derived_only: bool,
+    #[serde(default)]
+    decoded_only: bool,
     line: Option<String>,
     unless: Option<String>,
     file_calls: Option<Vec<String>>,
@@ -658,6 +661,7 @@ fn validate(
             Condition::String {
                 pattern: compile(&s, "string", &err)?,
                 derived_only: raw.derived_only,
+                decoded_only: raw.decoded_only,
                 unless: raw
                     .unless
                     .as_deref()

@@ -7,6 +7,7 @@
 //!   ([`detectors`]), then advisories, component licences and grouping.
 //! * [`review`]: the acceptance gate; scans, evaluates the agreed policy,
 //!   keeps the evidence and records the review in one transaction.
+//! * [`evidence`]: evidence documents kept for an engagement.
 //! * [`record`]: the typed documents a review records, read back as types.
 //! * [`status`]: the status board as a typed document.
 //! * [`paths`]: where data lives when nobody says otherwise.
@@ -17,6 +18,7 @@
 
 pub mod detectors;
 mod error;
+pub mod evidence;
 pub mod paths;
 pub mod record;
 pub mod review;

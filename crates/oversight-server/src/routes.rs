@@ -257,6 +257,20 @@ pub fn routes() -> Vec<Route> {
         ),
         route!(
             GET,
+            "/api/v1/engagements/{id}/evidence",
+            A(ReadEvidence),
+            "The engagement's evidence documents",
+            evidence_documents
+        ),
+        route!(
+            POST,
+            "/api/v1/engagements/{id}/evidence",
+            A(AddEvidence),
+            "Keep an evidence document (body: the file; ?kind=&name=&expires=)",
+            add_evidence
+        ),
+        route!(
+            GET,
             "/api/v1/status",
             A(ReadStatus),
             "The A.8.30 status of every engagement",
@@ -1139,4 +1153,106 @@ async fn verify_ledger(scoped: Scoped) -> ApiResult<Json<serde_json::Value>> {
         "events": report.events,
         "key_fingerprint": report.key_fingerprint,
     })))
+}
+
+#[derive(Debug, Serialize)]
+struct EvidenceView {
+    id: String,
+    kind: String,
+    name: String,
+    sha256: String,
+    size: i64,
+    expires: Option<String>,
+    added_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    added_by: Option<String>,
+}
+
+async fn evidence_documents(
+    scoped: Scoped,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<EvidenceView>>> {
+    let allowed = scoped.engagement(&id, Action::ReadEvidence).await?;
+    let internal = scoped.may_on(Action::ReadInternal, &allowed.engagement);
+    let records = scoped
+        .register_for(&allowed)
+        .evidence_documents(Some(&id))
+        .await?;
+    Ok(Json(
+        records
+            .into_iter()
+            .map(|e| EvidenceView {
+                id: e.id,
+                kind: e.kind,
+                name: e.name,
+                sha256: e.sha256,
+                size: e.size,
+                expires: e.expires,
+                added_at: e.added_at,
+                added_by: internal.then_some(e.added_by),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewEvidence {
+    kind: String,
+    name: String,
+    #[serde(default)]
+    expires: Option<jiff::civil::Date>,
+}
+
+async fn add_evidence(
+    scoped: Scoped,
+    Path(id): Path<String>,
+    Query(query): Query<NewEvidence>,
+    body: Body,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let allowed = scoped.engagement(&id, Action::AddEvidence).await?;
+    let name = query
+        .name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    if name.is_empty() || name == "." || name == ".." {
+        return Err(Problem::bad_request(
+            "An evidence document needs a file name (`name`)",
+        ));
+    }
+    let state = scoped.state();
+    let dir = state.staging().join(oversight_access::secret::id("evd"));
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    let path = dir.join("document");
+    let result = async {
+        let bytes = stream_to(&path, body, state.config().max_upload_bytes).await?;
+        if bytes == 0 {
+            return Err(Problem::bad_request("The evidence document is empty"));
+        }
+        let record = oversight_app::evidence::add_document(
+            scoped.register_for(&allowed),
+            state.evidence(),
+            &oversight_app::evidence::DocumentRequest {
+                engagement: &id,
+                kind: &query.kind,
+                name: &name,
+                file: &path,
+                expires: query.expires,
+            },
+        )
+        .await?;
+        Ok(record)
+    }
+    .await;
+    let _ = tokio::fs::remove_dir_all(&dir).await;
+    let record = result?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({"id": record.id, "sha256": record.sha256, "size": record.size})),
+    ))
 }

@@ -459,6 +459,8 @@ fn matrix(method: &str, path: &str) -> Option<Expect> {
         ("POST", "/api/v1/waiver-requests/{id}/approve" | "/api/v1/waiver-requests/{id}/deny") => {
             Expect::Only(&[Approver])
         }
+        ("GET", "/api/v1/engagements/{id}/evidence") => Expect::Only(&[Manager, Reviewer, Auditor]),
+        ("POST", "/api/v1/engagements/{id}/evidence") => Expect::Only(&[Reviewer, Supplier]),
         ("GET", "/api/v1/status") => Expect::Only(INTERNAL_READERS),
         ("GET", "/api/v1/ledger/verify") => Expect::Only(&[Auditor]),
         _ => return None,
@@ -637,7 +639,11 @@ fn every_route_is_in_the_authorisation_matrix_and_behaves_as_it_says() {
                         }
                     ),
                 );
-            let url = format!("{}{path}", h.base);
+            let url = if route.path.ends_with("/evidence") && route.method == "POST" {
+                format!("{}{path}?kind=pentest-report&name=report.pdf", h.base)
+            } else {
+                format!("{}{path}", h.base)
+            };
             let mut request = ureq::http::Request::builder()
                 .method(route.method.as_str())
                 .uri(&url);
@@ -646,6 +652,7 @@ fn every_route_is_in_the_authorisation_matrix_and_behaves_as_it_says() {
             }
             let (content_type, body): (&str, Vec<u8>) = match (route.method.as_str(), route.path) {
                 ("POST", "/api/v1/engagements/{id}/deliveries") => ("application/gzip", bad_delivery()),
+                ("POST", "/api/v1/engagements/{id}/evidence") => ("application/pdf", b"%PDF-1.4 a report".to_vec()),
                 ("PUT", _) => ("application/toml", engagement_toml.clone().into_bytes()),
                 ("POST", "/api/v1/suppliers") => (
                     "application/toml",

@@ -115,24 +115,22 @@ pub(crate) fn evidence(command: EvidenceCommand) -> anyhow::Result<u8> {
             };
             block_on(async {
                 let r = open(&register).await?;
-                // Check the engagement before storing anything.
-                r.waivers(&engagement).await?;
-                let store = oversight_evidence::EvidenceStore::open(&location)?;
-                let stored = store.put_file(&file).await?;
                 let name = file.file_name().map_or_else(
                     || file.display().to_string(),
                     |n| n.to_string_lossy().into_owned(),
                 );
-                let record = r
-                    .add_evidence(&oversight_register::EvidenceRequest {
-                        engagement: engagement.clone(),
-                        kind,
-                        name,
-                        sha256: stored.digest.to_hex(),
-                        size: stored.size,
+                let record = oversight_app::evidence::add_document(
+                    &r,
+                    &location,
+                    &oversight_app::evidence::DocumentRequest {
+                        engagement: &engagement,
+                        kind: &kind,
+                        name: &name,
+                        file: &file,
                         expires,
-                    })
-                    .await?;
+                    },
+                )
+                .await?;
                 out!(
                     "Kept {} ({} bytes, sha256:{}) as {} `{}` for engagement `{engagement}`{}",
                     file.display(),

@@ -25,8 +25,8 @@ default = "low"
 max_days = 90
 "#;
 
-pub const SUPPLIER: &str = include_str!("../../../examples/supplier.toml");
-pub const ENGAGEMENT: &str = include_str!("../../../examples/engagement.toml");
+pub const SUPPLIER: &str = include_str!("../../../../examples/supplier.toml");
+pub const ENGAGEMENT: &str = include_str!("../../../../examples/engagement.toml");
 
 /// Which database.
 #[derive(Clone, Copy, Debug)]

@@ -202,6 +202,7 @@ impl FileKind {
                 | "zig"
                 | "nim"
                 | "json"
+                | "map"
         ) {
             return FileKind::Code;
         }
@@ -294,7 +295,7 @@ fn is_placeholder(value: &str) -> bool {
         "apikey",
         "api_key",
         "api-key",
-        "123456",
+        "12345",
         "abcdef",
         "1a2b3c",
         "a1b2c3",
@@ -519,6 +520,8 @@ fn words(name: &[u8]) -> Vec<String> {
 /// letters on average, none of one letter, each with a vowel. The words of
 /// a random string of letters are short: its case changes at random.
 fn is_identifier(value: &str) -> bool {
+    // `?NoLineTerminatorHere`, `#private_field`, `:symbol_name`.
+    let value = value.trim_start_matches(['?', '#', '@', ':']);
     if !value
         .bytes()
         .all(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'-' | b'.'))

@@ -39,7 +39,6 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod bigrams;
 pub mod components;
 pub mod copyright;
 pub mod declared;

@@ -16,29 +16,24 @@
 //! so a replayed review finds what the review found. `tests` and the crate's
 //! integration tests compare both on the SPDX texts.
 //!
-//! The `spdx` crate keeps the bigram multiset of a `TextData` private. The
-//! multisets here are computed from what it does expose, each text's
-//! normalised lines, by askalono's second pre-processing stage reproduced in
-//! [`crate::bigrams`]; no `Debug` output or private layout is read. Each
-//! store entry's result is checked against askalono through public calls
-//! when the index is built (its size, by one probe, see [`probe_agrees`]);
-//! anything that does not agree makes [`Index::build`] return `None`, and the
-//! caller uses askalono's own `analyze` instead. A text whose processing
-//! would depend on askalono's hash order ([`crate::bigrams::ambiguous`]) has
-//! no [`Query`] and goes to askalono too.
+//! The `spdx` crate keeps the bigram multiset of a `TextData` private; its
+//! derived `Debug` output is the only public view of it, and that is what
+//! [`bigrams`] reads, stopping as soon as the multiset has been printed.
+//! Anything unexpected in that output makes [`Index::build`] or [`Query::new`]
+//! return `None`, and the caller uses askalono's own `analyze` instead.
 
 use std::collections::HashMap;
+use std::fmt::{self, Write as _};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Mutex, PoisonError};
 
 use spdx::detection::{LicenseType, Store, TextData};
 
-use crate::bigrams;
-
 /// Every bigram that occurs in a store, numbered from 0.
 #[derive(Default)]
 pub(crate) struct Vocabulary {
-    /// Keyed by the bigram (`"word word"`).
+    /// Keyed by the bigram as `Debug` prints it (quotes removed, escapes
+    /// kept): escaping is injective, so equal keys are equal bigrams.
     ids: HashMap<Box<str>, u32, BuildHasherDefault<FxHasher>>,
     /// Zeroed arrays of vocabulary size for [`Slots`].
     pool: Mutex<Vec<Vec<u32>>>,
@@ -119,7 +114,7 @@ impl Vocabulary {
         id
     }
 
-    /// The number of a bigram (`"word word"`).
+    /// The number of a bigram, given as `Debug` prints it without quotes.
     pub(crate) fn id(&self, gram: &str) -> Option<u32> {
         self.ids.get(gram).copied()
     }
@@ -197,80 +192,28 @@ pub(crate) struct Best<'a> {
     pub data: &'a TextData,
 }
 
-/// The [`Entry`] of each text, in order, numbered into `vocabulary`;
-/// `None` when a text's bigrams cannot be computed or do not agree with
-/// askalono's ([`probe_agrees`]).
+/// The [`Entry`] of each text, in order, numbered into `vocabulary`.
 fn entries(texts: &[&TextData], vocabulary: &mut Vocabulary) -> Option<Vec<Entry>> {
     let mut entries = Vec::with_capacity(texts.len());
+    let mut buffer = String::new();
     for data in texts {
-        // A text whose common-prefix pass depends on askalono's hash order
-        // was processed once, when the store's cache was built: the choice
-        // whose size agrees with the store's is the one made then.
-        let lines = data.lines();
-        let choices = bigrams::tied_prefixes(lines);
-        let processed: Vec<String> = if choices.is_empty() {
-            vec![bigrams::processed(lines)]
-        } else {
-            choices
-                .iter()
-                .map(|c| bigrams::processed_choosing(lines, Some(c)))
-                .collect()
-        };
-        let (counted, size) = processed
+        let parsed = bigrams(data, &mut buffer)?;
+        let mut grams: Vec<(u32, u32)> = parsed
+            .grams
             .iter()
-            .map(|p| bigrams::count(p))
-            .find(|(counted, size)| probe_agrees(data, counted, *size))?;
-        let mut grams: Vec<(u32, u32)> = counted
-            .iter()
-            .map(|(&gram, &count)| (vocabulary.id_or_insert(gram), count))
+            .map(|&(gram, count)| (vocabulary.id_or_insert(gram), count))
             .collect();
         // Ascending numbers: neighbouring reads of the query's array.
         grams.sort_unstable();
-        entries.push(Entry { grams, size, n: 2 });
+        entries.push(Entry {
+            grams,
+            size: parsed.size,
+            n: parsed.n,
+        });
     }
     Some(entries)
 }
 
-/// The text askalono matches for `data` (its private `text_processed`),
-/// from `data`'s normalised lines; `None` when askalono's result would
-/// depend on its hash order.
-fn processed_text(data: &TextData) -> Option<String> {
-    let lines = data.lines();
-    if bigrams::ambiguous(lines) {
-        return None;
-    }
-    Some(bigrams::processed(lines))
-}
-
-/// Whether askalono's multiset of `data` has the size computed here, asked
-/// through public calls only: a text that is one of our bigrams `g` has a
-/// Dice score of `2 / (1 + size)` against `data` when `data` holds `g`. An
-/// empty multiset is checked by `data`'s score against itself (0 for an
-/// empty one, 1 otherwise). Costs one tiny `TextData` per entry.
-fn probe_agrees(data: &TextData, grams: &HashMap<&str, u32>, size: usize) -> bool {
-    if size == 0 {
-        return data.match_score(data) == 0.0;
-    }
-    // A bigram that askalono's pre-processing leaves as it is when it is
-    // the whole text: lower-case ASCII words, no `copyright` (a first line
-    // holding it is removed), no `__` (runs of `_` are merged).
-    let Some(probe) = grams
-        .keys()
-        .copied()
-        .filter(|g| {
-            g.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b' ')
-                && !g.contains("copyright")
-        })
-        .min()
-    else {
-        // No plain bigram to probe with (a text of symbols): trust the size
-        // only if askalono's score against itself says "not empty".
-        return data.match_score(data) == 1.0;
-    };
-    let expected = 2.0 / ((1 + size) as f32);
-    TextData::new(probe).match_score(data).to_bits() == expected.to_bits()
-}
 /// One scored entry.
 struct Candidate<'a> {
     name: &'a str,
@@ -456,19 +399,22 @@ impl Index {
 }
 
 impl<'v> Query<'v> {
-    /// Computes the bigrams of `text` (see [`crate::bigrams`]); `None`
-    /// when askalono's result for it would depend on its hash order.
+    /// Reads the bigrams of `text`; `None` when they cannot be read.
     pub(crate) fn new(vocabulary: &'v Vocabulary, text: &TextData) -> Option<Query<'v>> {
-        let processed = processed_text(text)?;
-        let (counted, size) = bigrams::count(&processed);
+        let mut buffer = String::new();
+        let parsed = bigrams(text, &mut buffer)?;
         let mut counts = vocabulary.slots();
-        for (gram, count) in counted {
+        for &(gram, count) in &parsed.grams {
             // Bigrams that no licence has cannot add to any score.
             if let Some(id) = vocabulary.id(gram) {
                 counts.add(id, count);
             }
         }
-        Some(Query { counts, size, n: 2 })
+        Some(Query {
+            counts,
+            size: parsed.size,
+            n: parsed.n,
+        })
     }
 }
 
@@ -494,6 +440,128 @@ fn dice(entry: &Entry, query: &Query<'_>) -> f32 {
         matches = matches.wrapping_add(count.min(other));
     }
     (2.0 * matches as f32) / ((entry.size + query.size) as f32)
+}
+
+/// The bigram multiset of a `TextData`, borrowed from its `Debug` text.
+struct Bigrams<'b> {
+    grams: Vec<(&'b str, u32)>,
+    size: usize,
+    n: u8,
+}
+
+/// Reads the bigram multiset of `data` from its derived `Debug` output,
+/// `TextData { match_data: NgramSet { map: {"a b": 1, …}, n: 2, size: 7 }, …`,
+/// into `buffer`. `None` when the output is not of that form or its counts do
+/// not add up to its size.
+fn bigrams<'b>(data: &TextData, buffer: &'b mut String) -> Option<Bigrams<'b>> {
+    buffer.clear();
+    let mut collector = UntilNgramSet {
+        out: buffer,
+        depth: 0,
+        in_string: false,
+        escaped: false,
+        done: false,
+    };
+    // The collector stops the formatting with an error once the n-gram set
+    // is complete, so the lines and processed text are never printed.
+    let _ = write!(collector, "{data:?}");
+    if !collector.done {
+        return None;
+    }
+    parse_ngram_set(buffer)
+}
+
+/// Parses `TextData { match_data: NgramSet { map: {…}, n: N, size: S }`.
+fn parse_ngram_set(text: &str) -> Option<Bigrams<'_>> {
+    let mut rest = text.strip_prefix("TextData { match_data: NgramSet { map: {")?;
+    let mut grams = Vec::new();
+    if let Some(after) = rest.strip_prefix('}') {
+        rest = after;
+    } else {
+        loop {
+            let (gram, after) = quoted(rest)?;
+            let after = after.strip_prefix(": ")?;
+            let digits = after.find(|c: char| !c.is_ascii_digit())?;
+            let count: u32 = after[..digits].parse().ok()?;
+            grams.push((gram, count));
+            let after = &after[digits..];
+            if let Some(after) = after.strip_prefix(", ") {
+                rest = after;
+            } else {
+                rest = after.strip_prefix('}')?;
+                break;
+            }
+        }
+    }
+    let rest = rest.strip_prefix(", n: ")?;
+    let (n, rest) = rest.split_once(", size: ")?;
+    let size = rest.strip_suffix(" }")?;
+    let n: u8 = n.parse().ok()?;
+    let size: usize = size.parse().ok()?;
+    let total: u64 = grams.iter().map(|&(_, c)| u64::from(c)).sum();
+    (total == size as u64).then_some(Bigrams { grams, size, n })
+}
+
+/// Splits `"…"…` into the quoted text (escapes kept) and what follows.
+fn quoted(text: &str) -> Option<(&str, &str)> {
+    let body = text.strip_prefix('"')?;
+    let bytes = body.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return Some((&body[..i], &body[i + 1..])),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// A `fmt::Write` that keeps a `TextData`'s `Debug` text up to the closing
+/// brace of its `NgramSet`, then fails the formatting to stop it.
+struct UntilNgramSet<'b> {
+    out: &'b mut String,
+    /// Brace depth outside string literals: 1 inside `TextData {`, 2 inside
+    /// `NgramSet {`, 3 inside `map: {`.
+    depth: u32,
+    in_string: bool,
+    escaped: bool,
+    done: bool,
+}
+
+impl fmt::Write for UntilNgramSet<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if self.done {
+            return Err(fmt::Error);
+        }
+        for (i, &b) in s.as_bytes().iter().enumerate() {
+            if self.in_string {
+                match (self.escaped, b) {
+                    (true, _) => self.escaped = false,
+                    (false, b'\\') => self.escaped = true,
+                    (false, b'"') => self.in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => self.in_string = true,
+                b'{' => self.depth += 1,
+                b'}' => {
+                    self.depth = self.depth.saturating_sub(1);
+                    if self.depth == 1 {
+                        // `i` is the index of an ASCII byte: a char boundary.
+                        self.out.push_str(&s[..=i]);
+                        self.done = true;
+                        return Err(fmt::Error);
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.out.push_str(s);
+        Ok(())
+    }
 }
 
 /// The Fx hash (rustc's): the vocabulary hashes some 700,000 short strings
@@ -566,39 +634,39 @@ mod tests {
     }
 
     #[test]
-    fn store_entries_agree_with_askalono() {
-        let store = store();
-        let texts: Vec<&TextData> = texts(&store).map(|(_, _, data)| data).collect();
-        let mut vocabulary = Vocabulary::default();
-        let entries = entries(&texts, &mut vocabulary).expect("every entry agrees");
-        assert_eq!(entries.len(), texts.len());
-        assert!(vocabulary.id("aaa bbb").is_some());
-        assert!(vocabulary.id("quoted back").is_some());
-    }
-
-    /// Every text of the SPDX store is indexed: the bigrams computed here
-    /// agree with askalono's by the probe of [`probe_agrees`]. (`text.rs`'
-    /// tests compare the scores of the SPDX texts with askalono's, bit for
-    /// bit.)
-    #[test]
-    fn every_spdx_store_entry_is_indexed() {
-        let store = Store::load_inline().expect("the embedded store loads");
-        let all: Vec<&TextData> = texts(&store).map(|(_, _, data)| data).collect();
-        let mut vocabulary = Vocabulary::default();
-        let index = entries(&all, &mut vocabulary).expect("every entry agrees");
-        assert_eq!(index.len(), all.len());
-        assert!(all.len() > 700, "{}", all.len());
+    fn debug_output_is_read() {
+        let data =
+            TextData::new("Permission is granted, \"as is\" — {x} é\nand Permission is granted");
+        let mut buffer = String::new();
+        let parsed = bigrams(&data, &mut buffer).expect("readable");
+        assert_eq!(parsed.n, 2);
+        assert_eq!(
+            parsed.grams.iter().map(|g| g.1 as usize).sum::<usize>(),
+            parsed.size
+        );
+        assert!(
+            parsed
+                .grams
+                .iter()
+                .any(|&(g, c)| g == "permission is" && c == 2)
+        );
+        let empty = TextData::new("");
+        let parsed = bigrams(&empty, &mut buffer).expect("readable");
+        assert_eq!((parsed.size, parsed.grams.len()), (0, 0));
     }
 
     #[test]
-    fn a_wrong_size_is_refused() {
-        let data = TextData::new("aaa bbb ccc ddd");
-        let (grams, size) = bigrams::count("aaa bbb ccc ddd");
-        assert!(probe_agrees(&data, &grams, size));
-        assert!(!probe_agrees(&data, &grams, size + 1));
-        let (grams, size) = bigrams::count("");
-        assert!(!probe_agrees(&data, &grams, size));
-        assert!(probe_agrees(&TextData::new(""), &grams, size));
+    fn unexpected_output_is_refused() {
+        assert!(parse_ngram_set("NgramSet { map: {}, n: 2, size: 0 }").is_none());
+        assert!(
+            parse_ngram_set("TextData { match_data: NgramSet { map: {\"a b\": 2}, n: 2, size: 3 }")
+                .is_none(),
+            "counts must add up to the size"
+        );
+        assert!(
+            parse_ngram_set("TextData { match_data: NgramSet { map: {\"a b\": 2}, n: 2, size: 2 }")
+                .is_some()
+        );
     }
 
     #[test]

@@ -269,12 +269,7 @@ impl Stores {
                     &own
                 }
             };
-            let best = index(fast).analyze(store, query)?;
-            // The fast path's bigrams are computed here, not read from
-            // askalono (see `bigrams`): the winner's score is checked with
-            // askalono's own `match_score`, so that a difference (a new
-            // release of the `spdx` crate) costs speed, never a verdict.
-            (best.data.match_score(data).to_bits() == best.score.to_bits()).then_some(best)
+            index(fast).analyze(store, query)
         });
         fast.unwrap_or_else(|| {
             let m = store.analyze(data);

@@ -264,9 +264,10 @@ impl<'t> Line<'t> {
     }
 }
 
-/// The number of the bigram `a b`.
+/// The number of the bigram `a b`, keyed as [`Vocabulary`] keys it.
 fn gram_id(vocabulary: &Vocabulary, a: &str, b: &str) -> Option<u32> {
-    vocabulary.id(&format!("{a} {b}"))
+    let debug = format!("{:?}", format!("{a} {b}"));
+    vocabulary.id(debug.get(1..debug.len().checked_sub(1)?)?)
 }
 
 /// Whether askalono's `remove_common_tokens` could strip a prefix from the

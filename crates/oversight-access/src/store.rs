@@ -7,7 +7,7 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Row as _};
 
 use crate::error::{AccessError, db};
-use crate::model::{Action, Grant, Principal, Role, Scope, TokenLimit};
+use crate::model::{Action, Grant, Principal, Scope, TokenLimit};
 use crate::secret;
 
 const SCHEMA: &[&str] = &[
@@ -612,14 +612,10 @@ fn scope_within(inner: &Scope, outer: &Scope) -> bool {
     }
 }
 
-/// Role names, for messages.
-pub fn role_names() -> String {
-    Role::ALL.map(Role::as_str).join(", ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Role;
 
     async fn store(dir: &tempfile::TempDir) -> AccessStore {
         AccessStore::open(&format!("sqlite://{}", dir.path().join("a.db").display()))

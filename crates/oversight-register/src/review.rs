@@ -259,29 +259,7 @@ impl Register {
         requester: &str,
         request_id: &str,
     ) -> Result<WaiverRecord, RegisterError> {
-        use crate::approval::fold_name;
-        if requester.trim().is_empty() || fold_name(requester) == fold_name(self.actor()) {
-            return Err(RegisterError::FourEyes {
-                requester: requester.to_owned(),
-                approver: self.actor().to_owned(),
-            });
-        }
-        if request.reason.trim().is_empty() {
-            return Err(RegisterError::Invalid("A waiver needs a reason".into()));
-        }
-        let today = jiff::Zoned::now().date();
-        if request.expires < today {
-            return Err(RegisterError::Invalid(format!(
-                "The waiver's expiry {} is in the past (today is {today})",
-                request.expires
-            )));
-        }
-        self.require_engagement(&request.engagement).await?;
-        let (content_sha256, category) = self
-            .latest_finding_content(&request.engagement, &request.fingerprint)
-            .await?;
-        self.check_waiver_against_policy(request, &category, today)
-            .await?;
+        let content_sha256 = self.check_waiver(request, requester, self.actor()).await?;
         let record = WaiverRecord {
             id: new_id("wvr", &request.fingerprint),
             engagement_id: request.engagement.clone(),
@@ -316,27 +294,25 @@ impl Register {
         Ok(record)
     }
 
-    /// Checks a waiver request against four eyes, the register and the
-    /// agreed policy, and returns the exact text the approver must sign,
-    /// the content hash the waiver will be bound to, and the approver.
-    pub async fn approval_text(
+    /// The checks every waiver passes, however it is approved: four eyes
+    /// (`requester` and `approver` differ after confusable folding), a
+    /// reason, an expiry not in the past, the finding recorded in the
+    /// engagement, the agreed policy's waiver rules. Returns the content
+    /// hash the waiver is bound to.
+    async fn check_waiver(
         &self,
         request: &WaiverRequest,
-    ) -> Result<
-        (
-            crate::approval::ApprovalText,
-            Option<String>,
-            oversight_store::ApproverRecord,
-        ),
-        RegisterError,
-    > {
+        requester: &str,
+        approver: &str,
+    ) -> Result<Option<String>, RegisterError> {
         use crate::approval::fold_name;
-        if request.approver.trim().is_empty()
-            || fold_name(&request.approver) == fold_name(self.actor())
+        if requester.trim().is_empty()
+            || approver.trim().is_empty()
+            || fold_name(requester) == fold_name(approver)
         {
             return Err(RegisterError::FourEyes {
-                requester: self.actor().to_owned(),
-                approver: request.approver.clone(),
+                requester: requester.to_owned(),
+                approver: approver.to_owned(),
             });
         }
         if request.reason.trim().is_empty() {
@@ -356,6 +332,26 @@ impl Register {
             .latest_finding_content(&request.engagement, &request.fingerprint)
             .await?;
         self.check_waiver_against_policy(request, &category, today)
+            .await?;
+        Ok(content_sha256)
+    }
+
+    /// Checks a waiver request against four eyes, the register and the
+    /// agreed policy, and returns the exact text the approver must sign,
+    /// the content hash the waiver will be bound to, and the approver.
+    pub async fn approval_text(
+        &self,
+        request: &WaiverRequest,
+    ) -> Result<
+        (
+            crate::approval::ApprovalText,
+            Option<String>,
+            oversight_store::ApproverRecord,
+        ),
+        RegisterError,
+    > {
+        let content_sha256 = self
+            .check_waiver(request, self.actor(), &request.approver)
             .await?;
         let approver = self.approver(&request.approver).await?;
         let text = crate::approval::ApprovalText(format!(

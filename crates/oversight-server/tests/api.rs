@@ -57,8 +57,7 @@ fn submit(
 /// The whole story of issue 17, over HTTP.
 fn story(backend: Backend) {
     let h = Harness::start(backend);
-    let admin = h.account("admin", &[(Role::Admin, Scope::Organisation)]);
-    let _ = admin;
+    h.account("admin", &[(Role::Admin, Scope::Organisation)]);
     h.account("rita", &[(Role::Reviewer, Scope::Organisation)]);
     h.account("arno", &[(Role::Approver, Scope::Organisation)]);
     h.account("aud", &[(Role::Auditor, Scope::Organisation)]);

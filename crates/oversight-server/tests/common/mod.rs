@@ -4,8 +4,6 @@
 
 #![allow(dead_code, missing_docs)]
 
-use std::path::Path;
-
 use oversight_access::{Action, Grant, Principal, Role, Scope};
 use oversight_register::{PolicyFiles, Register};
 use oversight_server::{Server, ServerConfig};
@@ -213,8 +211,4 @@ pub fn tar_gz(files: &[(&str, &str)]) -> Vec<u8> {
 
 pub fn read_json(response: ureq::http::Response<ureq::Body>) -> serde_json::Value {
     response.into_body().read_json().expect("a JSON body")
-}
-
-pub fn exists(path: &Path) -> bool {
-    path.exists()
 }

@@ -33,6 +33,9 @@ const MAX_STRINGS: usize = 50_000;
 /// How many call facts one file records.
 const MAX_CALLS: usize = 50_000;
 
+/// How many lines of a flow one value remembers.
+const MAX_ORIGINS: usize = 24;
+
 /// An abstract value.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Value {
@@ -73,7 +76,7 @@ impl Value {
     fn absorb(&mut self, other: &Value) {
         self.taint |= other.taint;
         for o in &other.origins {
-            if self.origins.len() < 8 && !self.origins.contains(o) {
+            if self.origins.len() < MAX_ORIGINS && !self.origins.contains(o) {
                 self.origins.push(*o);
             }
         }
@@ -81,7 +84,7 @@ impl Value {
 
     /// The text, with a hole when unknown.
     fn add_origin(&mut self, line: u32) {
-        if self.origins.len() < 8 && !self.origins.contains(&line) {
+        if self.origins.len() < MAX_ORIGINS && !self.origins.contains(&line) {
             self.origins.push(line);
         }
     }
@@ -584,7 +587,10 @@ impl<'a> Evaluator<'a> {
                 let op = node
                     .child_by_field_name("operator")
                     .map_or("+=", |o| self.node_text(o));
-                let v = self.binary(op.trim_end_matches('='), &old, &right, node);
+                let mut v = self.binary(op.trim_end_matches('='), &old, &right, node);
+                if right.taint != 0 {
+                    v.add_origin(line_of(node));
+                }
                 self.assign(left, v.clone());
                 v
             }
@@ -683,7 +689,11 @@ impl<'a> Evaluator<'a> {
                 Value::default()
             }
             "return_statement" | "return" => {
-                let v = self.children_join(node);
+                let mut v = self.children_join(node);
+                if v.taint != 0 {
+                    // The line hands the data on.
+                    v.add_origin(line_of(node));
+                }
                 if let Some(r) = self.returns.last_mut() {
                     if r.text.is_none() && r.name.is_none() {
                         r.text.clone_from(&v.text);
@@ -721,6 +731,8 @@ impl<'a> Evaluator<'a> {
                     .unwrap_or_default();
                 if is_auth_key(key) {
                     v.taint = 0;
+                } else if v.taint != 0 {
+                    v.add_origin(line_of(node));
                 }
                 v
             }
@@ -740,6 +752,11 @@ impl<'a> Evaluator<'a> {
                     for v in list {
                         item.absorb(v);
                     }
+                }
+                if item.taint != 0 || self.names_credential_store(&item) {
+                    // The loop walks the data (or the paths of credential
+                    // stores): its header carries it.
+                    item.add_origin(line_of(node));
                 }
                 if let Some(left) = node
                     .child_by_field_name("left")
@@ -1031,7 +1048,7 @@ impl<'a> Evaluator<'a> {
         };
         let mut value = value;
         value.def_line = Some(line_of(node));
-        if value.taint != 0 {
+        if value.taint != 0 || self.names_credential_store(&value) {
             // The line carries the data on its way to where it is used.
             value.add_origin(line_of(node));
         }
@@ -1327,6 +1344,22 @@ impl<'a> Evaluator<'a> {
             col: col_of(node),
             ctx: self.ctx,
         });
+    }
+
+    /// Whether a value's text names a credential store, a browser profile
+    /// or a wallet (the `sensitive-file` source's `arg-text`): the line that
+    /// writes such a path down is part of a flow that reads it.
+    fn names_credential_store(&self, v: &Value) -> bool {
+        let Some(text) = v.text.as_deref() else {
+            return false;
+        };
+        let Some(bit) = self.apis.taint_bit("sensitive-file") else {
+            return false;
+        };
+        self.apis
+            .sources
+            .iter()
+            .any(|s| s.bit == bit && s.arg_text.as_ref().is_some_and(|re| re.is_match(text)))
     }
 
     /// The taint a call to `name` produces by itself (a download, a read of a credential file).
@@ -1676,12 +1709,9 @@ impl<'a> Evaluator<'a> {
             && !self.downloaded_files.is_empty()
             && recorded.iter().any(|a| {
                 a.flat_text().is_some_and(|t| {
-                    self.downloaded_files.iter().any(|f| {
-                        f.len() >= 3
-                            && (t == *f
-                                || t.starts_with(&format!("{f} "))
-                                || t.split_whitespace().any(|w| w == f))
-                    })
+                    self.downloaded_files
+                        .iter()
+                        .any(|f| f.len() >= 3 && runs_file(&t, f))
                 })
             });
         if is_shell {
@@ -1803,12 +1833,12 @@ impl<'a> Evaluator<'a> {
                         let mut v = Value::text(t.clone());
                         // Joining words is ordinary; assembling text from
                         // single characters or tiny pieces is not.
-                        let tiny = pieces.len() >= 3
-                            && list
-                                .iter()
-                                .all(|i| i.exact().is_some_and(|t| !t.is_empty() && t.len() <= 2));
-                        if tiny {
+                        if tiny_pieces(&list) {
                             v.taint |= OBFUSCATED;
+                            v.add_origin(line_of(node));
+                            if let Some(l) = recv.and_then(|r| r.def_line) {
+                                v.add_origin(l);
+                            }
                         }
                         for item in &list {
                             v.absorb(item);
@@ -1831,6 +1861,13 @@ impl<'a> Evaluator<'a> {
                             self.string_fact(&t, node, true);
                         }
                         let mut v = Value::text(t);
+                        if tiny_pieces(&list) {
+                            v.taint |= OBFUSCATED;
+                            v.add_origin(line_of(node));
+                            if let Some(l) = first.and_then(|f| f.def_line) {
+                                v.add_origin(l);
+                            }
+                        }
                         for item in &list {
                             v.absorb(item);
                         }
@@ -2283,6 +2320,70 @@ impl Value {
 
 /// Whether a value is a constant the code wrote down (a literal text, or a
 /// list of literal texts or numbers), as opposed to data it computed.
+/// Joining words is ordinary; assembling text from single characters or
+/// tiny pieces is not.
+fn tiny_pieces(list: &[Value]) -> bool {
+    list.len() >= 3
+        && list
+            .iter()
+            .all(|i| i.exact().is_some_and(|t| !t.is_empty() && t.len() <= 2))
+}
+
+/// Whether the command line `t` runs the file `f`: as the program, or as
+/// the script of an interpreter or launcher (`sh f`, `python3 f`,
+/// `cmd /c start f`). `tar xf f` or `sha256sum f` reads it, which is not
+/// running it.
+fn runs_file(t: &str, f: &str) -> bool {
+    const LAUNCHERS: &[&str] = &[
+        "sh",
+        "bash",
+        "zsh",
+        "dash",
+        "ksh",
+        "python",
+        "python3",
+        "python2",
+        "pythonw",
+        "node",
+        "perl",
+        "ruby",
+        "php",
+        "pwsh",
+        "powershell",
+        "powershell.exe",
+        "cmd",
+        "cmd.exe",
+        "/c",
+        "start",
+        "open",
+        "msiexec",
+        "msiexec.exe",
+        "wscript",
+        "cscript",
+        "rundll32",
+        "mshta",
+        "nohup",
+        "setsid",
+        "sudo",
+        "exec",
+        "xdg-open",
+        "osascript",
+        "-File",
+        "-file",
+        "/i",
+    ];
+    for w in t.split_whitespace().map(|w| w.trim_matches(['"', '\''])) {
+        if w == f {
+            return true;
+        }
+        let base = w.rsplit(['/', '\\']).next().unwrap_or(w);
+        if !(LAUNCHERS.contains(&base) || (w.starts_with('-') && w.len() <= 3)) {
+            return false;
+        }
+    }
+    false
+}
+
 fn is_constant(v: &Value) -> bool {
     v.exact().is_some_and(|t| !t.is_empty())
         || v.list.as_ref().is_some_and(|l| {

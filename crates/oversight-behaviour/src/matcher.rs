@@ -108,6 +108,11 @@ impl Matcher {
             {
                 continue;
             }
+            if let Some(re) = &rule.file_lacks
+                && re.is_match(&text)
+            {
+                continue;
+            }
             if let Some(calls) = &rule.file_calls {
                 let Some(l) = lang else { continue };
                 if !facts.calls.iter().any(|c| calls.contains(l, &c.name)) {

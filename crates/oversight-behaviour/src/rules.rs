@@ -231,6 +231,8 @@ pub struct BehaviourRule {
     pub(crate) file_calls: Option<LangNames>,
     /// File-level requirement on the raw text.
     pub(crate) file_has: Option<Regex>,
+    /// File-level exclusion: the rule does not apply when the raw text matches.
+    pub(crate) file_lacks: Option<Regex>,
     pub(crate) condition: Condition,
     /// Samples the tests run.
     pub samples: Vec<Sample>,
@@ -308,6 +310,7 @@ struct RawRule {
     unless: Option<String>,
     file_calls: Option<Vec<String>>,
     file_has: Option<String>,
+    file_lacks: Option<String>,
     #[serde(default)]
     sample: Vec<RawSample>,
 }
@@ -690,6 +693,11 @@ fn validate(
         .as_deref()
         .map(|p| compile(p, "file-has", &err))
         .transpose()?;
+    let file_lacks = raw
+        .file_lacks
+        .as_deref()
+        .map(|p| compile(p, "file-lacks", &err))
+        .transpose()?;
     let mut samples = Vec::new();
     for s in raw.sample {
         let positive = match s.expect.as_str() {
@@ -727,6 +735,7 @@ fn validate(
         paths: raw.paths,
         file_calls,
         file_has,
+        file_lacks,
         condition,
         samples,
         file: path.to_path_buf(),

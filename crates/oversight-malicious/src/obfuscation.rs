@@ -600,6 +600,12 @@ impl Analysis<'_> {
             .as_ref()
             .map(|p| format!(" (decodes to `{p}`)"))
             .unwrap_or_default();
+        // `pickle.loads(zlib.decompress(f.read()))` is a cache being read;
+        // a pickle that hides code carries its payload with it (a blob), and
+        // one that arrives over the network is the behaviour rules' case.
+        if evidence.blob.is_none() && executor.eq_ignore_ascii_case("pickle.loads") {
+            return None;
+        }
         let (rule, message) = match (&evidence.blob, evidence.decoders.is_empty()) {
             (Some(blob), false) => (
                 &OBFUSCATED_PAYLOAD,

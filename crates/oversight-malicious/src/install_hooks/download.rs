@@ -304,7 +304,29 @@ fn runs_file(before: &[u8]) -> bool {
     }
     let first = command.split_whitespace().next().unwrap_or("");
     let first = first.strip_suffix(".exe").unwrap_or(first);
-    RUNNER_WORDS.contains(&first) || RUNNER_CALLS.iter().any(|call| command.contains(call))
+    if RUNNER_WORDS.contains(&first) {
+        return true;
+    }
+    // A call that runs its first argument: the file must be that argument,
+    // or follow only runner words (`subprocess.call(["sh", f` runs f;
+    // `subprocess.run(["tar", "xzf", f` reads it).
+    RUNNER_CALLS.iter().any(|call| {
+        command.rfind(call).is_some_and(|i| {
+            let args = &command[i + call.len()..];
+            let args = if call.ends_with('(') {
+                args
+            } else {
+                args.split_once('(').map_or(args, |(_, a)| a)
+            };
+            let pieces: Vec<&str> = args.split(',').collect();
+            pieces[..pieces.len() - 1].iter().all(|p| {
+                let word = p.trim().trim_matches(['[', '(', '"', '\'', ' ']);
+                let word = word.rsplit('/').next().unwrap_or(word);
+                let word = word.strip_suffix(".exe").unwrap_or(word);
+                RUNNER_WORDS.contains(&word) || matches!(word, "-c" | "/c" | "-file" | "/b")
+            })
+        })
+    })
 }
 
 /// Finds the download keywords of `text` that stand as words and analyses

@@ -47,8 +47,20 @@ mod text;
 use oversight_detect::Detector;
 use oversight_model::Rule;
 
+pub use oversight_behaviour::{Behaviour, BehaviourRule, RuleError, RuleSet};
+
 /// Every detector of this crate, ready for the engine.
 pub fn detectors() -> Vec<Box<dyn Detector>> {
+    detectors_with(
+        Behaviour::builtin()
+            .expect("the built-in behaviour rules load (their tests check every file)"),
+    )
+}
+
+/// Every detector of this crate, with `behaviour` as the behaviour
+/// detector: [`Behaviour::with_user_dir`] adds a reviewer's rule directory
+/// (`oversight scan --rules DIR`) to the built-in rules.
+pub fn detectors_with(behaviour: Behaviour) -> Vec<Box<dyn Detector>> {
     vec![
         Box::new(bidi::Bidi),
         Box::new(invisible::Invisible),
@@ -56,10 +68,7 @@ pub fn detectors() -> Vec<Box<dyn Detector>> {
         Box::new(executables::Executables),
         Box::new(install_hooks::InstallHooks),
         Box::new(obfuscation::Obfuscation),
-        Box::new(
-            oversight_behaviour::Behaviour::builtin()
-                .expect("the built-in behaviour rules load (their tests check every file)"),
-        ),
+        Box::new(behaviour),
     ]
 }
 

@@ -21,8 +21,9 @@ pub(crate) enum Command {
     /// Exit codes: 0 no finding at or above --fail-on, 1 such findings,
     /// 2 usage error or unreadable target.
     Scan(ScanArgs),
-    /// List every rule with its category and default severity.
-    Rules,
+    /// List every rule: id, default severity, behaviour class (or
+    /// category) and the public attack or technique it describes.
+    Rules(RulesArgs),
     /// The reviewer's configuration file.
     Config {
         #[command(subcommand)]
@@ -636,10 +637,24 @@ pub(crate) struct ScanArgs {
     pub(crate) policy: Option<PathBuf>,
 }
 
+/// `oversight rules`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct RulesArgs {
+    /// Also list the behaviour rules of this directory (as `scan --rules`).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) rules: Option<PathBuf>,
+}
+
 /// What `scan` and `review` share: how the delivery is read, and the
 /// reviewer's own inputs to the detectors (never read from the delivery).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub(crate) struct ReadArgs {
+    /// A directory of behaviour rules (`*.toml`, the format of
+    /// crates/oversight-behaviour/rules/README.md) added to the built-in
+    /// ones. Any invalid file stops the command before anything is scanned,
+    /// naming the file, the rule and the line.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) rules: Option<PathBuf>,
     /// Reviewer configuration file (TOML) [default: ~/.config/oversight/config.toml].
     #[arg(long, short = 'c', value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,

@@ -59,7 +59,8 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Scan(args) => scan(args),
-        Command::Rules => {
+        Command::Rules(args) => {
+            load_rule_dir(args.rules.as_deref())?;
             let scanner = oversight_scan::ScannerBuilder::new()
                 .detectors(oversight_app::detectors::all(
                     oversight_app::detectors::Secrets::Builtin,
@@ -67,16 +68,36 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     true,
                 )?)
                 .build()?;
+            // Behaviour rules carry their class and the attack they describe.
+            let behaviour: std::collections::HashMap<&str, &oversight_malicious::BehaviourRule> =
+                oversight_app::detectors::behaviour()
+                    .rule_set()
+                    .rules()
+                    .iter()
+                    .map(|r| (r.rule.id, r))
+                    .collect();
             let mut out = std::io::stdout().lock();
+            writeln!(
+                out,
+                "{:<46} {:<8} {:<20} reference (or summary)",
+                "id", "severity", "class (or category)"
+            )?;
             for rule in scanner
                 .rules()
                 .iter()
                 .chain(oversight_advisories::findings::RULES)
             {
+                let (class, reference) = match behaviour.get(rule.id) {
+                    Some(b) => (b.class.clone(), b.reference.as_str()),
+                    None => (rule.category.to_string(), rule.summary),
+                };
                 writeln!(
                     out,
-                    "{:<44} {:<13} {:<8} {}",
-                    rule.id, rule.category, rule.default_severity, rule.summary
+                    "{:<46} {:<8} {:<20} {}",
+                    rule.id,
+                    rule.default_severity.as_str(),
+                    class,
+                    reference
                 )?;
             }
             Ok(EXIT_PASS)
@@ -152,7 +173,22 @@ pub(crate) fn run_scan(
     )?)
 }
 
+/// `--rules DIR`: the reviewer's behaviour rules, loaded whole before
+/// anything is scanned (an invalid file stops the command).
+pub(crate) fn load_rule_dir(dir: Option<&std::path::Path>) -> anyhow::Result<()> {
+    if let Some(dir) = dir {
+        oversight_app::detectors::use_rule_dir(dir).with_context(|| {
+            format!(
+                "The behaviour rules of `{}` were not loaded; nothing was scanned",
+                dir.display()
+            )
+        })?;
+    }
+    Ok(())
+}
+
 fn scan(mut args: ScanArgs) -> anyhow::Result<u8> {
+    load_rule_dir(args.read.rules.as_deref())?;
     // `--policy`: the organisation's acceptance check, run by the supplier.
     let policy = match &args.policy {
         Some(path) => {

@@ -44,6 +44,7 @@ pub(crate) fn review(args: ReviewArgs) -> anyhow::Result<u8> {
     if let Some(id) = args.replay.clone() {
         return replay(&args, &id);
     }
+    crate::load_rule_dir(args.read.rules.as_deref())?;
     let engagement: EngagementId = args
         .engagement
         .as_deref()

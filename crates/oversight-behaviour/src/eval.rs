@@ -19,6 +19,8 @@ use tree_sitter::Node;
 use crate::lang::Lang;
 use crate::rules::{Apis, DECODED, OBFUSCATED, context};
 
+mod powershell;
+
 /// The character that stands for an unknown piece of a folded string.
 pub(crate) const HOLE: char = '\u{FFFC}';
 
@@ -391,6 +393,11 @@ impl<'a> Evaluator<'a> {
     fn eval_inner(&mut self, node: Node<'_>) -> Value {
         let kind = node.kind();
         let lang = self.lang;
+        if lang == Lang::PowerShell
+            && let Some(v) = self.powershell(node)
+        {
+            return v;
+        }
         match kind {
             // ---- literals
             "string"

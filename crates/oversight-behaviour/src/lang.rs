@@ -15,7 +15,7 @@ pub enum Lang {
     Go,
     /// POSIX shell and bash (`.sh`, `.bash`, shell shebangs).
     Shell,
-    /// PowerShell (`.ps1`, `.psm1`, `.psd1`): line rules only.
+    /// PowerShell (`.ps1`, `.psm1`, `.psd1`).
     PowerShell,
 }
 
@@ -110,7 +110,7 @@ impl Lang {
             Lang::Ruby => tree_sitter_ruby::LANGUAGE.into(),
             Lang::Go => tree_sitter_go::LANGUAGE.into(),
             Lang::Shell => tree_sitter_bash::LANGUAGE.into(),
-            Lang::PowerShell => return None,
+            Lang::PowerShell => tree_sitter_powershell::LANGUAGE.into(),
         })
     }
 }

@@ -2,8 +2,8 @@
 //!
 //! # What it detects
 //!
-//! Python, JavaScript/TypeScript (minified too), Ruby, Go and shell files
-//! are parsed with tree-sitter and walked by an evaluator ([`eval`]) that
+//! Python, JavaScript/TypeScript (minified too), Ruby, Go, shell and
+//! PowerShell files are parsed with tree-sitter and walked by an evaluator ([`eval`]) that
 //! follows what a reader follows: imports and aliases
 //! (`from base64 import b64decode as d`, `const cp = require('child_process')`,
 //! `__import__('os')`, `getattr(__builtins__, 'ex'+'ec')`), strings built
@@ -12,8 +12,8 @@
 //! decoded for inspection) and short data flow within a file (a value
 //! decoded, downloaded or read from a credential store that reaches an
 //! executor, a file write or the network; callbacks and blocks receive the
-//! taint of the call that runs them). PowerShell, CI workflows and any file
-//! too large to parse are read by line rules.
+//! taint of the call that runs them). CI workflows, build files and any
+//! file too large to parse are read by line rules.
 //!
 //! What the code does is then matched against the rule set ([`RuleSet`]):
 //! rule files in `rules/` (one documented TOML format, `rules/README.md`),

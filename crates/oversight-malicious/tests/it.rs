@@ -538,7 +538,8 @@ mod fixtures {
             ),
             (
                 "malicious/powershell/dropper.ps1",
-                &[DOWNLOAD, DECODE, PS_ENC, PIPE],
+                // The PowerShell grammar follows the decoded text into `iex`.
+                &[DOWNLOAD, DECODE, PS_ENC, PIPE, "malicious.decode-then-exec"],
             ),
             (
                 "malicious/powershell/launch.cmd",

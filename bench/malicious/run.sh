@@ -6,8 +6,10 @@
 #
 # Usage: bench/malicious/run.sh [--no-guarddog] [--no-corpora]
 #   CORPORA="dir …"   benign trees (default: ~/.cargo/registry/src, two
-#                     site-packages and /tmp/h15-npm/node_modules when present;
-#                     a node_modules is made with `npm install --ignore-scripts`)
+#                     site-packages, /tmp/h15-npm/node_modules and $NODE_MODULES
+#                     when present; a node_modules is made with
+#                     `npm install --ignore-scripts`, e.g. of
+#                     bench/licences-npm-packages.txt)
 #   GUARDDOG=path     guarddog binary (default /opt/peers/venv/bin/guarddog)
 #   OUT=dir           where reports go (default /tmp/oversight-bench-malicious)
 #
@@ -70,7 +72,7 @@ done
 
 if [ -z "${CORPORA:-}" ]; then
   CORPORA=""
-  for d in "$HOME"/.cargo/registry/src/*/ /root/.pyenv/versions/3.11.7/lib/python3.11/site-packages /opt/peers/venv/lib/python3.11/site-packages /tmp/h15-npm/node_modules; do
+  for d in "$HOME"/.cargo/registry/src/*/ /root/.pyenv/versions/3.11.7/lib/python3.11/site-packages /opt/peers/venv/lib/python3.11/site-packages /tmp/h15-npm/node_modules ${NODE_MODULES:-}; do
     [ -d "$d" ] && CORPORA="$CORPORA $d"
   done
 fi
@@ -80,8 +82,9 @@ echo "######## detectors' own rates are measured by bench/scan.sh and bench/secr
 printf "%-70s %8s %6s %6s %6s %9s %9s %9s %9s\n" corpus files high+ medium low "high/10k" "med/10k" "cpu s" "rg cpu s"
 for corpus in $CORPORA; do
   report="$OUT/corpus-$(echo "$corpus" | tr '/' '_').json"
-  cpu=$( { /usr/bin/time -f "%U %S" "$SCAN" "$corpus" --only behaviour > "$report"; } 2>&1 | tail -1 | awk '{print $1 + $2}')
-  rgcpu=$( { /usr/bin/time -f "%U %S" rg -uuu -c AKIA "$corpus" > /dev/null; } 2>&1 | tail -1 | awk '{print $1 + $2}')
+  # `|| true`: rg exits 1 when no file matches; the times are what counts.
+  cpu=$( { /usr/bin/time -f "%U %S" "$SCAN" "$corpus" --only behaviour > "$report" || true; } 2>&1 | tail -1 | awk '{print $1 + $2}')
+  rgcpu=$( { /usr/bin/time -f "%U %S" rg -uuu -c AKIA "$corpus" > /dev/null || true; } 2>&1 | tail -1 | awk '{print $1 + $2}')
   python3 - "$report" "$corpus" "$cpu" "$rgcpu" <<'PY'
 import collections, json, sys
 report, corpus, cpu, rgcpu = sys.argv[1:5]

@@ -20,7 +20,9 @@
 //!   fallback for what has no syntax and for files too large to parse.
 //!
 //! The engine runs them all in one pass; [`detectors`] hands them over and
-//! [`rules`] lists every rule they can raise.
+//! [`rules`] lists every rule they can raise. [`changes`] compares two
+//! deliveries: a new or changed install hook, build script, CI workflow,
+//! network endpoint or exec site is a `malicious.sensitive-change`.
 //!
 //! ```
 //! use oversight_detect::reference::run_detector;
@@ -37,6 +39,7 @@
 #![deny(missing_docs)]
 
 pub mod bidi;
+pub mod changes;
 pub mod executables;
 pub mod homoglyph;
 pub mod install_hooks;

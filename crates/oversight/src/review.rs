@@ -220,6 +220,32 @@ async fn print_diff_against_accepted(
         before.recorded_at
     );
     print!("{}", diff.render(20));
+    // What decides what runs (hooks, build scripts, CI, new network or exec
+    // behaviour), named apart: backdoors arrive in updates.
+    let new_findings: Vec<(&str, &str)> = diff
+        .findings
+        .added
+        .iter()
+        .filter_map(|f| {
+            let (rule, rest) = f.split_once(' ')?;
+            Some((rule, rest.rsplit_once(" [").map_or(rest, |(path, _)| path)))
+        })
+        .collect();
+    let sensitive = oversight_malicious::changes::sensitive_changes(
+        &diff.files.added,
+        &diff.files_changed,
+        &new_findings,
+    );
+    if !sensitive.is_empty() {
+        out!(
+            "\nSensitive changes ({}): each is a `{}` (high) for the reviewer; the decision above does not weigh them yet.",
+            sensitive.len(),
+            oversight_malicious::changes::SENSITIVE_CHANGE.id
+        );
+        for c in &sensitive {
+            out!("  ! {} ({})", c.path, c.what);
+        }
+    }
     Ok(())
 }
 
@@ -521,9 +547,4 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
             Ok(1)
         }
     })?
-}
-
-/// SHA-256 of `bytes`, lower-case hex: the digest records and packs use.
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    oversight_app::review::sha256_hex(bytes)
 }

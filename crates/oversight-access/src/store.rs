@@ -168,6 +168,53 @@ impl AccessStore {
         Ok(user)
     }
 
+    /// The account single sign-on identity (`issuer`, `subject`) logs in
+    /// as. An identity already bound to an account is that account. Else
+    /// the account named `name` (the configured claim), which an admin must
+    /// have created, is bound to it at this first login; an account already
+    /// bound to another identity is refused, so a renamed identity at the
+    /// provider cannot take it over.
+    pub async fn sso_user(
+        &self,
+        issuer: &str,
+        subject: &str,
+        name: &str,
+    ) -> Result<User, AccessError> {
+        let bound = format!("{issuer} {subject}");
+        if let Some(row) =
+            sqlx::query("SELECT * FROM access_users WHERE oidc_subject = $1 AND disabled = 0")
+                .bind(&bound)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db("reading an account"))?
+        {
+            return Ok(Self::user_of(&row));
+        }
+        let row = sqlx::query("SELECT * FROM access_users WHERE name = $1 AND disabled = 0")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db("reading an account"))?
+            .ok_or_else(|| AccessError::NotFound(format!("Account `{name}`")))?;
+        let current: Option<String> = row.get("oidc_subject");
+        if current.is_some() {
+            return Err(AccessError::BadCredentials);
+        }
+        let user = Self::user_of(&row);
+        let changed = sqlx::query(
+            "UPDATE access_users SET oidc_subject = $1 WHERE id = $2 AND oidc_subject IS NULL",
+        )
+        .bind(&bound)
+        .bind(&user.id)
+        .execute(&self.pool)
+        .await
+        .map_err(db("binding a single sign-on identity"))?;
+        if changed.rows_affected() != 1 {
+            return Err(AccessError::BadCredentials);
+        }
+        Ok(user)
+    }
+
     fn user_of(row: &sqlx::any::AnyRow) -> User {
         let hash: Option<String> = row.get("password_hash");
         User {

@@ -18,6 +18,14 @@ pub enum AppError {
         /// Why.
         source: std::io::Error,
     },
+    /// A file cannot be written.
+    #[error("Cannot write `{path}`: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// The register refused or failed.
     #[error(transparent)]
     Register(#[from] oversight_register::RegisterError),

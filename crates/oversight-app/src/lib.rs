@@ -8,6 +8,8 @@
 //! * [`review`]: the acceptance gate; scans, evaluates the agreed policy,
 //!   keeps the evidence and records the review in one transaction.
 //! * [`evidence`]: evidence documents kept for an engagement.
+//! * [`export`]: an engagement's evidence pack, into a directory or a
+//!   zip ([`pack`]: its typed documents, and its verification).
 //! * [`record`]: the typed documents a review records, read back as types.
 //! * [`status`]: the status board as a typed document.
 //! * [`paths`]: where data lives when nobody says otherwise.
@@ -19,6 +21,8 @@
 pub mod detectors;
 mod error;
 pub mod evidence;
+pub mod export;
+pub mod pack;
 pub mod paths;
 pub mod record;
 pub mod review;

@@ -37,6 +37,32 @@ pub struct ServerConfig {
     pub secure_cookies: bool,
     /// Failed logins allowed per account and per client address per minute.
     pub login_attempts_per_minute: u32,
+    /// The TLS certificate chain (PEM): with `tls_key`, the server speaks
+    /// HTTPS itself (rustls) and its cookies are `Secure`.
+    pub tls_cert: Option<PathBuf>,
+    /// The TLS private key (PEM).
+    pub tls_key: Option<PathBuf>,
+    /// Hooks told of every review's end.
+    pub webhooks: Vec<WebhookConfig>,
+    /// Single sign-on with an OpenID provider.
+    pub oidc: Option<crate::oidc::OidcConfig>,
+}
+
+/// One webhook (`[[webhooks]]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// Where to POST.
+    pub url: String,
+    /// The environment variable that holds the HMAC secret.
+    #[serde(default)]
+    pub secret_env: Option<String>,
+    /// Or a file that holds it (a mounted secret).
+    #[serde(default)]
+    pub secret_file: Option<PathBuf>,
+    /// Only these engagements (all when empty).
+    #[serde(default)]
+    pub engagements: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -55,6 +81,10 @@ impl Default for ServerConfig {
             public_origin: None,
             secure_cookies: false,
             login_attempts_per_minute: 10,
+            tls_cert: None,
+            tls_key: None,
+            webhooks: Vec::new(),
+            oidc: None,
         }
     }
 }
@@ -102,7 +132,8 @@ impl ServerConfig {
 
     /// Applies `OVERSIGHT_LISTEN`, `OVERSIGHT_DATABASE`, `OVERSIGHT_KEY`,
     /// `OVERSIGHT_EVIDENCE`, `OVERSIGHT_ADVISORIES`,
-    /// `OVERSIGHT_PUBLIC_ORIGIN`, `OVERSIGHT_WORKERS`.
+    /// `OVERSIGHT_PUBLIC_ORIGIN`, `OVERSIGHT_WORKERS`, `OVERSIGHT_TLS_CERT`,
+    /// `OVERSIGHT_TLS_KEY`.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
         let invalid = |name: &str, reason: String| ConfigError::Invalid {
             path: format!("environment variable {name}"),
@@ -132,6 +163,21 @@ impl ServerConfig {
             self.workers = v
                 .parse()
                 .map_err(|e| invalid("OVERSIGHT_WORKERS", format!("`{v}`: {e}")))?;
+        }
+        if let Some(v) = var("OVERSIGHT_TLS_CERT") {
+            self.tls_cert = Some(v.into());
+        }
+        if let Some(v) = var("OVERSIGHT_TLS_KEY") {
+            self.tls_key = Some(v.into());
+        }
+        if self.tls_cert.is_some() != self.tls_key.is_some() {
+            return Err(ConfigError::Invalid {
+                path: "the TLS settings".into(),
+                reason: "a TLS certificate needs its key and a key its certificate (tls_cert and tls_key)".into(),
+            });
+        }
+        if self.tls_cert.is_some() {
+            self.secure_cookies = true;
         }
         Ok(())
     }

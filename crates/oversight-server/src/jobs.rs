@@ -101,6 +101,8 @@ pub struct WorkerContext {
     pub evidence: String,
     /// The advisory index.
     pub advisories: Option<PathBuf>,
+    /// Hooks told of each job's end.
+    pub webhooks: crate::webhooks::Webhooks,
 }
 
 impl Jobs {
@@ -274,13 +276,12 @@ impl Jobs {
                 return;
             }
         };
-        // The scan is CPU-bound: it runs on a blocking thread with its own
-        // small runtime, as the command line runs it.
+        // The scan is CPU-bound: it runs on a blocking thread. Its database
+        // and store calls stay on the server's runtime (`Handle::block_on`):
+        // a connection the pool opened under a short-lived runtime of its
+        // own would die with it and fail whoever used it next.
+        let runtime = tokio::runtime::Handle::current();
         let result = tokio::task::spawn_blocking(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| e.to_string())?;
             runtime
                 .block_on(oversight_app::review::review(
                     &register,
@@ -296,6 +297,9 @@ impl Jobs {
                 tracing::info!(job = id, review = %review, outcome = %outcome, "review recorded");
                 self.set(id, "done", Some(&review), Some(&outcome), None)
                     .await;
+                context
+                    .webhooks
+                    .notify(&ended(&job, Some(review), Some(outcome), None));
                 // The delivered files are in the evidence store now.
                 if let Some(dir) = std::path::Path::new(&job.staged).parent() {
                     let _ = fs_err::remove_dir_all(dir);
@@ -304,6 +308,7 @@ impl Jobs {
             Ok(Err(e)) => {
                 tracing::warn!(job = id, error = %e, "review failed");
                 self.set(id, "failed", None, None, Some(&e)).await;
+                context.webhooks.notify(&ended(&job, None, None, Some(e)));
             }
             Err(e) => {
                 tracing::error!(job = id, error = %e, "review panicked");
@@ -315,7 +320,36 @@ impl Jobs {
                     Some("the review stopped unexpectedly"),
                 )
                 .await;
+                context.webhooks.notify(&ended(
+                    &job,
+                    None,
+                    None,
+                    Some("the review stopped unexpectedly".into()),
+                ));
             }
         }
+    }
+}
+
+/// The webhook event of a job that ended.
+fn ended(
+    job: &Job,
+    review: Option<String>,
+    outcome: Option<String>,
+    error: Option<String>,
+) -> crate::webhooks::DeliveryEvent {
+    crate::webhooks::DeliveryEvent {
+        event: if error.is_none() {
+            "delivery.reviewed"
+        } else {
+            "delivery.failed"
+        },
+        delivery: job.id.clone(),
+        engagement: job.engagement.clone(),
+        status: if error.is_none() { "done" } else { "failed" }.to_owned(),
+        review,
+        outcome,
+        error,
+        at: now(),
     }
 }

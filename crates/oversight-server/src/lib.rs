@@ -13,6 +13,7 @@ pub mod auth;
 pub mod config;
 pub mod jobs;
 mod limiter;
+pub mod oidc;
 mod openapi;
 pub mod problem;
 pub mod requests;
@@ -20,6 +21,7 @@ pub mod routes;
 pub mod scoped;
 pub mod sessions;
 pub mod state;
+pub mod webhooks;
 
 use std::path::PathBuf;
 
@@ -46,6 +48,22 @@ pub enum ServeError {
     Staging {
         /// The directory.
         path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Single sign-on is misconfigured.
+    #[error(transparent)]
+    Oidc(#[from] oidc::OidcError),
+    /// A webhook is misconfigured.
+    #[error(transparent)]
+    Webhook(#[from] webhooks::WebhookError),
+    /// The TLS certificate or key cannot be used.
+    #[error("Cannot use the TLS certificate `{cert}` and key `{key}`: {source}")]
+    Tls {
+        /// The certificate.
+        cert: PathBuf,
+        /// The key.
+        key: PathBuf,
         /// Why.
         source: std::io::Error,
     },
@@ -86,12 +104,26 @@ impl Server {
                 register: register.acting_as("oversight-server"),
                 evidence: evidence.clone(),
                 advisories: config.advisories.clone(),
+                webhooks: webhooks::Webhooks::new(&config.webhooks, |v| std::env::var(v).ok())?,
             },
         )
         .await?;
         let requests = requests::Requests::new(access.pool().clone()).await?;
+        let oidc = match &config.oidc {
+            Some(c) => Some(oidc::Oidc::new(c, |v| std::env::var(v).ok())?),
+            None => None,
+        };
         Ok(Server {
-            state: AppState::new(register, access, config, evidence, staging, jobs, requests),
+            state: AppState::new(state::Parts {
+                register,
+                access,
+                config,
+                evidence,
+                staging,
+                jobs,
+                requests,
+                oidc,
+            }),
         })
     }
 
@@ -105,7 +137,10 @@ impl Server {
         let sessions = sessions::DbSessions::new(self.state.access().pool().clone()).await?;
         let layer = tower_sessions::SessionManagerLayer::new(sessions)
             .with_secure(self.state.config().secure_cookies)
-            .with_same_site(tower_sessions::cookie::SameSite::Strict)
+            // Lax, not Strict: the OpenID provider's redirect back is a
+            // cross-site navigation that must carry the session. Changes
+            // made with the cookie are held to the same origin (`auth`).
+            .with_same_site(tower_sessions::cookie::SameSite::Lax)
             .with_http_only(true)
             .with_expiry(tower_sessions::Expiry::OnInactivity(time::Duration::hours(
                 8,
@@ -133,6 +168,31 @@ impl Server {
             source,
         })?;
         let app = self.app().await?;
+        let config = self.state.config();
+        if let (Some(cert), Some(key)) = (&config.tls_cert, &config.tls_key) {
+            let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+                .await
+                .map_err(|source| ServeError::Tls {
+                    cert: cert.clone(),
+                    key: key.clone(),
+                    source,
+                })?;
+            let handle = axum_server::Handle::new();
+            let stopper = handle.clone();
+            tokio::spawn(async move {
+                shutdown.await;
+                stopper.graceful_shutdown(Some(std::time::Duration::from_secs(30)));
+            });
+            let listener = listener
+                .into_std()
+                .map_err(|source| ServeError::Listen { addr, source })?;
+            return axum_server::from_tcp_rustls(listener, tls)
+                .map_err(|source| ServeError::Listen { addr, source })?
+                .handle(handle)
+                .serve(app.into_make_service())
+                .await
+                .map_err(|source| ServeError::Listen { addr, source });
+        }
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await

@@ -94,6 +94,20 @@ pub fn routes() -> Vec<Route> {
         ),
         route!(POST, "/api/v1/logout", Public, "End the session", logout),
         route!(
+            GET,
+            "/api/v1/oidc/login",
+            Public,
+            "Single sign-on: redirects to the OpenID provider (404 when not configured)",
+            oidc_login
+        ),
+        route!(
+            GET,
+            "/api/v1/oidc/callback",
+            Public,
+            "Single sign-on: the provider's redirect back; sets the session cookie",
+            oidc_callback
+        ),
+        route!(
             POST,
             "/api/v1/setup",
             Public,
@@ -254,6 +268,27 @@ pub fn routes() -> Vec<Route> {
             A(ApproveWaiver),
             "Deny a waiver request",
             deny_waiver
+        ),
+        route!(
+            GET,
+            "/api/v1/engagements/{id}/waivers",
+            A(ReadWaivers),
+            "The engagement's waivers, with their revocations",
+            waivers
+        ),
+        route!(
+            POST,
+            "/api/v1/engagements/{id}/waivers/{waiver}/revoke",
+            A(ApproveWaiver),
+            "Revoke a waiver before it expires (body: {\"reason\": …})",
+            revoke_waiver
+        ),
+        route!(
+            GET,
+            "/api/v1/engagements/{id}/export",
+            A(Export),
+            "The engagement's evidence pack as a zip (the whole signed ledger: organisation-wide auditors only)",
+            export
         ),
         route!(
             GET,
@@ -1152,6 +1187,7 @@ async fn verify_ledger(scoped: Scoped) -> ApiResult<Json<serde_json::Value>> {
         "intact": true,
         "events": report.events,
         "key_fingerprint": report.key_fingerprint,
+        "public_key": register.public_key().to_string(),
     })))
 }
 
@@ -1255,4 +1291,264 @@ async fn add_evidence(
         StatusCode::CREATED,
         Json(serde_json::json!({"id": record.id, "sha256": record.sha256, "size": record.size})),
     ))
+}
+
+/// A waiver as the API shows it.
+#[derive(Debug, Serialize)]
+struct WaiverView {
+    id: String,
+    fingerprint: String,
+    content_sha256: Option<String>,
+    reason: String,
+    requester: String,
+    approver: String,
+    expires: String,
+    granted_at: String,
+    revoked: Option<oversight_app::pack::PackRevocation>,
+}
+
+async fn waivers(
+    scoped: Scoped,
+    Path(id): Path<String>,
+    Query(page): Query<Page>,
+) -> ApiResult<Json<Paged<WaiverView>>> {
+    let allowed = scoped.engagement(&id, Action::ReadWaivers).await?;
+    let register = scoped.register_for(&allowed);
+    let revocations = register.waiver_revocations(&id).await?;
+    let views = register
+        .waivers(&id)
+        .await?
+        .into_iter()
+        .map(|w| WaiverView {
+            revoked: revocations.iter().find(|r| r.waiver_id == w.id).map(|r| {
+                oversight_app::pack::PackRevocation {
+                    at: r.revoked_at.clone(),
+                    by: r.revoked_by.clone(),
+                    reason: r.reason.clone(),
+                }
+            }),
+            id: w.id,
+            fingerprint: w.fingerprint,
+            content_sha256: w.content_sha256,
+            reason: w.reason,
+            requester: w.requester,
+            approver: w.approver,
+            expires: w.expires,
+            granted_at: w.granted_at,
+        })
+        .collect();
+    Ok(Json(page.slice(views)?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Revocation {
+    reason: String,
+}
+
+async fn revoke_waiver(
+    scoped: Scoped,
+    Path((id, waiver)): Path<(String, String)>,
+    Json(body): Json<Revocation>,
+) -> ApiResult<Json<oversight_app::pack::PackRevocation>> {
+    let allowed = scoped.engagement(&id, Action::ApproveWaiver).await?;
+    let register = scoped.register_for(&allowed);
+    if !register.waivers(&id).await?.iter().any(|w| w.id == waiver) {
+        return Err(Problem::not_found(format!("Waiver `{waiver}`")));
+    }
+    let revoked = register.revoke_waiver(&id, &waiver, &body.reason).await?;
+    Ok(Json(oversight_app::pack::PackRevocation {
+        at: revoked.revoked_at,
+        by: revoked.revoked_by,
+        reason: revoked.reason,
+    }))
+}
+
+async fn export(scoped: Scoped, Path(id): Path<String>) -> ApiResult<Response> {
+    let allowed = scoped.engagement(&id, Action::Export).await?;
+    // The pack holds the whole signed ledger, every engagement's events:
+    // only an auditor of the whole organisation may take it.
+    scoped.organisation(Action::Export)?;
+    let state = scoped.state();
+    let dir = state.staging().join(oversight_access::secret::id("exp"));
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    let path = dir.join("pack.zip");
+    let result = async {
+        let file = std::fs::File::create(&path).map_err(|e| Problem::internal(&e))?;
+        let mut sink = oversight_app::pack::ZipSink::new(std::io::BufWriter::new(file), "pack.zip");
+        let engagement = allowed.engagement.id.clone();
+        let evidence = oversight_evidence::EvidenceStore::open(state.evidence())
+            .map_err(|e| Problem::internal(&e))?;
+        let exported = oversight_app::export::export(
+            scoped.register_for(&allowed),
+            &evidence,
+            &engagement,
+            &mut sink,
+        )
+        .await?;
+        sink.finish()?;
+        let file = tokio::fs::File::open(&path)
+            .await
+            .map_err(|e| Problem::internal(&e))?;
+        Ok::<_, Problem>((exported, file))
+    }
+    .await;
+    // The open file stays readable after its directory entry is gone.
+    let _ = tokio::fs::remove_dir_all(&dir).await;
+    let (exported, file) = result?;
+    let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"oversight-{id}.zip\""),
+            ),
+            (
+                header::HeaderName::from_static("x-oversight-verified"),
+                exported.verified().to_string(),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+const OIDC_PENDING: &str = "oidc.pending";
+
+fn oidc(state: &AppState) -> ApiResult<&crate::oidc::Oidc> {
+    state
+        .oidc()
+        .ok_or_else(|| Problem::not_found("Single sign-on (not configured)"))
+}
+
+async fn oidc_login(State(state): State<AppState>, session: Session) -> ApiResult<Response> {
+    let provider = oidc(&state)?;
+    let (url, pending) = provider.begin().await.map_err(|e| {
+        tracing::error!(error = %e, "single sign-on cannot start");
+        Problem::new(StatusCode::BAD_GATEWAY, e.to_string())
+    })?;
+    session
+        .insert(OIDC_PENDING, &pending)
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct Callback {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+    #[allow(dead_code)]
+    iss: Option<String>,
+    #[allow(dead_code)]
+    session_state: Option<String>,
+}
+
+async fn oidc_callback(
+    State(state): State<AppState>,
+    session: Session,
+    Query(callback): Query<Callback>,
+) -> ApiResult<Response> {
+    let provider = oidc(&state)?;
+    let log =
+        |kind: &str, status: u16, actor: &str, detail: String| oversight_access::AccessEvent {
+            at: jiff::Timestamp::now().to_string(),
+            actor: actor.to_owned(),
+            kind: kind.to_owned(),
+            method: "GET".to_owned(),
+            path: "/api/v1/oidc/callback".to_owned(),
+            status: i64::from(status),
+            token_id: None,
+            detail,
+        };
+    // One use: whatever happens next, this login attempt is spent.
+    let pending: Option<crate::oidc::Pending> = session
+        .remove(OIDC_PENDING)
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    let refuse = |detail: String| {
+        let state = state.clone();
+        async move {
+            let _ = state
+                .access()
+                .log(&log(
+                    "login-failed",
+                    401,
+                    "anonymous",
+                    format!("sso: {detail}"),
+                ))
+                .await;
+            Problem::new(
+                StatusCode::UNAUTHORIZED,
+                format!("Single sign-on failed: {detail}"),
+            )
+        }
+    };
+    if let Some(error) = callback.error {
+        let detail = match callback.error_description {
+            Some(d) => format!("the provider says {error}: {d}"),
+            None => format!("the provider says {error}"),
+        };
+        return Err(refuse(detail).await);
+    }
+    let (Some(pending), Some(code), Some(returned)) = (pending, callback.code, callback.state)
+    else {
+        return Err(refuse("no login of this session is waiting for this answer".into()).await);
+    };
+    let identity = match provider.finish(pending, &code, &returned).await {
+        Ok(identity) => identity,
+        Err(e) => return Err(refuse(e.to_string()).await),
+    };
+    let user = match state
+        .access()
+        .sso_user(&identity.issuer, &identity.subject, &identity.name)
+        .await
+    {
+        Ok(user) => user,
+        Err(oversight_access::AccessError::NotFound(_)) => {
+            let _ = state
+                .access()
+                .log(&log(
+                    "login-failed",
+                    403,
+                    &identity.name,
+                    "sso: no such account".into(),
+                ))
+                .await;
+            return Err(Problem::forbidden(format!(
+                "`{}` has no Oversight account; an admin must invite it first",
+                identity.name
+            )));
+        }
+        Err(oversight_access::AccessError::BadCredentials) => {
+            return Err(refuse(format!(
+                "the account `{}` is bound to another identity of this provider",
+                identity.name
+            ))
+            .await);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    session
+        .cycle_id()
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    session
+        .insert(SESSION_USER, &user.id)
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    let _ = state
+        .access()
+        .log(&log("login", 200, &user.name, "sso".into()))
+        .await;
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, "/api/v1/me".to_owned())],
+    )
+        .into_response())
 }

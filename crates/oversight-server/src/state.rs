@@ -25,29 +25,43 @@ struct Inner {
     jobs: Jobs,
     requests: Requests,
     limiter: LoginLimiter,
+    oidc: Option<Arc<crate::oidc::Oidc>>,
+}
+
+/// What a server's state is made of.
+pub struct Parts {
+    /// The register, acting as the server.
+    pub register: Register,
+    /// The access tables.
+    pub access: AccessStore,
+    /// The configuration.
+    pub config: ServerConfig,
+    /// The evidence store's location.
+    pub evidence: String,
+    /// Where uploads are staged.
+    pub staging: PathBuf,
+    /// The review jobs.
+    pub jobs: Jobs,
+    /// The waiver requests.
+    pub requests: Requests,
+    /// The OpenID provider, when configured.
+    pub oidc: Option<crate::oidc::Oidc>,
 }
 
 impl AppState {
     /// The state of a server.
-    pub fn new(
-        register: Register,
-        access: AccessStore,
-        config: ServerConfig,
-        evidence: String,
-        staging: PathBuf,
-        jobs: Jobs,
-        requests: Requests,
-    ) -> AppState {
-        let limiter = LoginLimiter::new(config.login_attempts_per_minute);
+    pub fn new(parts: Parts) -> AppState {
+        let limiter = LoginLimiter::new(parts.config.login_attempts_per_minute);
         AppState(Arc::new(Inner {
-            register,
-            access,
-            config,
-            evidence,
-            staging,
-            jobs,
-            requests,
+            register: parts.register,
+            access: parts.access,
+            config: parts.config,
+            evidence: parts.evidence,
+            staging: parts.staging,
+            jobs: parts.jobs,
+            requests: parts.requests,
             limiter,
+            oidc: parts.oidc.map(Arc::new),
         }))
     }
 
@@ -85,6 +99,11 @@ impl AppState {
     /// The waiver requests.
     pub fn requests(&self) -> &Requests {
         &self.0.requests
+    }
+
+    /// The OpenID provider, when single sign-on is configured.
+    pub fn oidc(&self) -> Option<&crate::oidc::Oidc> {
+        self.0.oidc.as_deref()
     }
 
     /// The login rate limit.

@@ -314,6 +314,37 @@ fn story(backend: Backend) {
     let verified = read_json(r);
     assert_eq!(verified["intact"], true);
     assert!(verified["events"].as_u64().unwrap() >= 8, "{verified}");
+    // The auditor downloads the evidence pack as a zip and verifies it with
+    // the public key alone; the pack holds both reviews and the waiver.
+    let r = agent()
+        .get(&format!("{}/api/v1/engagements/acme-portal/export", h.base))
+        .header("Authorization", &format!("Bearer {aud}"))
+        .call()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/zip");
+    assert_eq!(r.headers()["x-oversight-verified"], "true");
+    let zip = h.dir.path().join("pack.zip");
+    std::fs::write(&zip, r.into_body().read_to_vec().unwrap()).unwrap();
+    let files = oversight_app::pack::read_zip(&zip).unwrap();
+    let reviews = files.keys().filter(|k| k.ends_with("/review.json")).count();
+    assert_eq!(reviews, 2, "{:?}", files.keys().collect::<Vec<_>>());
+    let waivers: Vec<oversight_app::pack::PackWaiver> =
+        serde_json::from_slice(&files["waivers.json"]).unwrap();
+    assert_eq!(waivers.len(), 1);
+    assert_eq!(waivers[0].approver, "arno");
+    let mut altered = files.clone();
+    let key =
+        oversight_ledger::PublicKey::from_hex(verified["public_key"].as_str().unwrap()).unwrap();
+    let report = oversight_app::pack::verify(files, &key);
+    assert!(report.verified(), "{:?}", report.problems);
+    assert_eq!(report.reviews, 2);
+    altered.insert("waivers.json".into(), b"[]".to_vec());
+    let report = oversight_app::pack::verify(altered, &key);
+    assert_eq!(
+        report.problems,
+        ["waivers.json does not match SHA256SUMS (altered)"]
+    );
     let r = agent()
         .get(&format!("{}/api/v1/access-log?per_page=200", h.base))
         .header("Authorization", &format!("Bearer {aud}"))
@@ -429,6 +460,8 @@ fn matrix(method: &str, path: &str) -> Option<Expect> {
         ("GET", "/healthz" | "/readyz" | "/api/v1/openapi.json") => Expect::Public(200),
         ("POST", "/api/v1/login") => Expect::Public(200),
         ("POST", "/api/v1/logout") => Expect::Public(204),
+        // Single sign-on is not configured here (its own test has it).
+        ("GET", "/api/v1/oidc/login" | "/api/v1/oidc/callback") => Expect::Public(404),
         ("POST", "/api/v1/setup") => Expect::Public(401),
         ("GET", "/api/v1/me" | "/api/v1/tokens" | "/api/v1/engagements") => {
             Expect::Authenticated(200)
@@ -453,7 +486,12 @@ fn matrix(method: &str, path: &str) -> Option<Expect> {
             | "/api/v1/deliveries/{id}"
             | "/api/v1/deliveries/{id}/findings",
         ) => Expect::Only(READERS),
-        ("GET", "/api/v1/engagements/{id}/waiver-requests") => Expect::Only(INTERNAL_READERS),
+        (
+            "GET",
+            "/api/v1/engagements/{id}/waiver-requests" | "/api/v1/engagements/{id}/waivers",
+        ) => Expect::Only(INTERNAL_READERS),
+        ("POST", "/api/v1/engagements/{id}/waivers/{waiver}/revoke") => Expect::Only(&[Approver]),
+        ("GET", "/api/v1/engagements/{id}/export") => Expect::Only(&[Auditor]),
         ("POST", "/api/v1/engagements/{id}/waiver-requests") => Expect::Only(&[Reviewer]),
         ("POST", "/api/v1/waiver-requests/{id}/approve" | "/api/v1/waiver-requests/{id}/deny") => {
             Expect::Only(&[Approver])
@@ -568,7 +606,7 @@ fn every_route_is_in_the_authorisation_matrix_and_behaves_as_it_says() {
         .unwrap()
         .to_string();
     let mut requests = Vec::new();
-    for _ in 0..2 {
+    for _ in 0..3 {
         let r = agent()
             .post(&format!(
                 "{}/api/v1/engagements/acme-portal/waiver-requests",
@@ -582,6 +620,23 @@ fn every_route_is_in_the_authorisation_matrix_and_behaves_as_it_says() {
             .unwrap();
         requests.push(read_json(r)["id"].as_str().unwrap().to_owned());
     }
+    // A granted waiver, for the revocation route.
+    let waiver = read_json(
+        agent()
+            .post(&format!(
+                "{}/api/v1/waiver-requests/{}/approve",
+                h.base, requests[2]
+            ))
+            .header(
+                "Authorization",
+                &format!("Bearer {}", tokens[&Caller::Approver]),
+            )
+            .send_json(json!({}))
+            .unwrap(),
+    )["waiver"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     // The engagement as the register holds it, policy inline.
     let engagement_toml = read_json(
         agent()
@@ -627,6 +682,7 @@ fn every_route_is_in_the_authorisation_matrix_and_behaves_as_it_says() {
                     &format!("/users/{}", principals[&Caller::Auditor].user_id),
                 )
                 .replace("/tokens/{id}", &format!("/tokens/{own_token}"))
+                .replace("{waiver}", &waiver)
                 .replace(
                     "/waiver-requests/{id}",
                     &format!(
@@ -662,6 +718,7 @@ fn every_route_is_in_the_authorisation_matrix_and_behaves_as_it_says() {
                 ("POST", "/api/v1/users") => ("application/json", json!({"name": format!("u{n}{caller:?}").to_lowercase()}).to_string().into_bytes()),
                 ("POST", "/api/v1/users/{id}/grants") => ("application/json", json!({"role": "auditor", "scope": {"kind": "engagement", "id": format!("x{caller:?}").to_lowercase()}}).to_string().into_bytes()),
                 ("POST", "/api/v1/tokens") => ("application/json", json!({"name": "t", "scope": {"kind": "organisation"}, "actions": ["read-terms"], "expires": (jiff::Timestamp::now() + hours(1)).to_string()}).to_string().into_bytes()),
+                ("POST", "/api/v1/engagements/{id}/waivers/{waiver}/revoke") => ("application/json", json!({"reason": "matrix"}).to_string().into_bytes()),
                 ("POST", "/api/v1/engagements/{id}/waiver-requests") => ("application/json", json!({"fingerprint": fingerprint, "reason": "matrix", "expires": until}).to_string().into_bytes()),
                 ("POST", _) => ("application/json", b"{}".to_vec()),
                 _ => ("application/json", Vec::new()),
@@ -905,4 +962,298 @@ fn the_login_rate_limit_refuses_guesses_without_hashing_and_lets_others_in() {
     // Even the right password waits out the window.
     assert_eq!(login("victim", "password-of-victim", "10.0.0.2"), 429);
     assert_eq!(login("bystander", "password-of-bystander", "10.0.0.3"), 200);
+}
+
+/// The `oidc-provider` package scripts/test installs, or a failure that
+/// says how to get it (never a silent pass).
+fn oidc_provider_module() -> std::path::PathBuf {
+    let dir = std::env::var_os("OVERSIGHT_OIDC_PROVIDER")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            let cache = std::env::var_os("XDG_CACHE_HOME")
+                .map(std::path::PathBuf::from)
+                .unwrap_or_else(|| {
+                    std::path::PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache")
+                });
+            cache.join("oversight/oidc-provider")
+        });
+    let module = dir.join("node_modules/oidc-provider/lib/index.js");
+    assert!(
+        module.is_file(),
+        "the OpenID provider for the SSO test is missing ({}): run scripts/test, which installs the npm package oidc-provider there, or set OVERSIGHT_OIDC_PROVIDER",
+        module.display()
+    );
+    module
+}
+
+/// A child process killed when dropped.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The `action` of the first form of an HTML page.
+fn form_action(html: &str) -> String {
+    let start = html.find("action=\"").expect("a form") + "action=\"".len();
+    let end = start + html[start..].find('"').unwrap();
+    html[start..end]
+        .replace("&#x2F;", "/")
+        .replace("&amp;", "&")
+}
+
+fn absolute(origin: &str, action: &str) -> String {
+    if action.starts_with("http") {
+        action.to_owned()
+    } else {
+        format!("{origin}{action}")
+    }
+}
+
+#[test]
+fn single_sign_on_with_a_real_openid_provider_binds_invited_accounts_only() {
+    let module = oidc_provider_module();
+    let port = free_port();
+    let issuer = format!("http://127.0.0.1:{port}");
+    let secret_file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(secret_file.path(), "client-secret-of-the-sso-test\n").unwrap();
+    let mut provider = None;
+    let h = Harness::start_with(Backend::Sqlite, |base, config| {
+        let redirect = format!("{base}/api/v1/oidc/callback");
+        let child = std::process::Command::new("node")
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/oidc/provider.mjs"
+            ))
+            .env("OIDC_PROVIDER_MODULE", &module)
+            .env("PORT", port.to_string())
+            .env("CLIENT_SECRET", "client-secret-of-the-sso-test")
+            .env("REDIRECT_URI", &redirect)
+            .env(
+                "ACCOUNTS",
+                json!({
+                    "alice": {"email": "alice@example.com"},
+                    "mallory": {"email": "alice@example.com"},
+                    "stranger": {"email": "stranger@example.com"},
+                })
+                .to_string(),
+            )
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("node runs the OpenID provider");
+        provider = Some(Child(child));
+        config.oidc = Some(oversight_server::oidc::OidcConfig {
+            issuer: issuer.clone(),
+            client_id: "oversight".into(),
+            client_secret_env: None,
+            client_secret_file: Some(secret_file.path().to_owned()),
+            redirect_url: redirect,
+            username_claim: "email".into(),
+        });
+    });
+    let _provider = provider;
+    // The provider answers discovery.
+    let discovery = format!("{issuer}/.well-known/openid-configuration");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while agent()
+        .get(&discovery)
+        .call()
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0)
+        != 200
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the provider did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    h.account(
+        "alice@example.com",
+        &[(Role::Reviewer, Scope::Supplier("acme-dev".into()))],
+    );
+
+    // A browser: cookies kept, redirects followed, the provider's login and
+    // consent pages answered.
+    let sso = |login: &str| {
+        let browser: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let page = browser
+            .get(&format!("{}/api/v1/oidc/login", h.base))
+            .call()
+            .unwrap();
+        assert_eq!(page.status(), 200);
+        let html = page.into_body().read_to_string().unwrap();
+        let consent = browser
+            .post(&absolute(&issuer, &form_action(&html)))
+            .send_form([("prompt", "login"), ("login", login), ("password", "any")])
+            .unwrap();
+        let html = consent.into_body().read_to_string().unwrap();
+        let done = browser
+            .post(&absolute(&issuer, &form_action(&html)))
+            .send_form([("prompt", "consent")])
+            .unwrap();
+        let status = done.status().as_u16();
+        let body = done.into_body().read_to_string().unwrap();
+        (status, body, browser)
+    };
+
+    // The invited account logs in; its session works like a password's.
+    let (status, body, browser) = sso("alice");
+    assert_eq!(status, 200, "{body}");
+    let me: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(me["name"], "alice@example.com");
+    let r = browser
+        .get(&format!("{}/api/v1/engagements/acme-portal", h.base))
+        .call()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // Another identity claiming the same address is refused: the account
+    // is bound to the first.
+    let (status, body, _) = sso("mallory");
+    assert_eq!(status, 401, "{body}");
+    assert!(body.contains("bound to another identity"), "{body}");
+    // An identity with no invited account gets nothing.
+    let (status, body, _) = sso("stranger");
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("an admin must invite it"), "{body}");
+    // A callback no login of this session is waiting for is refused.
+    let r = agent()
+        .get(&format!(
+            "{}/api/v1/oidc/callback?code=stolen&state=guessed",
+            h.base
+        ))
+        .call()
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let log = h
+        .runtime
+        .block_on(async { h.state.access().access_log(0, 200).await.unwrap() });
+    let kinds: Vec<(&str, &str)> = log
+        .iter()
+        .map(|e| (e.kind.as_str(), e.detail.as_str()))
+        .collect();
+    assert!(kinds.contains(&("login", "sso")), "{kinds:?}");
+    assert!(
+        log.iter()
+            .any(|e| e.kind == "login-failed" && e.detail.contains("bound to another identity")),
+        "{kinds:?}"
+    );
+}
+
+#[test]
+fn tls_and_webhooks_signed_with_the_configured_secret() {
+    // A hook receiver: a real HTTP server that keeps what it is sent.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (sent, received) = std::sync::mpsc::channel::<(String, Vec<u8>)>();
+    let hook = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(
+                move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+                    let sent = sent.clone();
+                    async move {
+                        let signature = headers
+                            .get("x-oversight-signature-256")
+                            .map(|v| v.to_str().unwrap().to_owned())
+                            .unwrap_or_default();
+                        sent.send((signature, body.to_vec())).unwrap();
+                        "ok"
+                    }
+                },
+            ),
+        );
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        format!("http://{addr}/hook")
+    });
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key, secret) = (
+        dir.path().join("cert.pem"),
+        dir.path().join("key.pem"),
+        dir.path().join("hook.secret"),
+    );
+    std::fs::write(&cert, certified.cert.pem()).unwrap();
+    std::fs::write(&key, certified.signing_key.serialize_pem()).unwrap();
+    std::fs::write(&secret, "hook-secret\n").unwrap();
+    let h = Harness::start_with(Backend::Sqlite, |_, config| {
+        config.tls_cert = Some(cert.clone());
+        config.tls_key = Some(key.clone());
+        config.webhooks = vec![oversight_server::config::WebhookConfig {
+            url: hook.clone(),
+            secret_env: None,
+            secret_file: Some(secret.clone()),
+            engagements: vec!["acme-portal".into()],
+        }];
+    });
+    let base = h.base.replace("http://127.0.0.1", "https://localhost");
+    // Plain HTTP is not spoken; HTTPS with the certificate is.
+    assert!(
+        agent()
+            .get(&format!("{}/healthz", h.base))
+            .call()
+            .map(|r| r.status() != 200)
+            .unwrap_or(true)
+    );
+    let tls = ureq::tls::TlsConfig::builder()
+        .root_certs(ureq::tls::RootCerts::new_with_certs(&[
+            ureq::tls::Certificate::from_der(certified.cert.der()).to_owned(),
+        ]))
+        .build();
+    let https: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .tls_config(tls)
+        .build()
+        .into();
+    let r = https.get(&format!("{base}/healthz")).call().unwrap();
+    assert_eq!(r.status(), 200);
+
+    // A submission ends in a signed hook call naming the decision.
+    let supplier = h.account(
+        "acme-ci",
+        &[(Role::Supplier, Scope::Supplier("acme-dev".into()))],
+    );
+    let token = h.token(
+        &supplier,
+        Scope::Supplier("acme-dev".into()),
+        jiff::SignedDuration::from_hours(1),
+    );
+    let r = https
+        .post(&format!("{base}/api/v1/engagements/acme-portal/deliveries"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .header("Content-Type", "application/gzip")
+        .send(&bad_delivery()[..])
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let delivery = read_json(r)["id"].as_str().unwrap().to_owned();
+    let (signature, body) = received
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .expect("the hook is called");
+    let event: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(event["delivery"], delivery.as_str());
+    assert_eq!(event["event"], "delivery.reviewed");
+    assert_eq!(event["outcome"], "rejected");
+    assert_eq!(
+        signature,
+        oversight_server::webhooks::signature(b"hook-secret", &body)
+    );
+    assert_ne!(
+        signature,
+        oversight_server::webhooks::signature(b"another secret", &body)
+    );
 }

@@ -131,6 +131,12 @@ pub(crate) struct ServeArgs {
     /// The evidence store [default: ~/.local/share/oversight/evidence].
     #[arg(long, env = "OVERSIGHT_EVIDENCE", value_name = "LOCATION")]
     pub(crate) evidence: Option<String>,
+    /// Speak HTTPS with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub(crate) tls_cert: Option<PathBuf>,
+    /// The TLS private key (PEM); needs --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub(crate) tls_key: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) register: RegisterArgs,
 }
@@ -397,7 +403,8 @@ pub(crate) enum PackCommand {
     /// signed checkpoint of its head, and every review's evidence files
     /// against the digests its record names. Exit 1 when anything fails.
     Verify {
-        /// The pack's directory.
+        /// The pack: its directory, or the zip `GET
+        /// /api/v1/engagements/{id}/export` serves.
         dir: PathBuf,
         /// The instance's public key (64 hex digits, printed by `init`).
         #[arg(long, value_name = "HEX")]

@@ -217,30 +217,26 @@ async fn verify_evidence(
     let mut elsewhere = std::collections::BTreeMap::new();
     let mut checked = 0usize;
     for (delivery, _) in &deliveries {
-        let document: serde_json::Value = serde_json::from_str(&delivery.document)
-            .with_context(|| format!("Review {} has a corrupt delivery document", delivery.id))?;
+        let document: oversight_app::record::DeliveryDocument =
+            serde_json::from_str(&delivery.document).with_context(|| {
+                format!("Review {} has a corrupt delivery document", delivery.id)
+            })?;
+        let evidence = &document.evidence;
         // A review names the store its evidence went to; another store is
         // verified with its own --evidence.
-        if let Some(other) = document["evidence"]["store"].as_str()
-            && other != store.describe()
-        {
-            *elsewhere.entry(other.to_owned()).or_insert(0usize) += 1;
+        if evidence.store != store.describe() {
+            *elsewhere.entry(evidence.store.clone()).or_insert(0usize) += 1;
             continue;
         }
         checked += 1;
-        for (role, _) in crate::export::BLOBS {
-            if let Some(hex) = document["evidence"][role].as_str() {
-                refer(
-                    hex,
-                    format!("review {} ({role})", delivery.id),
-                    &mut problems,
-                );
-            }
+        for (role, hex) in evidence.blobs() {
+            refer(
+                hex,
+                format!("review {} ({role})", delivery.id),
+                &mut problems,
+            );
         }
-        let Some(manifest) = document["evidence"]["manifest"]
-            .as_str()
-            .and_then(|hex| hex.parse::<Digest>().ok())
-        else {
+        let Ok(manifest) = evidence.manifest.parse::<Digest>() else {
             continue;
         };
         // A missing or altered manifest is reported by the checks above.
@@ -254,7 +250,7 @@ async fn verify_evidence(
             ));
             continue;
         };
-        let history = document["scan"]["history"] == true;
+        let history = document.scan.history;
         for (path, hex) in manifest.kept_files(history) {
             refer(
                 hex,

@@ -17,6 +17,11 @@ const EXAMPLE_ADMIN: &str = "admin";
 
 pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<u8> {
     let mut config = ServerConfig::load(args.config.as_deref())?;
+    if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        config.tls_cert = Some(cert.clone());
+        config.tls_key = Some(key.clone());
+        config.secure_cookies = true;
+    }
     if let Some(listen) = args.listen {
         config.listen = listen;
     }
@@ -64,6 +69,11 @@ fn serve_with(args: ServeArgs, config: ServerConfig) -> anyhow::Result<u8> {
             None => oversight_app::paths::data_dir()?.join("staging"),
         };
         let listen = config.listen;
+        let scheme = if config.tls_cert.is_some() {
+            "https"
+        } else {
+            "http"
+        };
         let server = Server::open(register, &url_text, config, evidence, staging).await?;
         let admin = args
             .init_admin
@@ -73,12 +83,12 @@ fn serve_with(args: ServeArgs, config: ServerConfig) -> anyhow::Result<u8> {
             .await
             .with_context(|| format!("Cannot listen on {listen}"))?;
         let local = listener.local_addr()?;
-        out!("Oversight is serving the register in {} at http://{local}/", url.redacted());
+        out!("Oversight is serving the register in {} at {scheme}://{local}/", url.redacted());
         if let Some(name) = admin {
             let access = server.state().access();
             match access.user_by_name(&name).await {
                 Ok(user) if user.has_password => {
-                    out!("Administrator `{name}` exists; log in at http://{local}/api/v1/login");
+                    out!("Administrator `{name}` exists; log in at {scheme}://{local}/api/v1/login");
                 }
                 found => {
                     let user = match found {
@@ -103,7 +113,7 @@ fn serve_with(args: ServeArgs, config: ServerConfig) -> anyhow::Result<u8> {
                         .await?;
                     // Printed to the terminal only, never logged.
                     out!(
-                        "One-time setup link for `{name}` (24 hours): http://{local}/setup#{link}\n  POST {{\"link\": \"{link}\", \"password\": \"…\"}} to http://{local}/api/v1/setup to set the password"
+                        "One-time setup link for `{name}` (24 hours): {scheme}://{local}/setup#{link}\n  POST {{\"link\": \"{link}\", \"password\": \"…\"}} to {scheme}://{local}/api/v1/setup to set the password"
                     );
                 }
             }

@@ -55,6 +55,15 @@ pub fn other_engagement() -> String {
 
 impl Harness {
     pub fn start(backend: Backend) -> Harness {
+        Harness::start_with(backend, |_, _| {})
+    }
+
+    /// A server whose configuration `configure` adjusts, given the base URL
+    /// it will serve at.
+    pub fn start_with(
+        backend: Backend,
+        configure: impl FnOnce(&str, &mut ServerConfig),
+    ) -> Harness {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let (url, db) = match backend {
             Backend::Sqlite => (
@@ -93,11 +102,16 @@ impl Harness {
                     .await
                     .expect("engagement apply");
             }
-            let config = ServerConfig {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            let base = format!("http://{}", listener.local_addr().expect("an address"));
+            let mut config = ServerConfig {
                 workers: 1,
                 advisories: Some(dir.path().join("advisories")),
                 ..ServerConfig::default()
             };
+            configure(&base, &mut config);
             let server = Server::open(
                 register,
                 &url,
@@ -108,10 +122,6 @@ impl Harness {
             .await
             .expect("the server opens");
             let state = server.state().clone();
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("bind");
-            let base = format!("http://{}", listener.local_addr().expect("an address"));
             tokio::spawn(async move {
                 server
                     .serve(listener, std::future::pending())

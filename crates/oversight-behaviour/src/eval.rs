@@ -1218,7 +1218,7 @@ impl<'a> Evaluator<'a> {
                 collect_param_names(params, self.src, &mut names);
             }
             for (i, n) in names.iter().enumerate() {
-                let v = match args {
+                let mut v = match args {
                     Some(args) => args.get(i).cloned().unwrap_or_default(),
                     None => {
                         let mut v = Value::default();
@@ -1226,6 +1226,15 @@ impl<'a> Evaluator<'a> {
                         v
                     }
                 };
+                // A parameter named like a credential (`token`,
+                // `privateKey`) carries what its name says.
+                let key = format!("param:{}", n.to_ascii_lowercase());
+                for source in &self.apis.sources {
+                    if source.names.contains(self.lang, &key) {
+                        v.taint |= source.bit;
+                        v.add_origin(line_of(node));
+                    }
+                }
                 self.bind_local(n, v);
             }
         }
@@ -1859,6 +1868,7 @@ impl<'a> Evaluator<'a> {
                 }
             }
             (_, "resolve") if name.starts_with("path.") => self.path_join(args, node),
+            ("path/filepath.Join" | "path.Join", _) => self.path_join(args, node),
             ("strings.Join", _) => {
                 let sep = args.get(1).and_then(Value::exact).unwrap_or("").to_owned();
                 match first.and_then(|a| a.list.clone()) {
@@ -1986,6 +1996,16 @@ impl<'a> Evaluator<'a> {
         let mut v = Value::text(text);
         for a in args {
             v.absorb(a);
+        }
+        if self.names_credential_store(&v) {
+            // The pieces of a credential store's path are part of the flow
+            // that reads it (`home = os.UserHomeDir()`).
+            for a in args.iter().filter(|a| !a.reference) {
+                if let Some(l) = a.def_line {
+                    v.add_origin(l);
+                }
+            }
+            v.add_origin(line_of(node));
         }
         v
     }

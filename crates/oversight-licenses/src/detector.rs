@@ -40,6 +40,7 @@ use spdx::Expression;
 use crate::copyright::{self, CopyrightStatement};
 use crate::notices::{self, Notice, PHRASES};
 use crate::rules;
+use crate::statements;
 use crate::text::{self, IDENTIFIED, TextMatcher, TextVerdict};
 use crate::{LicenseOptions, LicensePolicy};
 
@@ -64,6 +65,22 @@ const TEXT_TRIGGERS: &[&str] = &[
     "redistribution and use in source and binary forms",
     "permission to use, copy, modify",
     "this software is provided 'as-is'",
+];
+
+/// Short names of GNU licences with a version; the name is read from the
+/// word that holds them (`LGPLv2.1+`, `AGPL-3.0`).
+const GNU_SHORT: &[&str] = &[
+    "gplv2",
+    "gplv3",
+    "gpl-2",
+    "gpl-3",
+    "gpl 2",
+    "gpl 3",
+    "gpl v2",
+    "gpl v3",
+    "gpl2",
+    "gpl3",
+    "gpl version",
 ];
 
 /// Copyright markers.
@@ -146,6 +163,10 @@ const MAX_TEXT_TAIL: usize = 25;
 enum Kind {
     Tag,
     Phrase(usize),
+    /// A phrase that introduces a licence statement ([`statements::LEADS`]).
+    Lead,
+    /// A GNU licence's short name with a version (`GPLv2+`, `LGPL-2.1`).
+    GnuShort,
     Trigger,
     Copyright,
     Marker(u8),
@@ -164,6 +185,13 @@ pub struct LicenseDetector {
 struct Found {
     offset: u64,
     line_col: Option<(u32, u32)>,
+    /// The region the licence was found in: first and last line, 1-based.
+    lines: Option<(u32, u32)>,
+    /// Full text, notice, reference, tag or declared.
+    kind: &'static str,
+    /// The share of the rule the region matched (1 for a notice, a tag or
+    /// a reference; the matcher's score for a text).
+    coverage: f32,
     licence: Licence,
     source: String,
     snippet: Option<String>,
@@ -192,6 +220,8 @@ impl LicenseDetector {
     pub(crate) fn new(options: LicenseOptions) -> Result<Self, crate::Error> {
         let mut kinds = vec![Kind::Tag];
         kinds.extend((0..PHRASES.len()).map(Kind::Phrase));
+        kinds.extend(statements::LEADS.iter().map(|_| Kind::Lead));
+        kinds.extend(GNU_SHORT.iter().map(|_| Kind::GnuShort));
         kinds.extend(TEXT_TRIGGERS.iter().map(|_| Kind::Trigger));
         kinds.extend(COPYRIGHT_MARKERS.iter().map(|_| Kind::Copyright));
         kinds.extend(TEXT_MARKERS.iter().map(|&(_, family)| Kind::Marker(family)));
@@ -232,9 +262,13 @@ impl LicenseDetector {
                         }
                         Err(reason) => Licence::Unknown(value.to_owned(), reason),
                     };
+                    let line_col = window.line_col(hit.start);
                     found.push(Found {
                         offset: hit.start,
-                        line_col: Some(window.line_col(hit.start)),
+                        line_col: Some(line_col),
+                        lines: Some((line_col.0, line_col.0)),
+                        kind: "tag",
+                        coverage: 1.0,
                         licence,
                         source: "SPDX-License-Identifier".to_owned(),
                         snippet: Some(visible_snippet(line, 160)),
@@ -274,9 +308,114 @@ impl LicenseDetector {
                     found.push(Found {
                         offset: hit.start,
                         line_col: Some(window.line_col(hit.start)),
+                        lines: Some((
+                            window.line_col(hit.start).0,
+                            window.line_col(sentence_end(window, hit.end)).0,
+                        )),
+                        kind: "notice",
+                        coverage: 1.0,
                         licence,
                         source: format!("notice \u{201c}{phrase}\u{201d}"),
                         snippet: Some(visible_snippet(line, 160)),
+                    });
+                }
+                Kind::Lead | Kind::GnuShort => {
+                    let (line_start, line) = window.line_around(hit.start, 400);
+                    if tag_lines.contains(&line_start) {
+                        continue;
+                    }
+                    // The word that holds a short GNU name (`LGPLv2`), not
+                    // a URL's path (`/licenses/gpl-2.0.html`).
+                    let mut from = hit.start;
+                    if matches!(self.kinds[hit.pattern], Kind::GnuShort) {
+                        let before = window.slice(hit.start.saturating_sub(2), hit.start);
+                        if let Some(&b) = before.last()
+                            && (b == b'l' || b == b'a' || b == b'L' || b == b'A')
+                        {
+                            from -= 1;
+                        }
+                        let prev = window.slice(from.saturating_sub(1), from);
+                        if prev
+                            .first()
+                            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'/')
+                        {
+                            continue;
+                        }
+                    } else if window
+                        .slice(hit.start.saturating_sub(1), hit.start)
+                        .first()
+                        .is_some_and(|b| b.is_ascii_alphanumeric())
+                    {
+                        continue;
+                    }
+                    let sentence = String::from_utf8_lossy(
+                        window.slice(from, from + statements::SENTENCE as u64),
+                    );
+                    let sentence = strip_markers_per_line(&sentence);
+                    let Some(expression) = statements::named(&sentence) else {
+                        continue;
+                    };
+                    let licence = match notices::parse_expression(&expression) {
+                        Ok(e) => Licence::Expression(expression, Box::new(e)),
+                        Err(reason) => Licence::Unknown(expression, reason),
+                    };
+                    found.push(Found {
+                        offset: hit.start,
+                        line_col: Some(window.line_col(hit.start)),
+                        lines: Some((
+                            window.line_col(hit.start).0,
+                            window.line_col(sentence_end(window, hit.end)).0,
+                        )),
+                        kind: "notice",
+                        coverage: 1.0,
+                        licence,
+                        source: "licence statement".to_owned(),
+                        snippet: Some(visible_snippet(line, 160)),
+                    });
+                }
+                Kind::Marker(0) => {
+                    // A README's licence section that starts with its licence
+                    // (`## License` then `MIT © Jane Doe`).
+                    let (line_start, line) = window.line_around(hit.start, 200);
+                    // Cheap checks first: this runs for every "licens".
+                    let trimmed = line.trim_ascii();
+                    if trimmed.len() > 40
+                        || !(trimmed.starts_with(b"#")
+                            || trimmed.starts_with(b"**")
+                            || trimmed.len() <= 12)
+                    {
+                        continue;
+                    }
+                    let line_end = line_start + line.len() as u64;
+                    let rest = window.slice(line_end, line_end + 400);
+                    let rest = String::from_utf8_lossy(rest);
+                    let mut next = rest.split('\n').map(str::trim).skip(1);
+                    let heading = String::from_utf8_lossy(line);
+                    let following = next.clone().next();
+                    if !statements::is_licence_heading(&heading, following) {
+                        continue;
+                    }
+                    let Some(first) =
+                        next.find(|l| !l.is_empty() && !l.bytes().all(|b| b == b'=' || b == b'-'))
+                    else {
+                        continue;
+                    };
+                    let Some(expression) = statements::section_start(first) else {
+                        continue;
+                    };
+                    let Ok(parsed) = notices::parse_expression(&expression) else {
+                        continue;
+                    };
+                    let line_no = window.line_col(hit.start).0;
+                    found.push(Found {
+                        offset: hit.start,
+                        line_col: Some(window.line_col(hit.start)),
+                        lines: Some((line_no, line_no + 2)),
+                        kind: "reference",
+                        coverage: 1.0,
+                        licence: Licence::Expression(expression, Box::new(parsed)),
+                        source: "licence section".to_owned(),
+                        snippet: Some(visible_snippet(first.as_bytes(), 160)),
                     });
                 }
                 Kind::Trigger | Kind::Copyright | Kind::Marker(_) => {}
@@ -309,6 +448,14 @@ impl LicenseDetector {
                     found.push(Found {
                         offset,
                         line_col: Some(window.line_col(offset)),
+                        lines: Some((
+                            window.line_col(offset).0,
+                            window
+                                .line_col(window.offset() + end.saturating_sub(1).max(start) as u64)
+                                .0,
+                        )),
+                        kind: if m.full_text { "text" } else { "notice" },
+                        coverage: m.score,
                         source: text_source(&m),
                         licence: Licence::Text(m),
                         snippet: None,
@@ -461,6 +608,12 @@ impl LicenseDetector {
                 found.push(Found {
                     offset: from,
                     line_col: Some(window.line_col(from)),
+                    lines: Some((
+                        window.line_col(from).0,
+                        window.line_col(to.saturating_sub(1).max(from)).0,
+                    )),
+                    kind: "text",
+                    coverage: m.score,
                     source: text_source(&m),
                     licence: Licence::Text(m),
                     snippet: None,
@@ -559,6 +712,7 @@ impl LicenseDetector {
     /// Deduplicates and reports licences against the policy.
     fn report(&self, mut found: Vec<Found>, sink: &mut dyn Sink) {
         found.sort_by_key(|f| f.offset);
+        resolve_overlaps(&mut found);
         let has_versioned = |prefix: &str| {
             found.iter().any(|f| match &f.licence {
                 Licence::Expression(e, _) => e.contains(prefix),
@@ -610,7 +764,7 @@ impl LicenseDetector {
                     &rules::UNKNOWN,
                     format!(
                         "Licence `{text}` cannot be mapped to SPDX ({}): {reason}",
-                        f.source
+                        describe(f)
                     ),
                 );
             }
@@ -644,12 +798,12 @@ impl LicenseDetector {
                 format!(
                     "Licence `{shown}` is not allowed by the licence policy: {} ({})",
                     reasons.join("; "),
-                    f.source
+                    describe(f)
                 ),
             ),
             _ => make(
                 &rules::DETECTED,
-                format!("Licence `{shown}` ({})", f.source),
+                format!("Licence `{shown}` ({})", describe(f)),
             ),
         }
     }
@@ -667,6 +821,12 @@ impl Detector for LicenseDetector {
     fn patterns(&self) -> Vec<Pattern> {
         let mut patterns = vec![Pattern::new(notices::SPDX_TAG, Scope::Text)];
         patterns.extend(PHRASES.iter().map(|(p, _)| Pattern::new(p, Scope::Text)));
+        patterns.extend(
+            statements::LEADS
+                .iter()
+                .map(|p| Pattern::new(p, Scope::Text)),
+        );
+        patterns.extend(GNU_SHORT.iter().map(|p| Pattern::new(p, Scope::Text)));
         patterns.extend(TEXT_TRIGGERS.iter().map(|p| Pattern::new(p, Scope::Text)));
         patterns.extend(
             COPYRIGHT_MARKERS
@@ -715,6 +875,9 @@ impl Detector for LicenseDetector {
                     .map(|m| Found {
                         offset: 0,
                         line_col: None,
+                        lines: Some((m.lines.0 as u32 + 1, m.lines.1.max(m.lines.0 + 1) as u32)),
+                        kind: if m.full_text { "text" } else { "notice" },
+                        coverage: m.score,
                         source: text_source(&m),
                         licence: Licence::Text(m),
                         snippet: None,
@@ -744,6 +907,87 @@ impl Detector for LicenseDetector {
             }
         }
     }
+}
+
+/// The identifiers of an expression's terms.
+fn term_ids(expression: &Expression) -> Vec<String> {
+    expression
+        .requirements()
+        .map(|r| crate::policy::canonical_license(&r.req.license))
+        .collect()
+}
+
+/// GNU licences read from a notice that names no version.
+const ANY_VERSION: &[&str] = &["GPL-1.0-or-later", "LGPL-2.0-or-later", "AGPL-3.0-or-later"];
+
+/// Resolves overlapping statements of one file: a licence named alone near
+/// a statement that names it with others (`Apache-2.0` inside "Apache-2.0
+/// OR MIT") is part of that statement, and a GNU licence named without a
+/// version gives way to a version of the same licence found in the file.
+fn resolve_overlaps(found: &mut Vec<Found>) {
+    const NEAR: u32 = 12;
+    let expressions: Vec<(Vec<String>, (u32, u32))> = found
+        .iter()
+        .filter_map(|f| match &f.licence {
+            Licence::Expression(_, e) => Some((term_ids(e), f.lines.unwrap_or((0, 0)))),
+            _ => None,
+        })
+        .collect();
+    let mut keep = vec![true; found.len()];
+    for (i, f) in found.iter().enumerate() {
+        let Licence::Expression(_, e) = &f.licence else {
+            continue;
+        };
+        let ids = term_ids(e);
+        let (a, b) = f.lines.unwrap_or((0, 0));
+        let within_compound = ids.len() == 1
+            && expressions.iter().any(|(others, (c, d))| {
+                others.len() > 1 && others.contains(&ids[0]) && *c <= b + NEAR && a <= *d + NEAR
+            });
+        let any_version = ids.len() == 1
+            && ANY_VERSION.contains(&ids[0].as_str())
+            && expressions.iter().any(|(others, _)| {
+                others
+                    .iter()
+                    .any(|o| o != &ids[0] && o.split('-').next() == ids[0].split('-').next())
+            });
+        if within_compound || any_version {
+            keep[i] = false;
+        }
+    }
+    let mut index = 0;
+    found.retain(|_| {
+        index += 1;
+        keep[index - 1]
+    });
+}
+
+/// Where and how a licence was found, for its message: the source, the
+/// kind, the region's lines and the coverage.
+fn describe(f: &Found) -> String {
+    let lines = match f.lines {
+        Some((a, b)) if a == b => format!(", line {a}"),
+        Some((a, b)) => format!(", lines {a}\u{2013}{b}"),
+        None => String::new(),
+    };
+    format!(
+        "{}; kind {}{lines}, coverage {:.2}",
+        f.source, f.kind, f.coverage
+    )
+}
+
+/// The end of the sentence that starts before `from`: a full stop followed
+/// by a space, a blank line, or 400 bytes on.
+fn sentence_end(window: &Window<'_>, from: u64) -> u64 {
+    let after = window.slice(from, from + 400);
+    let mut end = after.len();
+    for (i, pair) in after.windows(2).enumerate() {
+        if (pair[0] == b'.' && pair[1].is_ascii_whitespace()) || pair == b"\n\n" {
+            end = i + 1;
+            break;
+        }
+    }
+    from + end.saturating_sub(1) as u64
 }
 
 fn text_source(m: &text::TextMatch) -> String {

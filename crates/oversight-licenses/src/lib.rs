@@ -47,6 +47,7 @@ mod ngrams;
 pub mod notices;
 pub mod policy;
 pub mod rules;
+mod statements;
 pub mod text;
 mod views;
 

@@ -222,6 +222,7 @@ impl Stores {
     fn load() -> Result<Self, Error> {
         let mut store = Store::load_inline().map_err(|e| Error::Store(e.to_string()))?;
         add_lgpl3_alone(&mut store);
+        add_apache_terms_alone(&mut store);
         add_exceptions(&mut store);
         let mut headers = Store::new();
         for name in HEADER_LICENSES {
@@ -691,6 +692,26 @@ fn add_lgpl3_alone(store: &mut Store) {
         let lgpl_alone = TextData::new(&lines[..gpl_start + 10].join("\n"));
         let _ = store.add_variant(&name, LicenseType::Alternate, lgpl_alone);
     }
+}
+
+/// Many copies of the Apache-2.0 text end at "END OF TERMS AND
+/// CONDITIONS", without the appendix on how to apply the licence. Matched
+/// against the whole text they score lower than the Pixar licence (the
+/// Apache terms with another trademark clause, and no appendix), so the
+/// terms alone become an alternate text of Apache-2.0.
+fn add_apache_terms_alone(store: &mut Store) {
+    let Some(original) = store.get_original("Apache-2.0") else {
+        return;
+    };
+    let lines = original.lines();
+    let Some(end) = lines
+        .iter()
+        .position(|l| l.trim().eq_ignore_ascii_case("END OF TERMS AND CONDITIONS"))
+    else {
+        return;
+    };
+    let terms = TextData::new(&lines[..=end].join("\n"));
+    let _ = store.add_variant("Apache-2.0", LicenseType::Alternate, terms);
 }
 
 /// The store holds licence texts only, so that an exception's text alone

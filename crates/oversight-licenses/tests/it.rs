@@ -326,58 +326,89 @@ fn licence_files_report_identifier_and_confidence() {
         ),
         [(
             "license.detected",
-            "Licence `MIT OR Apache-2.0` (SPDX-License-Identifier)".to_owned()
+            "Licence `MIT OR Apache-2.0` (SPDX-License-Identifier; kind tag, line 1, coverage 1.00)"
+                .to_owned()
         )]
     );
 }
 
 #[test]
 fn spdx_tags_and_header_notices() {
-    let cases: &[(&str, &str, &[&str])] = &[
+    // (file, content, [(expression, kind, first line, last line)]).
+    type Expected<'a> = &'a [(&'a str, &'a str, u32, u32)];
+    let cases: &[(&str, &str, Expected<'_>)] = &[
         (
             "a.rs",
             "// SPDX-License-Identifier: MIT\nfn main() {}\n",
-            &["Licence `MIT` (SPDX-License-Identifier)"],
+            &[("MIT", "tag", 1, 1)],
         ),
         (
             "a.c",
             "/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-3-Clause) AND Zlib */\n",
-            &["Licence `(GPL-2.0-only OR BSD-3-Clause) AND Zlib` (SPDX-License-Identifier)"],
+            &[("(GPL-2.0-only OR BSD-3-Clause) AND Zlib", "tag", 1, 1)],
         ),
         (
             "a.java",
             "// SPDX-License-Identifier: GPL-2.0-or-later WITH Classpath-exception-2.0\n",
-            &["Licence `GPL-2.0-or-later WITH Classpath-exception-2.0` (SPDX-License-Identifier)"],
+            &[("GPL-2.0-or-later WITH Classpath-exception-2.0", "tag", 1, 1)],
         ),
         (
             "a.py",
             "# SPDX-License-Identifier: MIT/Apache-2.0\n",
-            &["Licence `MIT/Apache-2.0` (SPDX-License-Identifier)"],
-        ),
-        (
-            "a.py",
-            "# SPDX-License-Identifier: Proprietary-Acme\n",
-            &[
-                "Licence `Proprietary-Acme` cannot be mapped to SPDX (SPDX-License-Identifier): unknown term",
-            ],
+            &[("MIT/Apache-2.0", "tag", 1, 1)],
         ),
         (
             "a.java",
             "/*\n * Licensed under the Apache License, Version 2.0 (the \"License\");\n * you may not use this file except in compliance with the License.\n */\n",
-            &["Licence `Apache-2.0` (notice \u{201c}apache license, version 2.0\u{201d})"],
+            &[("Apache-2.0", "notice", 2, 3)],
         ),
         (
             "a.c",
             "/* This file is part of GNU Foo.\n *\n * GNU Foo is free software: you can redistribute it and/or modify\n * it under the terms of the GNU General Public License as published by\n * the Free Software Foundation, either version 3 of the License, or\n * (at your option) any later version.\n *\n * You should have received a copy of the GNU General Public License\n * along with GNU Foo.  If not, see <https://www.gnu.org/licenses/>.\n */\n",
-            &["Licence `GPL-3.0-or-later` (notice \u{201c}gnu general public license\u{201d})"],
+            &[("GPL-3.0-or-later", "notice", 4, 6)],
+        ),
+        (
+            "a.c",
+            "/* This program is free software; you can redistribute it and/or modify it\n * under the terms of the GNU General Public License version 2 as published\n * by the Free Software Foundation. */\n",
+            &[("GPL-2.0-only", "notice", 2, 3)],
         ),
         (
             "a.js",
             "/** @license MIT License - see LICENSE */\n",
-            &["Licence `MIT` (notice \u{201c}mit license\u{201d})"],
+            &[("MIT", "notice", 1, 1)],
+        ),
+        (
+            "a.rs",
+            "// Licensed under the Apache License, Version 2.0 <LICENSE-APACHE or\n// https://www.apache.org/licenses/LICENSE-2.0> or the MIT license\n// <LICENSE-MIT or https://opensource.org/licenses/MIT>, at your\n// option. This file may not be copied, modified, or distributed\n// except according to those terms.\n",
+            &[("Apache-2.0 OR MIT", "notice", 1, 4)],
+        ),
+        (
+            "a.pl",
+            "# This library is free software; you can redistribute it and/or modify\n# it under the same terms as Perl itself.\n",
+            &[("(Artistic-1.0-Perl OR GPL-1.0-or-later)", "notice", 2, 2)],
+        ),
+        (
+            "a.cpp",
+            "// Part of the LLVM Project, under the Apache License v2.0 with LLVM Exceptions.\n",
+            &[("Apache-2.0 WITH LLVM-exception", "notice", 1, 1)],
+        ),
+        (
+            "a.c",
+            "/* Released under the GNU GPL; see COPYING. */\n",
+            &[("GPL-1.0-or-later", "notice", 1, 1)],
+        ),
+        (
+            "README.md",
+            "# foo\n\nDoes things.\n\n## License\n\nMIT \u{a9} Jane Doe\n",
+            &[("MIT", "reference", 5, 7)],
         ),
         ("a.go", "// submit license requests to legal\n", &[]),
         ("a.rs", "let tag = \"SPDX-License-Identifier:\";\n", &[]),
+        (
+            "a.rs",
+            "// see https://www.gnu.org/licenses/gpl-2.0.html\n",
+            &[],
+        ),
     ];
     for (path, content, expected) in cases {
         let got: Vec<String> = findings(&PLAIN, path, content)
@@ -385,8 +416,45 @@ fn spdx_tags_and_header_notices() {
             .filter(|(r, _)| *r != "license.copyright")
             .map(|(_, m)| m)
             .collect();
-        assert_eq!(&got, expected, "{content}");
+        let want: Vec<String> = expected
+            .iter()
+            .map(|(expression, kind, a, b)| {
+                let lines = if a == b {
+                    format!("line {a}")
+                } else {
+                    format!("lines {a}\u{2013}{b}")
+                };
+                format!("Licence `{expression}` kind {kind}, {lines}")
+            })
+            .collect();
+        // The message names the expression, then the source, the kind,
+        // the region and the coverage.
+        let shown: Vec<String> = got
+            .iter()
+            .map(|m| {
+                let expression = m.split('`').nth(1).unwrap_or_default();
+                let details = m.split("; ").nth(1).unwrap_or_default();
+                let region = details
+                    .rsplit_once(", coverage")
+                    .map_or(details, |(r, _)| r);
+                format!("Licence `{expression}` {region}")
+            })
+            .collect();
+        assert_eq!(shown, want, "{content}\n{got:?}");
     }
+    assert_eq!(
+        findings(
+            &PLAIN,
+            "a.py",
+            "# SPDX-License-Identifier: Proprietary-Acme\n"
+        ),
+        [(
+            "license.unknown",
+            "Licence `Proprietary-Acme` cannot be mapped to SPDX (SPDX-License-Identifier; kind \
+             tag, line 1, coverage 1.00): unknown term"
+                .to_owned()
+        )]
+    );
 }
 
 #[test]

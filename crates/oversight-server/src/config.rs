@@ -37,6 +37,9 @@ pub struct ServerConfig {
     pub secure_cookies: bool,
     /// Failed logins allowed per account and per client address per minute.
     pub login_attempts_per_minute: u32,
+    /// Take the client's address from `X-Forwarded-For` (set only behind a
+    /// reverse proxy that overwrites it); otherwise the peer's address.
+    pub trust_forwarded_for: bool,
     /// The TLS certificate chain (PEM): with `tls_key`, the server speaks
     /// HTTPS itself (rustls) and its cookies are `Secure`.
     pub tls_cert: Option<PathBuf>,
@@ -81,6 +84,7 @@ impl Default for ServerConfig {
             public_origin: None,
             secure_cookies: false,
             login_attempts_per_minute: 10,
+            trust_forwarded_for: false,
             tls_cert: None,
             tls_key: None,
             webhooks: Vec::new(),

@@ -189,14 +189,17 @@ impl Server {
             return axum_server::from_tcp_rustls(listener, tls)
                 .map_err(|source| ServeError::Listen { addr, source })?
                 .handle(handle)
-                .serve(app.into_make_service())
+                .serve(app.into_make_service_with_connect_info::<std::net::SocketAddr>())
                 .await
                 .map_err(|source| ServeError::Listen { addr, source });
         }
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(|source| ServeError::Listen { addr, source })
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|source| ServeError::Listen { addr, source })
     }
 }
 

@@ -427,14 +427,22 @@ async fn login(
     State(state): State<AppState>,
     session: Session,
     headers: HeaderMap,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     Json(body): Json<Login>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let client = headers
+    // The client is the peer, or what the reverse proxy says it is when
+    // the configuration trusts one: a header anyone can send is no key.
+    let forwarded = headers
         .get("x-forwarded-for")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("direct")
-        .to_owned();
-    let keys = [format!("name:{}", body.name), format!("client:{client}")];
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().to_owned());
+    let client = match (state.config().trust_forwarded_for, forwarded, peer) {
+        (true, Some(forwarded), _) => forwarded,
+        (_, _, Some(axum::Extension(axum::extract::ConnectInfo(addr)))) => addr.ip().to_string(),
+        _ => "unknown".to_owned(),
+    };
+    let keys = crate::limiter::LoginKeys::new(&body.name, &client);
     let log = |kind: &str, status: u16, detail: String| oversight_access::AccessEvent {
         at: jiff::Timestamp::now().to_string(),
         actor: body.name.clone(),
@@ -445,23 +453,42 @@ async fn login(
         token_id: None,
         detail,
     };
-    if state.limiter().blocked(&keys) {
-        let _ = state
-            .access()
-            .log(&log("login-limited", 429, String::new()))
-            .await;
-        return Err(Problem::new(
+    let refused = || {
+        Problem::new(
             StatusCode::TOO_MANY_REQUESTS,
             "Too many failed logins for this account or address; wait a minute",
-        ));
+        )
+    };
+    match state.limiter().check(&keys) {
+        crate::limiter::Limit::Open => {}
+        crate::limiter::Limit::FirstRefusal => {
+            let _ = state
+                .access()
+                .log(&log(
+                    "login-limited",
+                    429,
+                    format!(
+                        "from {client}; further refusals this minute are not logged one by one"
+                    ),
+                ))
+                .await;
+            return Err(refused());
+        }
+        crate::limiter::Limit::Refused => return Err(refused()),
     }
+    let Some(_slot) = state.limiter().hashing_slot().await else {
+        return Err(Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Too many logins at once; try again in a moment",
+        ));
+    };
     match state
         .access()
         .authenticate(&body.name, &body.password)
         .await
     {
         Ok(principal) => {
-            state.limiter().succeeded(&keys[..1]);
+            state.limiter().succeeded(&keys);
             session
                 .cycle_id()
                 .await

@@ -936,7 +936,10 @@ fn bad_input_gets_a_problem_and_changes_nothing() {
 
 #[test]
 fn the_login_rate_limit_refuses_guesses_without_hashing_and_lets_others_in() {
-    let h = Harness::start(Backend::Sqlite);
+    // Behind a reverse proxy that sets X-Forwarded-For.
+    let h = Harness::start_with(Backend::Sqlite, |_, config| {
+        config.trust_forwarded_for = true;
+    });
     h.account("victim", &[(Role::Reviewer, Scope::Organisation)]);
     h.account("bystander", &[(Role::Reviewer, Scope::Organisation)]);
     let login = |name: &str, password: &str, client: &str| {
@@ -962,6 +965,36 @@ fn the_login_rate_limit_refuses_guesses_without_hashing_and_lets_others_in() {
     // Even the right password waits out the window.
     assert_eq!(login("victim", "password-of-victim", "10.0.0.2"), 429);
     assert_eq!(login("bystander", "password-of-bystander", "10.0.0.3"), 200);
+    // A refused flood is one line of the access log per key, not one per
+    // request.
+    let log = h
+        .runtime
+        .block_on(async { h.state.access().access_log(0, 200).await.unwrap() });
+    let limited = log.iter().filter(|e| e.kind == "login-limited").count();
+    assert_eq!(limited, 1, "{log:?}");
+}
+
+#[test]
+fn a_forged_forwarded_for_does_not_escape_the_client_limit() {
+    // No proxy is trusted: the client is the peer, whatever the header says.
+    let h = Harness::start_with(Backend::Sqlite, |_, config| {
+        config.login_attempts_per_minute = 2;
+    });
+    let login = |n: usize| {
+        agent()
+            .post(&format!("{}/api/v1/login", h.base))
+            .header("X-Forwarded-For", &format!("10.1.0.{n}"))
+            .send_json(json!({"name": format!("guess{n}"), "password": "wrong guess"}))
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    // Each name fails only once, but the peer's limit is ten times the
+    // account's: 20 failures, then refusals.
+    for n in 0..20 {
+        assert_eq!(login(n), 401, "attempt {n}");
+    }
+    assert_eq!(login(20), 429);
 }
 
 /// The `oidc-provider` package scripts/test installs, or a failure that

@@ -247,6 +247,18 @@ fn deep_nesting_ends_with_a_coverage_finding() {
         "{:?}",
         describe(&found)
     );
+    // PowerShell: each parenthesis is a dozen nodes deep in its grammar.
+    let ps = format!("$x = {}1{}\n", "(".repeat(3000), ")".repeat(3000));
+    let started = Instant::now();
+    let found = analyse(&detector, "deep.ps1", ps.as_bytes());
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(
+        found
+            .iter()
+            .any(|e| e.rule.id == "coverage.behaviour-analysis-incomplete"),
+        "{:?}",
+        describe(&found)
+    );
     let js = format!("var a = {}0{};\n", "[".repeat(20000), "]".repeat(20000));
     let found = analyse(&detector, "deep.js", js.as_bytes());
     assert!(

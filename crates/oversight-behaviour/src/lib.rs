@@ -209,6 +209,92 @@ impl Behaviour {
     pub fn rule_set(&self) -> &RuleSet {
         &self.set
     }
+
+    /// Runs the samples of every rule loaded from a file under `under` (all
+    /// rules when `None`) and returns where a rule disagrees with its own
+    /// samples: no finding on a positive sample, a finding on a negative
+    /// one, or a rule without one sample of each kind.
+    pub fn check_samples(&self, under: Option<&Path>) -> Vec<SampleFailure> {
+        let mut failures = Vec::new();
+        for rule in self.set.rules() {
+            if under.is_some_and(|dir| !rule.file.starts_with(dir)) {
+                continue;
+            }
+            let positives = rule.samples.iter().filter(|s| s.positive).count();
+            if positives == 0 || positives == rule.samples.len() {
+                failures.push(SampleFailure {
+                    rule: rule.rule.id.to_owned(),
+                    file: rule.file.clone(),
+                    line: rule.line,
+                    sample: None,
+                    expected_finding: positives == 0,
+                });
+            }
+            for sample in &rule.samples {
+                let fired = analyse(self, &sample.path, sample.code.as_bytes())
+                    .iter()
+                    .any(|e| e.rule.id == rule.rule.id);
+                if fired != sample.positive {
+                    failures.push(SampleFailure {
+                        rule: rule.rule.id.to_owned(),
+                        file: rule.file.clone(),
+                        line: rule.line,
+                        sample: Some(sample.path.clone()),
+                        expected_finding: sample.positive,
+                    });
+                }
+            }
+        }
+        failures
+    }
+}
+
+/// A rule that disagrees with one of its samples (see
+/// [`Behaviour::check_samples`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SampleFailure {
+    /// The rule id.
+    pub rule: String,
+    /// The rule file.
+    pub file: std::path::PathBuf,
+    /// The line where the rule starts.
+    pub line: usize,
+    /// The sample's path; `None` when the rule lacks a positive or a
+    /// negative sample.
+    pub sample: Option<String>,
+    /// Whether a finding was expected (a positive sample, or a missing one).
+    pub expected_finding: bool,
+}
+
+impl std::fmt::Display for SampleFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.sample {
+            Some(sample) => write!(
+                f,
+                "Rule file {}, line {}, rule `{}`: sample `{sample}` {}",
+                self.file.display(),
+                self.line,
+                self.rule,
+                if self.expected_finding {
+                    "is positive but the rule does not fire on it"
+                } else {
+                    "is negative but the rule fires on it"
+                }
+            ),
+            None => write!(
+                f,
+                "Rule file {}, line {}, rule `{}`: needs at least one positive and one negative sample (no {} sample)",
+                self.file.display(),
+                self.line,
+                self.rule,
+                if self.expected_finding {
+                    "positive"
+                } else {
+                    "negative"
+                }
+            ),
+        }
+    }
 }
 
 /// What the detector reads whole: files of a known language by name,

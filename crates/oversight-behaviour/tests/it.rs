@@ -121,6 +121,16 @@ string = "c2\\.acme-bad\\.example"
         "{:?}",
         describe(&found)
     );
+    // Its samples are checked on request: it has none.
+    let failures = detector.check_samples(Some(dir.path()));
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert!(
+        failures[0]
+            .to_string()
+            .contains("rule `malicious.acme-beacon`: needs at least one positive"),
+        "{}",
+        failures[0]
+    );
 }
 
 #[test]

@@ -647,7 +647,9 @@ pub(crate) struct ScanArgs {
 /// `oversight rules`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct RulesArgs {
-    /// Also list the behaviour rules of this directory (as `scan --rules`).
+    /// Also list the behaviour rules of this directory (as `scan --rules`),
+    /// and check them against their own samples (exit 1 when a rule does
+    /// not fire on a positive sample or fires on a negative one).
     #[arg(long, value_name = "DIR")]
     pub(crate) rules: Option<PathBuf>,
 }

@@ -100,6 +100,16 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     reference
                 )?;
             }
+            // A reviewer's rules are checked against their own samples.
+            if let Some(dir) = &args.rules {
+                let failures = oversight_app::detectors::behaviour().check_samples(Some(dir));
+                for failure in &failures {
+                    term::err!("oversight: {failure}");
+                }
+                if !failures.is_empty() {
+                    return Ok(EXIT_FINDINGS);
+                }
+            }
             Ok(EXIT_PASS)
         }
         Command::Init(args) => register::init(args),

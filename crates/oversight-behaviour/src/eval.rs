@@ -1714,10 +1714,25 @@ impl<'a> Evaluator<'a> {
         let is_shell = shell.is_some_and(|s| s.contains(self.lang, name));
         let is_exec = is_shell || exec.is_some_and(|s| s.contains(self.lang, name));
         let method = name.rsplit('.').next().unwrap_or(name);
-        if matches!(method, "urlretrieve" | "download") && recorded.len() >= 2 {
+        if matches!(method, "urlretrieve" | "download" | "downloadfile") && recorded.len() >= 2 {
             if let Some(t) = recorded[1].text.clone() {
                 self.downloaded_files.push(t);
             }
+            return;
+        }
+        // `fs.writeFileSync(dest, body)`, `[IO.File]::WriteAllBytes(p, $b)`:
+        // downloaded bytes written to a named file make it downloaded code
+        // when that file is run later.
+        if recorded.len() >= 2
+            && recorded[1..].iter().any(|a| a.taint & downloaded_bit != 0)
+            && self
+                .apis
+                .capabilities
+                .get("file-write")
+                .is_some_and(|w| w.contains(self.lang, name))
+            && let Some(t) = recorded[0].text.clone().filter(|t| t.len() >= 3)
+        {
+            self.downloaded_files.push(t);
             return;
         }
         // An earlier download run now: check before noting this call's own.

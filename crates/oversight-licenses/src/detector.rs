@@ -353,6 +353,26 @@ impl LicenseDetector {
                     );
                     let sentence = strip_markers_per_line(&sentence);
                     let Some(expression) = statements::named(&sentence) else {
+                        // Licence-like text that maps to no identifier is
+                        // reported, not dropped.
+                        if let Some(name) = statements::unnamed(&sentence) {
+                            found.push(Found {
+                                offset: hit.start,
+                                line_col: Some(window.line_col(hit.start)),
+                                lines: Some((
+                                    window.line_col(hit.start).0,
+                                    window.line_col(sentence_end(window, hit.end)).0,
+                                )),
+                                kind: "notice",
+                                coverage: 0.0,
+                                licence: Licence::Unknown(
+                                    name.clone(),
+                                    format!("\u{201c}{name}\u{201d} names no SPDX licence"),
+                                ),
+                                source: "licence statement".to_owned(),
+                                snippet: Some(visible_snippet(line, 160)),
+                            });
+                        }
                         continue;
                     };
                     let licence = match notices::parse_expression(&expression) {

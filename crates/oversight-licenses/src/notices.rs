@@ -141,7 +141,11 @@ pub(crate) fn resolve(resolve: Resolve, after: &str) -> Notice {
     );
     let id = if gnu {
         // The clause often sits in the next sentence.
-        let clause_scope = &after[..after.len().min(sentence_end + 200)];
+        let mut clause_end = after.len().min(sentence_end + 200);
+        while !after.is_char_boundary(clause_end) {
+            clause_end -= 1;
+        }
+        let clause_scope = &after[..clause_end];
         let later = OR_LATER.is_match(clause_scope);
         format!(
             "{prefix}-{version}-{}",
@@ -230,6 +234,11 @@ mod tests {
                 Notice::License("GPL-3.0-only".into()),
             ),
             (gpl, " for more details.\n", Notice::Unversioned("GNU GPL")),
+            (
+                gpl,
+                &format!(" version 2 of the License.{}", "\u{26a1}".repeat(100)),
+                Notice::License("GPL-2.0-only".into()),
+            ),
             (
                 Resolve::Versioned(Family::Lgpl),
                 " as published by the Free Software Foundation; either\n version 2.1 of the License, or (at your option) any later version.",

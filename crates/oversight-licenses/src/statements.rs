@@ -218,10 +218,12 @@ pub(crate) fn named(sentence: &str) -> Option<String> {
 
 /// [`named`], and where in `sentence` its first licence is named.
 fn named_at(sentence: &str) -> Option<(String, usize)> {
-    let end = SENTENCE_END
-        .find(sentence)
-        .map_or(sentence.len(), |m| m.start() + 3);
-    let sentence = &sentence[..end.min(sentence.len())];
+    // Cut after the full stop (ASCII, so at a character boundary), or at
+    // the blank line.
+    let end = SENTENCE_END.find(sentence).map_or(sentence.len(), |m| {
+        m.start() + m.as_str().find('.').map_or(0, |i| i + 1)
+    });
+    let sentence = &sentence[..end];
     let mut found: Vec<(usize, usize, Term)> = Vec::new();
     for index in NAME_SET.matches(sentence).iter() {
         let (re, meaning) = &NAMES[index];
@@ -307,6 +309,24 @@ fn named_at(sentence: &str) -> Option<(String, usize)> {
         previous_end = end;
     }
     (!out.is_empty()).then_some((out, first))
+}
+
+/// A statement that grants a licence by a name that maps to no SPDX
+/// identifier ("Licensed under the BSD License", "Released under the Acme
+/// Public License"): the name, for a `license.unknown` finding. "the
+/// License" alone (Apache's "distributed under the License is distributed
+/// on an AS IS basis") names nothing.
+pub(crate) fn unnamed(sentence: &str) -> Option<String> {
+    static UNNAMED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"^(?i:licen[cs]ed|released|distributed|available|dual[- ]licensed)\s+(?i:under)\s+(?i:the\s+)?(?i:terms\s+of\s+(?:the\s+)?)?((?:[A-Z][\w.-]*\s+){1,5}(?i:licen[cs]e))\b",
+        )
+        .expect("valid regex")
+    });
+    let captures = UNNAMED.captures(sentence.trim_start())?;
+    let name = captures.get(1)?.as_str();
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!name.eq_ignore_ascii_case("the license")).then_some(name)
 }
 
 /// One name found in a sentence.
@@ -477,6 +497,14 @@ mod tests {
                 Some("Apache-2.0 OR MIT"),
             ),
             ("MIT Licensed", Some("MIT")),
+            (
+                "MIT-licensed, by design.\n\n\u{26a1} Performance",
+                Some("MIT"),
+            ),
+            (
+                "MIT-licensed, by de.\u{26a1}\u{26a1} Performance",
+                Some("MIT"),
+            ),
             ("MIT/Apache-2.0 dual license", Some("MIT OR Apache-2.0")),
             (" Logo derived from W3C HTML5 Logos", None),
             (" GPL-2+", Some("GPL-2.0-or-later")),
@@ -500,6 +528,22 @@ mod tests {
         assert_eq!(
             named(" same terms as Perl itself.").as_deref(),
             Some("(Artistic-1.0-Perl OR GPL-1.0-or-later)")
+        );
+    }
+
+    #[test]
+    fn unnamed_licences_are_named_as_written() {
+        assert_eq!(
+            unnamed("Distributed under the BSD License\nSee http://x").as_deref(),
+            Some("BSD License")
+        );
+        assert_eq!(
+            unnamed("distributed under the License is distributed on an"),
+            None
+        );
+        assert_eq!(
+            unnamed("Licensed under the MIT License"),
+            Some("MIT License".into())
         );
     }
 

@@ -402,6 +402,16 @@ fn spdx_tags_and_header_notices() {
             "# foo\n\nDoes things.\n\n## License\n\nMIT \u{a9} Jane Doe\n",
             &[("MIT", "reference", 5, 7)],
         ),
+        (
+            "a.js",
+            "/* Distributed under the BSD License.\n * See http://example.org for details. */\n",
+            &[("BSD License", "notice", 1, 1)],
+        ),
+        (
+            "a.java",
+            "// distributed under the License is distributed on an \"AS IS\" BASIS.\n",
+            &[],
+        ),
         ("a.go", "// submit license requests to legal\n", &[]),
         ("a.rs", "let tag = \"SPDX-License-Identifier:\";\n", &[]),
         (

@@ -34,27 +34,19 @@ impl CallerSlot {
     }
 }
 
-fn same_origin(parts: &Parts, state: &AppState) -> bool {
-    let origin = parts
-        .headers
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok());
+/// Whether a request comes from the server's own origin (`Origin`, else
+/// `Sec-Fetch-Site`).
+pub(crate) fn same_origin(headers: &axum::http::HeaderMap, state: &AppState) -> bool {
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     let Some(origin) = origin else {
         // Browsers send Origin on every cross-site change; a request
         // without one and without the fetch-metadata header is refused too.
-        return parts
-            .headers
-            .get("sec-fetch-site")
-            .and_then(|v| v.to_str().ok())
-            == Some("same-origin");
+        return headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("same-origin");
     };
     if let Some(public) = &state.config().public_origin {
         return origin == public.trim_end_matches('/');
     }
-    let host = parts
-        .headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok());
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
     host.is_some_and(|h| origin == format!("http://{h}") || origin == format!("https://{h}"))
 }
 
@@ -97,7 +89,7 @@ async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Principal, 
         .map_err(|_| Problem::unauthenticated())?;
     let user = user.ok_or_else(Problem::unauthenticated)?;
     let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-    if !safe && !same_origin(parts, state) {
+    if !safe && !same_origin(&parts.headers, state) {
         return Err(Problem::forbidden(
             "A change made with a session cookie must come from this server's own origin",
         ));

@@ -15,6 +15,7 @@ pub mod jobs;
 mod limiter;
 pub mod oidc;
 mod openapi;
+pub mod pages;
 pub mod problem;
 pub mod requests;
 pub mod routes;

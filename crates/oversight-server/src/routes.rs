@@ -318,6 +318,77 @@ pub fn routes() -> Vec<Route> {
             "Verify the signed ledger",
             verify_ledger
         ),
+        // The web pages (`crate::pages`), under the same guards.
+        route!(
+            GET,
+            "/static/{file}",
+            Public,
+            "A page asset (stylesheet, script), embedded in the binary",
+            crate::pages::asset
+        ),
+        route!(
+            GET,
+            "/login",
+            Public,
+            "Page: log in",
+            crate::pages::login_page
+        ),
+        route!(
+            POST,
+            "/login",
+            Public,
+            "Page: the login form (sets the session cookie, then redirects)",
+            crate::pages::login_form
+        ),
+        route!(
+            POST,
+            "/logout",
+            Public,
+            "Page: end the session",
+            crate::pages::logout_form
+        ),
+        route!(
+            GET,
+            "/",
+            Authenticated,
+            "Page: the organisation's dashboard (status matrix, due, recent decisions), or the engagements in scope",
+            crate::pages::home
+        ),
+        route!(
+            GET,
+            "/engagements",
+            Authenticated,
+            "Page: the engagements in the caller's scope (the supplier portal)",
+            crate::pages::engagements
+        ),
+        route!(
+            GET,
+            "/engagements/{id}",
+            A(ReadTerms),
+            "Page: an engagement's agreed terms, requirements and deliveries",
+            crate::pages::engagement
+        ),
+        route!(
+            POST,
+            "/engagements/{id}/acknowledge",
+            A(AcknowledgeTerms),
+            "Page: the supplier acknowledges the terms (form)",
+            crate::pages::acknowledge
+        ),
+        route!(
+            POST,
+            "/engagements/{id}/deliveries",
+            A(SubmitDelivery),
+            "Page: submit a delivery (multipart form)",
+            crate::pages::submit
+        ),
+        route!(
+            GET,
+            "/deliveries/{id}",
+            A(ReadDeliveries),
+            "Page: a delivery's decision, reasons and findings (filtered, paginated)",
+            crate::pages::delivery
+        ),
     ]
 }
 
@@ -430,6 +501,26 @@ async fn login(
     peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     Json(body): Json<Login>,
 ) -> ApiResult<Json<serde_json::Value>> {
+    let principal =
+        password_login(&state, &session, &headers, peer, &body.name, &body.password).await?;
+    Ok(Json(
+        serde_json::json!({"name": principal.name, "grants": principal.grants}),
+    ))
+}
+
+/// The peer address as the connection saw it.
+pub(crate) type Peer = Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>;
+
+/// Logs `name` in with `password` into `session`, within the login limits
+/// (the API's and the login page's one way in with a password).
+pub(crate) async fn password_login(
+    state: &AppState,
+    session: &Session,
+    headers: &HeaderMap,
+    peer: Peer,
+    name: &str,
+    password: &str,
+) -> ApiResult<oversight_access::Principal> {
     // The client is the peer, or what the reverse proxy says it is when
     // the configuration trusts one: a header anyone can send is no key.
     let forwarded = headers
@@ -442,10 +533,10 @@ async fn login(
         (_, _, Some(axum::Extension(axum::extract::ConnectInfo(addr)))) => addr.ip().to_string(),
         _ => "unknown".to_owned(),
     };
-    let keys = crate::limiter::LoginKeys::new(&body.name, &client);
+    let keys = crate::limiter::LoginKeys::new(name, &client);
     let log = |kind: &str, status: u16, detail: String| oversight_access::AccessEvent {
         at: jiff::Timestamp::now().to_string(),
-        actor: body.name.clone(),
+        actor: name.to_owned(),
         kind: kind.to_owned(),
         method: "POST".to_owned(),
         path: "/api/v1/login".to_owned(),
@@ -482,11 +573,7 @@ async fn login(
             "Too many logins at once; try again in a moment",
         ));
     };
-    match state
-        .access()
-        .authenticate(&body.name, &body.password)
-        .await
-    {
+    match state.access().authenticate(name, password).await {
         Ok(principal) => {
             state.limiter().succeeded(&keys);
             session
@@ -498,9 +585,7 @@ async fn login(
                 .await
                 .map_err(|e| Problem::internal(&e))?;
             let _ = state.access().log(&log("login", 200, String::new())).await;
-            Ok(Json(
-                serde_json::json!({"name": principal.name, "grants": principal.grants}),
-            ))
+            Ok(principal)
         }
         Err(oversight_access::AccessError::BadCredentials) => {
             state.limiter().failed(&keys);
@@ -826,17 +911,28 @@ async fn acknowledge(
     Json(body): Json<Acknowledge>,
 ) -> ApiResult<StatusCode> {
     let allowed = scoped.engagement(&id, Action::AcknowledgeTerms).await?;
+    acknowledge_terms(&scoped, &allowed, body.note).await?;
+    Ok(StatusCode::CREATED)
+}
+
+/// Records in the ledger that the principal acknowledged the engagement's
+/// current terms (by digest), with an optional note.
+pub(crate) async fn acknowledge_terms(
+    scoped: &Scoped,
+    allowed: &crate::scoped::Allowed,
+    note: Option<String>,
+) -> ApiResult<()> {
     let terms = oversight_register::format::render_engagement(&allowed.engagement);
     let digest = oversight_app::review::sha256_hex(terms.as_bytes());
     scoped
-        .register_for(&allowed)
+        .register_for(allowed)
         .ledger_append(
             "terms.acknowledged",
-            &id,
-            &serde_json::json!({"terms_sha256": digest, "note": body.note}),
+            allowed.engagement.id.as_str(),
+            &serde_json::json!({"terms_sha256": digest, "note": note}),
         )
         .await?;
-    Ok(StatusCode::CREATED)
+    Ok(())
 }
 
 /// The archive kinds a delivery may be uploaded as, by content type.
@@ -865,6 +961,38 @@ async fn submit(
     body: Body,
 ) -> ApiResult<(StatusCode, Json<crate::jobs::Job>)> {
     let allowed = scoped.engagement(&id, Action::SubmitDelivery).await?;
+    let extension = upload_extension(&headers)?;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let job = accept_delivery(
+        &scoped,
+        &allowed,
+        extension,
+        declared,
+        body.into_data_stream(),
+    )
+    .await?;
+    Ok((StatusCode::ACCEPTED, Json(job)))
+}
+
+/// Stages a delivery of engagement `allowed` (archive kind `extension`,
+/// `declared` bytes if the client said) from `body` within the size limit
+/// and the supplier's quota, and queues its review (the API's upload and
+/// the page's multipart form).
+pub(crate) async fn accept_delivery<S, E>(
+    scoped: &Scoped,
+    allowed: &crate::scoped::Allowed,
+    extension: &str,
+    declared: Option<u64>,
+    body: S,
+) -> ApiResult<crate::jobs::Job>
+where
+    S: futures::Stream<Item = Result<axum::body::Bytes, E>>,
+    E: std::fmt::Display,
+{
+    let id = allowed.engagement.id.as_str().to_owned();
     if let Some(why) = allowed
         .engagement
         .refuses_deliveries(jiff::Zoned::now().date())
@@ -872,12 +1000,8 @@ async fn submit(
         return Err(Problem::conflict(why));
     }
     let state = scoped.state();
-    let extension = upload_extension(&headers)?;
     let limit = state.config().max_upload_bytes;
-    if let Some(length) = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok())
+    if let Some(length) = declared
         && length > limit
     {
         return Err(Problem::new(
@@ -938,15 +1062,19 @@ async fn submit(
         )
         .await
         .map_err(db)?;
-    Ok((StatusCode::ACCEPTED, Json(job)))
+    Ok(job)
 }
 
 /// Streams `body` to `path`, refusing more than `limit` bytes.
-async fn stream_to(path: &std::path::Path, body: Body, limit: u64) -> ApiResult<u64> {
+async fn stream_to<S, E>(path: &std::path::Path, body: S, limit: u64) -> ApiResult<u64>
+where
+    S: futures::Stream<Item = Result<axum::body::Bytes, E>>,
+    E: std::fmt::Display,
+{
     let mut file = tokio::fs::File::create(path)
         .await
         .map_err(|e| Problem::internal(&e))?;
-    let mut stream = body.into_data_stream();
+    let mut stream = std::pin::pin!(body);
     let mut written: u64 = 0;
     while let Some(chunk) = stream.next().await {
         let chunk =
@@ -1293,7 +1421,12 @@ async fn add_evidence(
         .map_err(|e| Problem::internal(&e))?;
     let path = dir.join("document");
     let result = async {
-        let bytes = stream_to(&path, body, state.config().max_upload_bytes).await?;
+        let bytes = stream_to(
+            &path,
+            body.into_data_stream(),
+            state.config().max_upload_bytes,
+        )
+        .await?;
         if bytes == 0 {
             return Err(Problem::bad_request("The evidence document is empty"));
         }

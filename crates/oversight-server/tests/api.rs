@@ -500,6 +500,15 @@ fn matrix(method: &str, path: &str) -> Option<Expect> {
         ("POST", "/api/v1/engagements/{id}/evidence") => Expect::Only(&[Reviewer, Supplier]),
         ("GET", "/api/v1/status") => Expect::Only(INTERNAL_READERS),
         ("GET", "/api/v1/ledger/verify") => Expect::Only(&[Auditor]),
+        // The web pages: a caller with no credentials gets the login form
+        // with 401 (the form posts back to where it was).
+        ("GET", "/static/{file}" | "/login") => Expect::Public(200),
+        // 303 to the page, which the agent follows.
+        ("POST", "/login" | "/logout") => Expect::Public(200),
+        ("GET", "/" | "/engagements") => Expect::Authenticated(200),
+        ("GET", "/engagements/{id}" | "/deliveries/{id}") => Expect::Only(READERS),
+        ("POST", "/engagements/{id}/acknowledge") => Expect::Only(&[Supplier]),
+        ("POST", "/engagements/{id}/deliveries") => Expect::Only(&[Reviewer, Supplier]),
         _ => return None,
     })
 }
@@ -683,6 +692,7 @@ fn every_route_is_in_the_authorisation_matrix_and_behaves_as_it_says() {
                 )
                 .replace("/tokens/{id}", &format!("/tokens/{own_token}"))
                 .replace("{waiver}", &waiver)
+                .replace("{file}", "app.css")
                 .replace(
                     "/waiver-requests/{id}",
                     &format!(
@@ -714,6 +724,7 @@ fn every_route_is_in_the_authorisation_matrix_and_behaves_as_it_says() {
                     common::SUPPLIER.replace("acme-dev", &format!("s{n}-{caller:?}").to_lowercase()).into_bytes(),
                 ),
                 ("POST", "/api/v1/login") => ("application/json", json!({"name": "admin", "password": "password-of-admin"}).to_string().into_bytes()),
+                ("POST", "/login") => ("application/x-www-form-urlencoded", b"name=admin&password=password-of-admin".to_vec()),
                 ("POST", "/api/v1/setup") => ("application/json", json!({"link": "0000", "password": "whatever whatever"}).to_string().into_bytes()),
                 ("POST", "/api/v1/users") => ("application/json", json!({"name": format!("u{n}{caller:?}").to_lowercase()}).to_string().into_bytes()),
                 ("POST", "/api/v1/users/{id}/grants") => ("application/json", json!({"role": "auditor", "scope": {"kind": "engagement", "id": format!("x{caller:?}").to_lowercase()}}).to_string().into_bytes()),

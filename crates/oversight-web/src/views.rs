@@ -1,0 +1,335 @@
+//! One view model per page, each rendered by its template in
+//! `templates/`. The fields are what the page shows, already decided by
+//! the scope check: a field the viewer may not see is empty, never filled
+//! and hidden.
+
+use askama::Template;
+
+/// What every page shows around its content.
+#[derive(Debug, Clone, Default)]
+pub struct Chrome {
+    /// The signed-in account, if any.
+    pub user: Option<String>,
+    /// The session's form token, sent back by every form.
+    pub csrf: String,
+    /// Whether the viewer sees the organisation's dashboard.
+    pub dashboard: bool,
+    /// The page's title.
+    pub title: String,
+}
+
+/// The login page.
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    /// Around.
+    pub chrome: Chrome,
+    /// Where to go once signed in (a local path).
+    pub next: String,
+    /// The name typed, kept after a failure.
+    pub name: String,
+    /// Why the last attempt failed.
+    pub error: Option<String>,
+    /// Whether single sign-on is configured.
+    pub sso: bool,
+}
+
+/// An error page.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    /// Around.
+    pub chrome: Chrome,
+    /// The HTTP status.
+    pub status: u16,
+    /// What happened, naming the item and the reason.
+    pub detail: String,
+}
+
+/// One cell of the status matrix: a factor's state, in words.
+#[derive(Debug, Clone)]
+pub struct Cell {
+    /// `ok`, `attention`, `failing` or `not agreed`.
+    pub state: String,
+    /// Why.
+    pub note: String,
+}
+
+impl Cell {
+    /// The CSS class of the state (a hint only: the state is written out).
+    pub fn class(&self) -> &'static str {
+        match self.state.as_str() {
+            "ok" => "state-ok",
+            "attention" => "state-attention",
+            "failing" => "state-failing",
+            _ => "state-none",
+        }
+    }
+
+    /// A symbol that carries the state without colour.
+    pub fn symbol(&self) -> &'static str {
+        match self.state.as_str() {
+            "ok" => "✔",
+            "attention" => "!",
+            "failing" => "✖",
+            _ => "–",
+        }
+    }
+}
+
+/// One engagement's row of the status matrix.
+#[derive(Debug, Clone)]
+pub struct StatusRow {
+    /// The engagement.
+    pub id: String,
+    /// Its supplier.
+    pub supplier: String,
+    /// Its lifecycle status.
+    pub status: String,
+    /// The last review's outcome.
+    pub last_outcome: Option<String>,
+    /// One cell per factor, in the header's order.
+    pub cells: Vec<Cell>,
+}
+
+/// Something due.
+#[derive(Debug, Clone)]
+pub struct DueRow {
+    /// The engagement.
+    pub engagement: String,
+    /// What.
+    pub what: String,
+    /// When.
+    pub date: Option<String>,
+    /// Whether it is overdue.
+    pub overdue: bool,
+}
+
+/// A delivery in a list.
+#[derive(Debug, Clone)]
+pub struct DeliveryRow {
+    /// The delivery.
+    pub id: String,
+    /// Its engagement.
+    pub engagement: String,
+    /// The file uploaded.
+    pub file_name: String,
+    /// Who submitted it.
+    pub submitter: String,
+    /// `queued`, `running`, `done` or `failed`.
+    pub status: String,
+    /// The decision, when reviewed.
+    pub outcome: Option<String>,
+    /// Last change.
+    pub at: String,
+}
+
+/// The organisation's dashboard.
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+pub struct DashboardPage {
+    /// Around.
+    pub chrome: Chrome,
+    /// The day the status describes.
+    pub today: String,
+    /// The A.8.30 factors, the matrix's columns.
+    pub factors: Vec<String>,
+    /// One row per engagement.
+    pub rows: Vec<StatusRow>,
+    /// What is due or overdue.
+    pub due: Vec<DueRow>,
+    /// The latest decisions.
+    pub recent: Vec<DeliveryRow>,
+}
+
+/// An engagement in a list.
+#[derive(Debug, Clone)]
+pub struct EngagementRow {
+    /// The engagement.
+    pub id: String,
+    /// The system built.
+    pub system: String,
+    /// The supplier.
+    pub supplier: String,
+    /// Its lifecycle status.
+    pub status: String,
+}
+
+/// The engagements in the viewer's scope (for a supplier, the portal).
+#[derive(Template)]
+#[template(path = "engagements.html")]
+pub struct EngagementsPage {
+    /// Around.
+    pub chrome: Chrome,
+    /// The page of engagements.
+    pub engagements: Vec<EngagementRow>,
+    /// How many there are in all.
+    pub total: usize,
+    /// The page shown (1-based) and the number of pages.
+    pub pager: Pager,
+}
+
+/// A requirement agreed for an engagement.
+#[derive(Debug, Clone)]
+pub struct RequirementRow {
+    /// Its catalogue id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The A.8.30 factor it serves.
+    pub factor: String,
+    /// How it is verified for this engagement.
+    pub verification: String,
+    /// What the supplier must do.
+    pub text: String,
+}
+
+/// A recorded acknowledgement of the terms.
+#[derive(Debug, Clone)]
+pub struct Acknowledgement {
+    /// Who.
+    pub actor: String,
+    /// When.
+    pub at: String,
+    /// The digest of the terms acknowledged.
+    pub terms_sha256: String,
+    /// Whether those are the current terms.
+    pub current: bool,
+}
+
+/// An engagement: its agreed terms and requirements, deliveries, and what
+/// the viewer may do.
+#[derive(Template)]
+#[template(path = "engagement.html")]
+pub struct EngagementPage {
+    /// Around.
+    pub chrome: Chrome,
+    /// The engagement.
+    pub engagement: EngagementRow,
+    /// Who owns it in the organisation (internal readers only).
+    pub owner: Option<String>,
+    /// First and last day.
+    pub start: Option<String>,
+    /// Last day.
+    pub end: Option<String>,
+    /// The agreed acceptance policy's digest.
+    pub policy_sha256: Option<String>,
+    /// The requirements agreed.
+    pub requirements: Vec<RequirementRow>,
+    /// The terms as TOML.
+    pub terms_toml: String,
+    /// The digest of the terms.
+    pub terms_sha256: String,
+    /// The acknowledgements recorded, latest first.
+    pub acknowledgements: Vec<Acknowledgement>,
+    /// Whether the viewer may acknowledge the terms.
+    pub may_acknowledge: bool,
+    /// Whether the viewer may submit a delivery, or why it cannot.
+    pub may_submit: bool,
+    /// Why the engagement accepts no delivery now.
+    pub refuses: Option<String>,
+    /// The latest deliveries.
+    pub recent: Vec<DeliveryRow>,
+    /// A message after an action (`acknowledged`).
+    pub notice: Option<String>,
+}
+
+/// A reason of a decision.
+#[derive(Debug, Clone)]
+pub struct ReasonRow {
+    /// Whether it blocks acceptance.
+    pub blocks: bool,
+    /// Its kind.
+    pub kind: String,
+    /// What it says.
+    pub message: String,
+}
+
+/// A finding on the delivery page.
+#[derive(Debug, Clone)]
+pub struct FindingRow {
+    /// Its rule.
+    pub rule: String,
+    /// Its severity.
+    pub severity: String,
+    /// The file, empty for delivery-wide findings.
+    pub path: String,
+    /// The line, when known.
+    pub line: Option<i64>,
+    /// The (redacted) message.
+    pub message: String,
+    /// `blocking`, `waived` or `noted`.
+    pub disposition: String,
+    /// The waiver applied (internal readers only).
+    pub waiver: Option<String>,
+    /// The waiver's rationale (internal readers only).
+    pub rationale: Option<String>,
+    /// The fingerprint, short.
+    pub fingerprint: String,
+}
+
+/// The findings of one category on the page shown.
+#[derive(Debug, Clone)]
+pub struct CategoryGroup {
+    /// The category.
+    pub category: String,
+    /// Its findings on this page.
+    pub findings: Vec<FindingRow>,
+}
+
+/// A choice of a filter.
+#[derive(Debug, Clone)]
+pub struct FilterOption {
+    /// The value.
+    pub value: String,
+    /// How many findings have it (over the whole delivery).
+    pub count: usize,
+    /// Whether it is selected.
+    pub selected: bool,
+}
+
+/// Where a paginated list is.
+#[derive(Debug, Clone, Default)]
+pub struct Pager {
+    /// The page shown, 1-based.
+    pub page: usize,
+    /// How many pages.
+    pub pages: usize,
+    /// The link to the previous page.
+    pub previous: Option<String>,
+    /// The link to the next page.
+    pub next: Option<String>,
+}
+
+/// A delivery: its review's status, the decision and its reasons, and the
+/// findings, grouped by category, filtered and paginated on the server.
+#[derive(Template)]
+#[template(path = "delivery.html")]
+pub struct DeliveryPage {
+    /// Around.
+    pub chrome: Chrome,
+    /// The delivery.
+    pub delivery: DeliveryRow,
+    /// The submitted size in bytes.
+    pub bytes: i64,
+    /// Why the review failed.
+    pub error: Option<String>,
+    /// Whether the review is still to come (the page refreshes itself).
+    pub pending: bool,
+    /// The decision's reasons.
+    pub reasons: Vec<ReasonRow>,
+    /// The categories to filter on.
+    pub categories: Vec<FilterOption>,
+    /// The severities to filter on.
+    pub severities: Vec<FilterOption>,
+    /// The dispositions to filter on.
+    pub dispositions: Vec<FilterOption>,
+    /// Findings matching the filter, over all pages.
+    pub matching: usize,
+    /// All findings.
+    pub total: usize,
+    /// The page shown, by category.
+    pub groups: Vec<CategoryGroup>,
+    /// Where the page is.
+    pub pager: Pager,
+}

@@ -830,16 +830,12 @@ async fn delivery_page(
     let reads_waivers = scoped.may_on(Action::ReadWaivers, &allowed.engagement);
     body.reasons = document
         .reasons
-        .iter()
+        .into_iter()
+        .map(|r| crate::routes::visible_reason(r, reads_waivers))
         .map(|r| ReasonRow {
             blocks: r.blocks,
-            kind: r.kind.clone(),
-            message: if r.kind == "waived-finding" && !reads_waivers {
-                let what = r.message.split(": waived by").next().unwrap_or_default();
-                format!("{what}: waived by the organisation")
-            } else {
-                r.message.clone()
-            },
+            kind: r.kind,
+            message: r.message,
         })
         .collect();
     let internal = scoped.may_on(Action::ReadInternal, &allowed.engagement);

@@ -1123,7 +1123,7 @@ async fn delivery(scoped: Scoped, Path(id): Path<String>) -> ApiResult<Json<Deli
     let Some(job) = job else {
         return Err(Problem::not_found(format!("Delivery {id}")));
     };
-    scoped
+    let allowed = scoped
         .engagement(&job.engagement, Action::ReadDeliveries)
         .await
         .map_err(|p| {
@@ -1133,16 +1133,42 @@ async fn delivery(scoped: Scoped, Path(id): Path<String>) -> ApiResult<Json<Deli
                 p
             }
         })?;
+    let reads_waivers = scoped.may_on(Action::ReadWaivers, &allowed.engagement);
     let reasons = match &job.review {
         Some(review) => {
             let (_, record) = scoped.review(review, Action::ReadDeliveries).await?;
             let document =
                 oversight_app::record::decision_document(review, &record.decision.document)?;
-            Some(document.reasons)
+            Some(
+                document
+                    .reasons
+                    .into_iter()
+                    .map(|r| visible_reason(r, reads_waivers))
+                    .collect(),
+            )
         }
         None => None,
     };
     Ok(Json(DeliveryView { job, reasons }))
+}
+
+/// A decision's reason as a viewer may read it: a waived finding's reason
+/// names the waiver, its approver and its rationale, which are the
+/// organisation's; without the right to read waivers it says only that
+/// the organisation waived the finding.
+pub(crate) fn visible_reason(
+    mut reason: oversight_app::record::ReasonRecord,
+    reads_waivers: bool,
+) -> oversight_app::record::ReasonRecord {
+    if reason.kind == "waived-finding" && !reads_waivers {
+        let what = reason
+            .message
+            .split(": waived by")
+            .next()
+            .unwrap_or_default();
+        reason.message = format!("{what}: waived by the organisation");
+    }
+    reason
 }
 
 #[derive(Debug, Serialize)]

@@ -81,10 +81,12 @@ impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
 
 /// Console entries that are errors of the page: script errors and CSP
 /// violations. A page answered with 401 or 404 on purpose is not one.
-async fn console_errors(client: &Client) -> Vec<String> {
+async fn console_errors(client: &Client) -> (Vec<String>, usize) {
     let log = client.issue_cmd(BrowserLog).await.expect("the browser log");
-    log.as_array()
-        .unwrap_or_else(|| panic!("chromedriver's log is not a list: {log}"))
+    let entries = log
+        .as_array()
+        .unwrap_or_else(|| panic!("chromedriver's log is not a list: {log}"));
+    let errors = entries
         .iter()
         .filter(|e| matches!(e["level"].as_str(), Some("SEVERE" | "WARNING")))
         .filter_map(|e| e["message"].as_str().map(str::to_owned))
@@ -93,7 +95,8 @@ async fn console_errors(client: &Client) -> Vec<String> {
                 || m.contains("the server responded with a status of 404")
                     && !m.contains("/static/"))
         })
-        .collect()
+        .collect();
+    (errors, entries.len())
 }
 
 struct Browser {
@@ -182,12 +185,16 @@ impl Browser {
         self.shots.push(path);
     }
 
-    async fn assert_clean_console(&self, journey: &str) {
-        let errors = console_errors(&self.client).await;
+    /// Asserts no console error since the last call; returns how many
+    /// entries the log held (the 401 of a page opened without a session is
+    /// one, which shows the log is read at all).
+    async fn assert_clean_console(&self, journey: &str) -> usize {
+        let (errors, entries) = console_errors(&self.client).await;
         assert!(
             errors.is_empty(),
             "the browser's console holds errors during {journey}: {errors:#?}"
         );
+        entries
     }
 }
 
@@ -395,7 +402,11 @@ fn supplier_and_manager_journeys_in_chromium() {
             .expect("select");
         b.wait_text("#findings", "1 of 2 findings match").await;
         assert!(b.client.current_url().await.expect("a URL").query().unwrap_or("").contains("disposition=blocking"));
-        b.assert_clean_console("the supplier's journey").await;
+        let entries = b.assert_clean_console("the supplier's journey").await;
+        assert!(
+            entries > 0,
+            "chromedriver's browser log held nothing, not even the 401"
+        );
         let delivery_path = url.path().to_owned();
         b.logout().await;
 
@@ -416,6 +427,17 @@ fn supplier_and_manager_journeys_in_chromium() {
         b.go(&delivery_path).await;
         let page = b.body().await;
         assert!(page.contains(RATIONALE), "the manager does not see the rationale: {page}");
+        // Nor does the API show the supplier the rationale in the reasons.
+        let over_api = agent()
+            .get(&format!("{}/api/v1{}", b.base, delivery_path))
+            .header("Authorization", &format!("Bearer {supplier_token}"))
+            .call()
+            .expect("the delivery over the API")
+            .into_body()
+            .read_to_string()
+            .expect("a body");
+        assert!(over_api.contains("waived by the organisation"), "{over_api}");
+        assert!(!over_api.contains(RATIONALE), "{over_api}");
         b.screenshot(&shots, "delivery").await;
         b.assert_clean_console("the manager's journey").await;
 

@@ -759,6 +759,16 @@ impl LicenseDetector {
             if seen.contains(&key) {
                 continue;
             }
+            // A licence found as a full text and otherwise (the heading of
+            // the README section that holds the text) is the text.
+            let f = if f.kind == "text" {
+                f
+            } else {
+                found
+                    .iter()
+                    .find(|o| o.kind == "text" && o.licence.key() == key)
+                    .unwrap_or(f)
+            };
             seen.push(key.clone());
             let emit = self.judge(f, key);
             let emit = match &f.snippet {

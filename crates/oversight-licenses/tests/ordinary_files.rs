@@ -87,7 +87,7 @@ fn source_headers_and_short_notices_keep_their_notice() {
     assert_eq!(
         licences("src/main.c", header),
         [
-            "license.detected: Licence `GPL-2.0-or-later` (notice \u{201c}gnu general public license\u{201d})"
+            "license.detected: Licence `GPL-2.0-or-later` (licence statement; kind notice, lines 5\u{2013}7, coverage 1.00)"
         ]
     );
     // The same header in a file that is not code (an assembly source).
@@ -104,13 +104,15 @@ fn source_headers_and_short_notices_keep_their_notice() {
     assert_eq!(
         licences("README.md", readme),
         [
-            "license.detected: Licence `Apache-2.0` (notice \u{201c}apache license, version 2.0\u{201d})"
+            "license.detected: Licence `Apache-2.0` (licence statement; kind notice, lines 7\u{2013}8, coverage 1.00)"
         ]
     );
     let rust = "// SPDX-License-Identifier: MIT OR Apache-2.0\n//! A crate.\npub fn f() {}\n";
     assert_eq!(
         licences("lib.rs", rust),
-        ["license.detected: Licence `MIT OR Apache-2.0` (SPDX-License-Identifier)"]
+        [
+            "license.detected: Licence `MIT OR Apache-2.0` (SPDX-License-Identifier; kind tag, line 1, coverage 1.00)"
+        ]
     );
 }
 

@@ -393,6 +393,19 @@ fn resolve(meaning: Meaning, captures: &regex::Captures<'_>, after: &str) -> Opt
 /// (`GPL-2.0+` is `GPL-2.0-or-later`).
 fn spdx_id(token: &str) -> Option<Term> {
     let token = token.trim_end_matches('.');
+    // Most tokens are no identifier (`self.license`, `foo-bar`): a lookup
+    // before the (costlier) expression parser.
+    let base = token.trim_end_matches('+');
+    let known = spdx::license_id(base).is_some()
+        || spdx::identifiers::LICENSES
+            .iter()
+            .any(|l| l.name.eq_ignore_ascii_case(base))
+        || spdx::identifiers::EXCEPTIONS
+            .iter()
+            .any(|e| e.name.eq_ignore_ascii_case(base));
+    if !known {
+        return None;
+    }
     if let Some(e) = spdx::identifiers::EXCEPTIONS
         .iter()
         .find(|e| e.name.eq_ignore_ascii_case(token))

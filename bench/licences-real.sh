@@ -45,7 +45,8 @@ echo "building oversight (release)..." >&2
 cargo build --release --quiet --manifest-path "$ROOT/Cargo.toml" -p oversight
 OVERSIGHT="${CARGO_TARGET_DIR:-$ROOT/target}/release/oversight"
 
-if [ ! -f "$OUT/test/labels.json" ] || [ "${REASSEMBLE:-0}" = 1 ]; then
+if { [ ! -f "$OUT/test/labels.json" ] && [ ! -f "$OUT/test.labels.json" ]; } || [ "${REASSEMBLE:-0}" = 1 ]; then
+  rm -f "$OUT"/*.labels.json
   # shellcheck disable=SC2086
   python3 "$HERE/licences-real.py" assemble "$OUT" "$CORPORA" --crates "$CRATES" \
     --site $SITES --node "$NODE_MODULES"
@@ -57,7 +58,7 @@ splits=(dev test)
 for split in "${splits[@]}"; do
   labels="$OUT/$split/labels.json"
   # The labels file is the scanner's input too; move it aside.
-  mv "$labels" "$OUT/$split.labels.json" 2>/dev/null || true
+  [ -f "$labels" ] && mv "$labels" "$OUT/$split.labels.json"
   start=$(date +%s.%N)
   "$OVERSIGHT" scan "$OUT/$split" --no-secrets --format json -o "$OUT/$split.report.json" || true
   end=$(date +%s.%N)

@@ -143,10 +143,18 @@ impl Scoped {
         let total = visible.len();
         let mut page = Vec::new();
         for summary in visible.into_iter().skip(offset).take(limit) {
+            // The list's revision says whether the terms parsed before
+            // still hold: a page of engagements costs no parsing then.
+            if let Some(e) = self.state.parsed(&summary.id, summary.revision) {
+                page.push(e);
+                continue;
+            }
             let Ok(id) = summary.id.parse::<EngagementId>() else {
                 continue;
             };
-            page.push(self.register.engagement(&id).await?);
+            let e = self.register.engagement(&id).await?;
+            self.state.keep_parsed(summary.revision, &e);
+            page.push(e);
         }
         Ok((page, total))
     }

@@ -13,8 +13,8 @@ use oversight_register::{EngagementId, Register};
 
 use crate::error::{AppError, Result};
 use crate::pack::{
-    LedgerCheck, PackDocument, PackEvent, PackFinding, PackLedger, PackReview, PackRevocation,
-    PackSink, PackWaiver, SUMS_DOMAIN, blob_file,
+    LedgerCheck, PackDocument, PackEvent, PackFinding, PackLedger, PackReview, PackSink,
+    PackWaiver, SUMS_DOMAIN, blob_file,
 };
 use crate::record::DeliveryDocument;
 use crate::review::sha256_hex;
@@ -214,24 +214,7 @@ pub async fn export(
     let revocations = register.waiver_revocations(id.as_str()).await?;
     let pack_waivers: Vec<PackWaiver> = waivers
         .iter()
-        .map(|w| PackWaiver {
-            id: w.id.clone(),
-            fingerprint: w.fingerprint.clone(),
-            content_sha256: w.content_sha256.clone(),
-            reason: w.reason.clone(),
-            requester: w.requester.clone(),
-            approver: w.approver.clone(),
-            expires: w.expires.clone(),
-            granted_at: w.granted_at.clone(),
-            revoked: revocations
-                .iter()
-                .find(|r| r.waiver_id == w.id)
-                .map(|r| PackRevocation {
-                    at: r.revoked_at.clone(),
-                    by: r.revoked_by.clone(),
-                    reason: r.reason.clone(),
-                }),
-        })
+        .map(|w| PackWaiver::of(w, &revocations))
         .collect();
     pack.put_json("waivers.json", &pack_waivers)?;
     let documents: Vec<PackDocument> = register

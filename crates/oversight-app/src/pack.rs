@@ -251,6 +251,29 @@ pub struct PackWaiver {
     pub revoked: Option<PackRevocation>,
 }
 
+impl PackWaiver {
+    /// Waiver `w`, with its revocation if `revocations` holds one.
+    pub fn of(
+        w: &oversight_store::WaiverRecord,
+        revocations: &[oversight_store::WaiverRevocation],
+    ) -> PackWaiver {
+        PackWaiver {
+            id: w.id.clone(),
+            fingerprint: w.fingerprint.clone(),
+            content_sha256: w.content_sha256.clone(),
+            reason: w.reason.clone(),
+            requester: w.requester.clone(),
+            approver: w.approver.clone(),
+            expires: w.expires.clone(),
+            granted_at: w.granted_at.clone(),
+            revoked: revocations
+                .iter()
+                .find(|r| r.waiver_id == w.id)
+                .map(PackRevocation::of),
+        }
+    }
+}
+
 /// A waiver's revocation.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PackRevocation {
@@ -260,6 +283,17 @@ pub struct PackRevocation {
     pub by: String,
     /// Why.
     pub reason: String,
+}
+
+impl PackRevocation {
+    /// Revocation `r`.
+    pub fn of(r: &oversight_store::WaiverRevocation) -> PackRevocation {
+        PackRevocation {
+            at: r.revoked_at.clone(),
+            by: r.revoked_by.clone(),
+            reason: r.reason.clone(),
+        }
+    }
 }
 
 /// An evidence document in `evidence-documents.json`.

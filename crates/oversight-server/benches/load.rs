@@ -9,6 +9,9 @@
 //! `BENCH_POSTGRES=postgres://…/db` (an empty database) on PostgreSQL.
 //! Needs `wrk` (Debian package `wrk`).
 
+#[path = "common/wrk.rs"]
+mod wrk_report;
+
 use std::process::Command;
 use std::time::Instant;
 
@@ -17,6 +20,7 @@ use oversight_app::record::{DecisionDocument, PolicyRef, canonical};
 use oversight_register::{PolicyFiles, Register};
 use oversight_server::{Server, ServerConfig};
 use oversight_store::{DatabaseUrl, DecisionRecord, DeliveryRecord, FindingRecord, ReviewRecord};
+use wrk_report::{grab, to_ms};
 
 const SUPPLIER: &str = include_str!("../../../examples/supplier.toml");
 const ENGAGEMENT: &str = include_str!("../../../examples/engagement.toml");
@@ -183,13 +187,7 @@ fn main() {
             .output()
             .unwrap();
         let text = String::from_utf8_lossy(&out.stdout);
-        let grab = |prefix: &str| {
-            text.lines()
-                .find(|l| l.trim_start().starts_with(prefix))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .map(str::to_owned)
-                .unwrap_or_else(|| "?".into())
-        };
+        let grab = |prefix: &str| grab(&text, prefix);
         let non2xx = text.lines().find(|l| l.contains("Non-2xx")).unwrap_or("");
         let p99 = grab("99%");
         let ms = to_ms(&p99);
@@ -200,18 +198,5 @@ fn main() {
             ms,
             if ms < 50.0 { "met" } else { "NOT met" }
         );
-    }
-}
-
-/// `1.23ms`, `456.00us`, `1.02s` in milliseconds.
-fn to_ms(text: &str) -> f64 {
-    let (number, unit) =
-        text.split_at(text.find(|c: char| c.is_alphabetic()).unwrap_or(text.len()));
-    let n: f64 = number.parse().unwrap_or(f64::NAN);
-    match unit {
-        "us" => n / 1000.0,
-        "ms" => n,
-        "s" => n * 1000.0,
-        _ => f64::NAN,
     }
 }

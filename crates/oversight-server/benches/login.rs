@@ -10,6 +10,9 @@
 //!
 //! `cargo bench -p oversight-server --bench login`. Needs `wrk`.
 
+#[path = "common/wrk.rs"]
+mod wrk_report;
+
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -17,6 +20,7 @@ use oversight_access::{Action, Grant, Role, Scope};
 use oversight_register::{PolicyFiles, Register};
 use oversight_server::{Server, ServerConfig};
 use oversight_store::DatabaseUrl;
+use wrk_report::{grab, to_ms};
 
 const SUPPLIER: &str = include_str!("../../../examples/supplier.toml");
 const ENGAGEMENT: &str = include_str!("../../../examples/engagement.toml");
@@ -34,26 +38,6 @@ end
 fn wrk(args: &[String]) -> String {
     let out = Command::new("wrk").args(args).output().expect("wrk runs");
     String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn grab(text: &str, prefix: &str) -> String {
-    text.lines()
-        .find(|l| l.trim_start().starts_with(prefix))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .map(str::to_owned)
-        .unwrap_or_else(|| "?".into())
-}
-
-fn to_ms(text: &str) -> f64 {
-    let (number, unit) =
-        text.split_at(text.find(|c: char| c.is_alphabetic()).unwrap_or(text.len()));
-    let n: f64 = number.parse().unwrap_or(f64::NAN);
-    match unit {
-        "us" => n / 1000.0,
-        "ms" => n,
-        "s" => n * 1000.0,
-        _ => f64::NAN,
-    }
 }
 
 fn main() {

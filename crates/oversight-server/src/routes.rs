@@ -1479,49 +1479,19 @@ async fn add_evidence(
     ))
 }
 
-/// A waiver as the API shows it.
-#[derive(Debug, Serialize)]
-struct WaiverView {
-    id: String,
-    fingerprint: String,
-    content_sha256: Option<String>,
-    reason: String,
-    requester: String,
-    approver: String,
-    expires: String,
-    granted_at: String,
-    revoked: Option<oversight_app::pack::PackRevocation>,
-}
-
 async fn waivers(
     scoped: Scoped,
     Path(id): Path<String>,
     Query(page): Query<Page>,
-) -> ApiResult<Json<Paged<WaiverView>>> {
+) -> ApiResult<Json<Paged<oversight_app::pack::PackWaiver>>> {
     let allowed = scoped.engagement(&id, Action::ReadWaivers).await?;
     let register = scoped.register_for(&allowed);
     let revocations = register.waiver_revocations(&id).await?;
     let views = register
         .waivers(&id)
         .await?
-        .into_iter()
-        .map(|w| WaiverView {
-            revoked: revocations.iter().find(|r| r.waiver_id == w.id).map(|r| {
-                oversight_app::pack::PackRevocation {
-                    at: r.revoked_at.clone(),
-                    by: r.revoked_by.clone(),
-                    reason: r.reason.clone(),
-                }
-            }),
-            id: w.id,
-            fingerprint: w.fingerprint,
-            content_sha256: w.content_sha256,
-            reason: w.reason,
-            requester: w.requester,
-            approver: w.approver,
-            expires: w.expires,
-            granted_at: w.granted_at,
-        })
+        .iter()
+        .map(|w| oversight_app::pack::PackWaiver::of(w, &revocations))
         .collect();
     Ok(Json(page.slice(views)?))
 }
@@ -1543,11 +1513,7 @@ async fn revoke_waiver(
         return Err(Problem::not_found(format!("Waiver `{waiver}`")));
     }
     let revoked = register.revoke_waiver(&id, &waiver, &body.reason).await?;
-    Ok(Json(oversight_app::pack::PackRevocation {
-        at: revoked.revoked_at,
-        by: revoked.revoked_by,
-        reason: revoked.reason,
-    }))
+    Ok(Json(oversight_app::pack::PackRevocation::of(&revoked)))
 }
 
 async fn export(scoped: Scoped, Path(id): Path<String>) -> ApiResult<Response> {

@@ -345,6 +345,51 @@ fn story(backend: Backend) {
         report.problems,
         ["waivers.json does not match SHA256SUMS (altered)"]
     );
+    // The waiver over the API: the auditor reads it with its rationale, the
+    // supplier cannot, and the approver revokes it with a reason.
+    let list = |token: &str| {
+        agent()
+            .get(&format!(
+                "{}/api/v1/engagements/acme-portal/waivers",
+                h.base
+            ))
+            .header("Authorization", &format!("Bearer {token}"))
+            .call()
+            .unwrap()
+    };
+    let r = list(&ci);
+    assert!(matches!(r.status().as_u16(), 403 | 404), "{}", r.status());
+    let listed = read_json(list(&aud));
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1, "{listed}");
+    let waiver = &listed["items"][0];
+    assert_eq!(waiver["reason"], "a documented test credential, rotated");
+    assert!(
+        waiver.get("revoked").is_none_or(|v| v.is_null()),
+        "{waiver}"
+    );
+    let revoke = format!(
+        "{}/api/v1/engagements/acme-portal/waivers/{}/revoke",
+        h.base,
+        waiver["id"].as_str().unwrap()
+    );
+    let r = agent()
+        .post(&revoke)
+        .header("Authorization", &format!("Bearer {aud}"))
+        .send_json(json!({"reason": "auditors do not revoke"}))
+        .unwrap();
+    assert_eq!(r.status(), 403, "an auditor cannot revoke");
+    let r = agent()
+        .post(&revoke)
+        .header("Authorization", &format!("Bearer {arno}"))
+        .send_json(json!({"reason": "the credential was found in use"}))
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(read_json(r)["by"], "arno");
+    let listed = read_json(list(&aud));
+    assert_eq!(
+        listed["items"][0]["revoked"]["reason"],
+        "the credential was found in use"
+    );
     let r = agent()
         .get(&format!("{}/api/v1/access-log?per_page=200", h.base))
         .header("Authorization", &format!("Bearer {aud}"))

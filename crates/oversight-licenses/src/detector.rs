@@ -54,6 +54,11 @@ const MAX_HEADER_MATCHES: usize = 2;
 /// How many distinct copyright statements are reported per window.
 const MAX_STATEMENTS: usize = 500;
 
+/// How many copyright markers are parsed as statements per window: a
+/// generated file that repeats one statement on a single 5 MB line would
+/// otherwise parse each of its 400,000 markers.
+const MAX_PARSED_STATEMENTS: usize = 5_000;
+
 /// Phrases that start a full licence text embedded in a header comment.
 ///
 /// Only licences whose *text* is the notice (MIT, BSD, ISC, zlib) are matched
@@ -657,9 +662,13 @@ impl LicenseDetector {
         // Identical statements are reported once per window, and at most
         // MAX_STATEMENTS distinct ones, so a generated file cannot flood the report.
         let mut seen: Vec<(String, Vec<(u16, u16)>)> = Vec::new();
+        let mut parsed = 0;
         for hit in hits {
             if !matches!(self.kinds[hit.pattern], Kind::Copyright) {
                 continue;
+            }
+            if parsed >= MAX_PARSED_STATEMENTS || seen.len() >= MAX_STATEMENTS {
+                break;
             }
             let (line_start, line) = window.line_around(hit.start, 400);
             if last_line == Some(line_start) {
@@ -676,12 +685,13 @@ impl LicenseDetector {
             let prefix = String::from_utf8_lossy(&line[..from]);
             let opens_line = strip_markers_per_line(&prefix).trim().is_empty();
             let rest = String::from_utf8_lossy(&line[from..]);
+            parsed += 1;
             let Some(statement) = copyright::parse_statement(&rest, opens_line) else {
                 continue;
             };
             last_line = Some(line_start);
             let identity = (statement.key(), statement.years.clone());
-            if seen.contains(&identity) || seen.len() >= MAX_STATEMENTS {
+            if seen.contains(&identity) {
                 continue;
             }
             seen.push(identity);

@@ -6,9 +6,9 @@
 //!
 //! * licence and exception texts in LICENSE/COPYING/NOTICE-like files, in
 //!   any other text file where licence words gather, and in header comments,
-//!   matched against the SPDX licence list by askalono's algorithm (shipped
-//!   with the SPDX texts inside the `spdx` crate; see [`text`]); tags and
-//!   notices inside a matched text are part of it, not other licences;
+//!   matched by region against word-bigram rules built from the SPDX
+//!   licence and exception texts in the `spdx` crate (see [`text`]); tags
+//!   and notices inside a matched text are part of it, not other licences;
 //! * `SPDX-License-Identifier:` tags and short licence notices ([`notices`]);
 //! * copyright statements, their years and holders ([`copyright`]);
 //! * a [`LicensePolicy`] of allowed and denied identifiers and categories,
@@ -39,17 +39,17 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod bigrams;
 pub mod components;
 pub mod copyright;
 pub mod declared;
 mod detector;
-mod ngrams;
+mod normalise;
 pub mod notices;
 pub mod policy;
 pub mod rules;
 mod statements;
 pub mod text;
-mod views;
 
 use std::path::PathBuf;
 
@@ -94,8 +94,9 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
-    /// The SPDX licence store embedded in the `spdx` crate could not be loaded.
-    #[error("Cannot load the SPDX licence store: {0}")]
+    /// The licence rules could not be built from the SPDX texts of the
+    /// `spdx` crate.
+    #[error("Cannot build the SPDX licence rules: {0}")]
     Store(String),
 }
 
@@ -137,9 +138,10 @@ pub fn expression_ids(expression: &str) -> Vec<String> {
     ids
 }
 
-/// Builds the licence detector. The SPDX licence store (about 0.3 s of CPU in
-/// a release build) is loaded on a background thread that the first licence
-/// text waits for; build the detector once per process.
+/// Builds the licence detector. The licence rules (built from the SPDX
+/// texts in a fraction of a second of CPU in a release build) are built on
+/// a background thread that the first licence text waits for; build the
+/// detector once per process.
 pub fn detector(options: LicenseOptions) -> Result<LicenseDetector, Error> {
     LicenseDetector::new(options)
 }

@@ -1,44 +1,58 @@
 //! Matching licence texts against the SPDX licence list.
 //!
-//! The matcher is askalono's, as shipped inside the `spdx` crate together with
-//! a pre-built store of the SPDX licence texts (so no licence text lives in
-//! this repository). A text is compared by word bigrams (Sørensen–Dice
-//! coefficient) with every licence; when the best score is below 0.99 the text
-//! is searched for licences in sub-ranges of its lines, so that a file holding
-//! several licences yields each of them.
+//! The rules are the SPDX licence and exception texts shipped in the `spdx`
+//! crate (no licence text lives in this repository), normalised by
+//! [`crate::normalise`] and held as word-bigram multisets by
+//! [`crate::bigrams`], built once per process on first use.
 //!
-//! The algorithm and its results are askalono's, bit for bit, but two of its
-//! steps run on cheaper data structures: the comparison with every licence
-//! ([`crate::ngrams`]) and the sub-range search ([`crate::views`]). Identical
-//! files are answered from a cache without being normalised again.
+//! A text is scored against every rule (Sørensen–Dice similarity of bigram
+//! multisets). When the best rule covers the text (similarity above
+//! [`SHALLOW_LIMIT`]) that is the verdict. Otherwise the text is searched by
+//! region: the rules most of whose bigrams the text holds are candidates,
+//! each is given the range of lines most like it, and the best range is a
+//! licence; its lines are set aside and the rest is searched again, up to
+//! [`MAX_PASSES`] licences. So a file holding several licences yields each
+//! of them, and a licence amid other text is found with its lines.
 //!
 //! Scores: at least [`IDENTIFIED`] (0.9) the licence is identified; from
 //! [`PROBABLE`] (0.8) to 0.9 it is reported as probable; below, the text is
 //! unknown.
+//!
+//! askalono (inside the `spdx` crate) is not used here; the crate's tests
+//! keep it as an oracle and compare verdicts on the SPDX texts.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::thread::JoinHandle;
 
-use spdx::detection::{LicenseType, Store, TextData};
-
 use crate::Error;
-use crate::ngrams::{Best, Index, Query, Vocabulary};
-use crate::views;
+use crate::bigrams::{Gram, Index, Score, Source};
+use crate::normalise;
 
 /// Score from which a licence counts as identified.
 pub const IDENTIFIED: f32 = 0.9;
 /// Score from which a licence counts as probable.
 pub const PROBABLE: f32 = 0.8;
 
-/// Score above which a text is taken as one licence without searching its
-/// sub-ranges for others (askalono's shallow limit).
+/// Similarity above which a text is taken as one licence without searching
+/// its regions for others.
 const SHALLOW_LIMIT: f32 = 0.99;
 
 /// How many licences are searched for in one text at most.
 const MAX_PASSES: u16 = 8;
+
+/// The share of a rule's bigrams a text must hold for the rule to be
+/// searched for by region.
+const CANDIDATE_SHARE: f32 = 0.6;
+
+/// How many candidate rules are searched for by region in one pass, those
+/// sharing the most bigrams with the text first.
+const MAX_CANDIDATES: usize = 8;
+
+/// How much more a rule must share with a range that holds the most similar
+/// one to be preferred to it (see [`choose`]).
+const LARGER_RULE: f32 = 1.25;
 
 /// How many distinct texts the match cache keeps before it is cleared.
 const CACHE_LIMIT: usize = 4096;
@@ -46,18 +60,22 @@ const CACHE_LIMIT: usize = 4096;
 /// A licence found in a text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextMatch {
-    /// The identifier under which the store holds the text.
+    /// The identifier reported for the text.
     pub license: String,
     /// Current (non-deprecated) identifiers with the same text
     /// (`GPL-2.0-only` for `GPL-2.0-or-later`).
     pub aliases: Vec<String>,
-    /// Confidence from 0 to 1.
+    /// Confidence from 0 to 1: the similarity of the region and the rule.
     pub score: f32,
+    /// The share of the rule's text found in the region, 0 to 1.
+    pub rule_coverage: f32,
+    /// The share of the region that is the rule's text, 0 to 1.
+    pub region_coverage: f32,
     /// The lines of the matched text that hold the licence: 0-based, `start`
     /// included, `end` excluded, counting lines split at `\n`.
     pub lines: (usize, usize),
-    /// Whether the best text is the licence's full text (or an alternate
-    /// form of it), not one of its standard headers (notices).
+    /// Whether the rule is a full licence text (every rule is, today; a
+    /// standard header would not be).
     pub full_text: bool,
 }
 
@@ -83,14 +101,13 @@ pub enum TextVerdict {
     },
 }
 
-/// Matches texts against the SPDX licence store, with caches of results for
+/// Matches texts against the SPDX licence rules, with caches of results for
 /// repeated texts (the same licence header in every file of a project).
 ///
-/// The store is the same for every matcher and immutable, so it is loaded
-/// once per process ([`STORES`]): on first use, or ahead of it on a background
-/// thread ([`TextMatcher::load_in_background`]), so that a scan without
-/// licence texts never pays for it and one with licence texts loads it while
-/// the delivery is listed.
+/// The rules are the same for every matcher and immutable, so they are built
+/// once per process ([`RULES`]): on first use, or ahead of it on a
+/// background thread ([`TextMatcher::load_in_background`]), so that a scan
+/// without licence texts never pays for them.
 pub struct TextMatcher {
     /// Verdicts against the whole list, by [`cache_key`].
     cache: Memo<u64, TextVerdict>,
@@ -128,53 +145,41 @@ impl<K: std::hash::Hash + Eq, V: Clone> Memo<K, V> {
     }
 }
 
-/// The stores of the process. Never freed: a static is not dropped, which
-/// also spares every scan a serial 50 ms at exit to free its some 700,000
-/// allocations.
-static STORES: OnceLock<Stores> = OnceLock::new();
+/// The rules of the process. Never freed.
+static RULES: OnceLock<Rules> = OnceLock::new();
 
-/// The background load started by [`TextMatcher::load_in_background`]; held
-/// locked by whoever loads or waits for the load, so that it happens once.
-static PENDING: Mutex<Option<JoinHandle<Result<Stores, Error>>>> = Mutex::new(None);
+/// The background build started by [`TextMatcher::load_in_background`]; held
+/// locked by whoever builds or waits for the build, so that it happens once.
+static PENDING: Mutex<Option<JoinHandle<Result<Rules, Error>>>> = Mutex::new(None);
 
-/// The stores, waiting for the background load or loading them now.
-fn shared_stores() -> Result<&'static Stores, Error> {
-    if let Some(stores) = STORES.get() {
-        return Ok(stores);
+/// The rules, waiting for the background build or building them now.
+fn shared_rules() -> Result<&'static Rules, Error> {
+    if let Some(rules) = RULES.get() {
+        return Ok(rules);
     }
     let mut pending = PENDING.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(stores) = STORES.get() {
-        return Ok(stores);
+    if let Some(rules) = RULES.get() {
+        return Ok(rules);
     }
     let loaded = match pending.take() {
         Some(handle) => handle
             .join()
-            .unwrap_or_else(|_| Err(Error::Store("the loading thread panicked".to_owned())))?,
-        None => Stores::load()?,
+            .unwrap_or_else(|_| Err(Error::Store("the building thread panicked".to_owned())))?,
+        None => Rules::build()?,
     };
-    Ok(STORES.get_or_init(|| loaded))
+    Ok(RULES.get_or_init(|| loaded))
 }
 
-/// The loaded stores.
-struct Stores {
-    store: Store,
-    /// The few licences whose full text is commonly pasted into source file
-    /// headers. Header comments are compared with these only: comparing every
-    /// header of a large tree with the whole SPDX list costs minutes.
-    headers: Store,
-    /// The numbered bigrams of both stores, for [`Index::analyze`]; `None`
-    /// when they could not be read, and askalono's `analyze` is used.
-    fast: Option<Fast>,
+/// The built rules.
+struct Rules {
+    index: Index,
+    /// Per rule: whether it is one of [`HEADER_LICENSES`].
+    header: Vec<bool>,
 }
 
-/// Both stores' [`Index`], over one vocabulary.
-struct Fast {
-    vocabulary: Vocabulary,
-    store: Index,
-    headers: Index,
-}
-
-/// Licences whose whole text appears as a source-file header.
+/// Licences whose whole text appears as a source-file header. Header comments
+/// are compared with these only, so that a short header is never taken for
+/// a rarer licence that shares its words.
 const HEADER_LICENSES: &[&str] = &[
     "MIT",
     "MIT-0",
@@ -211,187 +216,193 @@ const HEADER_LICENSES: &[&str] = &[
 impl std::fmt::Debug for TextMatcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TextMatcher")
-            .field("licenses", &STORES.get().map(|s| s.store.len()))
+            .field("rules", &RULES.get().map(|r| r.index.rules().len()))
             .finish_non_exhaustive()
     }
 }
 
-impl Stores {
-    /// Loads the store embedded in the `spdx` crate (about 0.15 s in a
-    /// release build) and numbers its bigrams (0.05 s on two threads).
-    fn load() -> Result<Self, Error> {
-        let mut store = Store::load_inline().map_err(|e| Error::Store(e.to_string()))?;
-        add_lgpl3_alone(&mut store);
-        add_apache_terms_alone(&mut store);
-        add_exceptions(&mut store);
-        let mut headers = Store::new();
-        for name in HEADER_LICENSES {
-            if let Some(data) = store.get_original(name) {
-                headers.add_license((*name).to_owned(), data.clone());
-            }
+impl Rules {
+    /// Builds the rules from the SPDX texts of the `spdx` crate.
+    fn build() -> Result<Self, Error> {
+        let mut sources = Vec::new();
+        for &(name, text) in spdx::text::LICENSE_TEXTS {
+            sources.push(Source {
+                name,
+                text: text.to_owned(),
+                exception: false,
+            });
         }
-        let fast = Fast::build(&store, &headers);
-        Ok(Stores {
-            store,
-            headers,
-            fast,
-        })
+        for &(name, text) in spdx::text::EXCEPTION_TEXTS {
+            sources.push(Source {
+                name,
+                text: text.to_owned(),
+                exception: true,
+            });
+        }
+        sources.extend(lgpl3_alone());
+        sources.extend(apache_terms_alone());
+        let index = Index::build(sources);
+        if index.rules().len() < 400 {
+            return Err(Error::Store(format!(
+                "only {} licence texts in the spdx crate",
+                index.rules().len()
+            )));
+        }
+        let header = index
+            .rules()
+            .iter()
+            .map(|r| r.names.iter().any(|n| HEADER_LICENSES.contains(n)))
+            .collect();
+        Ok(Rules { index, header })
     }
 
-    /// A text's bigrams numbered for [`Index::analyze`], when possible.
-    fn query(&self, data: &TextData) -> Option<Query<'_>> {
-        Query::new(&self.fast.as_ref()?.vocabulary, data)
+    /// The identifier reported for a rule: of several names for one text,
+    /// the GNU "or later" form (the SPDX text of `GPL-2.0-or-later` is the
+    /// GPL-2.0's; the `-only` form is its alias, and a notice or the policy
+    /// decides between them), else the first current identifier, else the
+    /// first.
+    fn name(&self, rule: u32) -> String {
+        let names = &self.index.rules()[rule as usize].names;
+        let current = |n: &&&str| {
+            spdx::license_id(n).is_some_and(|l| !l.is_deprecated())
+                || spdx::exception_id(n).is_some_and(|e| !e.is_deprecated())
+        };
+        let chosen = names
+            .iter()
+            .find(|n| n.ends_with('+') || n.ends_with("-or-later"))
+            .or_else(|| names.iter().find(current))
+            .or_else(|| names.first())
+            .copied()
+            .unwrap_or_default();
+        current_identifier(chosen)
     }
 
-    /// `self.store.analyze(data)`, by the index when there is one. `query`
-    /// is `data`'s, when the caller has it already.
-    fn analyze<'a>(&'a self, data: &TextData, query: Option<&Query<'_>>) -> Best<'a> {
-        self.analyze_in(&self.store, |f| &f.store, data, query)
+    /// Current identifiers with the rule's text other than `name`.
+    fn aliases(&self, rule: u32, name: &str) -> Vec<String> {
+        let mut aliases: Vec<String> = self.index.rules()[rule as usize]
+            .names
+            .iter()
+            .map(|a| current_identifier(a))
+            .filter(|a| a != name && spdx::license_id(a).is_some_and(|id| !id.is_deprecated()))
+            .collect();
+        aliases.sort();
+        aliases.dedup();
+        aliases
     }
 
-    /// `self.headers.analyze(data)`, by the index when there is one.
-    fn analyze_headers<'a>(&'a self, data: &TextData, query: Option<&Query<'_>>) -> Best<'a> {
-        self.analyze_in(&self.headers, |f| &f.headers, data, query)
-    }
-
-    fn analyze_in<'a>(
-        &'a self,
-        store: &'a Store,
-        index: impl Fn(&Fast) -> &Index,
-        data: &TextData,
-        query: Option<&Query<'_>>,
-    ) -> Best<'a> {
-        let fast = self.fast.as_ref().and_then(|fast| {
-            let own;
-            let query = match query {
-                Some(q) => q,
-                None => {
-                    own = Query::new(&fast.vocabulary, data)?;
-                    &own
-                }
-            };
-            index(fast).analyze(store, query)
-        });
-        fast.unwrap_or_else(|| {
-            let m = store.analyze(data);
-            Best {
-                score: m.score,
-                name: m.name,
-                license_type: m.license_type,
-                data: m.data,
-            }
-        })
-    }
-
-    /// `text.optimize_bounds(licence)` for a text of the store, by
-    /// [`views::optimize_bounds`] when the store is indexed.
-    fn optimize_bounds(&self, text: &TextData, licence: &TextData) -> (TextData, f32) {
-        let fast = self.fast.as_ref().and_then(|fast| {
-            let counts = fast.store.counts(&self.store, licence, &fast.vocabulary)?;
-            Some(views::optimize_bounds(
-                text,
-                licence,
-                &counts,
-                &fast.vocabulary,
-            ))
-        });
-        fast.unwrap_or_else(|| text.optimize_bounds(licence))
-    }
-}
-
-impl Fast {
-    fn build(store: &Store, headers: &Store) -> Option<Fast> {
-        let mut vocabulary = Vocabulary::default();
-        let store_index = Index::build_in_two(store, &mut vocabulary)?;
-        let headers_index = Index::build(headers, &mut vocabulary)?;
-        Some(Fast {
-            vocabulary,
-            store: store_index,
-            headers: headers_index,
-        })
+    fn text_match(&self, score: &Score) -> TextMatch {
+        let license = self.name(score.rule);
+        TextMatch {
+            aliases: self.aliases(score.rule, &license),
+            license,
+            score: score.similarity,
+            rule_coverage: score.rule_share,
+            region_coverage: score.region_share,
+            lines: (score.lines.0 as usize, score.lines.1 as usize),
+            full_text: true,
+        }
     }
 }
 
-/// What askalono's `Scanner` in elimination mode (confidence [`PROBABLE`],
-/// shallow limit [`SHALLOW_LIMIT`], optimised bounds, [`MAX_PASSES`])
-/// finds in a text, by [`Stores::analyze`].
-struct Scan<'a> {
-    /// The best licence for the whole text.
-    first: Best<'a>,
-    /// Licences found in sub-ranges.
-    containing: Vec<Contained<'a>>,
+/// The licences of a text: the whole text's best rule, and the licences
+/// found by region when that rule does not cover the text.
+struct Scan {
+    /// The best rule for the whole text, if any shares a bigram with it.
+    first: Option<Score>,
+    /// Licences found in ranges of lines.
+    containing: Vec<Score>,
 }
 
-/// A licence found in a sub-range of lines.
-struct Contained<'a> {
-    name: &'a str,
-    score: f32,
-    /// The range, as [`TextMatch::lines`].
-    lines: (usize, usize),
-    /// Whether the best text was a full text, not a header.
-    full_text: bool,
-}
-
-impl Scan<'_> {
-    /// The licence of the whole text, when it scores above [`PROBABLE`].
-    fn license(&self) -> Option<&str> {
-        (self.first.score > PROBABLE).then_some(self.first.name)
-    }
-}
-
-/// askalono's `Scanner::scan_elimination`, line for line, with
-/// [`Stores::analyze`] in place of `Store::analyze`.
-fn scan<'a>(stores: &'a Stores, text: &TextData, query: Option<&Query<'_>>) -> Scan<'a> {
-    let first = stores.analyze(text, query);
+/// Searches `text` for licences (see the module's documentation).
+fn scan(index: &Index, text: &str) -> Scan {
+    let total = u32::try_from(text.split('\n').count()).unwrap_or(u32::MAX);
+    let mut active: Vec<Gram> = index.prepare(text).grams;
+    let ranked = index.rank(&active, (0, total));
+    let first = ranked.first().copied();
     let mut containing = Vec::new();
-    // askalono: identified above the confidence threshold, and done when
-    // also above the shallow limit (the higher of the two).
-    if first.score > SHALLOW_LIMIT {
+    if first.is_none_or(|f| f.similarity > SHALLOW_LIMIT) {
         return Scan { first, containing };
     }
-    let mut analysis = first;
-    let mut current: Cow<'_, TextData> = Cow::Borrowed(text);
+    let mut ranked = ranked;
     for _ in 0..MAX_PASSES {
-        let (optimized, score) = stores.optimize_bounds(&current, analysis.data);
-        if score < PROBABLE {
+        let mut candidates: Vec<&Score> = ranked
+            .iter()
+            .filter(|s| s.rule_share >= CANDIDATE_SHARE)
+            .collect();
+        let shared = |s: &Score| s.rule_share * index.rules()[s.rule as usize].size as f32;
+        candidates.sort_by(|a, b| shared(b).total_cmp(&shared(a)).then(a.rule.cmp(&b.rule)));
+        let ranges: Vec<Score> = candidates
+            .into_iter()
+            .take(MAX_CANDIDATES)
+            .filter_map(|c| index.best_range(&active, c.rule))
+            .collect();
+        let best = choose(&ranges);
+        let Some(best) = best.filter(|b| b.similarity >= PROBABLE) else {
+            break;
+        };
+        containing.push(best);
+        let (start, end) = best.lines;
+        active.retain(|g| g.last() < start || g.first() >= end);
+        if active.is_empty() {
             break;
         }
-        containing.push(Contained {
-            name: analysis.name,
-            score,
-            lines: optimized.lines_view(),
-            full_text: analysis.license_type != LicenseType::Header,
-        });
-        current = Cow::Owned(optimized.white_out());
-        analysis = stores.analyze(&current, None);
+        ranked = index.rank(&active, (0, total));
     }
     Scan { first, containing }
 }
 
+/// The best of the candidates' ranges: the most similar, unless a larger
+/// rule is also identified over a range that holds it and shares clearly
+/// more (a licence text that quotes an exception is that licence, not the
+/// exception; a licence with an extra clause is not its shorter relative).
+fn choose(ranges: &[Score]) -> Option<Score> {
+    let most_similar = ranges.iter().max_by(|a, b| {
+        a.similarity
+            .total_cmp(&b.similarity)
+            .then_with(|| a.shared.cmp(&b.shared))
+            .then_with(|| b.rule.cmp(&a.rule))
+    })?;
+    let larger = ranges
+        .iter()
+        .filter(|r| {
+            r.similarity >= IDENTIFIED
+                && r.lines.0 <= most_similar.lines.0
+                && r.lines.1 >= most_similar.lines.1
+                && r.shared as f32 >= LARGER_RULE * most_similar.shared as f32
+        })
+        .max_by(|a, b| {
+            a.similarity
+                .total_cmp(&b.similarity)
+                .then_with(|| a.shared.cmp(&b.shared))
+                .then_with(|| b.rule.cmp(&a.rule))
+        });
+    Some(*larger.unwrap_or(most_similar))
+}
+
 impl TextMatcher {
-    /// Loads the store embedded in the `spdx` crate (about 0.3 s in a release
-    /// build), unless this process has loaded it already.
+    /// Builds the rules (about 0.1 s in a release build), unless this
+    /// process has built them already.
     pub fn load() -> Result<Self, Error> {
-        shared_stores()?;
+        shared_rules()?;
         Ok(TextMatcher::unloaded())
     }
 
-    /// Starts loading the store on a background thread, unless this process
-    /// has loaded it or started to, and returns at once; the first match
-    /// waits for the load to finish.
+    /// Starts building the rules on a background thread, unless this
+    /// process has built them or started to, and returns at once; the first
+    /// match waits for the build to finish.
     ///
     /// # Panics
     ///
-    /// The first match panics if the store embedded in the binary cannot be
-    /// decoded, which [`TextMatcher::load`] reports as an error instead.
+    /// The first match panics if the rules cannot be built, which
+    /// [`TextMatcher::load`] reports as an error instead.
     pub fn load_in_background() -> Result<Self, Error> {
-        if STORES.get().is_none() {
+        if RULES.get().is_none() {
             let mut pending = PENDING.lock().unwrap_or_else(PoisonError::into_inner);
-            if pending.is_none() && STORES.get().is_none() {
+            if pending.is_none() && RULES.get().is_none() {
                 let handle = std::thread::Builder::new()
-                    .name("spdx-store".to_owned())
-                    .spawn(Stores::load)
-                    .map_err(|e| Error::Store(format!("cannot start the loading thread: {e}")))?;
+                    .name("licence-rules".to_owned())
+                    .spawn(Rules::build)
+                    .map_err(|e| Error::Store(format!("cannot start the building thread: {e}")))?;
                 *pending = Some(handle);
             }
         }
@@ -406,14 +417,18 @@ impl TextMatcher {
         }
     }
 
-    /// The stores, waiting for (or doing) the load.
-    fn stores(&self) -> &'static Stores {
-        shared_stores().unwrap_or_else(|e| panic!("{e}"))
+    /// The rules, waiting for (or doing) the build.
+    fn rules(&self) -> &'static Rules {
+        shared_rules().unwrap_or_else(|e| panic!("{e}"))
     }
 
-    /// Every identifier the store can match.
+    /// Every identifier the rules can match.
     pub fn licenses(&self) -> impl Iterator<Item = &str> {
-        self.stores().store.licenses().map(String::as_str)
+        self.rules()
+            .index
+            .rules()
+            .iter()
+            .flat_map(|r| r.names.iter().copied())
     }
 
     /// Matches a header comment against the licences commonly pasted into
@@ -424,59 +439,32 @@ impl TextMatcher {
     pub fn identify_header(&self, text: &str) -> Option<TextMatch> {
         let whole = (0, text.split('\n').count());
         let found = self.header_cache.get_or(cache_key(text), || {
-            let data = TextData::new(text);
-            let result = self.stores().analyze_headers(&data, None);
-            (result.score >= IDENTIFIED).then(|| TextMatch {
-                license: result.name.to_owned(),
-                aliases: self.aliases(result.name, result.name),
-                score: result.score,
-                lines: (0, data.lines().len()),
-                full_text: true,
-            })
+            let rules = self.rules();
+            let prepared = rules.index.prepare(text);
+            let total = u32::try_from(whole.1).unwrap_or(u32::MAX);
+            let best = rules
+                .index
+                .rank(&prepared.grams, (0, total))
+                .into_iter()
+                .find(|s| rules.header[s.rule as usize])?;
+            (best.similarity >= IDENTIFIED).then(|| rules.text_match(&best))
         });
         found.map(|m| TextMatch { lines: whole, ..m })
     }
 
     /// Matches a text. Results are cached by content.
-    ///
-    /// A text that is almost exactly one of the common licences (the usual
-    /// LICENSE file) is settled by the small header store in one cheap pass;
-    /// anything else goes to the whole SPDX list.
     pub fn identify(&self, text: &str) -> TextVerdict {
         self.exact_cache
-            .get_or(exact_key(text), || self.identify_uncopied(text))
+            .get_or(exact_key(text), || self.identify_full(text))
     }
 
-    /// [`Self::identify`] for a text not seen before.
-    fn identify_uncopied(&self, text: &str) -> TextVerdict {
-        let stores = self.stores();
-        let data = TextData::new(text);
-        let query = stores.query(&data);
-        let quick = stores.analyze_headers(&data, query.as_ref());
-        let size = |d: &TextData| d.lines().iter().map(String::len).sum::<usize>().max(1) as f32;
-        let proportion = size(&data) / size(quick.data);
-        // The proportion guard keeps a file holding two licences (Apache-2.0
-        // then MIT) from being settled as the longer one alone.
-        if quick.score >= 0.98 && (0.85..=1.15).contains(&proportion) {
-            return TextVerdict::Found(vec![TextMatch {
-                license: quick.name.to_owned(),
-                aliases: self.aliases(quick.name, quick.name),
-                score: quick.score,
-                lines: (0, data.lines().len()),
-                full_text: true,
-            }]);
-        }
-        self.identify_full(text, &data, query.as_ref())
-    }
-
-    /// [`Self::identify`] against the whole list; `data` and `query` are
-    /// `text`'s.
-    fn identify_full(&self, text: &str, data: &TextData, query: Option<&Query<'_>>) -> TextVerdict {
+    /// [`Self::identify`] for a text not seen byte for byte before.
+    fn identify_full(&self, text: &str) -> TextVerdict {
         // Texts that share a key may differ in blank and copyright lines, so
         // the cache holds line ranges counted in the other lines.
         let content = content_lines(text);
         let verdict = self.cache.get_or(cache_key(text), || {
-            with_lines(self.identify_uncached(data, query), |lines| {
+            with_lines(self.identify_uncached(text), |lines| {
                 to_content_range(&content, lines)
             })
         });
@@ -484,79 +472,48 @@ impl TextMatcher {
         with_lines(verdict, |lines| from_content_range(&content, lines, total))
     }
 
-    fn identify_uncached(&self, data: &TextData, query: Option<&Query<'_>>) -> TextVerdict {
-        if data.lines().iter().all(|l| l.trim().is_empty()) {
-            return TextVerdict::Unknown {
-                closest: String::new(),
-                score: 0.0,
-            };
-        }
-        let result = scan(self.stores(), data, query);
+    fn identify_uncached(&self, text: &str) -> TextVerdict {
+        let rules = self.rules();
+        let result = scan(&rules.index, text);
         let mut found: Vec<TextMatch> = Vec::new();
-        let whole = (0, data.lines().len());
-        let mut add = |store_name: &str, score: f32, lines: (usize, usize), full_text: bool| {
-            let name = current_identifier(store_name);
-            let name = name.as_str();
-            if let Some(existing) = found.iter_mut().find(|m| m.license == name) {
-                existing.score = existing.score.max(score);
+        let mut add = |m: TextMatch| {
+            if let Some(existing) = found.iter_mut().find(|e| e.license == m.license) {
+                if m.score > existing.score {
+                    existing.score = m.score;
+                    existing.rule_coverage = m.rule_coverage;
+                    existing.region_coverage = m.region_coverage;
+                }
             } else {
-                found.push(TextMatch {
-                    license: name.to_owned(),
-                    aliases: self.aliases(store_name, name),
-                    score,
-                    lines,
-                    full_text,
-                });
+                found.push(m);
             }
         };
         for c in &result.containing {
-            add(c.name, c.score, c.lines, c.full_text);
+            add(rules.text_match(c));
         }
-        if let Some(license) = result.license()
-            && (result.containing.is_empty() || result.containing.iter().any(|c| c.name == license))
+        if let Some(first) = result.first
+            && result.containing.is_empty()
+            && first.similarity > PROBABLE
         {
-            add(
-                license,
-                result.first.score,
-                whole,
-                result.first.license_type != LicenseType::Header,
-            );
+            add(rules.text_match(&first));
         }
         if found.is_empty() {
-            let best = result.first;
-            // At score 0 every licence ties and the store's order is random:
-            // name none, so that the same bytes give the same message.
-            TextVerdict::Unknown {
-                closest: if best.score > 0.0 {
-                    current_identifier(best.name)
-                } else {
-                    "none".to_owned()
+            match result.first {
+                Some(best) if best.similarity > 0.0 => TextVerdict::Unknown {
+                    closest: rules.name(best.rule),
+                    score: best.similarity,
                 },
-                score: best.score,
+                _ => TextVerdict::Unknown {
+                    closest: "none".to_owned(),
+                    score: 0.0,
+                },
             }
         } else {
             TextVerdict::Found(found)
         }
     }
-
-    /// Current identifiers whose text the store holds under `name`.
-    fn aliases(&self, store_name: &str, name: &str) -> Vec<String> {
-        let mut aliases: Vec<String> = self
-            .stores()
-            .store
-            .aliases(store_name)
-            .into_iter()
-            .flatten()
-            .map(|a| current_identifier(a))
-            .filter(|a| a != name && spdx::license_id(a).is_some_and(|id| !id.is_deprecated()))
-            .collect();
-        aliases.dedup();
-        aliases.sort();
-        aliases
-    }
 }
 
-/// The current identifier for a store name: deprecated GNU names such as
+/// The current identifier for a name: deprecated GNU names such as
 /// `LGPL-3.0+` become `LGPL-3.0-or-later`.
 fn current_identifier(name: &str) -> String {
     match spdx::Expression::parse_mode(name, spdx::ParseMode::LAX) {
@@ -570,46 +527,36 @@ fn current_identifier(name: &str) -> String {
     }
 }
 
-/// The key under which a text's verdict is cached. The matcher ignores
-/// copyright lines, case and punctuation, so the key does too: the same
-/// licence with another holder or year is answered from the cache. It keeps
-/// the line breaks of the other lines, because the search for the best range
-/// of lines sees them: two wrappings of one text may score differently, and
-/// a verdict must not depend on which of them was matched first.
+/// The key under which a text's verdict is cached: its normalised words,
+/// line by line. The matcher sees nothing else, so the same licence with
+/// another holder, year, case or punctuation is answered from the cache. It
+/// keeps the line breaks between words, because regions are ranges of
+/// lines: two wrappings of one text may score differently, and a verdict
+/// must not depend on which of them was matched first.
 fn cache_key(text: &str) -> u64 {
     let mut hasher = DefaultHasher::new();
-    for line in text.lines() {
-        let lower = line.to_lowercase();
-        if lower.contains("copyright") {
-            continue;
-        }
-        let mut words = lower
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .peekable();
-        if words.peek().is_some() {
+    let mut line = u32::MAX;
+    normalise::words(text, |w| {
+        if w.line != line {
             '\n'.hash(&mut hasher);
+            line = w.line;
         }
-        for word in words {
-            word.hash(&mut hasher);
-        }
-    }
+        w.text.hash(&mut hasher);
+    });
     hasher.finish()
 }
 
-/// Whether a line counts in [`cache_key`]: it has a word and is no
-/// copyright line.
-fn is_content_line(line: &str) -> bool {
-    line.chars().any(char::is_alphanumeric) && !line.to_lowercase().contains("copyright")
-}
-
-/// The indices (in lines split at `\n`) of the lines [`cache_key`] keeps.
+/// The indices (in lines split at `\n`) of the lines that hold words for
+/// [`cache_key`].
 fn content_lines(text: &str) -> Vec<usize> {
-    text.split('\n')
-        .enumerate()
-        .filter(|(_, line)| is_content_line(line))
-        .map(|(i, _)| i)
-        .collect()
+    let mut lines: Vec<usize> = Vec::new();
+    normalise::words(text, |w| {
+        let line = w.line as usize;
+        if lines.last() != Some(&line) {
+            lines.push(line);
+        }
+    });
+    lines
 }
 
 /// A range of line indices as a range of content-line ordinals.
@@ -655,10 +602,8 @@ fn with_lines(verdict: TextVerdict, map: impl Fn((usize, usize)) -> (usize, usiz
 /// equal texts, short of a collision of all three.
 type ExactKey = (u64, u64, usize);
 
-/// The key under which [`TextMatcher::identify`] caches a text's verdict.
-/// Unlike [`cache_key`] it keeps every byte: the quick header match compares
-/// line lengths, so texts that differ only in their copyright line may get
-/// different verdicts there.
+/// The key under which [`TextMatcher::identify`] caches a text's verdict,
+/// every byte of it.
 fn exact_key(text: &str) -> ExactKey {
     let mut first = DefaultHasher::new();
     text.hash(&mut first);
@@ -669,69 +614,53 @@ fn exact_key(text: &str) -> ExactKey {
 }
 
 /// The SPDX text of LGPL-3.0 is the LGPL followed by the whole GPL-3.0, but
-/// `COPYING.LESSER` files hold the LGPL part alone, which then scores about
-/// 0.3. The part before the GPL's title becomes an alternate text.
-fn add_lgpl3_alone(store: &mut Store) {
-    let names: Vec<String> = store
-        .licenses()
-        .filter(|n| n.starts_with("LGPL-3.0"))
-        .cloned()
-        .collect();
-    for name in names {
-        let Some(original) = store.get_original(&name) else {
+/// `COPYING.LESSER` files hold the LGPL part alone, which would then match
+/// less than half of the rule. The part before the GPL's title is a rule
+/// of its own under the LGPL-3.0 names.
+fn lgpl3_alone() -> Vec<Source> {
+    let mut sources = Vec::new();
+    for &(name, text) in spdx::text::LICENSE_TEXTS {
+        if !name.starts_with("LGPL-3.0") {
             continue;
-        };
-        let lines = original.lines();
-        let Some(gpl_start) = lines
-            .iter()
-            .skip(10)
-            .position(|l| l.trim().eq_ignore_ascii_case("GNU GENERAL PUBLIC LICENSE"))
-        else {
-            continue;
-        };
-        let lgpl_alone = TextData::new(&lines[..gpl_start + 10].join("\n"));
-        let _ = store.add_variant(&name, LicenseType::Alternate, lgpl_alone);
+        }
+        let mut offset = 0;
+        let mut cut = None;
+        for (index, line) in text.split('\n').enumerate() {
+            if index > 10
+                && line
+                    .trim()
+                    .eq_ignore_ascii_case("GNU GENERAL PUBLIC LICENSE")
+            {
+                cut = Some(offset);
+                break;
+            }
+            offset += line.len() + 1;
+        }
+        if let Some(cut) = cut {
+            sources.push(Source {
+                name,
+                text: text[..cut].to_owned(),
+                exception: false,
+            });
+        }
     }
+    sources
 }
 
 /// Many copies of the Apache-2.0 text end at "END OF TERMS AND
-/// CONDITIONS", without the appendix on how to apply the licence. Matched
-/// against the whole text they score lower than the Pixar licence (the
-/// Apache terms with another trademark clause, and no appendix), so the
-/// terms alone become an alternate text of Apache-2.0.
-fn add_apache_terms_alone(store: &mut Store) {
-    let Some(original) = store.get_original("Apache-2.0") else {
-        return;
-    };
-    let lines = original.lines();
-    let Some(end) = lines
+/// CONDITIONS", without the appendix on how to apply the licence; the terms
+/// alone are a rule of their own, so that such a copy is not taken for a
+/// licence that shares the terms without the appendix (Pixar).
+fn apache_terms_alone() -> Option<Source> {
+    let &(name, text) = spdx::text::LICENSE_TEXTS
         .iter()
-        .position(|l| l.trim().eq_ignore_ascii_case("END OF TERMS AND CONDITIONS"))
-    else {
-        return;
-    };
-    let terms = TextData::new(&lines[..=end].join("\n"));
-    let _ = store.add_variant("Apache-2.0", LicenseType::Alternate, terms);
-}
-
-/// The store holds licence texts only, so that an exception's text alone
-/// (a file holding the Classpath exception) matched the licence whose text
-/// quotes it, or nothing. Each exception's SPDX text becomes an entry under
-/// its own identifier.
-fn add_exceptions(store: &mut Store) {
-    for exception in spdx::identifiers::EXCEPTIONS {
-        if store.get_original(exception.name).is_some() {
-            continue;
-        }
-        let Some(id) = spdx::exception_id(exception.name) else {
-            continue;
-        };
-        let text = id.text();
-        if text.trim().is_empty() {
-            continue;
-        }
-        store.add_license(exception.name.to_owned(), TextData::new(text));
-    }
+        .find(|(name, _)| *name == "Apache-2.0")?;
+    let at = text.find("END OF TERMS AND CONDITIONS")?;
+    Some(Source {
+        name,
+        text: text[..at + "END OF TERMS AND CONDITIONS".len()].to_owned(),
+        exception: false,
+    })
 }
 
 /// Markers stripped from the start of comment lines, longest first.
@@ -830,113 +759,6 @@ pub fn comment_block(bytes: &[u8], at: usize) -> (usize, usize, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Every third text of the SPDX licence list, alone and inside a preamble
-    /// and an appendix (so that sub-ranges are searched).
-    fn spdx_samples() -> Vec<(String, String)> {
-        let dir = oversight_test_support::corpus("spdx-license-list/license-list-data/text");
-        let mut paths: Vec<_> = std::fs::read_dir(dir)
-            .expect("SPDX texts")
-            .map(|e| e.expect("entry").path())
-            .collect();
-        paths.sort();
-        let mut samples = Vec::new();
-        for path in paths.iter().step_by(3) {
-            let name = path.display().to_string();
-            let text = std::fs::read_to_string(path).expect("licence text");
-            samples.push((
-                name.clone(),
-                format!(
-                    "Vendor notice\nread this first.\n\n{text}\n\nAppendix\nCopyright 2024 Acme\n\nMore words here\n"
-                ),
-            ));
-            samples.push((name, text));
-        }
-        samples
-    }
-
-    /// Two stores loaded in one process iterate in different `HashMap`
-    /// orders, as the stores of a review and of its replay do; every text
-    /// must still get the same winner, ties included.
-    #[test]
-    fn the_winner_does_not_depend_on_the_store_order() {
-        use crate::ngrams::{Index, Query, Vocabulary};
-        let a = Store::load_inline().expect("store");
-        let b = Store::load_inline().expect("store");
-        let (mut va, mut vb) = (Vocabulary::default(), Vocabulary::default());
-        let ia = Index::build(&a, &mut va).expect("index");
-        let ib = Index::build(&b, &mut vb).expect("index");
-        let mut ties = 0;
-        for (name, text) in spdx_samples() {
-            let data = TextData::new(&text);
-            let ours_a = ia
-                .analyze(&a, &Query::new(&va, &data).expect("query"))
-                .expect("best");
-            let ours_b = ib
-                .analyze(&b, &Query::new(&vb, &data).expect("query"))
-                .expect("best");
-            assert_eq!(
-                (ours_a.name, ours_a.score.to_bits()),
-                (ours_b.name, ours_b.score.to_bits()),
-                "{name}"
-            );
-            let tied = a
-                .iter()
-                .filter(|(_, entry)| {
-                    entry.original.match_score(&data).to_bits() == ours_a.score.to_bits()
-                })
-                .count();
-            ties += usize::from(tied > 1);
-        }
-        assert!(ties > 0, "the SPDX samples hold texts that tie");
-    }
-
-    #[test]
-    fn indexed_analysis_and_bounds_are_askalonos() {
-        let stores = shared_stores().expect("store loads");
-        assert!(stores.fast.is_some(), "the store's bigrams are readable");
-        for (name, text) in spdx_samples() {
-            let data = TextData::new(&text);
-            for (ours, theirs) in [
-                (stores.analyze(&data, None), stores.store.analyze(&data)),
-                (
-                    stores.analyze_headers(&data, None),
-                    stores.headers.analyze(&data),
-                ),
-            ] {
-                assert_eq!(ours.score.to_bits(), theirs.score.to_bits(), "{name}");
-                assert!(
-                    crate::ngrams::same_winner(
-                        &ours,
-                        (theirs.score, theirs.name, theirs.license_type, theirs.data)
-                    ),
-                    "{name}"
-                );
-            }
-            let best = stores.analyze(&data, None);
-            if best.score > SHALLOW_LIMIT {
-                continue;
-            }
-            let (ours, our_score) = stores.optimize_bounds(&data, best.data);
-            let (theirs, their_score) = data.optimize_bounds(best.data);
-            assert_eq!(ours.lines_view(), theirs.lines_view(), "{name}");
-            assert_eq!(our_score.to_bits(), their_score.to_bits(), "{name}");
-            let rest = ours.white_out();
-            let next = stores.analyze(&rest, None);
-            let (ours, our_score) = stores.optimize_bounds(&rest, next.data);
-            let (theirs, their_score) = rest.optimize_bounds(next.data);
-            assert_eq!(
-                ours.lines_view(),
-                theirs.lines_view(),
-                "{name}, second pass"
-            );
-            assert_eq!(
-                our_score.to_bits(),
-                their_score.to_bits(),
-                "{name}, second pass"
-            );
-        }
-    }
 
     #[test]
     fn the_cache_key_ignores_holders_and_case_but_not_line_breaks() {

@@ -264,6 +264,102 @@ fn generator_test_texts_are_identified_as_named() {
     );
 }
 
+/// askalono's matcher (inside the `spdx` crate) as an oracle: every text of
+/// the SPDX licence list, licences and exceptions, deprecated identifiers
+/// included, matched by both. Our verdict must be right wherever askalono's
+/// is, up to a handful of texts named below, and right at least as often.
+#[test]
+fn verdicts_agree_with_askalono_on_the_spdx_texts() {
+    use spdx::detection::{Store, TextData};
+    let store = Store::load_inline().expect("askalono's store");
+    let groups = identical_text_groups();
+    let empty = HashSet::new();
+    let mut paths: Vec<_> = std::fs::read_dir(spdx_data().join("text"))
+        .expect("SPDX texts")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    paths.sort();
+    let (mut total, mut agree, mut ours_right, mut theirs_right) = (0, 0, 0, 0);
+    let mut only_theirs = Vec::new();
+    let mut only_ours = Vec::new();
+    for path in paths {
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("utf-8 name");
+        let id = stem.strip_prefix("deprecated_").unwrap_or(stem).to_owned();
+        let text = String::from_utf8_lossy(&std::fs::read(&path).expect("readable")).into_owned();
+        let same_text = groups.get(&id).unwrap_or(&empty);
+        let ours = matcher().identify(&text);
+        let theirs = store.analyze(&TextData::new(&text));
+        let theirs_found = theirs.score >= oversight_licenses::text::PROBABLE;
+        let names = |name: &str| {
+            name == id
+                || same_text.contains(name)
+                || id
+                    .strip_suffix('+')
+                    .is_some_and(|b| name == format!("{b}-or-later"))
+                || name
+                    .strip_suffix('+')
+                    .is_some_and(|b| id == format!("{b}-or-later"))
+        };
+        let ours_ok = verdict_names(&ours, &id, same_text);
+        let theirs_ok = theirs_found && names(theirs.name);
+        let same = match &ours {
+            TextVerdict::Found(m) => {
+                theirs_found
+                    && m.iter().any(|m| {
+                        std::iter::once(&m.license).chain(&m.aliases).any(|n| {
+                            n == theirs.name
+                                || groups.get(theirs.name).is_some_and(|g| g.contains(n))
+                                || theirs
+                                    .name
+                                    .strip_suffix('+')
+                                    .is_some_and(|b| *n == format!("{b}-or-later"))
+                        })
+                    })
+            }
+            TextVerdict::Unknown { .. } => !theirs_found,
+        };
+        total += 1;
+        agree += usize::from(same || (ours_ok && theirs_ok));
+        ours_right += usize::from(ours_ok);
+        theirs_right += usize::from(theirs_ok);
+        let got = match &ours {
+            TextVerdict::Found(m) => format!("{} {:.2}", m[0].license, m[0].score),
+            TextVerdict::Unknown { closest, score } => format!("unknown ({closest} {score:.2})"),
+        };
+        if theirs_ok && !ours_ok {
+            only_theirs.push(format!(
+                "{id}: ours {got}, askalono {} {:.2}",
+                theirs.name, theirs.score
+            ));
+        }
+        if ours_ok && !theirs_ok {
+            only_ours.push(format!(
+                "{id}: ours {got}, askalono {} {:.2}",
+                theirs.name, theirs.score
+            ));
+        }
+    }
+    println!(
+        "SPDX texts: {total}; same verdict as askalono {agree} ({:.1} %); right: ours {ours_right}, askalono {theirs_right}",
+        100.0 * agree as f64 / total as f64
+    );
+    for miss in &only_theirs {
+        println!("  only askalono right: {miss}");
+    }
+    for win in &only_ours {
+        println!("  only ours right: {win}");
+    }
+    assert!(total > 450, "{total} texts");
+    assert!(
+        ours_right >= theirs_right,
+        "ours {ours_right} < askalono {theirs_right}"
+    );
+    assert!(only_theirs.len() <= 5, "{only_theirs:#?}");
+}
+
 #[test]
 fn lgpl3_alone_and_two_licences_in_one_file_are_found() {
     let gpl = std::fs::read_to_string(spdx_data().join("text/GPL-3.0-only.txt")).expect("text");

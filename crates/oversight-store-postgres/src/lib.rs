@@ -11,6 +11,8 @@
 
 #[path = "../../oversight-store/sql/review.rs"]
 mod review;
+#[path = "../../oversight-store/sql/threats.rs"]
+mod threats;
 
 /// The store type and sqlx database the shared `review` module is compiled for.
 type Backend = PgStore;
@@ -18,8 +20,8 @@ type Db = sqlx::Postgres;
 
 use oversight_ledger::{ChainHead, InstanceKey, SealedEvent};
 use oversight_store::{
-    Change, EngagementRecord, Entry, EventRow, LedgerStore, RegisterStore, Store, StoreError,
-    SupplierRecord, head_from_row,
+    Change, EngagementHead, EngagementRecord, Entry, EventRow, LedgerStore, RegisterStore, Store,
+    StoreError, SupplierRecord, head_from_row,
 };
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
@@ -226,6 +228,28 @@ impl RegisterStore for PgStore {
         Ok(rows.into_iter().map(engagement_from_row).collect())
     }
 
+    async fn engagement_heads(&self) -> Result<Vec<EngagementHead>, StoreError> {
+        let rows: Vec<(String, String, String, String, String, i64)> = sqlx::query_as(
+            "SELECT id, supplier_id, system, owner, status, revision FROM engagements ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error("Cannot list engagements"))?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, supplier_id, system, owner, status, revision)| EngagementHead {
+                    id,
+                    supplier_id,
+                    system,
+                    owner,
+                    status,
+                    revision,
+                },
+            )
+            .collect())
+    }
+
     async fn instance_key(&self) -> Result<Option<String>, StoreError> {
         let row: Option<(String,)> =
             sqlx::query_as("SELECT value FROM meta WHERE key = 'instance_public_key'")
@@ -402,6 +426,8 @@ async fn apply(tx: &mut Transaction<'static, Postgres>, change: &Change) -> Resu
         Change::RevokeWaiver(revocation) => review::insert_revocation(tx, revocation).await,
         Change::AddApprover(approver) => review::insert_approver(tx, approver).await,
         Change::AddEvidence(evidence) => review::insert_evidence(tx, evidence).await,
+        Change::AddThreatModel(model) => threats::insert_model(tx, model).await,
+        Change::AddThreatModelEvent(event) => threats::insert_event(tx, event).await,
         Change::SetInstanceKey { public_key } => {
             let result =
                 sqlx::query("INSERT INTO meta (key, value) VALUES ('instance_public_key', $1)")

@@ -23,15 +23,19 @@
 mod error;
 mod record;
 mod review;
+mod threats;
 mod url;
 
 pub use error::StoreError;
-pub use record::{Change, EngagementRecord, Entry, EventRow, SupplierRecord, head_from_row};
+pub use record::{
+    Change, EngagementHead, EngagementRecord, Entry, EventRow, SupplierRecord, head_from_row,
+};
 pub use review::{
     ApproverRecord, DecisionRecord, DeliveryRecord, EvidenceRecord, FindingRecord, LatestReview,
     ReviewRecord, UNCHECKED_VULNERABILITY, UNCHECKED_VULNERABILITY_RULE, WaiverRecord,
     WaiverRevocation, blocking_summary, parse_blocking_summary,
 };
+pub use threats::{ThreatModelEventRecord, ThreatModelRecord, ThreatModelVersion, ThreatStore};
 pub use url::{DatabaseUrl, UrlError};
 
 use oversight_ledger::{ChainHead, InstanceKey, SealedEvent};
@@ -47,6 +51,8 @@ pub trait RegisterStore: Send + Sync {
     async fn engagement(&self, id: &str) -> Result<EngagementRecord, StoreError>;
     /// Every engagement, ordered by id.
     async fn engagements(&self) -> Result<Vec<EngagementRecord>, StoreError>;
+    /// Every engagement's listing columns, without the documents, ordered by id.
+    async fn engagement_heads(&self) -> Result<Vec<EngagementHead>, StoreError>;
     /// The public key recorded by `oversight init` (hex), if any.
     async fn instance_key(&self) -> Result<Option<String>, StoreError>;
 }
@@ -93,7 +99,7 @@ pub trait ReviewStore: Send + Sync {
 
 /// A register and its ledger in one database.
 #[async_trait::async_trait]
-pub trait Store: RegisterStore + LedgerStore + ReviewStore {
+pub trait Store: RegisterStore + LedgerStore + ReviewStore + ThreatStore {
     /// Applies each entry's change and appends its event, sealed with `key`,
     /// in one transaction that holds the chain head for its whole duration.
     ///

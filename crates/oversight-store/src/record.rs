@@ -41,6 +41,24 @@ pub struct EngagementRecord {
     pub revision: i64,
 }
 
+/// An engagement's listing columns without its document: what a list needs
+/// to decide scope and whether a parse made earlier still holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngagementHead {
+    /// The engagement's id (a slug).
+    pub id: String,
+    /// The supplier's id.
+    pub supplier_id: String,
+    /// The system being built.
+    pub system: String,
+    /// The organisation's owner of the engagement.
+    pub owner: String,
+    /// Lifecycle status (`planned`, `active`, …).
+    pub status: String,
+    /// Incremented by every change, from 1.
+    pub revision: i64,
+}
+
 /// A change to the register, applied with optimistic concurrency: the write
 /// only happens if the stored revision is `expected_revision` (`None`: the
 /// record must not exist yet).
@@ -70,6 +88,10 @@ pub enum Change {
     AddApprover(crate::ApproverRecord),
     /// Record an evidence document.
     AddEvidence(crate::EvidenceRecord),
+    /// Record an imported version of an engagement's threat model.
+    AddThreatModel(Box<crate::ThreatModelRecord>),
+    /// Record a threat model's hand-over or acknowledgement.
+    AddThreatModelEvent(crate::ThreatModelEventRecord),
     /// Record the instance's public key (hex); only once, at `init`.
     SetInstanceKey {
         /// The public key, hex.

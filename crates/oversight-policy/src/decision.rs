@@ -252,10 +252,7 @@ pub fn evaluate(policy: &Policy, input: &Input<'_>) -> Decision {
     let mut notes = Vec::new();
     let mut waived = Vec::new();
     for finding in input.findings {
-        if !policy
-            .threshold(finding.category())
-            .blocks(finding.severity)
-        {
+        if !policy.threshold_of(finding).blocks(finding.severity) {
             continue;
         }
         let path = finding.location.path.to_string();

@@ -56,5 +56,5 @@ pub use decision::{
 pub use junit::{JunitError, JunitSummary, junit_summary};
 pub use policy::{
     DEFAULT_POLICY, Deliverable, DeliverableKind, DeliverableLimits, POLICY_SCHEMA, Policy,
-    PolicyError, Problem, Threshold, WaiverRules,
+    PolicyError, Problem, THREAT_UNMITIGATED_RULE, Threshold, WaiverRules,
 };

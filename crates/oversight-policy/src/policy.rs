@@ -284,8 +284,15 @@ pub struct Policy {
     deliverables: Vec<Deliverable>,
     max_advisory_age_days: Option<u32>,
     waivers: WaiverRules,
+    threats_block_at: Threshold,
     text: String,
 }
+
+/// The rule of the findings a review raises for threats of the
+/// engagement's threat model that the delivery did not show mitigated.
+/// Whether one blocks is decided by [`Policy::threat_threshold`], not by
+/// its category's threshold.
+pub const THREAT_UNMITIGATED_RULE: &str = "policy.threat-unmitigated";
 
 impl Policy {
     /// Parses and validates a policy file's `text`; `origin` (a file name)
@@ -339,6 +346,22 @@ impl Policy {
     /// when the policy does not check it.
     pub fn max_advisory_age_days(&self) -> Option<u32> {
         self.max_advisory_age_days
+    }
+
+    /// The lowest severity of an unmitigated threat that blocks
+    /// acceptance (`[threats] block_at`, `high` unless the policy says).
+    pub fn threat_threshold(&self) -> Threshold {
+        self.threats_block_at
+    }
+
+    /// The threshold a finding is judged by: its category's, or for
+    /// [`THREAT_UNMITIGATED_RULE`] the policy's threat threshold.
+    pub fn threshold_of(&self, finding: &oversight_model::Finding) -> Threshold {
+        if finding.rule.id == THREAT_UNMITIGATED_RULE {
+            self.threats_block_at
+        } else {
+            self.threshold(finding.category())
+        }
     }
 
     /// What the policy says about waivers.

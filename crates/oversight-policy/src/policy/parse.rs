@@ -64,6 +64,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "license",
     "deliverables",
     "waivers",
+    "threats",
 ];
 const DELIVERABLE_KEYS: &[&str] = &[
     "kind",
@@ -77,6 +78,7 @@ const DELIVERABLE_KEYS: &[&str] = &[
     "min_line_coverage",
 ];
 const WAIVER_KEYS: &[&str] = &["max_days", "not_waivable"];
+const THREAT_KEYS: &[&str] = &["block_at"];
 
 type Value<'i> = Spanned<DeValue<'i>>;
 
@@ -247,6 +249,7 @@ impl Reader<'_> {
         let mut deliverables = Vec::new();
         let mut max_advisory_age_days = None;
         let mut waivers = WaiverRules::default();
+        let mut threats_block_at = Threshold::AtLeast(Severity::High);
         for (key, value) in document {
             match key.get_ref().as_ref() {
                 "schema" => {}
@@ -273,6 +276,11 @@ impl Reader<'_> {
                 "license" => license = self.license(value),
                 "deliverables" => deliverables = self.deliverables(value),
                 "waivers" => waivers = self.waivers(value),
+                "threats" => {
+                    if let Some(t) = self.threats(value) {
+                        threats_block_at = t;
+                    }
+                }
                 other => self.unknown_key(key, other, TOP_LEVEL_KEYS),
             }
         }
@@ -290,6 +298,7 @@ impl Reader<'_> {
             deliverables,
             max_advisory_age_days,
             waivers,
+            threats_block_at,
             text: self.text.to_owned(),
         })
     }
@@ -603,6 +612,38 @@ impl Reader<'_> {
         })
     }
 
+    /// `[threats]`: `block_at`, the lowest severity of an unmitigated
+    /// threat of the engagement's threat model that blocks (`never` turns
+    /// the blocking off; the traceability is still recorded).
+    fn threats(&mut self, value: &Value<'_>) -> Option<Threshold> {
+        let table = self.table(value, "threats")?;
+        let mut found = None;
+        for (key, value) in table {
+            let dotted = format!("threats.{}", key.get_ref());
+            if key.get_ref().as_ref() != "block_at" {
+                self.unknown_key(key, &dotted, THREAT_KEYS);
+                continue;
+            }
+            let Some(text) = self.string(value, &dotted) else {
+                continue;
+            };
+            match text.as_str() {
+                "never" => found = Some(Threshold::Never),
+                "low" | "medium" | "high" | "critical" => {
+                    found = text.parse::<Severity>().ok().map(Threshold::AtLeast);
+                }
+                _ => self.problem(
+                    &value.span(),
+                    &dotted,
+                    format!(
+                        "`{text}` is not a threat severity (low, medium, high, critical) or `never`"
+                    ),
+                ),
+            }
+        }
+        found
+    }
+
     fn waivers(&mut self, value: &Value<'_>) -> WaiverRules {
         let mut rules = WaiverRules::default();
         let Some(table) = self.table(value, "waivers") else {
@@ -807,6 +848,34 @@ mod tests {
         assert!(
             err.problems[0].message.contains("invalid type: map"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn threats_block_at() {
+        let policy = parse(HEAD, "p.toml").expect("valid");
+        assert_eq!(
+            policy.threat_threshold(),
+            Threshold::AtLeast(Severity::High)
+        );
+        let policy = parse(
+            &format!("{HEAD}[threats]\nblock_at = \"medium\"\n"),
+            "p.toml",
+        )
+        .expect("valid");
+        assert_eq!(
+            policy.threat_threshold(),
+            Threshold::AtLeast(Severity::Medium)
+        );
+        let policy = parse(
+            &format!("{HEAD}[threats]\nblock_at = \"never\"\n"),
+            "p.toml",
+        )
+        .expect("valid");
+        assert_eq!(policy.threat_threshold(), Threshold::Never);
+        assert_eq!(
+            problems(&format!("{HEAD}[threats]\nblock_at = \"info\"\nwhen = 1\n")),
+            pairs(&[(5, "threats.block_at"), (6, "threats.when")])
         );
     }
 }

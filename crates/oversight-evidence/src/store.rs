@@ -474,6 +474,38 @@ impl EvidenceStore {
         Ok(size)
     }
 
+    /// Streams blob `digest` into `sink` in bounded memory and returns its
+    /// size and the sink. The bytes reach `sink` before the whole blob has
+    /// been hashed: when this returns an error ([`EvidenceError::Tampered`]
+    /// included), whatever `sink` received must be thrown away (a caller
+    /// writes to a temporary file and keeps it only on success).
+    ///
+    /// # Errors
+    ///
+    /// [`EvidenceError::Missing`], [`EvidenceError::Tampered`],
+    /// [`EvidenceError::Store`], or [`EvidenceError::File`] (action
+    /// `write`, path `sink_name`) if the sink fails.
+    pub async fn get_to_writer<W: Write + Send + 'static>(
+        &self,
+        digest: &Digest,
+        sink: W,
+        sink_name: &Path,
+    ) -> Result<(u64, W)> {
+        let (actual, size, sink) =
+            self.stream_blob(*digest, sink, Source::Any)
+                .await
+                .map_err(|error| match error {
+                    StreamError::Store(error) => error,
+                    StreamError::Sink(source) => EvidenceError::File {
+                        action: "write",
+                        path: sink_name.to_owned(),
+                        source,
+                    },
+                })?;
+        self.check(*digest, actual)?;
+        Ok((size, sink))
+    }
+
     /// Reads and hashes each blob of `digests`; returns those that are
     /// missing or altered, ordered by digest. For audits and `oversight
     /// export`: a record is only as good as the evidence it names.

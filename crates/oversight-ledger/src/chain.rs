@@ -96,6 +96,11 @@ impl PublicKey {
         VerifyingKey::from_bytes(&bytes).ok().map(PublicKey)
     }
 
+    /// The key's 32 bytes (for an OpenSSH `ssh-ed25519` public key).
+    pub fn to_bytes(&self) -> [u8; 32] {
+        self.0.to_bytes()
+    }
+
     /// A short fingerprint for messages: the first 16 hex digits.
     pub fn fingerprint(&self) -> String {
         hex::encode(&self.0.as_bytes()[..8])

@@ -116,6 +116,14 @@ impl Detector for Executables {
     }
 }
 
+/// What compiled artifact `head` (a file's first bytes) begins, as the
+/// detector names it (`ELF 64-bit x86-64 executable`), or `None` for
+/// anything else. For checks outside a scan (an escrow deposit's
+/// completeness) that must recognise binaries exactly as reviews do.
+pub fn describe_compiled(head: &[u8]) -> Option<String> {
+    identify(head).map(|artifact| artifact.description)
+}
+
 /// How a recognised artifact is rated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {

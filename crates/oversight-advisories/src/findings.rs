@@ -272,5 +272,6 @@ fn finding(
         location,
         message,
         evidence: None,
+        licence: None,
     }
 }

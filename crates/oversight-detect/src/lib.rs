@@ -56,7 +56,7 @@ mod window;
 pub use file::{FileInfo, TextKind};
 pub use window::Window;
 
-use oversight_model::{Evidence, Rule};
+use oversight_model::{Evidence, LicenceMatch, Rule};
 use std::borrow::Cow;
 
 /// Which files a pattern is searched in.
@@ -133,6 +133,8 @@ pub struct Emit {
     /// The offending content the fingerprint binds to (not the line number,
     /// so that edits elsewhere in the file keep the fingerprint).
     pub key: Vec<u8>,
+    /// For licence findings: the licence as data.
+    pub licence: Option<LicenceMatch>,
 }
 
 impl Emit {
@@ -149,6 +151,7 @@ impl Emit {
             message: message.into(),
             evidence: None,
             key,
+            licence: None,
         }
     }
 
@@ -160,7 +163,14 @@ impl Emit {
             message: message.into(),
             evidence: None,
             key,
+            licence: None,
         }
+    }
+
+    /// Adds the licence a licence finding found, as data.
+    pub fn with_licence(mut self, licence: LicenceMatch) -> Self {
+        self.licence = Some(licence);
+        self
     }
 
     /// Adds an excerpt that is safe to show in full.

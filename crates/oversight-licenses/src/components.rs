@@ -12,7 +12,9 @@
 //!   copied code. The ownership check flags holders "outside the expected set
 //!   and outside the declared third-party components".
 
-use oversight_model::{Component, Finding, Fingerprint, Location, Rule, Severity};
+use oversight_model::{
+    Component, Finding, Fingerprint, LicenceKind, LicenceMatch, Location, Rule, Severity, Share,
+};
 
 use crate::declared::{self, Declared};
 use crate::{LicensePolicy, rules};
@@ -60,7 +62,7 @@ pub fn component_findings(
             Declared::Expression(text, expression) => {
                 let Some(policy) = policy else { continue };
                 if let Err(reasons) = policy.evaluate(&expression) {
-                    out.push(finding(
+                    out.push(declared_finding(
                         &rules::DENIED,
                         severity,
                         c,
@@ -72,7 +74,7 @@ pub fn component_findings(
                     ));
                 }
             }
-            Declared::LicenseFile(file) => out.push(finding(
+            Declared::LicenseFile(file) => out.push(declared_finding(
                 &rules::UNKNOWN,
                 severity,
                 c,
@@ -82,7 +84,7 @@ pub fn component_findings(
                 ),
                 license,
             )),
-            Declared::Unknown { text, reason } => out.push(finding(
+            Declared::Unknown { text, reason } => out.push(declared_finding(
                 &rules::UNKNOWN,
                 severity,
                 c,
@@ -213,6 +215,37 @@ fn finding(
     message: String,
     key: &str,
 ) -> Finding {
+    finding_of(rule, severity, c, message, key, None)
+}
+
+/// A finding about a licence the component declares in its metadata, with
+/// that licence (`expression`, as written when it is no SPDX expression) as
+/// data.
+fn declared_finding(
+    rule: &'static Rule,
+    severity: &dyn Fn(&str) -> Option<Severity>,
+    c: &Component,
+    message: String,
+    expression: &str,
+) -> Finding {
+    let licence = LicenceMatch {
+        expression: expression.to_owned(),
+        kind: LicenceKind::Metadata,
+        lines: c.line.map(|l| (l, l)),
+        rule_coverage: Share::new(1.0),
+        region_coverage: Share::new(1.0),
+    };
+    finding_of(rule, severity, c, message, expression, Some(licence))
+}
+
+fn finding_of(
+    rule: &'static Rule,
+    severity: &dyn Fn(&str) -> Option<Severity>,
+    c: &Component,
+    message: String,
+    key: &str,
+    licence: Option<LicenceMatch>,
+) -> Finding {
     let content_key = format!("{}@{}:{key}", c.name, c.version);
     Finding {
         rule,
@@ -225,6 +258,7 @@ fn finding(
         message,
         evidence: None,
         fingerprint: Fingerprint::compute(rule.id, &c.source, content_key.as_bytes(), 0),
+        licence,
     }
 }
 

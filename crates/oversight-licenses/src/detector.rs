@@ -34,7 +34,7 @@ use oversight_detect::{
 };
 use std::borrow::Cow;
 
-use oversight_model::{FileClass, Rule};
+use oversight_model::{FileClass, LicenceKind, LicenceMatch, Rule, Share};
 use spdx::Expression;
 
 use crate::copyright::{self, CopyrightStatement};
@@ -193,7 +193,7 @@ struct Found {
     /// The region the licence was found in: first and last line, 1-based.
     lines: Option<(u32, u32)>,
     /// Full text, notice, reference, tag or declared.
-    kind: &'static str,
+    kind: LicenceKind,
     /// The share of the rule the region matched (1 for a notice, a tag or
     /// a reference; the matcher's score for a text).
     coverage: f32,
@@ -272,7 +272,7 @@ impl LicenseDetector {
                         offset: hit.start,
                         line_col: Some(line_col),
                         lines: Some((line_col.0, line_col.0)),
-                        kind: "tag",
+                        kind: LicenceKind::Tag,
                         coverage: 1.0,
                         licence,
                         source: "SPDX-License-Identifier".to_owned(),
@@ -317,7 +317,7 @@ impl LicenseDetector {
                             window.line_col(hit.start).0,
                             window.line_col(sentence_end(window, hit.end)).0,
                         )),
-                        kind: "notice",
+                        kind: LicenceKind::Notice,
                         coverage: 1.0,
                         licence,
                         source: format!("notice \u{201c}{phrase}\u{201d}"),
@@ -368,7 +368,7 @@ impl LicenseDetector {
                                     window.line_col(hit.start).0,
                                     window.line_col(sentence_end(window, hit.end)).0,
                                 )),
-                                kind: "notice",
+                                kind: LicenceKind::Notice,
                                 coverage: 0.0,
                                 licence: Licence::Unknown(
                                     name.clone(),
@@ -391,7 +391,7 @@ impl LicenseDetector {
                             window.line_col(hit.start).0,
                             window.line_col(sentence_end(window, hit.end)).0,
                         )),
-                        kind: "notice",
+                        kind: LicenceKind::Notice,
                         coverage: 1.0,
                         licence,
                         source: "licence statement".to_owned(),
@@ -436,7 +436,7 @@ impl LicenseDetector {
                         offset: hit.start,
                         line_col: Some(window.line_col(hit.start)),
                         lines: Some((line_no, line_no + 2)),
-                        kind: "reference",
+                        kind: LicenceKind::Reference,
                         coverage: 1.0,
                         licence: Licence::Expression(expression, Box::new(parsed)),
                         source: "licence section".to_owned(),
@@ -479,7 +479,11 @@ impl LicenseDetector {
                                 .line_col(window.offset() + end.saturating_sub(1).max(start) as u64)
                                 .0,
                         )),
-                        kind: if m.full_text { "text" } else { "notice" },
+                        kind: if m.full_text {
+                            LicenceKind::Text
+                        } else {
+                            LicenceKind::Notice
+                        },
                         coverage: m.score,
                         source: text_source(&m),
                         licence: Licence::Text(m),
@@ -637,7 +641,7 @@ impl LicenseDetector {
                         window.line_col(from).0,
                         window.line_col(to.saturating_sub(1).max(from)).0,
                     )),
-                    kind: "text",
+                    kind: LicenceKind::Text,
                     coverage: m.score,
                     source: text_source(&m),
                     licence: Licence::Text(m),
@@ -771,12 +775,12 @@ impl LicenseDetector {
             }
             // A licence found as a full text and otherwise (the heading of
             // the README section that holds the text) is the text.
-            let f = if f.kind == "text" {
+            let f = if f.kind == LicenceKind::Text {
                 f
             } else {
                 found
                     .iter()
-                    .find(|o| o.kind == "text" && o.licence.key() == key)
+                    .find(|o| o.kind == LicenceKind::Text && o.licence.key() == key)
                     .unwrap_or(f)
             };
             seen.push(key.clone());
@@ -797,6 +801,7 @@ impl LicenseDetector {
             message,
             evidence: None,
             key: key.clone().into_bytes(),
+            licence: Some(licence_match(f)),
         };
         let (shown, verdict) = match &f.licence {
             Licence::Unknown(text, reason) => {
@@ -916,7 +921,11 @@ impl Detector for LicenseDetector {
                         offset: 0,
                         line_col: None,
                         lines: Some((m.lines.0 as u32 + 1, m.lines.1.max(m.lines.0 + 1) as u32)),
-                        kind: if m.full_text { "text" } else { "notice" },
+                        kind: if m.full_text {
+                            LicenceKind::Text
+                        } else {
+                            LicenceKind::Notice
+                        },
                         coverage: m.score,
                         source: text_source(&m),
                         licence: Licence::Text(m),
@@ -1002,6 +1011,22 @@ fn resolve_overlaps(found: &mut Vec<Found>) {
     });
 }
 
+/// A licence found, as the finding's data.
+fn licence_match(f: &Found) -> LicenceMatch {
+    let (expression, rule_coverage, region_coverage) = match &f.licence {
+        Licence::Expression(text, _) => (text.clone(), f.coverage, f.coverage),
+        Licence::Text(m) => (m.license.clone(), m.rule_coverage, m.region_coverage),
+        Licence::Unknown(text, _) => (text.clone(), f.coverage, f.coverage),
+    };
+    LicenceMatch {
+        expression,
+        kind: f.kind,
+        lines: f.lines,
+        rule_coverage: Share::new(rule_coverage),
+        region_coverage: Share::new(region_coverage),
+    }
+}
+
 /// Where and how a licence was found, for its message: the source, the
 /// kind, the region's lines and the coverage.
 fn describe(f: &Found) -> String {
@@ -1012,7 +1037,9 @@ fn describe(f: &Found) -> String {
     };
     format!(
         "{}; kind {}{lines}, coverage {:.2}",
-        f.source, f.kind, f.coverage
+        f.source,
+        f.kind.as_str(),
+        f.coverage
     )
 }
 

@@ -775,3 +775,37 @@ fn random_bytes_and_huge_lines_do_not_panic_and_are_fast() {
         started.elapsed()
     );
 }
+
+/// Each licence finding carries its licence as data: expression, kind,
+/// region and both coverages.
+#[test]
+fn licence_findings_carry_region_kind_coverage_and_expression() {
+    use oversight_model::LicenceKind;
+    let mit = std::fs::read_to_string(spdx_data().join("text/MIT.txt")).expect("text");
+    let readme = format!("# Tool\n\nIt does things.\n\n## Licence\n\n{mit}\n");
+    let emits = run_detector(&*PLAIN, "NOTES.txt", readme.as_bytes());
+    let text = emits
+        .iter()
+        .find_map(|e| e.licence.as_ref().filter(|l| l.kind == LicenceKind::Text))
+        .unwrap_or_else(|| panic!("a text finding: {emits:?}"));
+    assert_eq!(text.expression, "MIT");
+    let (start, end) = text.lines.expect("a region");
+    assert!(start >= 3 && end >= start + 15, "{start}-{end}");
+    assert!(text.rule_coverage.value() > 0.95, "{text:?}");
+    assert!(text.region_coverage.value() > 0.9, "{text:?}");
+    let tag = run_detector(
+        &*PLAIN,
+        "a.rs",
+        b"// x\n// SPDX-License-Identifier: MIT OR Apache-2.0\n",
+    );
+    let tag = tag
+        .iter()
+        .find_map(|e| e.licence.as_ref())
+        .expect("a tag finding");
+    assert_eq!(
+        (tag.expression.as_str(), tag.kind, tag.lines),
+        ("MIT OR Apache-2.0", LicenceKind::Tag, Some((2, 2)))
+    );
+    let copyright = run_detector(&*PLAIN, "a.rs", b"// Copyright 2024 Acme\n");
+    assert!(copyright.iter().all(|e| e.licence.is_none()));
+}

@@ -41,6 +41,76 @@ pub struct Evidence {
     pub redacted: bool,
 }
 
+/// A share from 0 to 1 (a licence match's coverage), kept in ten-thousandths
+/// so that findings stay comparable for equality.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Share(u16);
+
+impl Share {
+    /// The share nearest to `value`, clamped to 0..=1 (NaN is 0).
+    pub fn new(value: f32) -> Self {
+        let clamped = if value.is_nan() {
+            0.0
+        } else {
+            value.clamp(0.0, 1.0)
+        };
+        Share((clamped * 10_000.0).round() as u16)
+    }
+
+    /// The share, 0 to 1.
+    pub fn value(self) -> f64 {
+        f64::from(self.0) / 10_000.0
+    }
+}
+
+/// How a licence was stated where it was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LicenceKind {
+    /// A full licence or exception text.
+    Text,
+    /// A notice that grants the licence ("Licensed under the Apache
+    /// License, Version 2.0").
+    Notice,
+    /// A reference to a licence stated elsewhere ("see LICENSE", a README's
+    /// licence section).
+    Reference,
+    /// An `SPDX-License-Identifier` tag.
+    Tag,
+    /// Declared in package metadata (a component's declared licence).
+    Metadata,
+}
+
+impl LicenceKind {
+    /// The kind's name: `text`, `notice`, `reference`, `tag`, `metadata`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LicenceKind::Text => "text",
+            LicenceKind::Notice => "notice",
+            LicenceKind::Reference => "reference",
+            LicenceKind::Tag => "tag",
+            LicenceKind::Metadata => "metadata",
+        }
+    }
+}
+
+/// What a licence finding found, as data: the licence, how it was stated,
+/// where, and how much of the rule and of the region matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LicenceMatch {
+    /// The SPDX expression, or the name as written when it maps to none
+    /// (the finding's rule then says it is unknown).
+    pub expression: String,
+    /// How it was stated.
+    pub kind: LicenceKind,
+    /// The region: first and last line, 1-based, inclusive; `None` when the
+    /// licence is not about lines (a component's metadata).
+    pub lines: Option<(u32, u32)>,
+    /// The share of the rule (the licence text or notice) the region holds.
+    pub rule_coverage: Share,
+    /// The share of the region that is the rule.
+    pub region_coverage: Share,
+}
+
 /// A stable identity for a finding, independent of run, machine and line number.
 ///
 /// It hashes the rule, the delivery path and a detector-chosen content key (the
@@ -93,6 +163,8 @@ pub struct Finding {
     pub evidence: Option<Evidence>,
     /// Stable identity for waivers and baselines.
     pub fingerprint: Fingerprint,
+    /// For licence findings: the licence as data; `None` for the others.
+    pub licence: Option<LicenceMatch>,
 }
 
 impl Finding {

@@ -26,7 +26,7 @@ pub mod unicode;
 
 pub use component::{Component, ComponentHash, Directness, Ecosystem, Scope as DependencyScope};
 pub use coverage::{CoverageSummary, FileClass, KindCount};
-pub use finding::{Evidence, Finding, Fingerprint, Location};
+pub use finding::{Evidence, Finding, Fingerprint, LicenceKind, LicenceMatch, Location, Share};
 pub use git::{GitFacts, Person};
 pub use manifest::{ManifestEntry, SpecialEntry, SpecialKind};
 pub use path::{DeliveryPath, name_bytes, name_from_bytes};
@@ -37,4 +37,4 @@ pub use rule::{Category, ParseError, Rule, Severity};
 ///
 /// Bump the minor part for additive changes, the major part when a field changes
 /// meaning or disappears.
-pub const SCHEMA_VERSION: &str = "oversight.findings/1.1";
+pub const SCHEMA_VERSION: &str = "oversight.findings/1.2";

@@ -7,7 +7,7 @@
 
 use oversight_model::{
     Category, Component, CoverageSummary, DependencyScope, Directness, Evidence, Finding, GitFacts,
-    KindCount, Person, SCHEMA_VERSION, ScanReport, Severity,
+    KindCount, LicenceMatch, Person, SCHEMA_VERSION, ScanReport, Severity,
 };
 use serde::Serialize;
 
@@ -314,6 +314,8 @@ struct JsonFinding<'a> {
     message: &'a str,
     evidence: Option<JsonEvidence<'a>>,
     fingerprint: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    license: Option<JsonLicence<'a>>,
 }
 
 impl<'a> JsonFinding<'a> {
@@ -329,6 +331,34 @@ impl<'a> JsonFinding<'a> {
             message: &finding.message,
             evidence: finding.evidence.as_ref().map(JsonEvidence::from_evidence),
             fingerprint: finding.fingerprint.as_str(),
+            license: finding.licence.as_ref().map(JsonLicence::from_licence),
+        }
+    }
+}
+
+/// A licence finding's licence as data (added in 1.2): the SPDX expression,
+/// how it was stated, its region and its coverage.
+#[derive(Debug, Serialize)]
+pub(crate) struct JsonLicence<'a> {
+    expression: &'a str,
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_line: Option<u32>,
+    rule_coverage: f64,
+    region_coverage: f64,
+}
+
+impl<'a> JsonLicence<'a> {
+    pub(crate) fn from_licence(licence: &'a LicenceMatch) -> Self {
+        JsonLicence {
+            expression: &licence.expression,
+            kind: licence.kind.as_str(),
+            start_line: licence.lines.map(|(start, _)| start),
+            end_line: licence.lines.map(|(_, end)| end),
+            rule_coverage: licence.rule_coverage.value(),
+            region_coverage: licence.region_coverage.value(),
         }
     }
 }

@@ -1,15 +1,17 @@
 //! The licence and copyright facts of a report, gathered for summaries and
 //! attribution notices.
 //!
-//! Per-file facts come from the findings of the `license` category, whose
-//! messages name the licence first between backticks (``Licence `MIT`
-//! (licence text, …)``) and the holder after `Copyright held by` (see
+//! Per-file facts come from the findings of the `license` category: the
+//! licence from the finding's typed `licence` field, or, for findings that
+//! carry none (a report recorded before it existed), from the message, which
+//! names the licence first between backticks (``Licence `MIT` (licence
+//! text, …)``); the holder after `Copyright held by` (see
 //! `oversight-licenses`' detector; the end-to-end tests of `oversight notice`
 //! pin both). Per-component licences come from the inventory.
 
 use std::collections::BTreeMap;
 
-use oversight_model::{Component, Finding, ScanReport};
+use oversight_model::{Component, Finding, LicenceKind, ScanReport};
 
 /// What the findings say about one file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,6 +42,16 @@ pub struct LicenceFacts {
 /// `license.unknown` finding about a file, `unknown: …` when it is not an
 /// SPDX expression; `None` for other findings and for component findings.
 pub fn finding_licence(f: &Finding) -> Option<String> {
+    if let Some(licence) = &f.licence {
+        if licence.kind == LicenceKind::Metadata {
+            return None;
+        }
+        return match f.rule.id {
+            "license.detected" | "license.denied" => Some(licence.expression.clone()),
+            "license.unknown" => Some(format!("unknown: {}", licence.expression)),
+            _ => None,
+        };
+    }
     let shown = f.message.strip_prefix("Licence `")?;
     let (licence, rest) = shown.split_once('`')?;
     match f.rule.id {

@@ -25,7 +25,7 @@ use std::fmt::Write as _;
 use oversight_model::{Finding, Rule, ScanReport, Severity};
 use serde::Serialize;
 
-use crate::json::{Coverage, TOOL_NAME, verdict};
+use crate::json::{Coverage, JsonLicence, TOOL_NAME, verdict};
 
 /// The `$schema` written into every SARIF log.
 pub const SARIF_SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -237,7 +237,7 @@ struct SarifResult<'a> {
     message: OwnedText,
     locations: [Location; 1],
     partial_fingerprints: PartialFingerprints<'a>,
-    properties: ResultProperties,
+    properties: ResultProperties<'a>,
 }
 
 impl<'a> SarifResult<'a> {
@@ -286,6 +286,7 @@ impl<'a> SarifResult<'a> {
                 delivery_path,
                 line: finding.location.line,
                 column: finding.location.column,
+                license: finding.licence.as_ref().map(JsonLicence::from_licence),
             },
         }
     }
@@ -332,7 +333,7 @@ struct PartialFingerprints<'a> {
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct ResultProperties {
+struct ResultProperties<'a> {
     severity: &'static str,
     category: &'static str,
     delivery_path: String,
@@ -340,6 +341,9 @@ struct ResultProperties {
     line: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     column: Option<u32>,
+    /// A licence finding's licence, as in the JSON report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    license: Option<JsonLicence<'a>>,
 }
 
 /// The SARIF level of a severity.

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use oversight_model::{
     Category, CoverageSummary, DeliveryPath, Evidence, Finding, Fingerprint, GitFacts, KindCount,
-    Location, Person, Rule, SCHEMA_VERSION, ScanReport, Severity,
+    LicenceKind, LicenceMatch, Location, Person, Rule, SCHEMA_VERSION, ScanReport, Severity, Share,
 };
 use oversight_report::{Error, Format, HumanOptions};
 use serde_json::Value;
@@ -80,6 +80,7 @@ fn finding(
             redacted,
         }),
         fingerprint,
+        licence: None,
     }
 }
 
@@ -265,6 +266,73 @@ fn sarif_validates_against_the_official_schema() {
                 .expect("the written SARIF is JSON");
         assert_eq!(written, log, "write and to_sarif agree");
     }
+}
+
+static LICENCE: Rule = Rule {
+    id: "license.detected",
+    category: Category::License,
+    default_severity: Severity::Info,
+    summary: "A licence.",
+    help: "None.",
+};
+
+/// A licence finding carries its licence as data in JSON and in SARIF's
+/// result properties, and the SARIF still validates.
+#[test]
+fn licence_findings_carry_their_licence_as_data() {
+    let mut found = finding(
+        &LICENCE,
+        Severity::Info,
+        DeliveryPath::root("README.md"),
+        Some(40),
+        Some(1),
+        "Licence `MIT` (licence text, confidence 0.97; kind text, lines 40\u{2013}60, coverage 0.97)",
+        None,
+    );
+    found.licence = Some(LicenceMatch {
+        expression: "MIT".to_owned(),
+        kind: LicenceKind::Text,
+        lines: Some((40, 60)),
+        rule_coverage: Share::new(0.98),
+        region_coverage: Share::new(0.951),
+    });
+    let other = finding(
+        &EVAL,
+        Severity::High,
+        DeliveryPath::root("a.js"),
+        Some(1),
+        None,
+        "eval",
+        None,
+    );
+    let report = report(vec![found, other]);
+    let json = oversight_report::to_json(&report);
+    let licence = &json["findings"][0]["license"];
+    assert_eq!(licence["expression"], "MIT");
+    assert_eq!(licence["kind"], "text");
+    assert_eq!(
+        (licence["start_line"].as_u64(), licence["end_line"].as_u64()),
+        (Some(40), Some(60))
+    );
+    assert_eq!(licence["rule_coverage"].as_f64(), Some(0.98));
+    assert_eq!(licence["region_coverage"].as_f64(), Some(0.951));
+    assert!(
+        json["findings"][1].get("license").is_none(),
+        "absent, not null, elsewhere"
+    );
+    let log = oversight_report::to_sarif(&report);
+    assert_eq!(
+        schema_errors(&sarif_validator(), &log),
+        Vec::<String>::new()
+    );
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    let with = results
+        .iter()
+        .find(|r| r["ruleId"] == "license.detected")
+        .expect("the licence result");
+    assert_eq!(with["properties"]["license"]["kind"], "text");
+    let facts = oversight_report::licences::licence_facts(&report);
+    assert_eq!(facts.files["README.md"].licences, ["MIT"]);
 }
 
 #[test]

@@ -77,6 +77,7 @@ impl Sink for FileSink<'_> {
             message: emit.message,
             evidence: emit.evidence,
             fingerprint: Fingerprint::compute(emit.rule.id, self.path, &emit.key, occurrence),
+            licence: emit.licence,
         });
     }
 
@@ -108,5 +109,6 @@ pub(crate) fn engine_finding(
         fingerprint: Fingerprint::compute(rule.id, path, message.as_bytes(), 0),
         message,
         evidence: None,
+        licence: None,
     }
 }

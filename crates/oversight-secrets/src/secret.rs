@@ -813,6 +813,7 @@ impl Inner {
                     redacted: true,
                 }),
                 key: f.secret.sha256().to_vec(),
+                licence: None,
             });
         }
         if total > MAX_FINDINGS_PER_WINDOW {

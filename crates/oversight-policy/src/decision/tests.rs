@@ -49,6 +49,7 @@ fn finding(rule: &'static Rule, severity: Severity, path: &str, line: u32) -> Fi
         message: "found".into(),
         evidence: None,
         fingerprint: Fingerprint::compute(rule.id, &p, format!("{line}").as_bytes(), 0),
+        licence: None,
     }
 }
 

@@ -37,7 +37,7 @@ fn sample_delivery_is_rejected_with_reasons() {
         "setup.py payload not reported: {got:?}"
     );
     assert_eq!(report["result"], "fail");
-    assert_eq!(report["schema"], "oversight.findings/1.1");
+    assert_eq!(report["schema"], "oversight.findings/1.2");
 }
 
 #[test]

@@ -67,6 +67,9 @@ pub enum AppError {
     /// A report could not be rendered.
     #[error(transparent)]
     Report(#[from] oversight_report::Error),
+    /// An escrow deposit could not be written or read.
+    #[error(transparent)]
+    Escrow(#[from] oversight_escrow::EscrowError),
     /// A recorded document cannot be read back.
     #[error("{what} is corrupt: {reason}")]
     Corrupt {

@@ -7,6 +7,7 @@
 //!   ([`detectors`]), then advisories, component licences and grouping.
 //! * [`review`]: the acceptance gate; scans, evaluates the agreed policy,
 //!   keeps the evidence and records the review in one transaction.
+//! * [`escrow`]: escrow deposits of accepted reviews, and their verification.
 //! * [`evidence`]: evidence documents kept for an engagement.
 //! * [`export`]: an engagement's evidence pack, into a directory or a
 //!   zip ([`pack`]: its typed documents, and its verification).
@@ -20,6 +21,7 @@
 
 pub mod detectors;
 mod error;
+pub mod escrow;
 pub mod evidence;
 pub mod export;
 pub mod pack;

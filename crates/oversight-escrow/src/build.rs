@@ -419,6 +419,10 @@ pub fn check_build(tree: &Tree) -> Vec<Problem> {
     let mut any_build = false;
     for path in &tree.files {
         let name = base(path);
+        if is_requirements(name) && !in_vendored_dir(path) {
+            any_build = true;
+            tools.need("python", path);
+        }
         if in_vendored_dir(path) || !wants_content(path) || LOCKFILES.contains(&name) {
             continue;
         }

@@ -37,6 +37,7 @@
 pub mod approval;
 pub mod catalogue;
 mod engagement;
+pub mod escrow;
 pub mod format;
 mod id;
 mod names;

@@ -400,6 +400,20 @@ impl Register {
         Ok(oversight_ledger::document::sign(self.key()?, domain, bytes))
     }
 
+    /// The instance key's OpenSSH signature (`namespace`) of a message
+    /// whose SHA-512 is `sha512` ([`oversight_ledger::document::sign_sshsig`]).
+    pub fn sign_sshsig(
+        &self,
+        namespace: &str,
+        sha512: &[u8; 64],
+    ) -> Result<[u8; 64], RegisterError> {
+        Ok(oversight_ledger::document::sign_sshsig(
+            self.key()?,
+            namespace,
+            sha512,
+        ))
+    }
+
     /// Records `entries` in one transaction, then appends a signed
     /// checkpoint of the new head to the checkpoint log. The only way the
     /// register writes.

@@ -608,7 +608,7 @@ impl Register {
         }
     }
 
-    async fn require_engagement(&self, id: &str) -> Result<(), RegisterError> {
+    pub(crate) async fn require_engagement(&self, id: &str) -> Result<(), RegisterError> {
         match self.store().engagement(id).await {
             Ok(_) => Ok(()),
             Err(StoreError::NotFound { .. }) => Err(RegisterError::UnknownEngagement {

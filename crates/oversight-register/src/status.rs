@@ -111,12 +111,31 @@ fn days_between(from: Date, to: Date) -> i64 {
     (to - from).get_days() as i64
 }
 
-/// Computes the monitoring view.
+/// Computes the monitoring view, with no escrow deposit recorded.
 pub fn evaluate(
     engagements: &[Engagement],
     latest: &[LatestReview],
     waivers: &[WaiverRecord],
     evidence: &[EvidenceRecord],
+    today: Date,
+) -> StatusReport {
+    evaluate_with(
+        engagements,
+        latest,
+        waivers,
+        evidence,
+        &crate::escrow::EscrowInputs::default(),
+        today,
+    )
+}
+
+/// Computes the monitoring view, escrow deposits as the ledger records them.
+pub fn evaluate_with(
+    engagements: &[Engagement],
+    latest: &[LatestReview],
+    waivers: &[WaiverRecord],
+    evidence: &[EvidenceRecord],
+    escrow: &crate::escrow::EscrowInputs,
     today: Date,
 ) -> StatusReport {
     let latest: HashMap<&str, &LatestReview> = latest
@@ -139,7 +158,7 @@ pub fn evaluate(
         }
         for &factor in Factor::ALL {
             let sink = if over { &mut not_due } else { &mut due };
-            let (state, note) = factor_state(e, factor, review, evidence, today, sink);
+            let (state, note) = factor_state(e, factor, review, evidence, escrow, today, sink);
             factors.push(FactorStatus {
                 factor,
                 state,
@@ -270,6 +289,7 @@ fn factor_state(
     factor: Factor,
     review: Option<&LatestReview>,
     evidence: &[EvidenceRecord],
+    deposits: &crate::escrow::EscrowInputs,
     today: Date,
     due: &mut Vec<DueItem>,
 ) -> (FactorState, String) {
@@ -359,28 +379,14 @@ fn factor_state(
         },
         Factor::Escrow => match &t.escrow {
             None => not_agreed,
-            Some(escrow) => match (
-                escrow.last_verified_deposit,
+            Some(escrow) => crate::escrow::escrow_state(
+                id,
+                escrow,
                 period_days(escrow.deposit_frequency),
-            ) {
-                (None, _) => {
-                    due.push(DueItem {
-                        engagement: id.to_owned(),
-                        what: format!("escrow deposit with {} never verified", escrow.agent),
-                        date: None,
-                        overdue: true,
-                    });
-                    (FactorState::Failing, "no verified deposit".into())
-                }
-                (Some(last), Some(days)) => deadline(
-                    id,
-                    format!("escrow deposit with {} to verify", escrow.agent),
-                    last.saturating_add(days.days()),
-                    today,
-                    due,
-                ),
-                (Some(_), None) => (FactorState::Ok, String::new()),
-            },
+                deposits,
+                today,
+                due,
+            ),
         },
         Factor::RightToAudit => match &t.audit {
             None => not_agreed,
@@ -430,7 +436,19 @@ impl Register {
         let latest = self.store().latest_reviews().await?;
         let waivers = self.store().waivers(None).await?;
         let evidence = self.store().evidence(None).await?;
-        Ok(evaluate(&engagements, &latest, &waivers, &evidence, today))
+        let escrow = if engagements.iter().any(|e| e.terms.escrow.is_some()) {
+            self.escrow_inputs().await?
+        } else {
+            crate::escrow::EscrowInputs::default()
+        };
+        Ok(evaluate_with(
+            &engagements,
+            &latest,
+            &waivers,
+            &evidence,
+            &escrow,
+            today,
+        ))
     }
 }
 

@@ -59,6 +59,12 @@ pub(crate) enum Command {
     /// the ledger and its verification, an HTML summary and SHA256SUMS.
     /// Exit 1 when the ledger or a blob fails verification.
     Export(ExportArgs),
+    /// Source-code escrow: deposit an accepted review (a deterministic,
+    /// signed tar.zst) and verify a deposit from the file alone.
+    Escrow {
+        #[command(subcommand)]
+        command: EscrowCommand,
+    },
     /// Exported evidence packs, checked with nothing but the pack and the
     /// instance's public key.
     Pack {
@@ -391,6 +397,53 @@ pub(crate) enum WaiverCommand {
         /// Why it is revoked.
         #[arg(long)]
         reason: String,
+        #[command(flatten)]
+        register: RegisterArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum EscrowCommand {
+    /// Build `DIR/<review>.tar.zst` from an accepted review: the delivered
+    /// source from the evidence store, its SBOM, a licence notice, the
+    /// build instructions and a manifest of every file's SHA-256; signed
+    /// by the instance key (`.sig`) and as an OpenSSH signature
+    /// (`.sshsig`, with an `allowed_signers` file), and recorded in the
+    /// ledger (`escrow.deposited`).
+    Deposit {
+        /// The engagement.
+        #[arg(long, value_name = "ID")]
+        engagement: String,
+        /// The accepted review (`rev-…`).
+        #[arg(long, value_name = "REVIEW")]
+        review: String,
+        /// The directory to write the deposit to.
+        #[arg(long, short = 'o', value_name = "DIR")]
+        output: PathBuf,
+        /// The evidence store [default: ~/.local/share/oversight/evidence].
+        #[arg(long, env = "OVERSIGHT_EVIDENCE", value_name = "LOCATION")]
+        evidence: Option<String>,
+        #[command(flatten)]
+        register: RegisterArgs,
+    },
+    /// Verify a deposit from the file (and its `.sig` and `.sshsig`) alone:
+    /// level 1 (inventory and signatures) and level 2 (completeness).
+    /// Exit 0 when both pass, 1 when either fails.
+    Verify {
+        /// The deposit (`<review>.tar.zst`).
+        deposit: PathBuf,
+        /// The instance's public key: 64 hex digits, a file holding them,
+        /// or an `ssh-ed25519` line (an allowed_signers file you trust).
+        #[arg(long, value_name = "KEY")]
+        public_key: Option<String>,
+        /// Also check the deposit against the register (the review is
+        /// recorded, accepted, of this delivery); the register's key is then
+        /// trusted.
+        #[arg(long)]
+        with_register: bool,
+        /// Output format.
+        #[arg(long, short = 'f', default_value = "human", value_parser = ["human", "json"])]
+        format: String,
         #[command(flatten)]
         register: RegisterArgs,
     },

@@ -6,6 +6,7 @@
 //! does, 2 on a usage error or a target that cannot be read.
 
 mod args;
+mod escrow;
 mod export;
 mod gate;
 mod history;
@@ -121,6 +122,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             None => review::review(args),
         },
         Command::Export(args) => export::export(args),
+        Command::Escrow { command } => escrow::escrow(command),
         Command::Pack {
             command: args::PackCommand::Verify { dir, public_key },
         } => pack::verify(&dir, &public_key),

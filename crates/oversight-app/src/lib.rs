@@ -13,6 +13,7 @@
 //!   zip ([`pack`]: its typed documents, and its verification).
 //! * [`record`]: the typed documents a review records, read back as types.
 //! * [`status`]: the status board as a typed document.
+//! * [`threats`]: threat models of engagements, traced into reviews.
 //! * [`paths`]: where data lives when nobody says otherwise.
 //!
 //! No printing happens here: the adapters render the typed results.
@@ -30,5 +31,6 @@ pub mod record;
 pub mod review;
 pub mod scan;
 pub mod status;
+pub mod threats;
 
 pub use error::{AppError, Result};

@@ -146,6 +146,10 @@ pub struct DeliveryDocument {
     pub evidence: EvidenceRefs,
     /// How many components it declares.
     pub components: usize,
+    /// The engagement's threat model traced into this delivery (absent when
+    /// the engagement had none, and in reviews recorded before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threats: Option<crate::threats::Traceability>,
 }
 
 /// One reason of a decision.

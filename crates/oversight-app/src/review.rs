@@ -189,12 +189,34 @@ pub fn evaluate(
     waivers: &[Waiver],
     now: jiff::Timestamp,
 ) -> Decision {
+    evaluate_findings(
+        policy,
+        scanned,
+        &scanned.report.findings,
+        manifest,
+        read,
+        waivers,
+        now,
+    )
+}
+
+/// [`evaluate`] over `findings` instead of the scan's own (the scan's plus
+/// the review's threat findings).
+pub fn evaluate_findings(
+    policy: &Policy,
+    scanned: &Scanned,
+    findings: &[oversight_model::Finding],
+    manifest: &Manifest,
+    read: &dyn Fn(&str) -> Option<Vec<u8>>,
+    waivers: &[Waiver],
+    now: jiff::Timestamp,
+) -> Decision {
     let files = delivered_files(manifest);
     let advisories = advisory_snapshots(scanned);
     oversight_policy::evaluate(
         policy,
         &Input {
-            findings: &scanned.report.findings,
+            findings,
             files: &files,
             waivers,
             components: &scanned.report.components,
@@ -372,6 +394,8 @@ pub struct Reviewed {
     pub evidence: String,
     /// What the store received.
     pub committed: CommitSummary,
+    /// The engagement's threat model traced into this delivery, if it has one.
+    pub threats: Option<crate::threats::Traceability>,
 }
 
 impl Reviewed {
@@ -511,7 +535,33 @@ async fn record(
             Some((outer, inner)) => oversight_archive::read_member(&top(outer)?, inner),
         }
     };
-    let decision = evaluate(policy, scanned, &manifest, &read, &waivers, now);
+    let first = evaluate(policy, scanned, &manifest, &read, &waivers, now);
+    // The threat model, when the engagement has one: what the first
+    // decision says (waived findings, deliverables passed) decides which
+    // mitigations were verified; unmitigated threats become findings and
+    // the decision is taken again with them.
+    let evidence_documents = r
+        .store()
+        .evidence(Some(engagement.as_str()))
+        .await
+        .map_err(oversight_register::RegisterError::from)?;
+    let crate::threats::Traced {
+        decision,
+        findings: findings_all,
+        traceability: threats,
+    } = crate::threats::ThreatReview {
+        register: r,
+        engagement: engagement.as_str(),
+        version: None,
+        evidence_documents: &evidence_documents,
+        today: now.to_zoned(jiff::tz::TimeZone::UTC).date(),
+        policy,
+        report,
+    }
+    .decide(first, &|findings| {
+        evaluate_findings(policy, scanned, findings, &manifest, &read, &waivers, now)
+    })
+    .await?;
 
     // Evidence first: content-addressed, so an interrupted review leaves at
     // most blobs nobody refers to.
@@ -556,10 +606,10 @@ async fn record(
         },
         evidence: refs.clone(),
         components: report.components.len(),
+        threats: threats.clone(),
     };
-    let dispositions = dispositions(&decision, &report.findings);
-    let findings: Vec<FindingRecord> = report
-        .findings
+    let dispositions = dispositions(&decision, &findings_all);
+    let findings: Vec<FindingRecord> = findings_all
         .iter()
         .zip(&dispositions)
         .enumerate()
@@ -622,5 +672,6 @@ async fn record(
         content_digest,
         evidence: evidence.describe().to_owned(),
         committed,
+        threats,
     })
 }

@@ -46,6 +46,7 @@ mod review;
 pub mod status;
 pub mod store;
 mod supplier;
+pub mod threats;
 
 pub use catalogue::{Catalogue, CatalogueError, Requirement};
 pub use engagement::{

@@ -102,6 +102,9 @@ pub enum RegisterError {
     /// A request is invalid (a date in the past, an empty reason, …).
     #[error("{0}")]
     Invalid(String),
+    /// A threat model was refused (the file and every problem named).
+    #[error(transparent)]
+    ThreatModel(#[from] oversight_threats::ThreatModelError),
     /// A stored row does not match the ledger event that recorded it.
     #[error(
         "Ledger event #{seq} ({kind}) recorded {what} `{id}` with digest {recorded}, but the stored row now hashes to {actual}: the database was edited outside Oversight"

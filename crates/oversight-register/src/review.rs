@@ -718,6 +718,12 @@ impl Register {
             let Ok(payload) = serde_json::from_str::<serde_json::Value>(&e.payload) else {
                 continue;
             };
+            if let Some((what, id)) = crate::threats::recorded_row(&e.kind, &payload) {
+                if let Some(d) = payload["record_digest"].as_str() {
+                    recorded.insert((what, id), (sealed.seq, e.kind.clone(), d.to_owned()));
+                }
+                continue;
+            }
             let entry = match e.kind.as_str() {
                 "delivery.reviewed" => (
                     "delivery",
@@ -783,6 +789,7 @@ impl Register {
                 revocation_digest(&r),
             );
         }
+        crate::threats::stored_rows(self, &mut stored).await?;
         for e in self.store().engagements().await? {
             let document = crate::format::toml_to_json(&e.document);
             // The listing columns must say what the signed document says.

@@ -441,14 +441,10 @@ impl Register {
         } else {
             crate::escrow::EscrowInputs::default()
         };
-        Ok(evaluate_with(
-            &engagements,
-            &latest,
-            &waivers,
-            &evidence,
-            &escrow,
-            today,
-        ))
+        let mut report = evaluate_with(&engagements, &latest, &waivers, &evidence, &escrow, today);
+        let threat_models = self.threat_model_states().await?;
+        crate::threats::apply_states(&mut report, &threat_models);
+        Ok(report)
     }
 }
 

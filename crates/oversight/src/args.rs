@@ -77,6 +77,13 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: EvidenceCommand,
     },
+    /// The engagement's threat model (Threat Dragon v2, OTM, Threagile):
+    /// import versions, hand it over, record the supplier's acknowledgement,
+    /// export it with what a review verified.
+    Threats {
+        #[command(subcommand)]
+        command: ThreatsCommand,
+    },
     /// Waive one finding for an engagement: bound to its fingerprint and to
     /// the content of the file it is in, until a date; the approver must not
     /// be the requester.
@@ -462,6 +469,74 @@ pub(crate) enum PackCommand {
         /// The instance's public key (64 hex digits, printed by `init`).
         #[arg(long, value_name = "HEX")]
         public_key: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ThreatsCommand {
+    /// Import a threat model as the engagement's next version (one ledger
+    /// event; the same file again records nothing). Its mitigations become
+    /// requirements of the engagement. A refused model names the file and
+    /// every problem, and records nothing.
+    Import {
+        /// The model: Threat Dragon v2 JSON, OTM JSON or YAML, Threagile YAML.
+        file: PathBuf,
+        /// The engagement.
+        #[arg(long, value_name = "ID")]
+        engagement: String,
+        #[command(flatten)]
+        register: RegisterArgs,
+    },
+    /// The engagement's current model: threats, mitigations as
+    /// requirements, versions, hand-overs and acknowledgements.
+    List {
+        /// The engagement.
+        #[arg(long, value_name = "ID")]
+        engagement: String,
+        #[command(flatten)]
+        register: RegisterArgs,
+    },
+    /// Record that the current version was handed to the supplier.
+    Handover {
+        /// The engagement.
+        #[arg(long, value_name = "ID")]
+        engagement: String,
+        #[command(flatten)]
+        register: RegisterArgs,
+    },
+    /// Record the supplier's acknowledgement of the version handed over,
+    /// run with the supplier's identity (`--actor`); an attested file must
+    /// name the version's SHA-256 and is kept in the evidence store.
+    Acknowledge {
+        /// The engagement.
+        #[arg(long, value_name = "ID")]
+        engagement: String,
+        /// The supplier's signed or sent acknowledgement.
+        #[arg(long, value_name = "FILE")]
+        attestation: Option<PathBuf>,
+        /// The evidence store [default: ~/.local/share/oversight/evidence].
+        #[arg(long, env = "OVERSIGHT_EVIDENCE", value_name = "LOCATION")]
+        evidence: Option<String>,
+        #[command(flatten)]
+        register: RegisterArgs,
+    },
+    /// Write the model back for the modelling tool, with each threat's
+    /// verification state in review `--review` (the version it traced).
+    Export {
+        /// The engagement.
+        #[arg(long, value_name = "ID")]
+        engagement: String,
+        /// The format to write.
+        #[arg(long, value_parser = ["threat-dragon", "otm"])]
+        format: String,
+        /// The review whose verification state to write (`rev-…`).
+        #[arg(long, value_name = "REVIEW")]
+        review: Option<String>,
+        /// The file to write.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: PathBuf,
+        #[command(flatten)]
+        register: RegisterArgs,
     },
 }
 

@@ -19,6 +19,7 @@ mod serve;
 mod submit;
 mod supply_chain;
 mod term;
+mod threats;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -127,6 +128,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             command: args::PackCommand::Verify { dir, public_key },
         } => pack::verify(&dir, &public_key),
         Command::Evidence { command } => gate::evidence(command),
+        Command::Threats { command } => threats::threats(command),
         Command::Waive(args) => gate::waive(args),
         Command::Waiver { command } => history::waiver(command),
         Command::Approver { command } => gate::approver(command),

@@ -96,6 +96,7 @@ fn print_decision(args: &ReviewArgs, reviewed: &Reviewed) -> anyhow::Result<()> 
             "policy": policy_use.to_ref(),
             "files": reviewed.files,
             "evidence": reviewed.evidence,
+            "threats": reviewed.threats,
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
         return Ok(());
@@ -160,6 +161,25 @@ fn print_decision(args: &ReviewArgs, reviewed: &Reviewed) -> anyhow::Result<()> 
                     fingerprints.join(", ")
                 )?;
             }
+        }
+    }
+    if let Some(t) = &reviewed.threats {
+        let (mitigated, unmitigated, not_traced) = t.counts();
+        writeln!(
+            out,
+            "\nThreat model v{} (unmitigated threats block at {}): {mitigated} mitigated, {unmitigated} unmitigated, {not_traced} not traced",
+            t.model_version, t.block_at
+        )?;
+        for row in &t.threats {
+            writeln!(
+                out,
+                "  {:<11} {:<8} {} {}: {}",
+                row.state.as_str(),
+                row.severity.as_str(),
+                row.threat,
+                row.title.replace('\n', " "),
+                row.reason
+            )?;
         }
     }
     if decision.outcome == Outcome::Rejected {
@@ -423,7 +443,7 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
         );
         let restored_root = dir.path().to_owned();
         let read = |path: &str| oversight_app::scan::read_from_tree(&restored_root, path);
-        let decision = evaluate(
+        let first = evaluate(
             &policy,
             &scanned,
             &now_manifest,
@@ -431,6 +451,46 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
             &waivers,
             decided_at,
         );
+        // The threat model version the review traced, with the evidence
+        // documents kept by then; a review that traced none traces none.
+        let (decision, replayed_findings) = match &document.threats {
+            None => (first, scanned.report.findings.clone()),
+            Some(traced) => {
+                let documents: Vec<_> = r
+                    .store()
+                    .evidence(Some(&recorded.delivery.engagement_id))
+                    .await?
+                    .into_iter()
+                    .filter(|e| {
+                        e.added_at
+                            .parse::<jiff::Timestamp>()
+                            .is_ok_and(|t| t <= decided_at)
+                    })
+                    .collect();
+                let t = oversight_app::threats::ThreatReview {
+                    register: &r,
+                    engagement: &recorded.delivery.engagement_id,
+                    version: Some(traced.model_version),
+                    evidence_documents: &documents,
+                    today: decided_at.to_zoned(jiff::tz::TimeZone::UTC).date(),
+                    policy: &policy,
+                    report: &scanned.report,
+                }
+                .decide(first, &|findings| {
+                    oversight_app::review::evaluate_findings(
+                        &policy,
+                        &scanned,
+                        findings,
+                        &now_manifest,
+                        &read,
+                        &waivers,
+                        decided_at,
+                    )
+                })
+                .await?;
+                (t.decision, t.findings)
+            }
+        };
         // `--history` blobs came from the supplier's repository, which the
         // evidence store does not keep: their findings cannot be replayed
         // and are left out of the comparison, which says so.
@@ -441,9 +501,7 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
         let history_blocked = history.iter().any(|f| f.disposition == "blocking");
         let before: std::collections::BTreeSet<&str> =
             tree.iter().map(|f| f.fingerprint.as_str()).collect();
-        let after: std::collections::BTreeSet<&str> = scanned
-            .report
-            .findings
+        let after: std::collections::BTreeSet<&str> = replayed_findings
             .iter()
             .map(|f| f.fingerprint.as_str())
             .collect();
@@ -465,9 +523,7 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
             ));
         }
         for fp in after.difference(&before) {
-            let f = scanned
-                .report
-                .findings
+            let f = replayed_findings
                 .iter()
                 .find(|f| f.fingerprint.as_str() == *fp);
             differences.push(format!(

@@ -9,3 +9,4 @@ mod backend;
 mod format;
 mod gate;
 mod story;
+mod threats;

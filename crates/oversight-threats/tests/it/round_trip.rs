@@ -196,3 +196,24 @@ fn exports_carry_the_verification_state() {
         exported["detail"]["diagrams"][0]["cells"][0]["position"]
     );
 }
+
+#[test]
+fn otm_exports_validate_against_the_published_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_slice(&crate::read("iriusrisk__OpenThreatModel/otm_schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for rel in TD_V2.iter().chain(OTM).chain(THREAGILE) {
+        let m = load(rel);
+        let facts = oversight_threats::trace::DeliveryFacts::default();
+        let traces = oversight_threats::trace::trace(&m.model, &facts);
+        for source in [None, Some(m.source.as_str())] {
+            let text = export(&m.model, source, ExportFormat::Otm, Some(&traces)).unwrap();
+            let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let errors: Vec<String> = validator
+                .iter_errors(&doc)
+                .map(|e| format!("{e} at {}", e.instance_path))
+                .collect();
+            assert!(errors.is_empty(), "{rel} (source kept: {}): {errors:#?}", source.is_some());
+        }
+    }
+}

@@ -5,6 +5,7 @@ mod gate;
 mod licences;
 mod serve;
 mod supply_chain;
+mod threats;
 mod util;
 mod verdict;
 

@@ -203,6 +203,22 @@ pub struct ThreatListing {
     pub events: Vec<ThreatModelEventRecord>,
     /// The current model's mitigations as requirements.
     pub requirements: Vec<oversight_register::Requirement>,
+    /// How each requirement was last verified: by requirement id, the
+    /// newest review that traced it.
+    pub last_verified: BTreeMap<String, LastVerified>,
+}
+
+/// The newest review that traced a requirement, and what it found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastVerified {
+    /// The review.
+    pub review: String,
+    /// When it was recorded.
+    pub at: String,
+    /// The mitigation's state in it.
+    pub state: oversight_threats::trace::MitigationState,
+    /// Why.
+    pub reason: String,
 }
 
 /// Reads `file` and imports it for `engagement`.
@@ -235,11 +251,37 @@ pub async fn list(register: &Register, engagement: &str) -> Result<ThreatListing
             )
         })
         .unwrap_or_default();
+    // Newest review first; each requirement keeps the first row found.
+    let mut last_verified = BTreeMap::new();
+    let deliveries = register
+        .store()
+        .deliveries(Some(engagement))
+        .await
+        .map_err(oversight_register::RegisterError::from)?;
+    for (delivery, _) in deliveries.iter().rev() {
+        if last_verified.len() == requirements.len() {
+            break;
+        }
+        let document = crate::record::delivery_document(&delivery.id, &delivery.document)?;
+        for row in document.threats.iter().flat_map(|t| &t.threats) {
+            for m in &row.mitigations {
+                last_verified
+                    .entry(m.requirement.clone())
+                    .or_insert_with(|| LastVerified {
+                        review: delivery.id.clone(),
+                        at: delivery.recorded_at.clone(),
+                        state: m.state,
+                        reason: m.reason.clone(),
+                    });
+            }
+        }
+    }
     Ok(ThreatListing {
         current,
         versions: register.threat_model_versions(engagement).await?,
         events: register.threat_model_events(engagement).await?,
         requirements,
+        last_verified,
     })
 }
 

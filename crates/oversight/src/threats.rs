@@ -92,12 +92,31 @@ pub(crate) fn threats(command: ThreatsCommand) -> anyhow::Result<u8> {
                     element.replace('\n', " ")
                 );
                 for m in &t.mitigations {
+                    let requirement = requirements
+                        .get(&(t.id.as_str(), m.id.as_str()))
+                        .copied()
+                        .unwrap_or("?");
+                    let last = listing.last_verified.get(requirement).map_or_else(
+                        || "never reviewed".to_owned(),
+                        |l| {
+                            format!(
+                                "last {} in {} ({}): {}",
+                                match l.state {
+                                    oversight_threats::trace::MitigationState::Verified =>
+                                        "verified",
+                                    oversight_threats::trace::MitigationState::NotVerified =>
+                                        "NOT verified",
+                                    oversight_threats::trace::MitigationState::NoMethod =>
+                                        "not checkable",
+                                },
+                                l.review,
+                                l.at.get(..10).unwrap_or(&l.at),
+                                l.reason
+                            )
+                        },
+                    );
                     out!(
-                        "      {} {}: verified by {}",
-                        requirements
-                            .get(&(t.id.as_str(), m.id.as_str()))
-                            .copied()
-                            .unwrap_or("?"),
+                        "      {requirement} {}: verified by {}; {last}",
                         m.id,
                         oversight_app::threats::verification_summary(&m.verification)
                     );

@@ -213,7 +213,11 @@ fn otm_exports_validate_against_the_published_schema() {
                 .iter_errors(&doc)
                 .map(|e| format!("{e} at {}", e.instance_path))
                 .collect();
-            assert!(errors.is_empty(), "{rel} (source kept: {}): {errors:#?}", source.is_some());
+            assert!(
+                errors.is_empty(),
+                "{rel} (source kept: {}): {errors:#?}",
+                source.is_some()
+            );
         }
     }
 }

@@ -203,6 +203,14 @@ fn a_secret_leaves_the_threat_unmitigated_and_a_clean_delivery_verifies_it() {
         }
     }
 
+    // Each requirement shows how it was last verified.
+    let (code, out) = home.run(&["threats", "list", "--engagement", "acme-portal"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(&format!("last verified in {accepted}")),
+        "{out}"
+    );
+
     // The evidence pack holds the matrix with the review.
     let pack = home.path("pack");
     let (code, out) = home.run(&[
@@ -226,7 +234,10 @@ fn a_secret_leaves_the_threat_unmitigated_and_a_clean_delivery_verifies_it() {
     let (code, out) = home.run(&["threats", "handover", "--engagement", "acme-portal"]);
     assert_eq!(code, 0, "{out}");
     let (_, out) = home.run(&["status"]);
-    assert!(out.contains("threat model v1 not acknowledged by the supplier"), "{out}");
+    assert!(
+        out.contains("threat model v1 not acknowledged by the supplier"),
+        "{out}"
+    );
     let (code, out) = home.run(&["threats", "acknowledge", "--engagement", "acme-portal"]);
     assert_eq!(
         code, 2,
@@ -238,7 +249,10 @@ fn a_secret_leaves_the_threat_unmitigated_and_a_clean_delivery_verifies_it() {
     );
     assert_eq!(code, 0, "{out}");
     let (_, out) = home.run(&["status"]);
-    assert!(!out.contains("threat model v1"), "the threat model factor is ok: {out}");
+    assert!(
+        !out.contains("threat model v1"),
+        "the threat model factor is ok: {out}"
+    );
     let (code, out) = home.run(&["ledger", "verify"]);
     assert_eq!(code, 0, "{out}");
 }

@@ -203,6 +203,14 @@ fn a_secret_leaves_the_threat_unmitigated_and_a_clean_delivery_verifies_it() {
         }
     }
 
+    // Both reviews replay identically: the same model version is traced
+    // again, with the evidence documents kept by then.
+    for id in [&rejected, &accepted] {
+        let (code, out) = home.run(&["review", "--replay", id, "--no-progress"]);
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains("Result: IDENTICAL"), "{out}");
+    }
+
     // Each requirement shows how it was last verified.
     let (code, out) = home.run(&["threats", "list", "--engagement", "acme-portal"]);
     assert_eq!(code, 0, "{out}");

@@ -19,7 +19,7 @@ use oversight_escrow::{
     MANIFEST_SCHEMA, NOTICE_PATH, NotIncluded, README_PATH, Role, SBOM_PATH, SIGNATURE_DOMAIN,
     SIGNATURE_SCHEMA, SSH_NAMESPACE, SignatureFile, SignedStatement, VerifyOptions, VerifyReport,
 };
-use oversight_evidence::{Digest, EvidenceStore};
+use oversight_evidence::{Digest, EvidenceStore, Fetched};
 use oversight_gate::{DeliveryFacts, Manifest};
 use oversight_register::escrow::DepositEvent;
 use oversight_register::{EngagementId, Register};
@@ -169,6 +169,88 @@ fn write_error(path: &Path) -> impl FnOnce(std::io::Error) -> AppError + '_ {
     }
 }
 
+/// Blobs read ahead of the archive writer, and the size up to which a blob
+/// is read whole (larger ones are streamed): at most 64 MiB in memory.
+const FETCH_AHEAD: usize = 16;
+const WHOLE_UP_TO: u64 = 4 << 20;
+
+/// Writes `files` in order: generated members from `content`, delivered
+/// files from the evidence store, fetched [`FETCH_AHEAD`] at once (each
+/// checked against its digest) while the archive is compressed on the
+/// blocking pool.
+async fn write_members(
+    evidence: &EvidenceStore,
+    writer: DepositWriter,
+    files: &[DepositFile],
+    content: &BTreeMap<&str, &[u8]>,
+    path: &Path,
+    id: &str,
+) -> Result<DepositWriter> {
+    use futures::StreamExt as _;
+    let mut blobs = Vec::new();
+    for f in files
+        .iter()
+        .filter(|f| !content.contains_key(f.path.as_str()))
+    {
+        let digest: Digest = f.sha256.parse().map_err(|_| AppError::Corrupt {
+            what: format!("The manifest of review {id}"),
+            reason: format!("`{}` is not a SHA-256 digest", f.sha256),
+        })?;
+        blobs.push((digest, f.size));
+    }
+    let (sender, mut received) = tokio::sync::mpsc::channel(FETCH_AHEAD);
+    let producer = async move {
+        let mut fetched = evidence.fetch_in_order(blobs, WHOLE_UP_TO, FETCH_AHEAD);
+        while let Some(item) = fetched.next().await {
+            if sender.send(item).await.is_err() {
+                break;
+            }
+        }
+    };
+    let consumer = async move {
+        let mut writer = writer;
+        for f in files {
+            let name = oversight_model::name_bytes(&f.path);
+            let member = f.path.clone();
+            let size = f.size;
+            if let Some(bytes) = content.get(f.path.as_str()) {
+                writer.add(&f.path, bytes)?;
+                continue;
+            }
+            let fetched = received.recv().await.ok_or_else(|| AppError::Corrupt {
+                what: format!("The evidence of review {id}"),
+                reason: "a blob was not fetched".to_owned(),
+            })??;
+            writer = match fetched {
+                Fetched::Whole(bytes) => tokio::task::spawn_blocking(move || {
+                    let mut writer = writer;
+                    writer.begin(&member, &name, size)?;
+                    std::io::Write::write_all(&mut writer, &bytes).map_err(|source| {
+                        oversight_escrow::EscrowError::File {
+                            action: "write the deposit member",
+                            path: member.clone().into(),
+                            source,
+                        }
+                    })?;
+                    writer.end()?;
+                    Ok::<_, oversight_escrow::EscrowError>(writer)
+                })
+                .await
+                .map_err(|e| AppError::Refused(format!("Writing the deposit failed: {e}")))??,
+                Fetched::Stream(digest) => {
+                    writer.begin(&member, &name, size)?;
+                    let (_, mut back) = evidence.get_to_writer(&digest, writer, path).await?;
+                    back.end()?;
+                    back
+                }
+            };
+        }
+        Ok::<_, AppError>(writer)
+    };
+    let ((), written) = futures::join!(producer, consumer);
+    written
+}
+
 /// Builds, signs and records the deposit of an accepted review.
 ///
 /// # Errors
@@ -299,21 +381,15 @@ pub async fn deposit(register: &Register, request: &DepositRequest) -> Result<De
     let file = temporary.reopen().map_err(write_error(temporary.path()))?;
     let mut writer = DepositWriter::new(file).map_err(write_error(&path))?;
     writer.add(MANIFEST_PATH, &deposit_manifest.to_json())?;
-    for f in &deposit_manifest.files {
-        match content.get(f.path.as_str()) {
-            Some(bytes) => writer.add(&f.path, bytes)?,
-            None => {
-                let digest: Digest = f.sha256.parse().map_err(|_| AppError::Corrupt {
-                    what: format!("The manifest of review {id}"),
-                    reason: format!("`{}` is not a SHA-256 digest", f.sha256),
-                })?;
-                writer.begin(&f.path, &oversight_model::name_bytes(&f.path), f.size)?;
-                let (_, back) = evidence.get_to_writer(&digest, writer, &path).await?;
-                writer = back;
-                writer.end()?;
-            }
-        }
-    }
+    let writer = write_members(
+        &evidence,
+        writer,
+        &deposit_manifest.files,
+        &content,
+        &path,
+        id,
+    )
+    .await?;
     let written = writer.finish()?;
     drop(written.file);
     temporary.persist(&path).map_err(|e| AppError::Write {

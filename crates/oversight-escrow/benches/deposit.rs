@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use oversight_escrow::DepositWriter;
-use oversight_evidence::{Digest, EvidenceStore};
+use oversight_evidence::{Digest, EvidenceStore, Fetched};
 
 fn files(root: &Path) -> Vec<(String, PathBuf, u64)> {
     let mut out = Vec::new();
@@ -52,8 +52,8 @@ fn main() {
     std::fs::create_dir_all(&work).unwrap();
     let files = files(&tree);
     let total: u64 = files.iter().map(|f| f.2).sum();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // As the command line runs it: one runtime thread, the blocking pool.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
@@ -68,15 +68,52 @@ fn main() {
 
     let deposit = work.join("deposit.tar.zst");
     let started = Instant::now();
+    // The loop of `oversight_app::escrow::write_members`: blobs fetched 16
+    // at once (read whole up to 4 MiB, checked), compressed on the blocking
+    // pool, larger ones streamed.
     let written = runtime.block_on(async {
-        let mut writer = DepositWriter::new(std::fs::File::create(&deposit).unwrap()).unwrap();
-        for ((name, _, size), digest) in files.iter().zip(&digests) {
-            writer.begin(name, name.as_bytes(), *size).unwrap();
-            let (_, back) = store.get_to_writer(digest, writer, &deposit).await.unwrap();
-            writer = back;
-            writer.end().unwrap();
-        }
-        writer.finish().unwrap()
+        use futures::StreamExt as _;
+        let blobs: Vec<(Digest, u64)> =
+            digests.iter().zip(&files).map(|(d, f)| (*d, f.2)).collect();
+        let (sender, mut received) = tokio::sync::mpsc::channel(16);
+        let store = &store;
+        let producer = async move {
+            let mut fetched = store.fetch_in_order(blobs, 4 << 20, 16);
+            while let Some(item) = fetched.next().await {
+                if sender.send(item).await.is_err() {
+                    break;
+                }
+            }
+        };
+        let deposit = &deposit;
+        let files = &files;
+        let consumer = async move {
+            let mut writer = DepositWriter::new(std::fs::File::create(deposit).unwrap()).unwrap();
+            for (name, _, size) in files {
+                let size = *size;
+                let name = name.clone();
+                writer = match received.recv().await.unwrap().unwrap() {
+                    Fetched::Whole(bytes) => tokio::task::spawn_blocking(move || {
+                        let mut writer = writer;
+                        writer.begin(&name, name.as_bytes(), size).unwrap();
+                        std::io::Write::write_all(&mut writer, &bytes).unwrap();
+                        writer.end().unwrap();
+                        writer
+                    })
+                    .await
+                    .unwrap(),
+                    Fetched::Stream(digest) => {
+                        writer.begin(&name, name.as_bytes(), size).unwrap();
+                        let (_, mut back) =
+                            store.get_to_writer(&digest, writer, deposit).await.unwrap();
+                        back.end().unwrap();
+                        back
+                    }
+                };
+            }
+            writer.finish().unwrap()
+        };
+        futures::join!(producer, consumer).1
     });
     let deposit_s = started.elapsed().as_secs_f64();
 

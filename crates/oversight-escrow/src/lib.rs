@@ -45,4 +45,4 @@ pub use sign::{
     allowed_signers_line, parse_public_key, ssh_signature_pem,
 };
 pub use verify::{Problem, RecordedReview, VerifyOptions, VerifyReport, read_manifest, verify};
-pub use write::{DepositWriter, Written, ZSTD_LEVEL};
+pub use write::{DepositWriter, Written, ZSTD_LEVEL, ZSTD_WORKERS};

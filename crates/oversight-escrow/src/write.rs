@@ -2,8 +2,8 @@
 //!
 //! A tar stream (GNU headers: regular files only, mode 0644, uid and gid 0,
 //! no user or group name, mtime 0; names longer than 100 bytes in a GNU
-//! long-name entry) compressed with zstd at [`ZSTD_LEVEL`] on one thread,
-//! with the frame checksum. The caller writes members in the manifest's
+//! long-name entry) compressed with zstd at [`ZSTD_LEVEL`],
+//! with the frame checksum, by [`ZSTD_WORKERS`] zstd threads. The caller writes members in the manifest's
 //! order; content is streamed through [`std::io::Write`], so memory does
 //! not grow with the delivery. The compressed bytes are hashed (SHA-256 for
 //! the record, SHA-512 for the OpenSSH signature) as they are written.
@@ -18,6 +18,10 @@ use crate::error::EscrowError;
 /// The zstd level of every deposit. Fixed: the same content always gives
 /// the same bytes.
 pub const ZSTD_LEVEL: i32 = 3;
+
+/// zstd worker threads, fixed (the output of multi-threaded zstd is the same
+/// for a given content and setting).
+pub const ZSTD_WORKERS: u32 = 2;
 
 const BLOCK: usize = 512;
 
@@ -85,6 +89,10 @@ impl DepositWriter {
         };
         let mut out = zstd::stream::write::Encoder::new(hashing, ZSTD_LEVEL)?;
         out.include_checksum(true)?;
+        // zstd's own worker threads: jobs are cut at fixed input offsets,
+        // so the output depends on the content, level and worker setting,
+        // never on how the content was handed over.
+        out.multithread(ZSTD_WORKERS)?;
         Ok(DepositWriter { out, open: None })
     }
 

@@ -7,14 +7,18 @@ use std::path::Path;
 use oversight_escrow::build::{Tree, check_build};
 use oversight_escrow::{DepositWriter, ZSTD_LEVEL};
 
-fn write_deposit(out: &Path, files: &[(String, Vec<u8>)]) -> oversight_escrow::Written {
+fn write_deposit(
+    out: &Path,
+    files: &[(String, Vec<u8>)],
+    chunk: usize,
+) -> oversight_escrow::Written {
     let mut writer = DepositWriter::new(std::fs::File::create(out).unwrap()).unwrap();
     for (path, bytes) in files {
         writer
             .begin(path, path.as_bytes(), bytes.len() as u64)
             .unwrap();
         // Content arrives in odd pieces, as from a store: output must not depend on it.
-        for chunk in bytes.chunks(7919) {
+        for chunk in bytes.chunks(chunk) {
             std::io::Write::write_all(&mut writer, chunk).unwrap();
         }
         writer.end().unwrap();
@@ -44,8 +48,8 @@ fn real_files() -> Vec<(String, Vec<u8>)> {
 fn the_same_content_gives_the_same_bytes_and_gnu_tar_reads_it() {
     let dir = tempfile::tempdir().unwrap();
     let files = real_files();
-    let a = write_deposit(&dir.path().join("a.tar.zst"), &files);
-    let b = write_deposit(&dir.path().join("b.tar.zst"), &files);
+    let a = write_deposit(&dir.path().join("a.tar.zst"), &files, 7919);
+    let b = write_deposit(&dir.path().join("b.tar.zst"), &files, 1 << 20);
     assert_eq!(a.sha256, b.sha256);
     assert_eq!(
         fs_err::read(dir.path().join("a.tar.zst")).unwrap(),
@@ -141,4 +145,35 @@ fn level_2_reads_real_build_files() {
         !text.iter().any(|t| t.contains("workspace member")),
         "{text:#?}"
     );
+}
+
+#[test]
+fn several_megabytes_compress_the_same_whatever_the_chunks() {
+    // Every real lockfile of the corpora (4.5 MB, several zstd jobs).
+    let root = oversight_test_support::corpus("real-lockfiles");
+    let mut files = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs_err::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                files.push((format!("source/{rel}"), fs_err::read(&path).unwrap()));
+            }
+        }
+    }
+    files.sort();
+    assert!(files.iter().map(|f| f.1.len()).sum::<usize>() > 4_000_000);
+    let dir = tempfile::tempdir().unwrap();
+    let a = write_deposit(&dir.path().join("a"), &files, 1);
+    let b = write_deposit(&dir.path().join("b"), &files, 3 << 20);
+    let c = write_deposit(&dir.path().join("c"), &files, 65536);
+    assert_eq!(a.sha256, b.sha256);
+    assert_eq!(a.sha256, c.sha256);
 }

@@ -61,4 +61,4 @@ pub use digest::{Digest, ParseDigestError};
 pub use error::{EvidenceError, Result};
 pub use leftovers::Leftovers;
 pub use staging::{CommitSummary, StagedWriter, Staging};
-pub use store::{BlobProblem, EvidenceStore, Stored, UploadOptions, VerifyReport};
+pub use store::{BlobProblem, EvidenceStore, Fetched, Stored, UploadOptions, VerifyReport};

@@ -474,6 +474,30 @@ impl EvidenceStore {
         Ok(size)
     }
 
+    /// The blobs of `blobs` (digest and size), in their order, fetched up
+    /// to `concurrency` at once: each blob of at most `whole_up_to` bytes is
+    /// read and checked whole ([`Fetched::Whole`]); a larger one is left for
+    /// the caller to stream ([`Fetched::Stream`], with
+    /// [`get_to_writer`](Self::get_to_writer)). Memory is bounded by
+    /// `concurrency × whole_up_to`. Thousands of small files are then read
+    /// in parallel instead of one request after another.
+    pub fn fetch_in_order<'a>(
+        &'a self,
+        blobs: Vec<(Digest, u64)>,
+        whole_up_to: u64,
+        concurrency: usize,
+    ) -> impl futures::Stream<Item = Result<Fetched>> + 'a {
+        futures::stream::iter(blobs)
+            .map(move |(digest, size)| async move {
+                if size <= whole_up_to {
+                    Ok(Fetched::Whole(self.get(&digest).await?))
+                } else {
+                    Ok(Fetched::Stream(digest))
+                }
+            })
+            .buffered(concurrency.max(1))
+    }
+
     /// Streams blob `digest` into `sink` in bounded memory and returns its
     /// size and the sink. The bytes reach `sink` before the whole blob has
     /// been hashed: when this returns an error ([`EvidenceError::Tampered`]
@@ -1202,6 +1226,15 @@ enum Source {
     Any,
     /// The loose object `sha256/…` only (auditing every object).
     Loose,
+}
+
+/// A blob from [`EvidenceStore::fetch_in_order`].
+#[derive(Debug)]
+pub enum Fetched {
+    /// Its content, checked against its digest.
+    Whole(Bytes),
+    /// A large blob, to stream with [`EvidenceStore::get_to_writer`].
+    Stream(Digest),
 }
 
 /// Why streaming a blob out failed: the store, or the sink it went to.

@@ -211,3 +211,72 @@ impl Register {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::status::FactorState;
+
+    fn escrow() -> crate::Escrow {
+        crate::Escrow {
+            agent: "Agent".into(),
+            deposit_frequency: crate::Frequency::Quarterly,
+            release_conditions: Vec::new(),
+            last_verified_deposit: Some("2025-01-31".parse().unwrap()),
+        }
+    }
+
+    fn deposit(at: &str, digest: &str) -> Deposit {
+        Deposit {
+            engagement: "e".into(),
+            recorded_at: at.into(),
+            actor: "alice".into(),
+            event: DepositEvent {
+                review: "rev-1".into(),
+                delivery_digest: digest.into(),
+                deposit: "rev-1.tar.zst".into(),
+                sha256: "00".into(),
+                size: 1,
+                files: 1,
+            },
+        }
+    }
+
+    #[test]
+    fn the_ledger_decides_not_the_typed_date() {
+        let today = "2025-06-01".parse().unwrap();
+        let mut due = Vec::new();
+        let none = escrow_state(
+            "e",
+            &escrow(),
+            Some(92),
+            &EscrowInputs::default(),
+            today,
+            &mut due,
+        );
+        assert_eq!(none.0, FactorState::Failing);
+        assert!(none.1.contains("no deposit in the ledger") && none.1.contains("2025-01-31"));
+
+        let mut inputs = EscrowInputs {
+            deposits: vec![deposit("2025-05-20T10:00:00Z", "aa")],
+            ..EscrowInputs::default()
+        };
+        assert_eq!(
+            escrow_state("e", &escrow(), Some(92), &inputs, today, &mut due).0,
+            FactorState::Ok
+        );
+        let late = "2025-09-01".parse().unwrap();
+        let overdue = escrow_state("e", &escrow(), Some(92), &inputs, late, &mut due);
+        assert_eq!(overdue.0, FactorState::Failing, "{overdue:?}");
+        inputs
+            .latest_accepted
+            .insert("e".into(), ("rev-2".into(), "bb".into()));
+        let behind = escrow_state("e", &escrow(), Some(92), &inputs, today, &mut due);
+        assert_eq!(behind.0, FactorState::Attention);
+        assert!(
+            behind
+                .1
+                .contains("not of the latest accepted delivery rev-2")
+        );
+    }
+}

@@ -363,16 +363,14 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
     block_on(async {
         let r = open(&args.register).await?;
         let evidence = EvidenceStore::open(&location)?;
-        let recorded = r.review(id).await?;
-        let document = oversight_app::record::delivery_document(id, &recorded.delivery.document)?;
-        let manifest = Manifest::from_json(&get(&evidence, &document.evidence.manifest).await?)
-            .with_context(|| format!("The manifest of review {id} is corrupt"))?;
-        if manifest.digest() != recorded.delivery.content_digest {
-            bail!(
-                "The manifest blob of review {id} does not match the recorded content digest {}",
-                recorded.delivery.content_digest
-            );
-        }
+        // The review, its document and its manifest checked against the
+        // recorded digest: what an escrow deposit starts from too.
+        let oversight_app::escrow::RecordedDelivery {
+            record: recorded,
+            document,
+            manifest,
+            ..
+        } = oversight_app::escrow::recorded_delivery(&r, &evidence, id).await?;
         let policy_text = String::from_utf8(get(&evidence, &document.evidence.policy).await?)
             .with_context(|| format!("The policy of review {id} is not UTF-8"))?;
         let policy = Policy::parse(&policy_text, &format!("the policy of review {id}"))?;

@@ -51,7 +51,7 @@ pub(crate) struct Source {
     /// The identifier.
     pub name: &'static str,
     /// The text.
-    pub text: String,
+    pub text: std::borrow::Cow<'static, str>,
     /// Whether it is an exception.
     pub exception: bool,
 }
@@ -197,10 +197,18 @@ impl Index {
     }
 
     /// The bigrams of `text`.
+    #[cfg(test)]
     pub(crate) fn prepare(&self, text: &str) -> Prepared {
-        let mut grams = Vec::new();
+        let mut words = Vec::new();
+        normalise::words(text, |w| words.push(w));
+        self.prepare_words(&words)
+    }
+
+    /// The bigrams of a text's words.
+    pub(crate) fn prepare_words(&self, words: &[normalise::Word<'_>]) -> Prepared {
+        let mut grams = Vec::with_capacity(words.len());
         let mut previous: Option<(u32, u32)> = None;
-        normalise::words(text, |w| {
+        for w in words {
             let id = self.words.get(w.text.as_ref()).copied().unwrap_or(NONE);
             if let Some((before, line)) = previous {
                 let gram = if before == NONE || id == NONE {
@@ -215,7 +223,7 @@ impl Index {
                 });
             }
             previous = Some((id, w.line));
-        });
+        }
         Prepared { grams }
     }
 
@@ -538,7 +546,7 @@ mod tests {
     fn index() -> Index {
         let source = |name: &'static str, text: &str| Source {
             name,
-            text: text.to_owned(),
+            text: text.to_owned().into(),
             exception: false,
         };
         Index::build(vec![

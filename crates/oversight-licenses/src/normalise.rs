@@ -144,6 +144,16 @@ fn is_marker(marker: &str) -> bool {
 /// placeholder. Licence prose that wraps so that a line starts with
 /// "copyright holders …" keeps its words.
 fn is_copyright_line(line: &str) -> bool {
+    // Most lines open with none of the markers: decided without lowering.
+    let start = line.trim_start_matches(|c: char| c.is_whitespace() || c == '*' || c == '#');
+    let opens_like = match start.as_bytes().first() {
+        Some(b'c' | b'C' | b'(' | b'p' | b'P') => true,
+        Some(_) => start.starts_with('©'),
+        None => false,
+    };
+    if !opens_like {
+        return false;
+    }
     let lowered: String = line
         .chars()
         .take(160)

@@ -228,14 +228,14 @@ impl Rules {
         for &(name, text) in spdx::text::LICENSE_TEXTS {
             sources.push(Source {
                 name,
-                text: text.to_owned(),
+                text: text.into(),
                 exception: false,
             });
         }
         for &(name, text) in spdx::text::EXCEPTION_TEXTS {
             sources.push(Source {
                 name,
-                text: text.to_owned(),
+                text: text.into(),
                 exception: true,
             });
         }
@@ -313,10 +313,11 @@ struct Scan {
     containing: Vec<Score>,
 }
 
-/// Searches `text` for licences (see the module's documentation).
-fn scan(index: &Index, text: &str) -> Scan {
-    let total = u32::try_from(text.split('\n').count()).unwrap_or(u32::MAX);
-    let mut active: Vec<Gram> = index.prepare(text).grams;
+/// Searches a text of `total` lines, given as its words, for licences (see
+/// the module's documentation).
+fn scan(index: &Index, words: &[normalise::Word<'_>], total: usize) -> Scan {
+    let total = u32::try_from(total).unwrap_or(u32::MAX);
+    let mut active: Vec<Gram> = index.prepare_words(words).grams;
     let ranked = index.rank(&active, (0, total));
     let first = ranked.first().copied();
     let mut containing = Vec::new();
@@ -438,9 +439,11 @@ impl TextMatcher {
     /// every file of a vendored C library repeats the same licence header.
     pub fn identify_header(&self, text: &str) -> Option<TextMatch> {
         let whole = (0, text.split('\n').count());
-        let found = self.header_cache.get_or(cache_key(text), || {
+        let mut words = Vec::new();
+        normalise::words(text, |w| words.push(w));
+        let found = self.header_cache.get_or(key_of(&words), || {
             let rules = self.rules();
-            let prepared = rules.index.prepare(text);
+            let prepared = rules.index.prepare_words(&words);
             let total = u32::try_from(whole.1).unwrap_or(u32::MAX);
             let best = rules
                 .index
@@ -460,21 +463,24 @@ impl TextMatcher {
 
     /// [`Self::identify`] for a text not seen byte for byte before.
     fn identify_full(&self, text: &str) -> TextVerdict {
+        // The text is normalised once, for the cache key and the matcher.
+        let mut words = Vec::new();
+        normalise::words(text, |w| words.push(w));
+        let total = text.split('\n').count();
         // Texts that share a key may differ in blank and copyright lines, so
         // the cache holds line ranges counted in the other lines.
-        let content = content_lines(text);
-        let verdict = self.cache.get_or(cache_key(text), || {
-            with_lines(self.identify_uncached(text), |lines| {
+        let content = content_lines_of(&words);
+        let verdict = self.cache.get_or(key_of(&words), || {
+            with_lines(self.identify_uncached(&words, total), |lines| {
                 to_content_range(&content, lines)
             })
         });
-        let total = text.split('\n').count();
         with_lines(verdict, |lines| from_content_range(&content, lines, total))
     }
 
-    fn identify_uncached(&self, text: &str) -> TextVerdict {
+    fn identify_uncached(&self, words: &[normalise::Word<'_>], total: usize) -> TextVerdict {
         let rules = self.rules();
-        let result = scan(&rules.index, text);
+        let result = scan(&rules.index, words, total);
         let mut found: Vec<TextMatch> = Vec::new();
         let mut add = |m: TextMatch| {
             if let Some(existing) = found.iter_mut().find(|e| e.license == m.license) {
@@ -533,29 +539,36 @@ fn current_identifier(name: &str) -> String {
 /// keeps the line breaks between words, because regions are ranges of
 /// lines: two wrappings of one text may score differently, and a verdict
 /// must not depend on which of them was matched first.
+#[cfg(test)]
 fn cache_key(text: &str) -> u64 {
+    let mut words = Vec::new();
+    normalise::words(text, |w| words.push(w));
+    key_of(&words)
+}
+
+/// [`cache_key`] of a text's words.
+fn key_of(words: &[normalise::Word<'_>]) -> u64 {
     let mut hasher = DefaultHasher::new();
     let mut line = u32::MAX;
-    normalise::words(text, |w| {
+    for w in words {
         if w.line != line {
             '\n'.hash(&mut hasher);
             line = w.line;
         }
         w.text.hash(&mut hasher);
-    });
+    }
     hasher.finish()
 }
 
-/// The indices (in lines split at `\n`) of the lines that hold words for
-/// [`cache_key`].
-fn content_lines(text: &str) -> Vec<usize> {
+/// The indices (in lines split at `\n`) of the lines that hold words.
+fn content_lines_of(words: &[normalise::Word<'_>]) -> Vec<usize> {
     let mut lines: Vec<usize> = Vec::new();
-    normalise::words(text, |w| {
+    for w in words {
         let line = w.line as usize;
         if lines.last() != Some(&line) {
             lines.push(line);
         }
-    });
+    }
     lines
 }
 
@@ -639,7 +652,7 @@ fn lgpl3_alone() -> Vec<Source> {
         if let Some(cut) = cut {
             sources.push(Source {
                 name,
-                text: text[..cut].to_owned(),
+                text: text[..cut].into(),
                 exception: false,
             });
         }
@@ -658,7 +671,7 @@ fn apache_terms_alone() -> Option<Source> {
     let at = text.find("END OF TERMS AND CONDITIONS")?;
     Some(Source {
         name,
-        text: text[..at + "END OF TERMS AND CONDITIONS".len()].to_owned(),
+        text: text[..at + "END OF TERMS AND CONDITIONS".len()].into(),
         exception: false,
     })
 }

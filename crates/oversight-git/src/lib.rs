@@ -44,6 +44,7 @@ mod facts;
 mod history;
 mod issues;
 mod open;
+mod posture;
 mod rules;
 mod tree;
 
@@ -51,9 +52,16 @@ pub use blob::BlobReader;
 pub use error::Error;
 pub use history::{HistoryBlob, Introduction};
 pub use issues::{Issue, tree_issues};
+pub use posture::{
+    CommitPosture, GIT_HISTORY_REWRITTEN, GIT_SIGNATURE_INVALID, GIT_SIGNATURE_UNVERIFIED,
+    GIT_UNKNOWN_AUTHOR, GIT_UNSIGNED_COMMIT, MAX_COMMIT_ISSUES, POSTURE_RULES, Posture,
+    PostureIssue, PostureRequirements, PostureTerms, SignatureState,
+};
 pub use rules::{
     GIT_BLOB_TOO_LARGE, GIT_OBJECT_MISSING, GIT_SUBMODULE, GIT_SYMLINK_OUTSIDE, RULES,
 };
+/// The key type of [`PostureTerms::signing_keys`].
+pub use ssh_key::PublicKey as SigningKey;
 pub use tree::{EntryKind, TreeEntry};
 
 use std::path::{Path, PathBuf};

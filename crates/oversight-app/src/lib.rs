@@ -11,6 +11,7 @@
 //! * [`evidence`]: evidence documents kept for an engagement.
 //! * [`export`]: an engagement's evidence pack, into a directory or a
 //!   zip ([`pack`]: its typed documents, and its verification).
+//! * [`oscal`]: an engagement's assessment as OSCAL JSON.
 //! * [`record`]: the typed documents a review records, read back as types.
 //! * [`status`]: the status board as a typed document.
 //! * [`threats`]: threat models of engagements, traced into reviews.
@@ -25,6 +26,7 @@ mod error;
 pub mod escrow;
 pub mod evidence;
 pub mod export;
+pub mod oscal;
 pub mod pack;
 pub mod paths;
 pub mod record;

@@ -355,6 +355,12 @@ pub(crate) struct ExportArgs {
     /// The pack's directory (new or empty).
     #[arg(long, short = 'o', value_name = "DIR")]
     pub(crate) output: PathBuf,
+    /// Write the assessment as OSCAL 1.0.6 JSON instead of the evidence
+    /// pack: assessment-plan.json, assessment-results.json (one result per
+    /// review), poam.json (open findings, waivers with expiry) and
+    /// catalog.json (the requirement catalogue), with stable UUIDs.
+    #[arg(long)]
+    pub(crate) oscal: bool,
     /// The evidence store [default: ~/.local/share/oversight/evidence].
     #[arg(long, env = "OVERSIGHT_EVIDENCE", value_name = "LOCATION")]
     pub(crate) evidence: Option<String>,

@@ -14,6 +14,9 @@ use crate::term::out;
 
 pub(crate) fn export(args: ExportArgs) -> anyhow::Result<u8> {
     let id: EngagementId = args.engagement.parse()?;
+    if args.oscal {
+        return oscal(&args, &id);
+    }
     let pack: PathBuf = args.output.clone();
     let location = match &args.evidence {
         Some(location) => location.clone(),
@@ -47,5 +50,31 @@ pub(crate) fn export(args: ExportArgs) -> anyhow::Result<u8> {
             }
         }
         Ok(u8::from(!exported.verified()))
+    })?
+}
+
+/// `oversight export --oscal`.
+fn oscal(args: &ExportArgs, id: &EngagementId) -> anyhow::Result<u8> {
+    let now = jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    block_on(async {
+        let r = open(&args.register).await?;
+        let exported = oversight_app::oscal::export(&r, id, &args.output, &now).await?;
+        out!(
+            "Exported engagement `{}` as OSCAL 1.0.6 to {}: {} review(s) as results, {} POA&M item(s); {}",
+            id.as_str(),
+            args.output.display(),
+            exported.reviews,
+            exported.poam_items,
+            exported
+                .files
+                .iter()
+                .filter_map(|f| f.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        Ok(0)
     })?
 }

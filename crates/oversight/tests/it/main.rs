@@ -3,6 +3,7 @@
 mod escrow;
 mod gate;
 mod licences;
+mod oscal;
 mod serve;
 mod supply_chain;
 mod threats;

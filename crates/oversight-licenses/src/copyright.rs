@@ -165,11 +165,46 @@ const PROSE_WORDS: &[&str] = &[
     "+",
 ];
 
+/// `text` with each Markdown link `[words](target)` replaced by its words:
+/// READMEs write "Copyright © 2016, [Jon Schlinkert](https://github.com/…)".
+fn without_markdown_links(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("](") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        let link = after.find("](").and_then(|close| {
+            let words = &after[..close];
+            let target = &after[close + 2..];
+            let end = target.find(')')?;
+            (!words.contains(['[', ']']) && !target[..end].contains(char::is_whitespace))
+                .then_some((words, close + 2 + end + 1))
+        });
+        match link {
+            Some((words, used)) => {
+                out.push_str(&rest[..open]);
+                out.push_str(words);
+                rest = &after[used..];
+            }
+            None => {
+                out.push_str(&rest[..=open]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 /// Parses the statement that starts at `text` (the rest of a line from the
 /// marker on). `line_start` tells whether the marker opens its line (after
 /// comment characters).
 pub fn parse_statement(text: &str, line_start: bool) -> Option<CopyrightStatement> {
     let text = text.get(..text.len().min(400)).unwrap_or(text);
+    let unlinked = without_markdown_links(text);
+    let text = unlinked.as_ref();
     let mut rest = text;
     let mut marks = Vec::new();
     let capitalised = text.trim_start().starts_with('C');
@@ -377,6 +412,16 @@ mod tests {
                 "2007",
             ),
             ("© 2021 Jane Doe <jane@example.com>", "Jane Doe", "2021"),
+            (
+                "Copyright © 2016, [Jon Schlinkert](https://github.com/jonschlinkert).",
+                "Jon Schlinkert",
+                "2016",
+            ),
+            (
+                "Copyright (c) 2012 [Vitaly Puzrin](https://github.com/puzrin).",
+                "Vitaly Puzrin",
+                "2012",
+            ),
             (
                 "(c) 2015, 2016, 2017, 2019 Foo Ltd. All rights reserved.",
                 "Foo Ltd",

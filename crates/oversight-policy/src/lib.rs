@@ -55,6 +55,6 @@ pub use decision::{
 };
 pub use junit::{JunitError, JunitSummary, junit_summary};
 pub use policy::{
-    DEFAULT_POLICY, Deliverable, DeliverableKind, DeliverableLimits, POLICY_SCHEMA, Policy,
-    PolicyError, Problem, THREAT_UNMITIGATED_RULE, Threshold, WaiverRules,
+    DEFAULT_POLICY, Deliverable, DeliverableKind, DeliverableLimits, GitPolicy, POLICY_SCHEMA,
+    Policy, PolicyError, Problem, THREAT_UNMITIGATED_RULE, Threshold, WaiverRules,
 };

@@ -285,7 +285,23 @@ pub struct Policy {
     max_advisory_age_days: Option<u32>,
     waivers: WaiverRules,
     threats_block_at: Threshold,
+    git: GitPolicy,
     text: String,
+}
+
+/// `[git]`: what the git posture of a delivery must show. Each requirement
+/// that is not met makes its findings `high` (`policy.git-unsigned-commit`,
+/// `policy.git-unknown-author`, `policy.git-history-rewritten`); otherwise
+/// they are `info`.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct GitPolicy {
+    /// The least share of commits signed by a registered key (0.0–1.0);
+    /// `require_signed = true` is 1.0. `None`: not required.
+    pub min_signed_ratio: Option<f64>,
+    /// Commits by identities outside the declared domains block.
+    pub forbid_unknown_authors: bool,
+    /// A history rewritten since the previous delivery blocks.
+    pub forbid_rewrites: bool,
 }
 
 /// The rule of the findings a review raises for threats of the
@@ -362,6 +378,11 @@ impl Policy {
         } else {
             self.threshold(finding.category())
         }
+    }
+
+    /// What the policy requires of the git posture (`[git]`).
+    pub fn git(&self) -> &GitPolicy {
+        &self.git
     }
 
     /// What the policy says about waivers.

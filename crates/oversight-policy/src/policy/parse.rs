@@ -21,7 +21,9 @@ use oversight_model::{Category, Severity};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::{Deliverable, DeliverableKind, POLICY_SCHEMA, Policy, Threshold, WaiverRules};
+use super::{
+    Deliverable, DeliverableKind, GitPolicy, POLICY_SCHEMA, Policy, Threshold, WaiverRules,
+};
 
 /// One problem in a policy file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +67,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "deliverables",
     "waivers",
     "threats",
+    "git",
 ];
 const DELIVERABLE_KEYS: &[&str] = &[
     "kind",
@@ -79,6 +82,12 @@ const DELIVERABLE_KEYS: &[&str] = &[
 ];
 const WAIVER_KEYS: &[&str] = &["max_days", "not_waivable"];
 const THREAT_KEYS: &[&str] = &["block_at"];
+const GIT_KEYS: &[&str] = &[
+    "require_signed",
+    "min_signed_ratio",
+    "forbid_unknown_authors",
+    "forbid_rewrites",
+];
 
 type Value<'i> = Spanned<DeValue<'i>>;
 
@@ -250,6 +259,7 @@ impl Reader<'_> {
         let mut max_advisory_age_days = None;
         let mut waivers = WaiverRules::default();
         let mut threats_block_at = Threshold::AtLeast(Severity::High);
+        let mut git = GitPolicy::default();
         for (key, value) in document {
             match key.get_ref().as_ref() {
                 "schema" => {}
@@ -281,6 +291,7 @@ impl Reader<'_> {
                         threats_block_at = t;
                     }
                 }
+                "git" => git = self.git(value),
                 other => self.unknown_key(key, other, TOP_LEVEL_KEYS),
             }
         }
@@ -299,6 +310,7 @@ impl Reader<'_> {
             max_advisory_age_days,
             waivers,
             threats_block_at,
+            git,
             text: self.text.to_owned(),
         })
     }
@@ -644,6 +656,59 @@ impl Reader<'_> {
         found
     }
 
+    /// `[git]`: what the git posture of a delivery must show.
+    fn git(&mut self, value: &Value<'_>) -> GitPolicy {
+        let mut git = GitPolicy::default();
+        let Some(table) = self.table(value, "git") else {
+            return git;
+        };
+        let mut require_signed = None;
+        for (key, value) in table {
+            let dotted = format!("git.{}", key.get_ref());
+            let flag = |reader: &mut Self| match value.get_ref() {
+                DeValue::Boolean(b) => Some(*b),
+                _ => {
+                    reader.wrong_type(value, &dotted, "true or false");
+                    None
+                }
+            };
+            match key.get_ref().as_ref() {
+                "require_signed" => require_signed = flag(self),
+                "forbid_unknown_authors" => {
+                    git.forbid_unknown_authors = flag(self).unwrap_or(false);
+                }
+                "forbid_rewrites" => git.forbid_rewrites = flag(self).unwrap_or(false),
+                "min_signed_ratio" => {
+                    let ratio = match value.get_ref() {
+                        DeValue::Integer(i) => i.as_str().parse::<f64>().ok(),
+                        DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
+                        _ => None,
+                    };
+                    match ratio {
+                        Some(r) if (0.0..=1.0).contains(&r) => git.min_signed_ratio = Some(r),
+                        _ => self.problem(
+                            &value.span(),
+                            &dotted,
+                            "a share of commits from 0.0 to 1.0 (1.0: every commit)",
+                        ),
+                    }
+                }
+                _ => self.unknown_key(key, &dotted, GIT_KEYS),
+            }
+        }
+        if require_signed == Some(true) {
+            if git.min_signed_ratio.is_some_and(|r| r < 1.0) {
+                self.problem(
+                    &value.span(),
+                    "git.require_signed",
+                    "contradicts git.min_signed_ratio below 1.0; give one of them",
+                );
+            }
+            git.min_signed_ratio = Some(1.0);
+        }
+        git
+    }
+
     fn waivers(&mut self, value: &Value<'_>) -> WaiverRules {
         let mut rules = WaiverRules::default();
         let Some(table) = self.table(value, "waivers") else {
@@ -876,6 +941,38 @@ mod tests {
         assert_eq!(
             problems(&format!("{HEAD}[threats]\nblock_at = \"info\"\nwhen = 1\n")),
             pairs(&[(5, "threats.block_at"), (6, "threats.when")])
+        );
+    }
+
+    #[test]
+    fn git_posture_keys() {
+        let policy = parse(HEAD, "p.toml").expect("valid");
+        assert_eq!(policy.git(), &GitPolicy::default());
+        let policy = parse(
+            &format!("{HEAD}[git]\nrequire_signed = true\nforbid_unknown_authors = true\nforbid_rewrites = true\n"),
+            "p.toml",
+        )
+        .expect("valid");
+        assert_eq!(
+            policy.git(),
+            &GitPolicy {
+                min_signed_ratio: Some(1.0),
+                forbid_unknown_authors: true,
+                forbid_rewrites: true,
+            }
+        );
+        let policy =
+            parse(&format!("{HEAD}[git]\nmin_signed_ratio = 0.9\n"), "p.toml").expect("valid");
+        assert_eq!(policy.git().min_signed_ratio, Some(0.9));
+        assert_eq!(
+            problems(&format!(
+                "{HEAD}[git]\nmin_signed_ratio = 2\nforbid_rewrites = \"yes\"\nsigned = 1\n"
+            )),
+            pairs(&[
+                (5, "git.min_signed_ratio"),
+                (6, "git.forbid_rewrites"),
+                (7, "git.signed")
+            ])
         );
     }
 }

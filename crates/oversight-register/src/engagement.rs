@@ -279,6 +279,11 @@ pub struct DevelopmentEnvironment {
     pub checklist: Vec<String>,
     /// When the supplier last attested to the checklist.
     pub last_attestation: Option<Date>,
+    /// OpenSSH public keys (validated) the supplier signs commits with.
+    pub signing_keys: Vec<String>,
+    /// E-mail domains (lower case) of the supplier and its declared
+    /// sub-suppliers: commits by anyone else are reported.
+    pub commit_domains: Vec<String>,
 }
 
 /// Applicable legislation.

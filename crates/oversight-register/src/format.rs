@@ -220,6 +220,10 @@ struct RawEnvironment {
     checklist: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     last_attestation: Option<SDate>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    signing_keys: Vec<SStr>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    commit_domains: Vec<SStr>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -297,6 +301,52 @@ impl Validator<'_> {
     fn non_empty(&mut self, value: &str, key: &str) {
         if value.trim().is_empty() {
             self.problem(None, key, "must not be empty");
+        }
+    }
+
+    /// An OpenSSH public key (`ssh-ed25519 AAAA… comment`) for commit
+    /// signatures; the error names the key by its position and its first
+    /// characters (a public key is no secret).
+    fn signing_key(&mut self, value: &SStr, index: usize) -> Option<String> {
+        let text = value.get_ref().trim();
+        match ssh_key::PublicKey::from_openssh(text) {
+            Ok(_) => Some(text.to_owned()),
+            Err(e) => {
+                let shown: String = text.chars().take(40).collect();
+                let ellipsis = if text.chars().count() > 40 { "…" } else { "" };
+                self.problem(
+                    Some(value.span()),
+                    &format!("environment.signing_keys[{index}]"),
+                    format!(
+                        "`{shown}{ellipsis}` is not an OpenSSH public key (`ssh-ed25519 AAAA… name`): {e}"
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// An e-mail domain whose commits count as the supplier's.
+    fn domain(&mut self, value: &SStr) -> Option<String> {
+        let domain = value.get_ref().trim().to_ascii_lowercase();
+        let valid = domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && domain
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+        if valid {
+            Some(domain)
+        } else {
+            self.problem(
+                Some(value.span()),
+                "environment.commit_domains",
+                format!(
+                    "`{}` is not an e-mail domain such as `supplier.example`",
+                    value.get_ref()
+                ),
+            );
+            None
         }
     }
 
@@ -498,6 +548,17 @@ pub fn parse_engagement(
         environment: raw.environment.map(|e| DevelopmentEnvironment {
             last_attestation: v.date(&e.last_attestation, "environment.last_attestation"),
             checklist: e.checklist,
+            signing_keys: e
+                .signing_keys
+                .iter()
+                .enumerate()
+                .filter_map(|(i, key)| v.signing_key(key, i))
+                .collect(),
+            commit_domains: e
+                .commit_domains
+                .iter()
+                .filter_map(|domain| v.domain(domain))
+                .collect(),
         }),
         legislation: raw.legislation.map(|l| Legislation {
             laws: l.laws,
@@ -659,6 +720,16 @@ pub fn render_engagement(engagement: &Engagement) -> String {
         environment: t.environment.as_ref().map(|e| RawEnvironment {
             checklist: e.checklist.clone(),
             last_attestation: d(e.last_attestation),
+            signing_keys: e
+                .signing_keys
+                .iter()
+                .map(|k| Spanned::new(0..0, k.clone()))
+                .collect(),
+            commit_domains: e
+                .commit_domains
+                .iter()
+                .map(|k| Spanned::new(0..0, k.clone()))
+                .collect(),
         }),
         legislation: t.legislation.as_ref().map(|l| RawLegislation {
             laws: l.laws.clone(),

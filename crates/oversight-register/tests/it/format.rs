@@ -185,3 +185,46 @@ fn collect_ids(value: &serde_json::Value, ids: &mut BTreeSet<String>) {
         _ => {}
     }
 }
+
+/// A real OpenSSH ed25519 public key (made with `ssh-keygen -t ed25519`).
+const SIGNING_KEY: &str =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJiOjEGTPhcm4/z7c8voymhdMcx7GENszlCM93hkAGtr dev@supplier";
+
+#[test]
+fn signing_keys_and_commit_domains_round_trip_and_bad_ones_are_named() {
+    let catalogue = Catalogue::builtin();
+    let text = example_text().replace(
+        "[environment]\n",
+        &format!(
+            "[environment]\nsigning_keys = [\"{SIGNING_KEY}\"]\ncommit_domains = [\"Supplier.example\", \"sub.example\"]\n"
+        ),
+    );
+    let engagement = format::parse_engagement(&text, "acme.toml", &catalogue).expect("valid");
+    let env = engagement.terms.environment.as_ref().expect("environment");
+    assert_eq!(env.signing_keys, [SIGNING_KEY]);
+    assert_eq!(env.commit_domains, ["supplier.example", "sub.example"]);
+    let shown = format::render_engagement(&engagement);
+    assert_eq!(
+        format::parse_engagement(&shown, "shown", &catalogue).expect("valid"),
+        engagement
+    );
+
+    let bad = example_text().replace(
+        "[environment]\n",
+        "[environment]\nsigning_keys = [\"ssh-ed25519 AAAAnotbase64 x\", \"-----BEGIN PGP PUBLIC KEY BLOCK-----\"]\ncommit_domains = [\"dev@supplier.example\"]\n",
+    );
+    let err = format::parse_engagement(&bad, "acme.toml", &catalogue).expect_err("bad keys");
+    let shown = err.to_string();
+    let line = bad
+        .lines()
+        .position(|l| l.starts_with("signing_keys"))
+        .expect("planted")
+        + 1;
+    for expected in [
+        format!("line {line}: `environment.signing_keys[0]`: `ssh-ed25519 AAAAnotbase64 x` is not an OpenSSH public key"),
+        "`environment.signing_keys[1]`: `-----BEGIN PGP PUBLIC KEY BLOCK-----` is not an OpenSSH public key".to_owned(),
+        "`environment.commit_domains`: `dev@supplier.example` is not an e-mail domain".to_owned(),
+    ] {
+        assert!(shown.contains(&expected), "{expected}\n{shown}");
+    }
+}

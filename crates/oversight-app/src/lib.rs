@@ -29,6 +29,7 @@ pub mod export;
 pub mod oscal;
 pub mod pack;
 pub mod paths;
+pub mod posture;
 pub mod record;
 pub mod review;
 pub mod scan;

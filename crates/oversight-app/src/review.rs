@@ -432,12 +432,38 @@ pub async fn review(
         staging: Arc::clone(&staging),
         failures: Arc::clone(&failures),
     }));
-    let scanned = crate::scan::run_scan(
+    let mut scanned = crate::scan::run_scan(
         &scan,
         options,
         policy_use.policy.license().cloned(),
         progress,
     )?;
+    // A git delivery: its posture (signatures, authors, rewrites) as findings.
+    if let Some(commit) = scanned
+        .report
+        .git
+        .as_ref()
+        .map(|g| g.commit.clone())
+        .filter(|c| !c.is_empty())
+    {
+        let previous =
+            crate::posture::previous_delivered_commit(register, engagement.id.as_str()).await?;
+        let found = crate::posture::findings(
+            &request.target,
+            &commit,
+            &engagement,
+            previous,
+            policy_use.policy.git(),
+        );
+        for rule in oversight_git::POSTURE_RULES {
+            if found.iter().any(|f| f.rule.id == rule.id)
+                && !scanned.report.rules.iter().any(|r| r.id == rule.id)
+            {
+                scanned.report.rules.push(rule);
+            }
+        }
+        scanned.report.findings.extend(found);
+    }
     let failures = failures
         .lock()
         .expect("no thread panics holding the lock")

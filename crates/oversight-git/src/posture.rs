@@ -103,6 +103,8 @@ pub struct Posture {
     pub previous_commit: Option<String>,
     /// Declared domains checked against (empty: not checked).
     pub domains: Vec<String>,
+    /// How many signing keys were registered.
+    pub keys_registered: usize,
 }
 
 impl Posture {
@@ -153,10 +155,21 @@ impl Posture {
         } else {
             Severity::Info
         };
+        // Signatures are a check only when someone asked for it: the
+        // policy requires signing or the terms register keys. A signature
+        // that does not verify is reported in any case.
+        let signing_checked = requirements.min_signed_ratio.is_some() || self.keys_registered > 0;
         let mut unsigned = 0usize;
         for c in &self.commits {
             let (rule, message, severity) = match &c.signature {
                 SignatureState::Verified { .. } => continue,
+                SignatureState::Unsigned
+                | SignatureState::UnregisteredKey { .. }
+                | SignatureState::Unsupported { .. }
+                    if !signing_checked =>
+                {
+                    continue;
+                }
                 SignatureState::Unsigned => (
                     &GIT_UNSIGNED_COMMIT,
                     format!("Commit {} is not signed", c.id),
@@ -401,6 +414,7 @@ impl Repo {
                 .iter()
                 .map(|d| d.trim().to_ascii_lowercase())
                 .collect(),
+            keys_registered: terms.signing_keys.len(),
         })
     }
 }

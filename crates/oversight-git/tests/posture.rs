@@ -224,8 +224,17 @@ fn no_registered_key_means_no_commit_verifies() {
     let repo = Repo::open(f.dir.path()).unwrap().unwrap();
     let posture = repo.posture("HEAD", &PostureTerms::default()).unwrap();
     assert_eq!(posture.verified(), 0);
-    // Without declared domains, authors are not checked.
+    // Without declared domains, authors are not checked; without keys or
+    // a policy requiring signatures, signatures are not reported.
     assert!(posture.unknown_identities().is_empty());
+    assert!(posture.issues(&PostureRequirements::default()).is_empty());
+    let required = posture.issues(&PostureRequirements {
+        min_signed_ratio: Some(1.0),
+        ..PostureRequirements::default()
+    });
+    // Four commits lack a signature by a registered key, plus the ratio.
+    assert_eq!(required.len(), 5, "{required:#?}");
+    assert!(required.iter().all(|i| i.severity == Severity::High));
 }
 
 #[test]

@@ -4,6 +4,7 @@ mod escrow;
 mod gate;
 mod licences;
 mod oscal;
+mod posture;
 mod serve;
 mod supply_chain;
 mod threats;

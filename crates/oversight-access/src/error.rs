@@ -21,6 +21,9 @@ pub enum AccessError {
     /// A record that does not exist (or is not in the caller's scope).
     #[error("{0} not found")]
     NotFound(String),
+    /// The access log's writer could not commit an event.
+    #[error("The access log could not be written: {0}")]
+    LogWrite(String),
     /// A name already taken.
     #[error("{0} already exists")]
     Conflict(String),

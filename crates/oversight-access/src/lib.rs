@@ -12,6 +12,7 @@
 #![deny(missing_docs)]
 
 mod error;
+mod log;
 pub mod model;
 pub mod secret;
 pub mod store;

@@ -92,6 +92,7 @@ pub struct AccessEvent {
 #[derive(Debug, Clone)]
 pub struct AccessStore {
     pool: AnyPool,
+    log: crate::log::LogWriter,
 }
 
 fn now() -> String {
@@ -116,7 +117,10 @@ impl AccessStore {
             .connect(&url)
             .await
             .map_err(db("connecting"))?;
-        let store = AccessStore { pool };
+        let store = AccessStore {
+            log: crate::log::LogWriter::start(pool.clone()),
+            pool,
+        };
         for statement in SCHEMA {
             sqlx::query(statement)
                 .execute(&store.pool)
@@ -256,6 +260,22 @@ impl AccessStore {
         Ok(rows.iter().map(Self::user_of).collect())
     }
 
+    /// Disables (or enables again) the account `user_id`. A disabled
+    /// account cannot log in, and its sessions and tokens stop working with
+    /// the next request.
+    pub async fn set_disabled(&self, user_id: &str, disabled: bool) -> Result<(), AccessError> {
+        let done = sqlx::query("UPDATE access_users SET disabled = $1 WHERE id = $2")
+            .bind(i64::from(disabled))
+            .bind(user_id)
+            .execute(&self.pool)
+            .await
+            .map_err(db("disabling an account"))?;
+        if done.rows_affected() == 0 {
+            return Err(AccessError::NotFound(format!("Account {user_id}")));
+        }
+        Ok(())
+    }
+
     /// How many accounts exist.
     pub async fn user_count(&self) -> Result<i64, AccessError> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM access_users")
@@ -327,11 +347,52 @@ impl AccessStore {
         user_id: &str,
         token: Option<TokenLimit>,
     ) -> Result<Principal, AccessError> {
-        let user = self.user(user_id).await?;
+        // The account and its grants in one query: every authenticated
+        // request pays for it.
+        let rows = sqlx::query(
+            "SELECT u.name AS user_name, u.disabled, g.role AS grant_role,
+                    g.scope_kind AS grant_kind, g.scope_id AS grant_id
+             FROM access_users u LEFT JOIN access_grants g ON g.user_id = u.id
+             WHERE u.id = $1 ORDER BY g.role, g.scope_kind, g.scope_id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading an account"))?;
+        Self::principal_of(user_id, &rows, token)
+    }
+
+    /// The principal from rows of an account joined with its grants
+    /// (`user_name`, `disabled`, `grant_role`, `grant_kind`, `grant_id`).
+    fn principal_of(
+        user_id: &str,
+        rows: &[sqlx::any::AnyRow],
+        token: Option<TokenLimit>,
+    ) -> Result<Principal, AccessError> {
+        let Some(first) = rows.first() else {
+            return Err(AccessError::NotFound(format!("Account {user_id}")));
+        };
+        // A disabled account's sessions and tokens stop working at once.
+        if first.get::<i64, _>("disabled") != 0 {
+            return Err(AccessError::NotFound(format!("Account {user_id}")));
+        }
+        let mut grants = Vec::new();
+        for row in rows {
+            let Some(role) = row.get::<Option<String>, _>("grant_role") else {
+                continue;
+            };
+            grants.push(Grant {
+                role: role.parse()?,
+                scope: scope_of(
+                    &row.get::<String, _>("grant_kind"),
+                    &row.get::<String, _>("grant_id"),
+                )?,
+            });
+        }
         Ok(Principal {
-            user_id: user.id,
-            name: user.name,
-            grants: self.grants(user_id).await?,
+            user_id: user_id.to_owned(),
+            name: first.get("user_name"),
+            grants,
             token,
         })
     }
@@ -552,17 +613,26 @@ impl AccessStore {
             .and_then(|rest| rest.rsplit_once('_'))
             .map(|(id, _)| id)
             .ok_or(AccessError::BadCredentials)?;
-        let row = sqlx::query("SELECT * FROM access_tokens WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db("reading a token"))?
-            .ok_or(AccessError::BadCredentials)?;
+        // The token, its account and the account's grants in one query.
+        let rows = sqlx::query(
+            "SELECT t.id, t.user_id, t.name, t.secret_sha256, t.scope_kind, t.scope_id,
+                    t.actions, t.created_at, t.expires_at, t.revoked_at,
+                    u.name AS user_name, u.disabled, g.role AS grant_role,
+                    g.scope_kind AS grant_kind, g.scope_id AS grant_id
+             FROM access_tokens t JOIN access_users u ON u.id = t.user_id
+             LEFT JOIN access_grants g ON g.user_id = t.user_id
+             WHERE t.id = $1 ORDER BY g.role, g.scope_kind, g.scope_id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading a token"))?;
+        let row = rows.first().ok_or(AccessError::BadCredentials)?;
         let stored: String = row.get("secret_sha256");
         if !secret::equal(&stored, &secret::sha256(secret)) {
             return Err(AccessError::BadCredentials);
         }
-        let info = Self::token_of(&row)?;
+        let info = Self::token_of(row)?;
         let expired = info
             .expires_at
             .parse::<Timestamp>()
@@ -570,15 +640,20 @@ impl AccessStore {
         if expired || info.revoked_at.is_some() {
             return Err(AccessError::BadCredentials);
         }
-        self.principal(
+        // The token of a deleted or disabled account authenticates nobody.
+        Self::principal_of(
             &info.user_id,
+            &rows,
             Some(TokenLimit {
                 id: info.id,
                 scope: info.scope,
                 actions: info.actions,
             }),
         )
-        .await
+        .map_err(|e| match e {
+            AccessError::NotFound(_) => AccessError::BadCredentials,
+            other => other,
+        })
     }
 
     /// The tokens `user_id` owns.
@@ -609,25 +684,10 @@ impl AccessStore {
         Ok(())
     }
 
-    /// Appends `event` to the access log.
+    /// Appends `event` to the access log; returns once it is committed
+    /// (events arriving together share one commit: see [`crate::log`]).
     pub async fn log(&self, event: &AccessEvent) -> Result<(), AccessError> {
-        sqlx::query(
-            "INSERT INTO access_log (id, at, actor, kind, method, path, status, token_id, detail)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(secret::id("acc"))
-        .bind(&event.at)
-        .bind(&event.actor)
-        .bind(&event.kind)
-        .bind(&event.method)
-        .bind(&event.path)
-        .bind(event.status)
-        .bind(&event.token_id)
-        .bind(&event.detail)
-        .execute(&self.pool)
-        .await
-        .map_err(db("writing the access log"))?;
-        Ok(())
+        self.log.append(event.clone()).await
     }
 
     /// The access log, oldest first, a page at a time.
@@ -792,7 +852,63 @@ mod tests {
         tampered.pop();
         tampered.push('x');
         assert!(s.authenticate_token(&tampered).await.is_err());
+        // A disabled account's token and session authenticate nobody, at
+        // once; enabled again, they do.
+        s.set_disabled(&user.id, true).await.unwrap();
+        assert!(matches!(
+            s.authenticate_token(&secret).await,
+            Err(AccessError::BadCredentials)
+        ));
+        assert!(matches!(
+            s.principal(&user.id, None).await,
+            Err(AccessError::NotFound(_))
+        ));
+        assert!(matches!(
+            s.authenticate("rita", "a long enough password").await,
+            Err(AccessError::BadCredentials)
+        ));
+        s.set_disabled(&user.id, false).await.unwrap();
+        assert_eq!(s.authenticate_token(&secret).await.unwrap().grants.len(), 1);
         s.revoke_token(&user.id, &info.id).await.unwrap();
         assert!(s.authenticate_token(&secret).await.is_err());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_log_events_are_all_committed_before_their_callers_return() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(&dir).await;
+        let event = |n: usize| AccessEvent {
+            at: format!("2026-12-07T00:00:{:02}.{n:06}Z", n % 60),
+            actor: format!("user-{n}"),
+            kind: "token-use".into(),
+            method: "GET".into(),
+            path: format!("/api/v1/deliveries/{n}"),
+            status: 200,
+            token_id: Some(format!("tok{n}")),
+            detail: String::new(),
+        };
+        let calls: Vec<_> = (0..500)
+            .map(|n| {
+                let s = s.clone();
+                let e = event(n);
+                tokio::spawn(async move { s.log(&e).await })
+            })
+            .collect();
+        for call in calls {
+            call.await.unwrap().unwrap();
+        }
+        // Every caller returned after its commit: all 500 are there, each
+        // as it was given.
+        let logged = s.access_log(0, 1000).await.unwrap();
+        assert_eq!(logged.len(), 500);
+        let mut actors: Vec<_> = logged.iter().map(|e| e.actor.clone()).collect();
+        actors.sort();
+        actors.dedup();
+        assert_eq!(actors.len(), 500);
+        assert!(logged.contains(&event(123)));
+        // Another store on the same database sees them: they are committed,
+        // not held in memory.
+        let other = store(&dir).await;
+        assert_eq!(other.access_log(0, 1000).await.unwrap().len(), 500);
     }
 }

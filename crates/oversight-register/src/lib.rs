@@ -41,6 +41,7 @@ pub mod escrow;
 pub mod format;
 mod id;
 mod names;
+mod parsed;
 mod register;
 mod review;
 pub mod status;

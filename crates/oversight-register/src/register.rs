@@ -253,6 +253,11 @@ pub struct Register {
     /// Where a signed checkpoint of the chain head is appended after every
     /// write (outside the database; see `oversight_ledger::checkpoint`).
     checkpoint_log: Option<PathBuf>,
+    /// Engagements parsed by revision, shared with derived registers (and
+    /// started afresh when the catalogue they were parsed with changes).
+    parsed: Arc<crate::parsed::ParsedEngagements>,
+    /// The engagement list at the last ledger head it was read at.
+    listed: Arc<crate::parsed::ListAtHead>,
 }
 
 impl std::fmt::Debug for Register {
@@ -303,6 +308,8 @@ impl Register {
             actor: actor.to_owned(),
             catalogue: Catalogue::builtin(),
             checkpoint_log: Some(default_checkpoint_log(key_path)),
+            parsed: Arc::default(),
+            listed: Arc::default(),
         };
         register
             .append(vec![Entry {
@@ -364,6 +371,8 @@ impl Register {
             actor: actor.to_owned(),
             catalogue: Catalogue::builtin(),
             checkpoint_log: None,
+            parsed: Arc::default(),
+            listed: Arc::default(),
         })
     }
 
@@ -441,6 +450,7 @@ impl Register {
     /// Replaces the requirement catalogue (the built-in one by default).
     pub fn with_catalogue(mut self, catalogue: Catalogue) -> Register {
         self.catalogue = catalogue;
+        self.parsed = Arc::default();
         self
     }
 
@@ -465,6 +475,8 @@ impl Register {
             actor: actor.to_owned(),
             catalogue: self.catalogue.clone(),
             checkpoint_log: self.checkpoint_log.clone(),
+            parsed: Arc::clone(&self.parsed),
+            listed: Arc::clone(&self.listed),
         }
     }
 
@@ -647,9 +659,47 @@ impl Register {
 
     /// The engagement `id`.
     pub async fn engagement(&self, id: &EngagementId) -> Result<Engagement, RegisterError> {
+        Ok(Engagement::clone(&*self.engagement_shared(id).await?))
+    }
+
+    /// The engagement `id`, shared: parsed once per revision (see
+    /// [`crate::parsed`]), so repeated reads cost one row read.
+    pub async fn engagement_shared(
+        &self,
+        id: &EngagementId,
+    ) -> Result<Arc<Engagement>, RegisterError> {
         let record = self.store.engagement(id.as_str()).await?;
-        format::parse_engagement(
-            &record.document,
+        if let Some(parsed) = self.parsed.get(&record.id, record.revision) {
+            return Ok(parsed);
+        }
+        self.parse_stored(&record.document, id, record.revision)
+    }
+
+    /// The engagement a list row names: with no read at all when it was
+    /// parsed at the row's revision.
+    pub async fn engagement_of(
+        &self,
+        summary: &EngagementSummary,
+    ) -> Result<Arc<Engagement>, RegisterError> {
+        if let Some(parsed) = self.parsed.get(&summary.id, summary.revision) {
+            return Ok(parsed);
+        }
+        let id: EngagementId = summary.id.parse().map_err(|_| RegisterError::Corrupt {
+            what: "engagement",
+            id: summary.id.clone(),
+            reason: "its stored id is not a valid id".into(),
+        })?;
+        self.engagement_shared(&id).await
+    }
+
+    fn parse_stored(
+        &self,
+        document: &str,
+        id: &EngagementId,
+        revision: i64,
+    ) -> Result<Arc<Engagement>, RegisterError> {
+        let parsed = format::parse_engagement(
+            document,
             &format!("stored engagement `{id}`"),
             &self.catalogue,
         )
@@ -657,7 +707,10 @@ impl Register {
             what: "engagement",
             id: id.to_string(),
             reason: e.to_string(),
-        })
+        })?;
+        let parsed = Arc::new(parsed);
+        self.parsed.keep(revision, Arc::clone(&parsed));
+        Ok(parsed)
     }
 
     /// The engagement `id` as the TOML file that `engagement_apply` accepts;
@@ -668,20 +721,36 @@ impl Register {
 
     /// Every engagement, ordered by id.
     pub async fn engagement_list(&self) -> Result<Vec<EngagementSummary>, RegisterError> {
-        Ok(self
-            .store
-            .engagements()
-            .await?
-            .into_iter()
-            .map(|r| EngagementSummary {
-                id: r.id,
-                supplier: r.supplier_id,
-                system: r.system,
-                owner: r.owner,
-                status: r.status,
-                revision: r.revision,
-            })
-            .collect())
+        Ok(Vec::clone(&*self.engagement_list_shared().await?))
+    }
+
+    /// Every engagement, ordered by id, shared: while the ledger head is
+    /// the one it was read at, the list costs one read of the head.
+    pub async fn engagement_list_shared(
+        &self,
+    ) -> Result<Arc<Vec<EngagementSummary>>, RegisterError> {
+        // The head first: a list read after it is at least as new.
+        let head = self.store.head().await?;
+        if let Some(list) = self.listed.get(&head) {
+            return Ok(list);
+        }
+        let list: Arc<Vec<_>> = Arc::new(
+            self.store
+                .engagement_heads()
+                .await?
+                .into_iter()
+                .map(|r| EngagementSummary {
+                    id: r.id,
+                    supplier: r.supplier_id,
+                    system: r.system,
+                    owner: r.owner,
+                    status: r.status,
+                    revision: r.revision,
+                })
+                .collect(),
+        );
+        self.listed.keep(head, Arc::clone(&list));
+        Ok(list)
     }
 
     /// Appends an event that records no register change (e.g. a note, or an

@@ -493,6 +493,30 @@ impl Register {
         Ok(self.store().review(id).await?)
     }
 
+    /// The delivery of review `id` and its decision, without the findings.
+    pub async fn review_decision(
+        &self,
+        id: &str,
+    ) -> Result<
+        (
+            oversight_store::DeliveryRecord,
+            oversight_store::DecisionRecord,
+        ),
+        RegisterError,
+    > {
+        Ok(self.store().decision(id).await?)
+    }
+
+    /// A page of review `id`'s findings (`offset`, `limit`) and their count.
+    pub async fn review_findings(
+        &self,
+        id: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<oversight_store::FindingRecord>, i64), RegisterError> {
+        Ok(self.store().findings(id, offset, limit).await?)
+    }
+
     /// Waivers held for `engagement`.
     pub async fn waivers(&self, engagement: &str) -> Result<Vec<WaiverRecord>, RegisterError> {
         self.require_engagement(engagement).await?;

@@ -175,4 +175,8 @@ fn main() {
         idle as f64 / 1024.0,
         if growth < 100.0 { "met" } else { "NOT met" }
     );
+    // The review of the uploaded noise has started on a blocking thread;
+    // dropping the runtime under it would shut its I/O down mid-review.
+    // The measurement is done: leave without waiting for it.
+    std::process::exit(0);
 }

@@ -122,6 +122,15 @@ impl Jobs {
         )
         .execute(&pool)
         .await?;
+        // Reads by engagement (lists), by supplier (quota) and by status
+        // (recovery) never scan the table.
+        for index in [
+            "CREATE INDEX IF NOT EXISTS server_jobs_engagement ON server_jobs (engagement, created_at)",
+            "CREATE INDEX IF NOT EXISTS server_jobs_supplier ON server_jobs (supplier, created_at)",
+            "CREATE INDEX IF NOT EXISTS server_jobs_status ON server_jobs (status)",
+        ] {
+            sqlx::query(index).execute(&pool).await?;
+        }
         let (tx, rx) = mpsc::unbounded_channel::<String>();
         let rx = std::sync::Arc::new(tokio::sync::Mutex::new(rx));
         let jobs = Jobs {

@@ -486,7 +486,7 @@ async fn engagement_list(mut viewer: Viewer, page_no: usize) -> Response {
             "engagements",
             &EngagementsPage {
                 chrome: viewer.chrome.clone(),
-                engagements: list.iter().map(engagement_row).collect(),
+                engagements: list.iter().map(|e| engagement_row(e)).collect(),
                 total,
                 pager: pager(page_no, total, ENGAGEMENTS_PER_PAGE, |p| {
                     format!("/engagements?page={p}")

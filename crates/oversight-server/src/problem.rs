@@ -91,7 +91,7 @@ impl From<oversight_access::AccessError> for Problem {
             E::BadCredentials => Problem::unauthenticated(),
             E::NotFound(what) => Problem::not_found(what),
             E::Conflict(what) => Problem::conflict(format!("{what} already exists")),
-            E::Database { .. } => Problem::internal(&e),
+            E::Database { .. } | E::LogWrite(_) => Problem::internal(&e),
         }
     }
 }

@@ -1136,9 +1136,8 @@ async fn delivery(scoped: Scoped, Path(id): Path<String>) -> ApiResult<Json<Deli
     let reads_waivers = scoped.may_on(Action::ReadWaivers, &allowed.engagement);
     let reasons = match &job.review {
         Some(review) => {
-            let (_, record) = scoped.review(review, Action::ReadDeliveries).await?;
-            let document =
-                oversight_app::record::decision_document(review, &record.decision.document)?;
+            let (_, _, decision) = scoped.decided(review, Action::ReadDeliveries).await?;
+            let document = oversight_app::record::decision_document(review, &decision.document)?;
             Some(
                 document
                     .reasons
@@ -1203,10 +1202,12 @@ async fn findings(
             job.status
         )));
     };
-    let (_, record) = scoped.review(review, Action::ReadDeliveries).await?;
+    let (offset, limit) = page.bounds()?;
+    let (_, findings, total) = scoped
+        .findings(review, Action::ReadDeliveries, offset, limit)
+        .await?;
     let internal = scoped.may_on(Action::ReadInternal, &allowed.engagement);
-    let views = record
-        .findings
+    let items = findings
         .into_iter()
         .map(|f| FindingView {
             fingerprint: f.fingerprint,
@@ -1220,7 +1221,10 @@ async fn findings(
             waiver: if internal { f.waiver_id } else { None },
         })
         .collect();
-    Ok(Json(page.slice(views)?))
+    Ok(Json(Paged {
+        items,
+        total: Some(usize::try_from(total).unwrap_or(0)),
+    }))
 }
 
 async fn waiver_requests(

@@ -5,6 +5,8 @@
 //! outside the principal's scope is a 404 whatever its id; one it can see
 //! but not act on is a 403.
 
+use std::sync::Arc;
+
 use oversight_access::{Action, Decision, Principal, Resource};
 use oversight_register::{Engagement, EngagementId, Register};
 
@@ -20,8 +22,8 @@ pub struct Scoped {
 
 /// An engagement the principal was allowed `action` on.
 pub struct Allowed {
-    /// The engagement.
-    pub engagement: Engagement,
+    /// The engagement (shared: parsed once per revision by the register).
+    pub engagement: Arc<Engagement>,
 }
 
 impl Scoped {
@@ -74,7 +76,7 @@ impl Scoped {
     pub async fn engagement(&self, id: &str, action: Action) -> ApiResult<Allowed> {
         let what = format!("Engagement `{id}`");
         let parsed: EngagementId = id.parse().map_err(|_| Problem::not_found(&what))?;
-        let engagement = match self.register.engagement(&parsed).await {
+        let engagement = match self.register.engagement_shared(&parsed).await {
             Ok(e) => e,
             Err(oversight_register::RegisterError::UnknownEngagement { .. }) => {
                 return Err(Problem::not_found(&what));
@@ -98,13 +100,29 @@ impl Scoped {
         review: &str,
         action: Action,
     ) -> ApiResult<(Allowed, oversight_store::ReviewRecord)> {
+        let (allowed, _, _) = self.decided(review, action).await?;
+        let record = self.register.review(review).await?;
+        Ok((allowed, record))
+    }
+
+    /// Checks `action` as [`Scoped::review`] does, and reads the delivery
+    /// and its decision without the findings.
+    pub async fn decided(
+        &self,
+        review: &str,
+        action: Action,
+    ) -> ApiResult<(
+        Allowed,
+        oversight_store::DeliveryRecord,
+        oversight_store::DecisionRecord,
+    )> {
         let what = format!("Delivery {review}");
-        let record = match self.register.review(review).await {
+        let (delivery, decision) = match self.register.review_decision(review).await {
             Ok(r) => r,
             Err(_) => return Err(Problem::not_found(&what)),
         };
         let allowed = self
-            .engagement(&record.delivery.engagement_id, action)
+            .engagement(&delivery.engagement_id, action)
             .await
             .map_err(|p| {
                 if p.status == 404 {
@@ -113,23 +131,37 @@ impl Scoped {
                     p
                 }
             })?;
-        Ok((allowed, record))
+        Ok((allowed, delivery, decision))
+    }
+
+    /// A page of the findings of review `review`, after the same check as
+    /// [`Scoped::decided`], and their count.
+    pub async fn findings(
+        &self,
+        review: &str,
+        action: Action,
+        offset: i64,
+        limit: i64,
+    ) -> ApiResult<(Allowed, Vec<oversight_store::FindingRecord>, i64)> {
+        let (allowed, _, _) = self.decided(review, action).await?;
+        let (findings, total) = self.register.review_findings(review, offset, limit).await?;
+        Ok((allowed, findings, total))
     }
 
     /// The engagements the principal may `action` on, a page of them
     /// (`offset`, `limit`), and how many there are in all. The decision is
-    /// made on the summaries (one query); only the page is read whole.
+    /// made on the list's rows (one query, without the terms); only the
+    /// page's engagements are read, and those parsed at the row's revision
+    /// before are not read again.
     pub async fn engagements(
         &self,
         action: Action,
         offset: usize,
         limit: usize,
-    ) -> ApiResult<(Vec<Engagement>, usize)> {
-        let visible: Vec<_> = self
-            .register
-            .engagement_list()
-            .await?
-            .into_iter()
+    ) -> ApiResult<(Vec<Arc<Engagement>>, usize)> {
+        let list = self.register.engagement_list_shared().await?;
+        let visible: Vec<_> = list
+            .iter()
             .filter(|s| {
                 self.principal.may(
                     action,
@@ -143,18 +175,7 @@ impl Scoped {
         let total = visible.len();
         let mut page = Vec::new();
         for summary in visible.into_iter().skip(offset).take(limit) {
-            // The list's revision says whether the terms parsed before
-            // still hold: a page of engagements costs no parsing then.
-            if let Some(e) = self.state.parsed(&summary.id, summary.revision) {
-                page.push(e);
-                continue;
-            }
-            let Ok(id) = summary.id.parse::<EngagementId>() else {
-                continue;
-            };
-            let e = self.register.engagement(&id).await?;
-            self.state.keep_parsed(summary.revision, &e);
-            page.push(e);
+            page.push(self.register.engagement_of(summary).await?);
         }
         Ok((page, total))
     }

@@ -26,13 +26,7 @@ struct Inner {
     requests: Requests,
     limiter: LoginLimiter,
     oidc: Option<Arc<crate::oidc::Oidc>>,
-    /// Parsed engagements by id, with the revision they were parsed at.
-    parsed:
-        std::sync::Mutex<std::collections::HashMap<String, (i64, oversight_register::Engagement)>>,
 }
-
-/// Parsed engagements kept at most.
-const PARSED_MAX: usize = 10_000;
 
 /// What a server's state is made of.
 pub struct Parts {
@@ -68,7 +62,6 @@ impl AppState {
             requests: parts.requests,
             limiter,
             oidc: parts.oidc.map(Arc::new),
-            parsed: std::sync::Mutex::new(std::collections::HashMap::new()),
         }))
     }
 
@@ -111,25 +104,6 @@ impl AppState {
     /// The OpenID provider, when single sign-on is configured.
     pub fn oidc(&self) -> Option<&crate::oidc::Oidc> {
         self.0.oidc.as_deref()
-    }
-
-    /// Engagement `id` as parsed at `revision`, if it was.
-    pub(crate) fn parsed(&self, id: &str, revision: i64) -> Option<oversight_register::Engagement> {
-        let parsed = self.0.parsed.lock().expect("no panic holds the lock");
-        parsed
-            .get(id)
-            .filter(|(r, _)| *r == revision)
-            .map(|(_, e)| e.clone())
-    }
-
-    /// Keeps engagement `e` as parsed at `revision` (or later: the
-    /// revision only grows, so a later one is never looked up by this).
-    pub(crate) fn keep_parsed(&self, revision: i64, e: &oversight_register::Engagement) {
-        let mut parsed = self.0.parsed.lock().expect("no panic holds the lock");
-        if parsed.len() >= PARSED_MAX {
-            parsed.clear();
-        }
-        parsed.insert(e.id.as_str().to_owned(), (revision, e.clone()));
     }
 
     /// The login rate limit.

@@ -322,6 +322,16 @@ const DELIVERY_COLUMNS: &str = "d.id, d.engagement_id, d.recorded_at, d.content_
 #[async_trait::async_trait]
 impl ReviewStore for Backend {
     async fn review(&self, id: &str) -> Result<ReviewRecord, StoreError> {
+        let (delivery, decision) = self.decision(id).await?;
+        let (findings, _) = self.findings(id, 0, i64::MAX).await?;
+        Ok(ReviewRecord {
+            delivery,
+            findings,
+            decision,
+        })
+    }
+
+    async fn decision(&self, id: &str) -> Result<(DeliveryRecord, DecisionRecord), StoreError> {
         let row: Option<DeliveryRow> = sqlx::query_as(&format!(
             "SELECT {DELIVERY_COLUMNS} FROM deliveries d WHERE d.id = $1"
         ))
@@ -345,27 +355,51 @@ impl ReviewStore for Backend {
                 what: "decision",
                 id: id.to_owned(),
             })?;
-        let findings: Vec<FindingRow> = sqlx::query_as(
-            "SELECT ordinal, fingerprint, rule, category, severity, path, line, message, \
-             content_sha256, disposition, waiver_id FROM findings WHERE delivery_id = $1 \
-             ORDER BY ordinal",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_error(format!(
-            "Cannot read the findings of delivery `{id}`"
-        )))?;
-        Ok(ReviewRecord {
+        Ok((
             delivery,
-            findings: findings.into_iter().map(finding_from_row).collect(),
-            decision: DecisionRecord {
+            DecisionRecord {
                 outcome,
                 reviewer,
                 decided_at,
                 document,
             },
-        })
+        ))
+    }
+
+    async fn findings(
+        &self,
+        id: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<FindingRecord>, i64), StoreError> {
+        let findings: Vec<FindingRow> = sqlx::query_as(
+            "SELECT ordinal, fingerprint, rule, category, severity, path, line, message, \
+             content_sha256, disposition, waiver_id FROM findings WHERE delivery_id = $1 \
+             ORDER BY ordinal LIMIT $2 OFFSET $3",
+        )
+        .bind(id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error(format!(
+            "Cannot read the findings of delivery `{id}`"
+        )))?;
+        let total = if offset == 0 && (findings.len() as i64) < limit {
+            findings.len() as i64
+        } else {
+            let (n,): (i64,) = sqlx::query_as(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM findings WHERE delivery_id = $1",
+            )
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error(format!(
+                "Cannot count the findings of delivery `{id}`"
+            )))?;
+            n
+        };
+        Ok((findings.into_iter().map(finding_from_row).collect(), total))
     }
 
     async fn deliveries(

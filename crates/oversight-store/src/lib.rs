@@ -75,6 +75,17 @@ pub trait LedgerStore: Send + Sync {
 pub trait ReviewStore: Send + Sync {
     /// The delivery `id` with its findings and decision, or [`StoreError::NotFound`].
     async fn review(&self, id: &str) -> Result<ReviewRecord, StoreError>;
+    /// The delivery `id` and its decision, without its findings, or
+    /// [`StoreError::NotFound`].
+    async fn decision(&self, id: &str) -> Result<(DeliveryRecord, DecisionRecord), StoreError>;
+    /// A page of the findings of delivery `id` (`offset`, `limit`, in
+    /// their recorded order) and how many it has in all.
+    async fn findings(
+        &self,
+        id: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<FindingRecord>, i64), StoreError>;
     /// Deliveries of `engagement` (every engagement when `None`), oldest first,
     /// each with its decision's outcome.
     async fn deliveries(

@@ -391,6 +391,74 @@ async fn concurrent_reviews(kind: Kind) {
     db.drop_db().await;
 }
 
+/// Engagements are kept parsed by revision: a change through a derived
+/// register, or through another register on the same database (another
+/// server replica), is seen by the next read, never a stale parse.
+async fn parsed_engagements_follow_every_change(kind: Kind) {
+    let db = TestDb::new(kind).await;
+    let register = register_with_example(&db, "alice").await;
+    let id: oversight_register::EngagementId = "acme-portal".parse().unwrap();
+    let first = register.engagement_shared(&id).await.expect("read");
+    assert_eq!(first.system, "Customer self-service portal");
+    // A second read is the same parse, not another.
+    assert!(Arc::ptr_eq(
+        &first,
+        &register.engagement_shared(&id).await.unwrap()
+    ));
+    let summary = register.engagement_list().await.unwrap().remove(0);
+    assert!(Arc::ptr_eq(
+        &first,
+        &register.engagement_of(&summary).await.unwrap()
+    ));
+
+    let changed = example_text().replace("Customer self-service portal", "Portal, second phase");
+    register
+        .acting_as("bob")
+        .engagement_apply_str(
+            &changed,
+            "engagement.toml",
+            &PolicyFiles::Dir(&examples_dir()),
+        )
+        .await
+        .expect("apply");
+    assert_eq!(
+        register.engagement(&id).await.unwrap().system,
+        "Portal, second phase"
+    );
+    let summary = register.engagement_list().await.unwrap().remove(0);
+    assert_eq!(
+        register.engagement_of(&summary).await.unwrap().system,
+        "Portal, second phase"
+    );
+
+    // Another register on the same database changes it back.
+    let key = oversight_ledger::keyfile::load(&db.key_path()).expect("key");
+    let other = Register::open(Arc::clone(register.store()), key, "carol")
+        .await
+        .expect("open");
+    other
+        .engagement_apply_str(
+            &example_text(),
+            "engagement.toml",
+            &PolicyFiles::Dir(&examples_dir()),
+        )
+        .await
+        .expect("apply");
+    assert_eq!(
+        register.engagement(&id).await.unwrap().system,
+        "Customer self-service portal"
+    );
+    let summary = register.engagement_list().await.unwrap().remove(0);
+    assert_eq!(summary.system, "Customer self-service portal");
+    assert_eq!(summary.revision, 3);
+    // Without a change the list is the one kept at this ledger head.
+    assert!(Arc::ptr_eq(
+        &register.engagement_list_shared().await.unwrap(),
+        &register.engagement_list_shared().await.unwrap()
+    ));
+    db.drop_db().await;
+}
+
 macro_rules! on_both {
     ($($name:ident),+) => {
         mod sqlite {
@@ -403,4 +471,8 @@ macro_rules! on_both {
         }
     };
 }
-on_both!(reviews_waivers_and_tampering, concurrent_reviews);
+on_both!(
+    reviews_waivers_and_tampering,
+    concurrent_reviews,
+    parsed_engagements_follow_every_change
+);

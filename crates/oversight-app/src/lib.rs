@@ -30,6 +30,7 @@ pub mod oscal;
 pub mod pack;
 pub mod paths;
 pub mod posture;
+pub mod provenance;
 pub mod record;
 pub mod review;
 pub mod scan;

@@ -474,6 +474,39 @@ pub async fn review(
             failures.join("\n  ")
         )));
     }
+    // Provenance delivered next to artefacts (DSSE envelopes, Sigstore
+    // bundles), checked against the delivered files and commit.
+    {
+        let manifest = Manifest::of_report(&scanned.report);
+        let read = |path: &str| {
+            let digest: Digest = manifest.sha256_of(path)?.parse().ok()?;
+            staging.read(&digest).ok().flatten()
+        };
+        let keys: Vec<oversight_provenance::TrustedKey> = engagement
+            .terms
+            .environment
+            .iter()
+            .flat_map(|e| e.provenance_keys.iter().enumerate())
+            .filter_map(|(i, pem)| {
+                oversight_provenance::TrustedKey::from_pem(
+                    &format!("environment.provenance_keys[{i}]"),
+                    pem,
+                )
+                .ok()
+            })
+            .collect();
+        let commit = scanned.report.git.as_ref().map(|g| g.commit.clone());
+        let (found, _lines) =
+            crate::provenance::findings(&manifest, &read, &keys, commit.as_deref());
+        for rule in oversight_provenance::rules::RULES {
+            if found.iter().any(|f| f.rule.id == rule.id)
+                && !scanned.report.rules.iter().any(|r| r.id == rule.id)
+            {
+                scanned.report.rules.push(rule);
+            }
+        }
+        scanned.report.findings.extend(found);
+    }
     record(
         register, request, policy_use, &holders, &scanned, &staging, &evidence,
     )

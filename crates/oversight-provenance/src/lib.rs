@@ -453,3 +453,52 @@ pub fn read_sigstore_bundle(bytes: &[u8]) -> Result<SigstoreBundle, ProvenanceEr
             .to_owned(),
     })
 }
+
+/// The rules a review raises for delivered provenance.
+pub mod rules {
+    use oversight_model::{Category, Rule, Severity};
+
+    /// A delivered artefact does not match its provenance.
+    pub static PROVENANCE_MISMATCH: Rule = Rule {
+        id: "integrity.provenance-mismatch",
+        category: Category::Integrity,
+        default_severity: Severity::High,
+        summary: "A delivered artefact does not match its signed provenance",
+        help: "The provenance (an in-toto statement in a DSSE envelope) verified, but a subject's \
+               SHA-256 differs from the delivered file, the file was not delivered, or the \
+               provenance was built from another source revision than the delivered commit. \
+               The artefact is not the one the builder attested. Ask the supplier for the \
+               artefact and provenance of one build, built from the delivered commit.",
+    };
+
+    /// A provenance envelope whose signature does not verify with the terms' keys.
+    pub static PROVENANCE_SIGNATURE: Rule = Rule {
+        id: "integrity.provenance-signature-invalid",
+        category: Category::Integrity,
+        default_severity: Severity::High,
+        summary: "Delivered provenance is not signed by a key the terms give",
+        help: "No signature of the DSSE envelope verifies with the engagement's \
+               `[environment] provenance_keys` over the envelope's PAE: it was signed by another \
+               key or altered after signing. Its statements are not evidence. Ask the supplier \
+               which key signed it; register that key after checking whose it is.",
+    };
+
+    /// Provenance that could not be verified at all.
+    pub static PROVENANCE_UNVERIFIED: Rule = Rule {
+        id: "coverage.provenance-unverified",
+        category: Category::Coverage,
+        default_severity: Severity::High,
+        summary: "Delivered provenance could not be verified",
+        help: "A provenance file was delivered but could not be verified: a Sigstore bundle \
+               (no Sigstore trust root is shipped yet), an envelope that is not valid JSON or not \
+               an in-toto statement, or an engagement without `[environment] provenance_keys`. \
+               Verify it by other means and waive the finding with a reference, or give the key.",
+    };
+
+    /// Every rule of this crate.
+    pub static RULES: &[&Rule] = &[
+        &PROVENANCE_MISMATCH,
+        &PROVENANCE_SIGNATURE,
+        &PROVENANCE_UNVERIFIED,
+    ];
+}

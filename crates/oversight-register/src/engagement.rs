@@ -284,6 +284,9 @@ pub struct DevelopmentEnvironment {
     /// E-mail domains (lower case) of the supplier and its declared
     /// sub-suppliers: commits by anyone else are reported.
     pub commit_domains: Vec<String>,
+    /// PEM public keys (ed25519 or ECDSA P-256, validated) that sign the
+    /// provenance (DSSE envelopes) delivered with artefacts.
+    pub provenance_keys: Vec<String>,
 }
 
 /// Applicable legislation.

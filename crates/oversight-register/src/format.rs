@@ -224,6 +224,8 @@ struct RawEnvironment {
     signing_keys: Vec<SStr>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     commit_domains: Vec<SStr>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    provenance_keys: Vec<SStr>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -321,6 +323,18 @@ impl Validator<'_> {
                         "`{shown}{ellipsis}` is not an OpenSSH public key (`ssh-ed25519 AAAA… name`): {e}"
                     ),
                 );
+                None
+            }
+        }
+    }
+
+    /// A PEM public key (ed25519 or ECDSA P-256) that signs provenance.
+    fn provenance_key(&mut self, value: &SStr, index: usize) -> Option<String> {
+        let key = format!("environment.provenance_keys[{index}]");
+        match oversight_provenance::TrustedKey::from_pem(&key, value.get_ref()) {
+            Ok(_) => Some(value.get_ref().trim().to_owned()),
+            Err(e) => {
+                self.problem(Some(value.span()), &key, e.to_string());
                 None
             }
         }
@@ -559,6 +573,12 @@ pub fn parse_engagement(
                 .iter()
                 .filter_map(|domain| v.domain(domain))
                 .collect(),
+            provenance_keys: e
+                .provenance_keys
+                .iter()
+                .enumerate()
+                .filter_map(|(i, key)| v.provenance_key(key, i))
+                .collect(),
         }),
         legislation: raw.legislation.map(|l| Legislation {
             laws: l.laws,
@@ -727,6 +747,11 @@ pub fn render_engagement(engagement: &Engagement) -> String {
                 .collect(),
             commit_domains: e
                 .commit_domains
+                .iter()
+                .map(|k| Spanned::new(0..0, k.clone()))
+                .collect(),
+            provenance_keys: e
+                .provenance_keys
                 .iter()
                 .map(|k| Spanned::new(0..0, k.clone()))
                 .collect(),

@@ -171,3 +171,125 @@ fn git_posture_story_on_postgres() {
     let db = oversight_test_support::postgres::TempDatabase::new("oversight_posture");
     posture_story(Some(db.url()));
 }
+
+/// A delivery with an artefact and its SLSA provenance in a DSSE envelope
+/// signed by the key the terms give: accepted; the artefact swapped after
+/// the build: blocked; a Sigstore bundle beside it: a coverage gap.
+fn provenance_story(database: Option<String>) {
+    use base64::Engine as _;
+    use ed25519_dalek::Signer as _;
+    use ed25519_dalek::pkcs8::EncodePublicKey as _;
+    use sha2::Digest as _;
+
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let mut cmd = oversight();
+        cmd.args(args)
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("OVERSIGHT_ACTOR", "reviewer@example.org");
+        if let Some(url) = &database {
+            cmd.env("OVERSIGHT_DATABASE", url);
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let signing = ed25519_dalek::SigningKey::from_bytes(&[42; 32]);
+    let pem = signing
+        .verifying_key()
+        .to_public_key_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
+        .unwrap();
+    let (code, out) = run(&["init", "--example"]);
+    assert_eq!(code, 0, "{out}");
+    let (code, shown) = run(&["engagement", "show", "acme-portal", "--format", "toml"]);
+    assert_eq!(code, 0, "{shown}");
+    let edited = home.path().join("edited.toml");
+    fs_err::write(
+        &edited,
+        shown.replacen(
+            "[environment]\n",
+            &format!("[environment]\nprovenance_keys = [\"\"\"\n{pem}\"\"\"]\n"),
+            1,
+        ),
+    )
+    .unwrap();
+    let (code, out) = run(&["engagement", "apply", edited.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    let policy = home.path().join("policy.toml");
+    fs_err::write(&policy, POLICY).unwrap();
+
+    // A real artefact (a file the Sigstore corpus signs) and its provenance.
+    let assets = crate::util::corpora().join("sigstore/sigstore__sigstore-python/test/assets");
+    let delivery = home.path().join("delivery");
+    fs_err::create_dir_all(delivery.join("dist")).unwrap();
+    let wheel = fs_err::read(assets.join("bundle_v3.txt")).unwrap();
+    fs_err::write(delivery.join("dist/app.txt"), &wheel).unwrap();
+    let statement = format!(
+        r#"{{"_type":"https://in-toto.io/Statement/v1","subject":[{{"name":"app.txt","digest":{{"sha256":"{}"}}}}],"predicateType":"https://slsa.dev/provenance/v1","predicate":{{"buildDefinition":{{"buildType":"https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1","externalParameters":{{}},"resolvedDependencies":[]}},"runDetails":{{"builder":{{"id":"https://github.com/actions/runner/github-hosted"}}}}}}}}"#,
+        hex::encode(sha2::Sha256::digest(&wheel))
+    );
+    let pae = format!(
+        "DSSEv1 28 application/vnd.in-toto+json {} {statement}",
+        statement.len()
+    );
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let envelope = format!(
+        r#"{{"payloadType":"application/vnd.in-toto+json","payload":"{}","signatures":[{{"keyid":"","sig":"{}"}}]}}"#,
+        b64.encode(&statement),
+        b64.encode(signing.sign(pae.as_bytes()).to_bytes())
+    );
+    fs_err::write(delivery.join("dist/app.intoto.jsonl"), envelope + "\n").unwrap();
+    let review = || {
+        run(&[
+            "review",
+            delivery.to_str().unwrap(),
+            "--engagement",
+            "acme-portal",
+            "--policy",
+            policy.to_str().unwrap(),
+            "--no-progress",
+        ])
+    };
+    let (code, out) = review();
+    assert_eq!(code, 0, "the artefact is as its provenance states:\n{out}");
+
+    let mut swapped = wheel.clone();
+    swapped.extend_from_slice(b"tampered");
+    fs_err::write(delivery.join("dist/app.txt"), &swapped).unwrap();
+    let (code, out) = review();
+    assert_ne!(code, 0, "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.contains("BLOCKS") && l.contains("integrity.provenance-mismatch")),
+        "{out}"
+    );
+
+    fs_err::write(delivery.join("dist/app.txt"), &wheel).unwrap();
+    fs_err::copy(
+        assets.join("bundle_v3.txt.sigstore"),
+        delivery.join("dist/app.txt.sigstore"),
+    )
+    .unwrap();
+    let (code, out) = review();
+    assert_ne!(code, 0, "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.contains("BLOCKS") && l.contains("coverage.provenance-unverified")),
+        "{out}"
+    );
+}
+
+#[test]
+fn provenance_story_on_embedded_sqlite() {
+    provenance_story(None);
+}
+
+#[test]
+fn provenance_story_on_postgres() {
+    let db = oversight_test_support::postgres::TempDatabase::new("oversight_provenance");
+    provenance_story(Some(db.url()));
+}

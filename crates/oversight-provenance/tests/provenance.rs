@@ -230,3 +230,40 @@ fn real_sigstore_bundles_are_read_and_never_reported_verified() {
     }
     assert!(read >= 5, "{read} bundles");
 }
+
+/// The target: 100 attested artefacts add under a second to a
+/// review. Measured here in whatever profile the tests run (printed); the
+/// bound asserted is loose enough for an unoptimised build.
+#[test]
+fn a_hundred_attested_artefacts_verify_quickly() {
+    let (signing, trusted) = ed25519(3);
+    let artefacts: Vec<(String, Vec<u8>)> = (0..100)
+        .map(|i| {
+            (
+                format!("dist/app-{i}.tar.gz"),
+                format!("artefact {i}").into_bytes(),
+            )
+        })
+        .collect();
+    let envelopes: Vec<Vec<u8>> = artefacts
+        .chunks(1)
+        .map(|one| {
+            let payload = statement_v1(one, COMMIT);
+            envelope(&payload, &sign_ed25519(&signing, &payload))
+        })
+        .collect();
+    let keys = [trusted];
+    let started = std::time::Instant::now();
+    let mut checked = 0;
+    for bytes in &envelopes {
+        let verified = verify_envelope(bytes, &keys).expect("verifies");
+        for c in check(&verified, &lookup(&artefacts), Some(COMMIT)) {
+            assert!(c.problems.is_empty(), "{c:?}");
+            checked += 1;
+        }
+    }
+    let elapsed = started.elapsed();
+    println!("{checked} attested artefacts verified in {elapsed:.2?}");
+    assert_eq!(checked, 100);
+    assert!(elapsed.as_secs_f64() < 10.0, "{elapsed:?}");
+}

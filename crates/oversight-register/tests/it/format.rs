@@ -211,7 +211,7 @@ fn signing_keys_and_commit_domains_round_trip_and_bad_ones_are_named() {
 
     let bad = example_text().replace(
         "[environment]\n",
-        "[environment]\nsigning_keys = [\"ssh-ed25519 AAAAnotbase64 x\", \"-----BEGIN PGP PUBLIC KEY BLOCK-----\"]\ncommit_domains = [\"dev@supplier.example\"]\n",
+        "[environment]\nsigning_keys = [\"ssh-ed25519 AAAAnotbase64 x\", \"-----BEGIN PGP PUBLIC KEY BLOCK-----\"]\ncommit_domains = [\"dev@supplier.example\"]\nprovenance_keys = [\"-----BEGIN PUBLIC KEY-----\\nAAAA\\n-----END PUBLIC KEY-----\"]\n",
     );
     let err = format::parse_engagement(&bad, "acme.toml", &catalogue).expect_err("bad keys");
     let shown = err.to_string();
@@ -224,6 +224,7 @@ fn signing_keys_and_commit_domains_round_trip_and_bad_ones_are_named() {
         format!("line {line}: `environment.signing_keys[0]`: `ssh-ed25519 AAAAnotbase64 x` is not an OpenSSH public key"),
         "`environment.signing_keys[1]`: `-----BEGIN PGP PUBLIC KEY BLOCK-----` is not an OpenSSH public key".to_owned(),
         "`environment.commit_domains`: `dev@supplier.example` is not an e-mail domain".to_owned(),
+        "`environment.provenance_keys[0]`: key `environment.provenance_keys[0]` is not an ed25519 or ECDSA P-256 public key in PEM".to_owned(),
     ] {
         assert!(shown.contains(&expected), "{expected}\n{shown}");
     }

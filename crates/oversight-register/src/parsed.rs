@@ -18,6 +18,10 @@ const MAX: usize = 10_000;
 #[derive(Default)]
 pub(crate) struct ParsedEngagements {
     by_id: Mutex<HashMap<String, (i64, Arc<Engagement>)>>,
+    /// Held while an engagement is parsed: requests that miss together
+    /// (a server's first requests) wait for one parse instead of each
+    /// making its own.
+    parsing: Mutex<()>,
 }
 
 impl ParsedEngagements {
@@ -28,6 +32,15 @@ impl ParsedEngagements {
             .get(id)
             .filter(|(r, _)| *r == revision)
             .map(|(_, e)| Arc::clone(e))
+    }
+
+    /// Waits for any parse in progress; the caller looks again, then
+    /// parses while holding the guard (never across an `.await`: parsing
+    /// is synchronous).
+    pub(crate) fn parse_turn(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.parsing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Keeps `engagement` as parsed at `revision`.
@@ -66,5 +79,34 @@ impl ListAtHead {
     /// Keeps `list`, read after `head` was.
     pub(crate) fn keep(&self, head: ChainHead, list: Arc<Vec<EngagementSummary>>) {
         *self.kept.lock().expect("no panic holds the lock") = Some((head, list));
+    }
+}
+
+/// Pages of recorded findings. A recorded review's findings never change
+/// (the ledger event that recorded them holds their digest), so a page
+/// read once is the page for good.
+#[derive(Default)]
+pub(crate) struct FindingPages {
+    pages: Mutex<HashMap<(String, i64, i64), FindingPage>>,
+}
+
+/// A page of findings and the review's count of findings.
+pub(crate) type FindingPage = Arc<(Vec<oversight_store::FindingRecord>, i64)>;
+
+/// Pages kept at most; past that the cache starts again.
+const PAGES_MAX: usize = 4_096;
+
+impl FindingPages {
+    pub(crate) fn get(&self, review: &str, offset: i64, limit: i64) -> Option<FindingPage> {
+        let pages = self.pages.lock().expect("no panic holds the lock");
+        pages.get(&(review.to_owned(), offset, limit)).cloned()
+    }
+
+    pub(crate) fn keep(&self, review: &str, offset: i64, limit: i64, page: FindingPage) {
+        let mut pages = self.pages.lock().expect("no panic holds the lock");
+        if pages.len() >= PAGES_MAX {
+            pages.clear();
+        }
+        pages.insert((review.to_owned(), offset, limit), page);
     }
 }

@@ -258,6 +258,8 @@ pub struct Register {
     parsed: Arc<crate::parsed::ParsedEngagements>,
     /// The engagement list at the last ledger head it was read at.
     listed: Arc<crate::parsed::ListAtHead>,
+    /// Pages of recorded findings (they never change once recorded).
+    finding_pages: Arc<crate::parsed::FindingPages>,
 }
 
 impl std::fmt::Debug for Register {
@@ -310,6 +312,7 @@ impl Register {
             checkpoint_log: Some(default_checkpoint_log(key_path)),
             parsed: Arc::default(),
             listed: Arc::default(),
+            finding_pages: Arc::default(),
         };
         register
             .append(vec![Entry {
@@ -373,6 +376,7 @@ impl Register {
             checkpoint_log: None,
             parsed: Arc::default(),
             listed: Arc::default(),
+            finding_pages: Arc::default(),
         })
     }
 
@@ -477,7 +481,12 @@ impl Register {
             checkpoint_log: self.checkpoint_log.clone(),
             parsed: Arc::clone(&self.parsed),
             listed: Arc::clone(&self.listed),
+            finding_pages: Arc::clone(&self.finding_pages),
         }
+    }
+
+    pub(crate) fn finding_pages(&self) -> &crate::parsed::FindingPages {
+        &self.finding_pages
     }
 
     pub(crate) fn key(&self) -> Result<&InstanceKey, RegisterError> {
@@ -669,6 +678,10 @@ impl Register {
         id: &EngagementId,
     ) -> Result<Arc<Engagement>, RegisterError> {
         let record = self.store.engagement(id.as_str()).await?;
+        if let Some(parsed) = self.parsed.get(&record.id, record.revision) {
+            return Ok(parsed);
+        }
+        let _turn = self.parsed.parse_turn();
         if let Some(parsed) = self.parsed.get(&record.id, record.revision) {
             return Ok(parsed);
         }

@@ -513,8 +513,18 @@ impl Register {
         id: &str,
         offset: i64,
         limit: i64,
-    ) -> Result<(Vec<oversight_store::FindingRecord>, i64), RegisterError> {
-        Ok(self.store().findings(id, offset, limit).await?)
+    ) -> Result<std::sync::Arc<(Vec<oversight_store::FindingRecord>, i64)>, RegisterError> {
+        if let Some(page) = self.finding_pages().get(id, offset, limit) {
+            return Ok(page);
+        }
+        let page = std::sync::Arc::new(self.store().findings(id, offset, limit).await?);
+        // A review being recorded has no findings yet: an empty page is
+        // not kept, so it is read again once the review is there.
+        if page.1 > 0 {
+            self.finding_pages()
+                .keep(id, offset, limit, std::sync::Arc::clone(&page));
+        }
+        Ok(page)
     }
 
     /// Waivers held for `engagement`.

@@ -144,8 +144,8 @@ impl Scoped {
         limit: i64,
     ) -> ApiResult<(Allowed, Vec<oversight_store::FindingRecord>, i64)> {
         let (allowed, _, _) = self.decided(review, action).await?;
-        let (findings, total) = self.register.review_findings(review, offset, limit).await?;
-        Ok((allowed, findings, total))
+        let page = self.register.review_findings(review, offset, limit).await?;
+        Ok((allowed, page.0.clone(), page.1))
     }
 
     /// The engagements the principal may `action` on, a page of them

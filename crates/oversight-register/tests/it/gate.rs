@@ -99,6 +99,29 @@ async fn reviews_waivers_and_tampering(kind: Kind) {
         .record_review(rejected.clone(), serde_json::json!({"tool": "test"}))
         .await
         .expect("record review");
+    // Findings are read a page at a time, with the count of all of them.
+    let first = register
+        .review_findings("rev-0000000000000001", 0, 2)
+        .await
+        .expect("page");
+    assert_eq!(first.0, rejected.findings[..2].to_vec());
+    assert_eq!(first.1, 3);
+    let second = register
+        .review_findings("rev-0000000000000001", 2, 2)
+        .await
+        .expect("page");
+    assert_eq!(
+        (second.0.clone(), second.1),
+        (rejected.findings[2..].to_vec(), 3)
+    );
+    let (delivery, decision) = register
+        .review_decision("rev-0000000000000001")
+        .await
+        .expect("decision");
+    assert_eq!(
+        (delivery, decision),
+        (rejected.delivery.clone(), rejected.decision.clone())
+    );
     assert_eq!(
         register
             .review("rev-0000000000000001")

@@ -113,14 +113,22 @@ impl Browser {
             .unwrap_or_else(|e| panic!("open {path}: {e}"));
     }
 
+    /// The text of `css`. A click that submits a form or follows a link
+    /// may still be loading the next page: an element not there yet, or
+    /// gone stale under the read, is looked for again (up to 60 s).
     async fn text(&self, css: &str) -> String {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("find `{css}`: {e}"))
-            .text()
-            .await
-            .expect("text")
+        let mut last = String::new();
+        for _ in 0..240 {
+            match self.client.find(Locator::Css(css)).await {
+                Ok(e) => match e.text().await {
+                    Ok(t) => return t,
+                    Err(e) => last = e.to_string(),
+                },
+                Err(e) => last = e.to_string(),
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        panic!("find `{css}`: {last}");
     }
 
     async fn body(&self) -> String {
@@ -152,16 +160,13 @@ impl Browser {
         self.fill("#name", name).await;
         self.fill("#password", &format!("password-of-{name}")).await;
         self.click("form button[type=submit]").await;
-        let body = self.body().await;
-        assert!(
-            body.contains(&format!("Signed in as {name}")),
-            "{name} is not signed in: {body}"
-        );
+        // The next page may still be loading: wait for it.
+        self.wait_text("body", &format!("Signed in as {name}")).await;
     }
 
     async fn logout(&self) {
         self.click("header form.account button").await;
-        assert!(self.body().await.contains("Account name"));
+        self.wait_text("body", "Account name").await;
     }
 
     /// Waits until `css` holds `text` (htmx or a reload may bring it).
@@ -371,7 +376,7 @@ fn supplier_and_manager_journeys_in_chromium() {
         assert!(b.text("#requirement-table").await.contains("OSD-"));
         b.fill("#note", "Read with the team").await;
         b.click("#acknowledge").await;
-        let acknowledged = b.text("#acknowledgement").await;
+        let acknowledged = b.wait_text("#acknowledgement", "Acknowledged by").await;
         assert!(
             acknowledged.contains("Acknowledged by acme-member") && acknowledged.contains("(these terms)"),
             "{acknowledged}"

@@ -161,7 +161,8 @@ impl Browser {
         self.fill("#password", &format!("password-of-{name}")).await;
         self.click("form button[type=submit]").await;
         // The next page may still be loading: wait for it.
-        self.wait_text("body", &format!("Signed in as {name}")).await;
+        self.wait_text("body", &format!("Signed in as {name}"))
+            .await;
     }
 
     async fn logout(&self) {

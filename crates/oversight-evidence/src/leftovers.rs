@@ -71,6 +71,14 @@ impl PacksLock {
         file.lock_shared()?;
         Ok(PacksLock(file))
     }
+
+    /// Waits until no pack is being stored, and keeps any from being
+    /// stored while held (garbage collection removes packs under it).
+    pub(crate) fn exclusive(root: &Path) -> io::Result<PacksLock> {
+        let file = open_lock(root)?;
+        file.lock()?;
+        Ok(PacksLock(file))
+    }
 }
 
 /// What [`sweep`] removed.

@@ -23,6 +23,8 @@
 //!   one costs a lookup in the packs' index or one `stat`), and a
 //!   [prehashed writer](Staging::prehashed_writer) takes the digest from a
 //!   caller that hashes the bytes anyway.
+//! * [`EvidenceStore::collect_garbage`]: removes the blobs no record refers
+//!   to, once older than a grace period ([`GcOptions`], [`GcReport`]).
 //! * [`Digest`]: a blob's name.
 //!
 //! The crate knows nothing of scanning, findings or the register: it keeps
@@ -52,6 +54,7 @@
 
 mod digest;
 mod error;
+mod gc;
 mod leftovers;
 mod pack;
 mod staging;
@@ -59,6 +62,7 @@ mod store;
 
 pub use digest::{Digest, ParseDigestError};
 pub use error::{EvidenceError, Result};
+pub use gc::{GcOptions, GcReport};
 pub use leftovers::Leftovers;
 pub use staging::{CommitSummary, StagedWriter, Staging};
 pub use store::{BlobProblem, EvidenceStore, Fetched, Stored, UploadOptions, VerifyReport};

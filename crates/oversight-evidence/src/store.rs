@@ -212,6 +212,20 @@ impl EvidenceStore {
     /// [`EvidenceError::File`] if the directory cannot be created,
     /// [`EvidenceError::Configure`] if the S3 settings are incomplete.
     pub fn open(location: &str) -> Result<Self> {
+        Self::open_with(location, &[])
+    }
+
+    /// Opens the store at `location` as [`open`](Self::open) does, with S3
+    /// settings given as `object_store` configuration keys and values
+    /// (`aws_endpoint`, `aws_access_key_id`, `aws_secret_access_key`,
+    /// `aws_region`, `aws_allow_http`, …), which take precedence over the
+    /// `AWS_*` environment variables. Ignored for other locations.
+    ///
+    /// # Errors
+    ///
+    /// As [`open`](Self::open); [`EvidenceError::InvalidLocation`] names a
+    /// key that is not an S3 setting.
+    pub fn open_with(location: &str, settings: &[(&str, &str)]) -> Result<Self> {
         if location.is_empty() {
             return Err(EvidenceError::InvalidLocation {
                 location: String::new(),
@@ -233,7 +247,16 @@ impl EvidenceStore {
                 })?;
                 Self::open_directory(&path)
             }
-            "s3" | "s3a" => Self::open_s3(&url, AmazonS3Builder::from_env()),
+            "s3" | "s3a" => {
+                let mut builder = AmazonS3Builder::from_env();
+                for (key, value) in settings {
+                    let key: AmazonS3ConfigKey = key.parse().map_err(|_| {
+                        invalid(format!("`{key}` is not an S3 setting of object_store"))
+                    })?;
+                    builder = builder.with_config(key, *value);
+                }
+                Self::open_s3(&url, builder)
+            }
             "memory" => Ok(Self::in_memory()),
             _ => Err(EvidenceError::UnsupportedScheme {
                 location: redact(location),
@@ -1094,7 +1117,7 @@ impl EvidenceStore {
     }
 
     /// Every object under `packs/`.
-    async fn list_packs(&self) -> Result<Vec<object_store::ObjectMeta>> {
+    pub(crate) async fn list_packs(&self) -> Result<Vec<object_store::ObjectMeta>> {
         self.objects
             .list(Some(&ObjectPath::from(pack::PACKS)))
             .try_collect()
@@ -1144,7 +1167,7 @@ impl EvidenceStore {
     }
 
     /// A whole object (a pack index), unverified.
-    async fn read_object(&self, location: &ObjectPath) -> Result<Bytes> {
+    pub(crate) async fn read_object(&self, location: &ObjectPath) -> Result<Bytes> {
         let fail = |source| EvidenceError::Pack {
             action: "read",
             key: location.to_string(),
@@ -1158,6 +1181,25 @@ impl EvidenceStore {
             .bytes()
             .await
             .map_err(fail)
+    }
+
+    /// The object store underneath.
+    pub(crate) fn objects(&self) -> &dyn ObjectStore {
+        self.objects.as_ref()
+    }
+
+    /// Forgets the packs read so far (some were removed): they are read
+    /// again on next use.
+    pub(crate) fn forget_packs(&self) {
+        *self.packs.write() = PackIndex::default();
+        self.packs.loaded.store(false, Ordering::Release);
+    }
+
+    pub(crate) fn list_error(&self, source: object_store::Error) -> EvidenceError {
+        EvidenceError::List {
+            store: self.description.clone(),
+            source: Box::new(source),
+        }
     }
 
     fn missing(&self, digest: Digest) -> EvidenceError {
@@ -1189,7 +1231,7 @@ impl EvidenceStore {
         }
     }
 
-    fn store_error(
+    pub(crate) fn store_error(
         &self,
         action: &'static str,
         digest: Digest,

@@ -1,5 +1,8 @@
-//! The evidence store and staging area end to end, on a local directory and
-//! in memory. No test needs the network.
+//! The evidence store and staging area end to end, on a local directory,
+//! on S3-compatible storage and in memory. The S3 server is s3s-fs on
+//! loopback, which `scripts/test` starts (`$OVERSIGHT_TEST_S3`); a test that
+//! runs on S3 fails, naming what to start, when it is not there. Tests that
+//! alter objects do it on the server's disk, behind the client's back.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -17,6 +20,7 @@ use object_store::{
 use oversight_evidence::{
     BlobProblem, CommitSummary, Digest, EvidenceError, EvidenceStore, Staging, UploadOptions,
 };
+use oversight_test_support::s3::TempBucket;
 
 /// Deterministic bytes that do not compress or repeat in small blocks.
 fn content(len: usize, seed: u64) -> Vec<u8> {
@@ -48,10 +52,123 @@ fn local_store() -> Result<(tempfile::TempDir, EvidenceStore)> {
     Ok((dir, store))
 }
 
+/// Uploads in parts above 5 MiB, in 5 MiB parts: the smallest S3 accepts
+/// (s3s-fs refuses a smaller part that is not the last, as S3 does).
+fn s3_parts() -> UploadOptions {
+    UploadOptions {
+        multipart_threshold: 5 << 20,
+        part_size: 5 << 20,
+        parts_in_flight: 2,
+        concurrency: 4,
+    }
+}
+
+/// Where a store under test keeps its objects.
+enum Place {
+    Local(tempfile::TempDir),
+    S3(TempBucket),
+}
+
+/// A store under test, on a local directory or in a bucket of the S3 test
+/// server (under a prefix, as a deployment would use), with the directory
+/// its objects are files in.
+struct Backend {
+    store: EvidenceStore,
+    place: Place,
+}
+
+impl Backend {
+    fn local() -> Result<Backend> {
+        let (dir, store) = local_store()?;
+        Ok(Backend {
+            store,
+            place: Place::Local(dir),
+        })
+    }
+
+    fn s3() -> Result<Backend> {
+        let bucket = TempBucket::new("evidence");
+        let store = open_s3(&bucket.url("/team/evidence"))?;
+        Ok(Backend {
+            store,
+            place: Place::S3(bucket),
+        })
+    }
+
+    /// A local store and an S3 one.
+    fn both() -> Result<[Backend; 2]> {
+        Ok([Backend::local()?, Backend::s3()?])
+    }
+
+    fn location(&self) -> String {
+        match &self.place {
+            Place::Local(dir) => dir.path().join("evidence").display().to_string(),
+            Place::S3(bucket) => bucket.url("/team/evidence"),
+        }
+    }
+
+    /// The same store, opened anew (another process).
+    fn reopen(&self) -> Result<EvidenceStore> {
+        match &self.place {
+            Place::Local(_) => Ok(EvidenceStore::open(&self.location())?),
+            Place::S3(_) => open_s3(&self.location()),
+        }
+    }
+
+    /// The directory holding the store's objects as files.
+    fn root(&self) -> std::path::PathBuf {
+        match &self.place {
+            Place::Local(dir) => dir.path().join("evidence"),
+            Place::S3(bucket) => bucket.dir().join("team/evidence"),
+        }
+    }
+
+    /// The file holding object `key` (`sha256/…`, `packs/…`).
+    fn file(&self, key: &str) -> std::path::PathBuf {
+        self.root().join(key)
+    }
+
+    /// The file holding the loose blob `digest`.
+    fn blob_file(&self, digest: &Digest) -> std::path::PathBuf {
+        let hex = digest.to_hex();
+        self.file(&format!("sha256/{}/{}", &hex[..2], &hex[2..]))
+    }
+
+    /// Every object's key under `packs/`, sorted.
+    fn pack_keys(&self) -> Vec<String> {
+        let packs = self.root().join("packs");
+        if !packs.is_dir() {
+            return Vec::new();
+        }
+        files_under(&packs)
+            .into_iter()
+            .map(|f| format!("packs/{f}"))
+            .collect()
+    }
+
+    /// The one pack of the store (and no other pack or index but its own).
+    fn single_pack(&self) -> Result<std::path::PathBuf> {
+        single_pack(self.root())
+    }
+
+    fn name(&self) -> &'static str {
+        match self.place {
+            Place::Local(_) => "local",
+            Place::S3(_) => "S3",
+        }
+    }
+}
+
+fn open_s3(location: &str) -> Result<EvidenceStore> {
+    let settings = oversight_test_support::s3::settings();
+    let settings: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    Ok(EvidenceStore::open_with(location, &settings)?)
+}
+
 #[tokio::test]
-async fn bytes_round_trip_on_a_local_directory_and_in_memory() -> Result<()> {
-    let (_dir, local) = local_store()?;
-    for store in [local, EvidenceStore::open("memory://")?] {
+async fn bytes_round_trip_on_a_local_directory_s3_and_in_memory() -> Result<()> {
+    let [local, s3] = Backend::both()?;
+    for store in [local.store, s3.store, EvidenceStore::open("memory://")?] {
         let stored = store.put_bytes(b"pentest report, v1").await?;
         assert_eq!(stored.digest, Digest::of(b"pentest report, v1"));
         assert_eq!(stored.size, 18);
@@ -89,27 +206,41 @@ async fn a_local_blob_lives_at_sha256_fan_out_path() -> Result<()> {
 
 #[tokio::test]
 async fn the_same_bytes_twice_make_one_object_and_the_second_put_says_so() -> Result<()> {
-    let (_dir, store) = local_store()?;
-    let first = store.put_bytes(b"same content").await?;
-    let second = store.put_bytes(b"same content").await?;
-    assert!(!first.already_present);
-    assert!(second.already_present);
-    assert_eq!(first.digest, second.digest);
-    let report = store.verify_all().await?;
-    assert_eq!((report.blobs, report.bytes), (1, 12));
-    assert!(report.problems.is_empty());
+    for backend in Backend::both()? {
+        let store = &backend.store;
+        let first = store.put_bytes(b"same content").await?;
+        let second = store.put_bytes(b"same content").await?;
+        assert!(!first.already_present);
+        assert!(second.already_present, "{}", backend.name());
+        assert_eq!(first.digest, second.digest);
+        let report = store.verify_all().await?;
+        assert_eq!((report.blobs, report.bytes), (1, 12));
+        assert!(report.problems.is_empty());
+        assert_eq!(
+            std::fs::read(backend.blob_file(&first.digest))?,
+            b"same content"
+        );
 
-    let file = tempfile::NamedTempFile::new()?;
-    std::fs::write(file.path(), b"same content")?;
-    assert!(store.put_file(file.path()).await?.already_present);
+        let file = tempfile::NamedTempFile::new()?;
+        std::fs::write(file.path(), b"same content")?;
+        assert!(store.put_file(file.path()).await?.already_present);
+    }
     Ok(())
 }
 
 #[tokio::test]
 async fn a_blob_overwritten_on_disk_is_reported_tampered_and_never_returned() -> Result<()> {
-    let (dir, store) = local_store()?;
+    for backend in Backend::both()? {
+        blob_overwritten_on_disk(&backend).await?;
+    }
+    Ok(())
+}
+
+async fn blob_overwritten_on_disk(backend: &Backend) -> Result<()> {
+    let store = &backend.store;
+    let dir = tempfile::tempdir()?;
     let stored = store.put_bytes(b"original evidence").await?;
-    let path = store.local_path(&stored.digest).expect("a local store");
+    let path = backend.blob_file(&stored.digest);
     // Same size, so the change is only visible by hashing.
     std::fs::write(&path, b"modified evidence")?;
 
@@ -118,7 +249,7 @@ async fn a_blob_overwritten_on_disk_is_reported_tampered_and_never_returned() ->
             assert_eq!(digest, stored.digest);
             assert_eq!(actual, Digest::of(b"modified evidence"));
         }
-        other => panic!("expected Tampered, got {other:?}"),
+        other => panic!("{}: expected Tampered, got {other:?}", backend.name()),
     }
     let message = store.get(&stored.digest).await.unwrap_err().to_string();
     assert!(message.contains(&stored.digest.to_hex()), "{message}");
@@ -148,7 +279,14 @@ async fn a_blob_overwritten_on_disk_is_reported_tampered_and_never_returned() ->
 
 #[tokio::test]
 async fn verify_reports_missing_and_stray_blobs() -> Result<()> {
-    let (dir, store) = local_store()?;
+    for backend in Backend::both()? {
+        missing_and_stray(&backend).await?;
+    }
+    Ok(())
+}
+
+async fn missing_and_stray(backend: &Backend) -> Result<()> {
+    let store = &backend.store;
     let kept = store.put_bytes(b"kept").await?.digest;
     let missing = Digest::of(b"never stored");
     assert_eq!(
@@ -159,8 +297,8 @@ async fn verify_reports_missing_and_stray_blobs() -> Result<()> {
         store.get(&missing).await,
         Err(EvidenceError::Missing { digest, .. }) if digest == missing
     ));
-    std::fs::create_dir_all(dir.path().join("evidence/sha256/zz"))?;
-    std::fs::write(dir.path().join("evidence/sha256/zz/not-a-digest"), b"?")?;
+    std::fs::create_dir_all(backend.file("sha256/zz"))?;
+    std::fs::write(backend.file("sha256/zz/not-a-digest"), b"?")?;
     let report = store.verify_all().await?;
     assert_eq!(report.blobs, 1);
     assert_eq!(
@@ -174,16 +312,24 @@ async fn verify_reports_missing_and_stray_blobs() -> Result<()> {
 
 #[tokio::test]
 async fn get_to_file_streams_a_verified_blob() -> Result<()> {
-    let (dir, store) = local_store()?;
+    let dir = tempfile::tempdir()?;
     let bytes = content(3 << 20, 7);
-    let digest = store.put_bytes(&bytes).await?.digest;
-    let destination = dir.path().join("out/restored.bin");
-    std::fs::create_dir_all(destination.parent().expect("has a parent"))?;
-    assert_eq!(
-        store.get_to_file(&digest, &destination).await?,
-        bytes.len() as u64
-    );
-    assert_eq!(std::fs::read(&destination)?, bytes);
+    for backend in Backend::both()? {
+        let store = &backend.store;
+        let digest = store.put_bytes(&bytes).await?.digest;
+        let destination = dir
+            .path()
+            .join("out")
+            .join(backend.name())
+            .join("restored.bin");
+        std::fs::create_dir_all(destination.parent().expect("has a parent"))?;
+        assert_eq!(
+            store.get_to_file(&digest, &destination).await?,
+            bytes.len() as u64
+        );
+        assert_eq!(std::fs::read(&destination)?, bytes);
+    }
+    let digest = Digest::of(&bytes);
 
     let memory = EvidenceStore::in_memory();
     memory.put_bytes(&bytes).await?;
@@ -222,7 +368,42 @@ async fn a_50_mib_file_is_uploaded_in_parts_and_reads_back_intact() -> Result<()
     let on_disk = local.local_path(&digest).expect("a local store");
     assert_eq!(std::fs::metadata(on_disk)?.len(), bytes.len() as u64);
     assert!(local.verify(&[digest]).await?.is_empty());
+
+    // On S3, in parts of 5 MiB (the smallest S3 takes): the server says
+    // the object was assembled from 10 parts.
+    let s3 = Backend::s3()?;
+    let store = s3.reopen()?.with_upload_options(s3_parts());
+    assert!(!store.put_file(file.path()).await?.already_present);
+    assert!(store.put_file(file.path()).await?.already_present);
+    assert_eq!(
+        std::fs::metadata(s3.blob_file(&digest))?.len(),
+        bytes.len() as u64
+    );
+    let e_tag = s3_head(&s3, &format!("team/evidence/{}", digest.store_key()))
+        .await?
+        .e_tag
+        .unwrap_or_default();
+    assert!(e_tag.trim_matches('"').ends_with("-10"), "ETag {e_tag}");
+    assert!(store.get(&digest).await? == bytes);
+    assert!(store.verify(&[digest]).await?.is_empty());
+    let restored = tempfile::NamedTempFile::new()?;
+    store.get_to_file(&digest, restored.path()).await?;
+    assert!(std::fs::read(restored.path())? == bytes);
     Ok(())
+}
+
+/// What the S3 test server says of object `key` of the backend's bucket,
+/// asked directly (not through the evidence store).
+async fn s3_head(backend: &Backend, key: &str) -> Result<ObjectMeta> {
+    use object_store::ObjectStoreExt as _;
+    let Place::S3(bucket) = &backend.place else {
+        anyhow::bail!("not an S3 backend");
+    };
+    let mut builder = object_store::aws::AmazonS3Builder::new().with_bucket_name(bucket.name());
+    for (key, value) in oversight_test_support::s3::settings() {
+        builder = builder.with_config(key.parse()?, value);
+    }
+    Ok(builder.build()?.head(&ObjectPath::from(key)).await?)
 }
 
 #[tokio::test]
@@ -249,6 +430,14 @@ async fn a_50_mib_blob_is_staged_in_chunks_and_committed() -> Result<()> {
     let summary = staging.commit(&local).await?;
     assert_eq!((summary.uploaded, summary.already_present), (1, 0));
     assert!(local.get(&digest).await? == bytes);
+
+    let s3 = Backend::s3()?;
+    let store = s3.reopen()?.with_upload_options(s3_parts());
+    let summary = staging.commit(&store).await?;
+    assert_eq!((summary.uploaded, summary.already_present), (1, 0));
+    assert!(store.get(&digest).await? == bytes);
+    let again = staging.commit(&store).await?;
+    assert_eq!((again.uploaded, again.already_present), (0, 1));
     Ok(())
 }
 
@@ -294,9 +483,17 @@ fn single_pack(root: std::path::PathBuf) -> Result<std::path::PathBuf> {
 
 #[tokio::test]
 async fn a_truncated_blob_is_replaced_when_the_same_content_is_stored_again() -> Result<()> {
-    let (dir, store) = local_store()?;
+    for backend in Backend::both()? {
+        truncated_blob_replaced(&backend).await?;
+    }
+    Ok(())
+}
+
+async fn truncated_blob_replaced(backend: &Backend) -> Result<()> {
+    let store = &backend.store;
+    let dir = tempfile::tempdir()?;
     let stored = store.put_bytes(b"complete evidence").await?;
-    let path = store.local_path(&stored.digest).expect("a local store");
+    let path = backend.blob_file(&stored.digest);
     std::fs::write(&path, b"complete")?;
     assert!(!store.put_bytes(b"complete evidence").await?.already_present);
     assert!(store.verify(&[stored.digest]).await?.is_empty());
@@ -308,7 +505,7 @@ async fn a_truncated_blob_is_replaced_when_the_same_content_is_stored_again() ->
     let mut writer = staging.writer();
     writer.write_all(b"complete evidence")?;
     writer.finish()?;
-    assert_eq!(staging.commit(&store).await?.uploaded, 1);
+    assert_eq!(staging.commit(store).await?.uploaded, 1);
     assert_eq!(&store.get(&stored.digest).await?[..], b"complete evidence");
     assert!(store.verify(&[stored.digest]).await?.is_empty());
     let report = store.verify_all().await?;
@@ -324,6 +521,14 @@ async fn a_truncated_blob_is_replaced_when_the_same_content_is_stored_again() ->
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_threads_stage_blobs_at_once_and_one_commit_stores_each_once() -> Result<()> {
+    for backend in Backend::both()? {
+        many_threads_stage(&backend).await?;
+    }
+    Ok(())
+}
+
+/// A staging area commits to one store: one per backend.
+async fn many_threads_stage(backend: &Backend) -> Result<()> {
     let staging = Staging::new()?;
     let threads = 8;
     let per_thread = 40;
@@ -349,30 +554,34 @@ async fn many_threads_stage_blobs_at_once_and_one_commit_stores_each_once() -> R
     let distinct = shared + threads * (per_thread - shared);
     assert_eq!(staging.blobs().len() as u64, distinct);
 
-    let (_dir, store) = local_store()?;
-    store.put_bytes(&content(1000, 0)).await?;
-    let summary = staging.commit(&store).await?;
-    assert_eq!(summary.uploaded + summary.already_present, distinct);
-    assert_eq!(summary.already_present, 1);
-    let total: u64 = staging.blobs().iter().map(|(_, size)| size).sum();
-    assert_eq!(
-        summary.uploaded_bytes + summary.already_present_bytes,
-        total
-    );
+    {
+        let store = &backend.store;
+        store.put_bytes(&content(1000, 0)).await?;
+        let summary = staging.commit(store).await?;
+        assert_eq!(summary.uploaded + summary.already_present, distinct);
+        assert_eq!(summary.already_present, 1);
+        let total: u64 = staging.blobs().iter().map(|(_, size)| size).sum();
+        assert_eq!(
+            summary.uploaded_bytes + summary.already_present_bytes,
+            total
+        );
 
-    let again = staging.commit(&store).await?;
-    assert_eq!(
-        again,
-        CommitSummary {
-            uploaded: 0,
-            uploaded_bytes: 0,
-            already_present: distinct,
-            already_present_bytes: total,
-        }
-    );
-    let report = store.verify_all().await?;
-    assert_eq!((report.blobs, report.bytes), (distinct, total));
-    assert!(report.problems.is_empty());
+        let again = staging.commit(store).await?;
+        assert_eq!(
+            again,
+            CommitSummary {
+                uploaded: 0,
+                uploaded_bytes: 0,
+                already_present: distinct,
+                already_present_bytes: total,
+            },
+            "{}",
+            backend.name()
+        );
+        let report = store.verify_all().await?;
+        assert_eq!((report.blobs, report.bytes), (distinct, total));
+        assert!(report.problems.is_empty());
+    }
     Ok(())
 }
 
@@ -512,18 +721,12 @@ async fn a_review_of_many_small_files_creates_one_pack_and_its_index() -> Result
     Ok(())
 }
 
-/// A local store holding three packed blobs; returns the store's root,
-/// the pack and index files, and the blobs.
+/// Three blobs packed into the backend's store by a review; returns the
+/// pack and index files, and the blobs.
 async fn packed_store(
-    dir: &tempfile::TempDir,
-) -> Result<(
-    std::path::PathBuf,
-    std::path::PathBuf,
-    std::path::PathBuf,
-    Vec<Vec<u8>>,
-)> {
-    let root = dir.path().join("evidence");
-    let store = EvidenceStore::open(root.to_str().expect("UTF-8"))?;
+    backend: &Backend,
+) -> Result<(std::path::PathBuf, std::path::PathBuf, Vec<Vec<u8>>)> {
+    let store = backend.reopen()?;
     let staging = Staging::for_store(&store).await?;
     let blobs = vec![b"alpha".to_vec(), b"beta beta".to_vec(), b"gamma".to_vec()];
     for bytes in &blobs {
@@ -532,20 +735,26 @@ async fn packed_store(
         writer.finish()?;
     }
     staging.commit(&store).await?;
-    let pack = single_pack(root.clone())?;
+    let pack = backend.single_pack()?;
     let index = pack.with_extension("idx");
-    Ok((root, pack, index, blobs))
+    Ok((pack, index, blobs))
 }
 
 #[tokio::test]
 async fn an_altered_pack_is_found_blob_by_blob() -> Result<()> {
-    let dir = tempfile::tempdir()?;
-    let (root, pack, _, blobs) = packed_store(&dir).await?;
+    for backend in Backend::both()? {
+        altered_pack(&backend).await?;
+    }
+    Ok(())
+}
+
+async fn altered_pack(backend: &Backend) -> Result<()> {
+    let (pack, _, blobs) = packed_store(backend).await?;
     // "beta beta" starts at 5: change its first byte.
     let mut bytes = std::fs::read(&pack)?;
     bytes[5] = b'B';
     std::fs::write(&pack, &bytes)?;
-    let store = EvidenceStore::open(root.to_str().expect("UTF-8"))?;
+    let store = backend.reopen()?;
     let altered = Digest::of(&blobs[1]);
     let error = store.get(&altered).await.unwrap_err();
     assert!(matches!(error, EvidenceError::Tampered { .. }), "{error}");
@@ -565,23 +774,27 @@ async fn an_altered_pack_is_found_blob_by_blob() -> Result<()> {
 
 #[tokio::test]
 async fn a_forged_missing_or_orphan_pack_is_reported_by_verify_all() -> Result<()> {
-    let dir = tempfile::tempdir()?;
-    let (root, pack, index, blobs) = packed_store(&dir).await?;
+    for backend in Backend::both()? {
+        forged_missing_or_orphan_pack(&backend).await?;
+    }
+    Ok(())
+}
+
+async fn forged_missing_or_orphan_pack(backend: &Backend) -> Result<()> {
+    let (pack, index, blobs) = packed_store(backend).await?;
     let key = |path: &std::path::Path| {
         format!(
             "packs/{}",
             path.file_name().expect("a file").to_string_lossy()
         )
     };
-    let location = root.to_str().expect("UTF-8").to_owned();
-
     // An index edited to point elsewhere no longer hashes to its name: it is
     // not trusted, and its blobs are not found.
     let original = std::fs::read(&index)?;
     let mut forged = original.clone();
     *forged.last_mut().expect("entries") ^= 1;
     std::fs::write(&index, &forged)?;
-    let store = EvidenceStore::open(&location)?;
+    let store = backend.reopen()?;
     let error = store.get(&Digest::of(&blobs[0])).await.unwrap_err();
     assert!(matches!(error, EvidenceError::Missing { .. }), "{error}");
     let problems = store.verify_all().await?.problems;
@@ -595,7 +808,7 @@ async fn a_forged_missing_or_orphan_pack_is_reported_by_verify_all() -> Result<(
     std::fs::write(&index, &original)?;
     let bytes = std::fs::read(&pack)?;
     std::fs::write(&pack, &bytes[..bytes.len() - 1])?;
-    let report = EvidenceStore::open(&location)?.verify_all().await?;
+    let report = backend.reopen()?.verify_all().await?;
     assert_eq!(report.blobs, 2, "the blobs still whole are read");
     assert!(
         matches!(&report.problems[..], [BlobProblem::Pack { key: k, reason }]
@@ -607,7 +820,7 @@ async fn a_forged_missing_or_orphan_pack_is_reported_by_verify_all() -> Result<(
     // A pack without its index (a review stopped before it), and an index
     // without its pack.
     std::fs::remove_file(&index)?;
-    let problems = EvidenceStore::open(&location)?.verify_all().await?.problems;
+    let problems = backend.reopen()?.verify_all().await?.problems;
     assert!(
         matches!(&problems[..], [BlobProblem::Pack { key: k, reason }]
             if *k == key(&pack) && reason.contains("has no index")),
@@ -615,7 +828,7 @@ async fn a_forged_missing_or_orphan_pack_is_reported_by_verify_all() -> Result<(
     );
     std::fs::write(&index, &original)?;
     std::fs::remove_file(&pack)?;
-    let store = EvidenceStore::open(&location)?;
+    let store = backend.reopen()?;
     let problems = store.verify_all().await?.problems;
     assert!(
         matches!(&problems[..], [BlobProblem::Pack { key: k, reason }]
@@ -629,15 +842,15 @@ async fn a_forged_missing_or_orphan_pack_is_reported_by_verify_all() -> Result<(
 
 #[tokio::test]
 async fn a_pack_written_by_another_process_is_found_on_a_miss() -> Result<()> {
-    let dir = tempfile::tempdir()?;
-    let root = dir.path().join("evidence");
-    let reader = EvidenceStore::open(root.to_str().expect("UTF-8"))?;
-    assert!(
-        !reader.contains(&Digest::of(b"later")).await?,
-        "packs read: none"
-    );
-    let (_, _, _, blobs) = packed_store(&dir).await?;
-    assert!(reader.get(&Digest::of(&blobs[1])).await? == blobs[1]);
+    for backend in Backend::both()? {
+        let reader = &backend.store;
+        assert!(
+            !reader.contains(&Digest::of(b"later")).await?,
+            "packs read: none"
+        );
+        let (_, _, blobs) = packed_store(&backend).await?;
+        assert!(reader.get(&Digest::of(&blobs[1])).await? == blobs[1]);
+    }
     Ok(())
 }
 
@@ -677,6 +890,27 @@ async fn staging_for_a_remote_store_uploads_one_pack_of_what_the_store_lacks() -
     for bytes in first.iter().chain(&second) {
         assert!(remote.get(&Digest::of(bytes)).await? == *bytes);
     }
+
+    // The same on S3: two packs and their indexes, nothing loose.
+    let s3 = Backend::s3()?;
+    for blobs in [&first, &second] {
+        let staging = Staging::for_store(&s3.store).await?;
+        for bytes in blobs {
+            let mut writer = staging.writer();
+            writer.write_all(bytes)?;
+            writer.finish()?;
+        }
+        staging.commit(&s3.store).await?;
+    }
+    assert_eq!(s3.pack_keys().len(), 4, "{:?}", s3.pack_keys());
+    assert!(!s3.root().join("sha256").exists());
+    let report = s3.reopen()?.verify_all().await?;
+    assert_eq!(report.blobs, 75);
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let reader = s3.reopen()?;
+    for bytes in first.iter().chain(&second) {
+        assert!(reader.get(&Digest::of(bytes)).await? == *bytes);
+    }
     Ok(())
 }
 
@@ -697,14 +931,17 @@ async fn staging_for_a_local_store_replaces_an_altered_blob() -> Result<()> {
 
 #[tokio::test]
 async fn staging_for_a_remote_store_keeps_blobs_until_commit() -> Result<()> {
-    let store = EvidenceStore::open("memory://")?;
-    let staging = Staging::for_store(&store).await?;
-    let mut writer = staging.prehashed_writer();
-    writer.write_all(b"remote evidence")?;
-    let (digest, _) = writer.finish_as(Digest::of(b"remote evidence"))?;
-    assert!(!store.contains(&digest).await?);
-    assert_eq!(staging.commit(&store).await?.uploaded, 1);
-    assert_eq!(&store.get(&digest).await?[..], b"remote evidence");
+    let s3 = Backend::s3()?;
+    for store in [EvidenceStore::open("memory://")?, s3.reopen()?] {
+        let staging = Staging::for_store(&store).await?;
+        let mut writer = staging.prehashed_writer();
+        writer.write_all(b"remote evidence")?;
+        let (digest, _) = writer.finish_as(Digest::of(b"remote evidence"))?;
+        assert!(!store.contains(&digest).await?);
+        assert_eq!(staging.commit(&store).await?.uploaded, 1);
+        assert_eq!(&store.get(&digest).await?[..], b"remote evidence");
+    }
+    assert_eq!(s3.pack_keys().len(), 2, "{:?}", s3.pack_keys());
     Ok(())
 }
 
@@ -910,4 +1147,178 @@ impl MultipartUpload for CountingUpload {
     async fn abort(&mut self) -> object_store::Result<()> {
         self.upload.abort().await
     }
+}
+
+/// Sets the modification time of the file at `path` to `ago` before now:
+/// the age the store sees (s3s-fs gives a file's as `LastModified`).
+fn make_old(path: &std::path::Path, ago: std::time::Duration) -> Result<()> {
+    let file = std::fs::File::options().write(true).open(path)?;
+    file.set_modified(std::time::SystemTime::now() - ago)?;
+    Ok(())
+}
+
+/// Stages `blobs` for `store` and commits them: one pack. Returns its
+/// pack and index keys.
+async fn commit_pack(backend: &Backend, blobs: &[Vec<u8>]) -> Result<Vec<String>> {
+    let before = backend.pack_keys();
+    let staging = Staging::for_store(&backend.store).await?;
+    for bytes in blobs {
+        let mut writer = staging.writer();
+        writer.write_all(bytes)?;
+        writer.finish()?;
+    }
+    staging.commit(&backend.store).await?;
+    let new: Vec<String> = backend
+        .pack_keys()
+        .into_iter()
+        .filter(|key| !before.contains(key))
+        .collect();
+    assert_eq!(new.len(), 2, "{new:?}");
+    Ok(new)
+}
+
+#[tokio::test]
+async fn garbage_collection_removes_old_unreferenced_blobs_and_packs_only() -> Result<()> {
+    use std::collections::{BTreeSet, HashSet};
+    use std::time::Duration;
+
+    use oversight_evidence::GcOptions;
+
+    let day = Duration::from_secs(24 * 3600);
+    for backend in Backend::both()? {
+        let name = backend.name();
+        let store = &backend.store;
+        let blob = |seed: u64| content(2000 + seed as usize, seed);
+        // Loose: referenced, unreferenced and old, unreferenced and young.
+        let kept = store.put_bytes(&blob(1)).await?.digest;
+        let old = store.put_bytes(&blob(2)).await?.digest;
+        let young = store.put_bytes(&blob(3)).await?.digest;
+        // Packs: one holding a referenced blob and an unreferenced one, one
+        // of unreferenced blobs only, old, and one young; a pack without
+        // its index (a review killed between the two), old.
+        let mixed = commit_pack(&backend, &[blob(10), blob(11)]).await?;
+        let unreferenced = commit_pack(&backend, &[blob(20), blob(21)]).await?;
+        let _recent = commit_pack(&backend, &[blob(30)]).await?;
+        let orphan = Digest::of(b"an orphan pack");
+        let orphan_key = format!("packs/{orphan}.pack");
+        std::fs::write(backend.file(&orphan_key), b"orphan")?;
+        for key in mixed.iter().chain(&unreferenced).chain([&orphan_key]) {
+            make_old(&backend.file(key), 2 * day)?;
+        }
+        for digest in [kept, old] {
+            make_old(&backend.blob_file(&digest), 2 * day)?;
+        }
+        let referenced: HashSet<Digest> = [kept, Digest::of(&blob(10))].into();
+        let files_before = files_under(&backend.root());
+
+        let options = GcOptions {
+            grace: day,
+            dry_run: true,
+        };
+        let dry = store.collect_garbage(&referenced, options).await?;
+        assert!(dry.dry_run);
+        assert_eq!(
+            files_under(&backend.root()),
+            files_before,
+            "{name}: dry run"
+        );
+        assert_eq!(
+            dry.removed_blobs.keys().copied().collect::<Vec<_>>(),
+            vec![old],
+            "{name}"
+        );
+        let pack_name = |key: &str| -> Digest {
+            key.trim_start_matches("packs/")
+                .split('.')
+                .next()
+                .expect("a name")
+                .parse()
+                .expect("a digest")
+        };
+        let expected: BTreeSet<Digest> = [pack_name(&unreferenced[0]), orphan].into();
+        assert_eq!(
+            dry.removed_packs.keys().copied().collect::<BTreeSet<_>>(),
+            expected,
+            "{name}"
+        );
+        assert_eq!(dry.removed_packs[&orphan], (0, 6));
+        assert_eq!(dry.removed_packs[&pack_name(&unreferenced[0])].0, 2);
+        assert_eq!(
+            (dry.kept_referenced, dry.kept_young, dry.kept_in_packs),
+            (2, 2, 1),
+            "{name}: {dry:?}"
+        );
+        assert!(dry.left_alone.is_empty(), "{:?}", dry.left_alone);
+
+        let report = store
+            .collect_garbage(
+                &referenced,
+                GcOptions {
+                    dry_run: false,
+                    ..options
+                },
+            )
+            .await?;
+        assert_eq!(
+            (
+                &report.removed_blobs,
+                &report.removed_packs,
+                report.removed_bytes
+            ),
+            (&dry.removed_blobs, &dry.removed_packs, dry.removed_bytes),
+            "{name}: the dry run said what goes"
+        );
+        assert!(!backend.blob_file(&old).exists());
+        for key in unreferenced.iter().chain([&orphan_key]) {
+            assert!(!backend.file(key).exists(), "{name}: {key}");
+        }
+        for key in &mixed {
+            assert!(backend.file(key).exists(), "{name}: {key}");
+        }
+        // What went is gone for this store and for one opened anew; what
+        // stayed reads back verified.
+        for reader in [store, &backend.reopen()?] {
+            for gone in [old, Digest::of(&blob(20)), Digest::of(&blob(21))] {
+                assert!(
+                    matches!(reader.get(&gone).await, Err(EvidenceError::Missing { .. })),
+                    "{name}"
+                );
+            }
+            for (digest, bytes) in [
+                (kept, blob(1)),
+                (young, blob(3)),
+                (Digest::of(&blob(10)), blob(10)),
+                (Digest::of(&blob(11)), blob(11)),
+                (Digest::of(&blob(30)), blob(30)),
+            ] {
+                assert!(reader.get(&digest).await? == bytes, "{name}");
+            }
+        }
+        let audit = store.verify_all().await?;
+        assert!(audit.problems.is_empty(), "{name}: {:?}", audit.problems);
+        assert_eq!(audit.blobs, 5);
+
+        // Nothing left to remove; with no grace, the young ones go too.
+        let again = store.collect_garbage(&referenced, options).await?;
+        assert_eq!(again.removed_count(), 0, "{name}: {again:?}");
+        let now = store
+            .collect_garbage(
+                &referenced,
+                GcOptions {
+                    grace: Duration::ZERO,
+                    dry_run: false,
+                },
+            )
+            .await?;
+        assert_eq!(
+            now.removed_blobs.keys().copied().collect::<Vec<_>>(),
+            vec![young]
+        );
+        assert_eq!(now.removed_packs.len(), 1, "{name}: the recent pack");
+        assert_eq!(
+            store.verify_all().await?.held,
+            [kept, Digest::of(&blob(10)), Digest::of(&blob(11))].into()
+        );
+    }
+    Ok(())
 }

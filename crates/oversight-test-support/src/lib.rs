@@ -9,10 +9,13 @@
 //!   (`$OVERSIGHT_TEST_POSTGRES`, a private cluster `scripts/test` starts)
 //!   and a database per test that is dropped when the test ends, failed or
 //!   not.
+//! * [`s3`]: the S3-compatible server (`$OVERSIGHT_TEST_S3`, s3s-fs, which
+//!   `scripts/test` starts) and a bucket per test.
 
 use std::path::{Path, PathBuf};
 
 pub mod postgres;
+pub mod s3;
 pub mod ssh;
 
 /// The variable naming the corpora directory.

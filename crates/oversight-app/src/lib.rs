@@ -26,6 +26,7 @@ mod error;
 pub mod escrow;
 pub mod evidence;
 pub mod export;
+pub mod ledger;
 pub mod oscal;
 pub mod pack;
 pub mod paths;

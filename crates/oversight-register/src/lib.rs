@@ -61,7 +61,7 @@ pub use register::{
     ApplyOutcome, EngagementSummary, PolicyFiles, Register, RegisterError, default_checkpoint_log,
 };
 pub use review::{
-    EvidenceRequest, WaiverRequest, evidence_digest, new_id, review_digest, revocation_digest,
-    waiver_digest,
+    EvidenceRequest, WaiverRequest, agreed_policy, evidence_digest, new_id, review_digest,
+    revocation_digest, waiver_digest,
 };
 pub use supplier::{Contact, SubSupplier, Supplier};

@@ -315,6 +315,19 @@ impl Register {
                 approver: approver.to_owned(),
             });
         }
+        self.check_waiver_request(request).await
+    }
+
+    /// The checks a waiver request passes before anyone approves it: a
+    /// reason, an expiry not in the past, the finding recorded in the
+    /// engagement, the agreed policy's waiver rules (categories not
+    /// waivable, `max_days`). A server checks a request with this when it
+    /// is asked, and again, with four eyes, when it is approved. Returns
+    /// the content hash the waiver would be bound to.
+    pub async fn check_waiver_request(
+        &self,
+        request: &WaiverRequest,
+    ) -> Result<Option<String>, RegisterError> {
         if request.reason.trim().is_empty() {
             return Err(RegisterError::Invalid(
                 "A waiver needs a reason (--reason)".into(),
@@ -668,22 +681,7 @@ impl Register {
             .parse()
             .map_err(|e: crate::IdError| RegisterError::Invalid(e.to_string()))?;
         let engagement = self.engagement(&id).await?;
-        let policy = match engagement
-            .terms
-            .acceptance
-            .as_ref()
-            .and_then(|a| a.agreed.as_ref())
-        {
-            Some(agreed) => oversight_policy::Policy::parse(
-                &agreed.text,
-                &format!("the agreed policy of engagement `{id}`"),
-            )
-            .map_err(|e| RegisterError::InvalidPolicy {
-                engagement: id.to_string(),
-                reason: e.to_string(),
-            })?,
-            None => oversight_policy::Policy::default_policy(),
-        };
+        let policy = agreed_policy(&engagement)?;
         if let Ok(category) = category.parse::<oversight_model::Category>()
             && !policy.is_waivable(category)
         {
@@ -871,5 +869,28 @@ impl Register {
             )));
         }
         Ok(())
+    }
+}
+
+/// The acceptance policy `engagement` agreed (its waiver rules among
+/// others), or the default policy when it agreed none.
+pub fn agreed_policy(
+    engagement: &crate::Engagement,
+) -> Result<oversight_policy::Policy, RegisterError> {
+    match engagement
+        .terms
+        .acceptance
+        .as_ref()
+        .and_then(|a| a.agreed.as_ref())
+    {
+        Some(agreed) => oversight_policy::Policy::parse(
+            &agreed.text,
+            &format!("the agreed policy of engagement `{}`", engagement.id),
+        )
+        .map_err(|e| RegisterError::InvalidPolicy {
+            engagement: engagement.id.to_string(),
+            reason: e.to_string(),
+        }),
+        None => Ok(oversight_policy::Policy::default_policy()),
     }
 }

@@ -17,8 +17,9 @@ use axum::response::{IntoResponse, Response};
 use oversight_access::{Action, Resource};
 use oversight_web::views::{
     Acknowledgement, CategoryGroup, Cell, Chrome, DashboardPage, DeliveryPage, DeliveryRow, DueRow,
-    EngagementPage, EngagementRow, EngagementsPage, ErrorPage, FilterOption, FindingRow, LoginPage,
-    Pager, ReasonRow, RequirementRow, StatusRow,
+    EngagementPage, EngagementRow, EngagementsPage, ErrorPage, FilterOption, FindingRow,
+    LedgerPage, LedgerRow, LoginPage, Pager, ReasonRow, RequestRow, RequirementRow, StatusRow,
+    VerificationView, WaiverLimits, WaiverNote, WaiverRow, WaiversPage,
 };
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -128,6 +129,14 @@ impl Viewer {
             dashboard: scoped
                 .principal()
                 .may(Action::ReadStatus, &Resource::Organisation),
+            waivers: scoped
+                .principal()
+                .grants
+                .iter()
+                .any(|g| g.role.permits(Action::ReadWaivers)),
+            ledger: scoped
+                .principal()
+                .may(Action::VerifyLedger, &Resource::Organisation),
             title: title.to_owned(),
         };
         Ok(Viewer { scoped, chrome })
@@ -606,6 +615,10 @@ async fn engagement_page(
         may_submit: scoped.may_on(Action::SubmitDelivery, e),
         refuses: e.refuses_deliveries(jiff::Zoned::now().date()),
         recent,
+        may_export: scoped.may_on(Action::Export, e)
+            && scoped
+                .principal()
+                .may(Action::Export, &Resource::Organisation),
         notice: match done {
             Some("acknowledged") => {
                 Some("Your acknowledgement of the terms is recorded in the ledger.".to_owned())
@@ -749,6 +762,8 @@ pub(crate) struct FindingsQuery {
     disposition: Option<String>,
     #[serde(default)]
     page: Option<String>,
+    #[serde(default)]
+    done: Option<String>,
 }
 
 /// `GET /deliveries/{id}`: the review's status, the decision and its
@@ -819,6 +834,14 @@ async fn delivery_page(
         total: 0,
         groups: Vec::new(),
         pager: Pager::default(),
+        waiver_limits: None,
+        notice: match q.done.as_deref() {
+            Some("requested") => Some(
+                "Your waiver request is recorded; an approver decides it from the waiver queue."
+                    .to_owned(),
+            ),
+            _ => None,
+        },
     };
     let Some(review) = &job.review else {
         return Ok(body);
@@ -839,9 +862,9 @@ async fn delivery_page(
         })
         .collect();
     let internal = scoped.may_on(Action::ReadInternal, &allowed.engagement);
+    let register = scoped.register_for(&allowed);
     let rationales: BTreeMap<String, String> = if reads_waivers {
-        scoped
-            .register_for(&allowed)
+        register
             .waivers(&job.engagement)
             .await?
             .into_iter()
@@ -850,6 +873,69 @@ async fn delivery_page(
     } else {
         BTreeMap::new()
     };
+    // Waivers granted and requests made since the review, by fingerprint:
+    // the organisation's, shown only to those who read waivers.
+    let today = jiff::Zoned::now().date();
+    let mut granted: BTreeMap<String, WaiverNote> = BTreeMap::new();
+    let mut requested: BTreeMap<String, String> = BTreeMap::new();
+    if reads_waivers {
+        for w in register
+            .waivers_in_force(&job.engagement, jiff::Timestamp::now())
+            .await?
+        {
+            if w.expires
+                .parse::<jiff::civil::Date>()
+                .is_ok_and(|e| e >= today)
+            {
+                granted.insert(
+                    w.fingerprint.clone(),
+                    WaiverNote {
+                        id: w.id,
+                        expires: w.expires,
+                        approver: w.approver,
+                    },
+                );
+            }
+        }
+        for r in scoped
+            .state()
+            .requests()
+            .of_engagement(&job.engagement)
+            .await
+            .map_err(|e| Problem::internal(&e))?
+            .into_iter()
+            .filter(|r| r.status == "pending")
+        {
+            requested.insert(
+                r.fingerprint,
+                format!("{} by {} until {}", r.id, r.requester, r.expires),
+            );
+        }
+    }
+    // Who may ask for a waiver sees the form, within the agreed policy's
+    // limits (an unreadable policy offers none: the register would refuse).
+    let policy = if scoped.may_on(Action::RequestWaiver, &allowed.engagement) {
+        oversight_register::agreed_policy(&allowed.engagement).ok()
+    } else {
+        None
+    };
+    if let Some(policy) = &policy {
+        let latest = policy.waivers().max_days.and_then(|days| {
+            today
+                .checked_add(jiff::Span::new().days(i64::from(days)))
+                .ok()
+        });
+        let proposed = today
+            .checked_add(jiff::Span::new().days(30))
+            .unwrap_or(today);
+        let proposed = latest.map_or(proposed, |l| proposed.min(l));
+        body.waiver_limits = Some(WaiverLimits {
+            today: today.to_string(),
+            proposed: proposed.to_string(),
+            latest: latest.map(|l| l.to_string()),
+            max_days: policy.waivers().max_days,
+        });
+    }
     let wanted = |v: &Option<String>| v.as_deref().filter(|v| !v.is_empty()).map(str::to_owned);
     let (category, severity, disposition) = (
         wanted(&q.category),
@@ -897,9 +983,37 @@ async fn delivery_page(
         .take(FINDINGS_PER_PAGE)
     {
         let waiver = if internal { f.waiver_id.clone() } else { None };
+        let waived_since = if f.disposition == "blocking" {
+            granted.get(&f.fingerprint).cloned()
+        } else {
+            None
+        };
+        let pending_request = requested.get(&f.fingerprint).cloned();
+        let waivable = policy.as_ref().is_none_or(|p| {
+            !p.waivers()
+                .not_waivable
+                .iter()
+                .any(|c| c.as_str() == f.category)
+        });
+        let open =
+            f.disposition == "blocking" && waived_since.is_none() && pending_request.is_none();
         let row = FindingRow {
             rationale: waiver.as_ref().and_then(|w| rationales.get(w).cloned()),
             waiver,
+            fingerprint_full: if policy.is_some() {
+                f.fingerprint.clone()
+            } else {
+                String::new()
+            },
+            may_request: policy.is_some() && open && waivable,
+            not_waivable: (policy.is_some() && open && !waivable).then(|| {
+                format!(
+                    "The agreed policy marks {} findings not waivable: the delivery must fix it.",
+                    f.category
+                )
+            }),
+            waived_since,
+            requested: pending_request,
             rule: f.rule,
             severity: f.severity,
             path: f.path,
@@ -917,6 +1031,391 @@ async fn delivery_page(
         }
     }
     Ok(body)
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct WaiverRequestForm {
+    #[serde(default)]
+    csrf: Option<String>,
+    fingerprint: String,
+    reason: String,
+    expires: String,
+}
+
+/// `POST /deliveries/{id}/waiver-requests`: a reviewer asks to waive one of
+/// the delivery's findings; the scope is checked before the form is read,
+/// and the request against the agreed policy by the register.
+pub(crate) async fn request_waiver(
+    State(state): State<AppState>,
+    scoped: Result<Scoped, Problem>,
+    session: Session,
+    uri: Uri,
+    Path(id): Path<String>,
+    request: Request,
+) -> Response {
+    let viewer = match Viewer::of(scoped, &session, &uri, &state, "Request a waiver").await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    let result = async {
+        let not_found = || Problem::not_found(format!("Delivery {id}"));
+        let job = viewer
+            .scoped
+            .state()
+            .jobs()
+            .job(&id)
+            .await
+            .map_err(|e| Problem::internal(&e))?
+            .ok_or_else(not_found)?;
+        let allowed = viewer
+            .scoped
+            .engagement(&job.engagement, Action::RequestWaiver)
+            .await
+            .map_err(|p| if p.status == 404 { not_found() } else { p })?;
+        let axum::Form(form) = axum::Form::<WaiverRequestForm>::from_request(request, &())
+            .await
+            .map_err(|e| {
+                Problem::new(
+                    e.status(),
+                    format!("The waiver request form cannot be read: {e}"),
+                )
+            })?;
+        check_csrf(&viewer.scoped, &session, form.csrf.as_deref()).await?;
+        let expires: jiff::civil::Date = form.expires.trim().parse().map_err(|_| {
+            Problem::bad_request(format!(
+                "The last day of the waiver, `{}`, is not a date (YYYY-MM-DD)",
+                form.expires
+            ))
+        })?;
+        crate::requests::ask(
+            &viewer.scoped,
+            &allowed,
+            form.fingerprint.trim(),
+            &form.reason,
+            expires,
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(_) => see_other(&format!("/deliveries/{}?done=requested", encode(&id))),
+        Err(p) => viewer.problem(&p),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct DoneQuery {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+/// Expiring waivers are listed this many days ahead.
+const EXPIRING_WITHIN_DAYS: i64 = 30;
+
+/// `GET /waivers`: the waiver queue of the engagements in scope: pending
+/// requests (approve and deny for approvers) and waivers expiring soon.
+pub(crate) async fn waivers(
+    State(state): State<AppState>,
+    scoped: Result<Scoped, Problem>,
+    session: Session,
+    uri: Uri,
+    Query(q): Query<DoneQuery>,
+) -> Response {
+    let viewer = match Viewer::of(scoped, &session, &uri, &state, "Waivers").await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    match waivers_page(&viewer, q.done.as_deref()).await {
+        Ok(body) => page(StatusCode::OK, "waivers", &body),
+        Err(p) => viewer.problem(&p),
+    }
+}
+
+async fn waivers_page(viewer: &Viewer, done: Option<&str>) -> Result<WaiversPage, Problem> {
+    let scoped = &viewer.scoped;
+    if !viewer.chrome.waivers {
+        return Err(Problem::forbidden(format!(
+            "{} may not read-waivers: the waiver queue is the organisation's",
+            scoped.principal().name
+        )));
+    }
+    let (engagements, _) = scoped
+        .engagements(Action::ReadWaivers, 0, usize::MAX)
+        .await?;
+    let by_id: BTreeMap<&str, &oversight_register::Engagement> = engagements
+        .iter()
+        .map(|e| (e.id.as_str(), e.as_ref()))
+        .collect();
+    let me = oversight_register::approval::fold_name(&scoped.principal().name);
+    let short = |f: &str| f.chars().take(12).collect::<String>();
+    let pending = scoped
+        .state()
+        .requests()
+        .pending()
+        .await
+        .map_err(|e| Problem::internal(&e))?
+        .into_iter()
+        .filter_map(|r| {
+            let engagement = by_id.get(r.engagement.as_str())?;
+            Some(RequestRow {
+                may_decide: scoped.may_on(Action::ApproveWaiver, engagement),
+                own: oversight_register::approval::fold_name(&r.requester) == me,
+                id: r.id,
+                engagement: r.engagement,
+                fingerprint: short(&r.fingerprint),
+                reason: r.reason,
+                expires: r.expires,
+                requester: r.requester,
+                at: r.created_at,
+            })
+        })
+        .collect();
+    let today = jiff::Zoned::now().date();
+    let now = jiff::Timestamp::now();
+    let mut expiring = Vec::new();
+    for e in &engagements {
+        // Listed by `Scoped::engagements` for reading waivers: allowed.
+        let allowed = crate::scoped::Allowed {
+            engagement: std::sync::Arc::clone(e),
+        };
+        for w in scoped
+            .register_for(&allowed)
+            .waivers_in_force(e.id.as_str(), now)
+            .await?
+        {
+            let Ok(expires) = w.expires.parse::<jiff::civil::Date>() else {
+                continue;
+            };
+            let days_left = expires.duration_since(today).as_hours() / 24;
+            if days_left <= EXPIRING_WITHIN_DAYS {
+                expiring.push(WaiverRow {
+                    id: w.id,
+                    engagement: w.engagement_id,
+                    fingerprint: short(&w.fingerprint),
+                    reason: w.reason,
+                    requester: w.requester,
+                    approver: w.approver,
+                    expires: w.expires,
+                    days_left,
+                });
+            }
+        }
+    }
+    expiring.sort_by(|a, b| a.expires.cmp(&b.expires).then(a.id.cmp(&b.id)));
+    Ok(WaiversPage {
+        chrome: viewer.chrome.clone(),
+        pending,
+        expiring,
+        horizon: EXPIRING_WITHIN_DAYS,
+        notice: match done {
+            Some("approved") => {
+                Some("The waiver is granted and recorded in the ledger.".to_owned())
+            }
+            Some("denied") => Some("The waiver request is denied.".to_owned()),
+            _ => None,
+        },
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct CsrfForm {
+    #[serde(default)]
+    csrf: Option<String>,
+}
+
+/// Approves (`approve`) or denies request `id` from the queue's form.
+async fn decide_request(
+    state: AppState,
+    scoped: Result<Scoped, Problem>,
+    session: Session,
+    uri: Uri,
+    id: String,
+    request: Request,
+    approve: bool,
+) -> Response {
+    let viewer = match Viewer::of(scoped, &session, &uri, &state, "Waiver request").await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    let result = async {
+        // The right to decide first: nothing is read for one who has none.
+        crate::requests::pending(&viewer.scoped, &id).await?;
+        let axum::Form(form) = axum::Form::<CsrfForm>::from_request(request, &())
+            .await
+            .map_err(|e| Problem::new(e.status(), format!("The form cannot be read: {e}")))?;
+        check_csrf(&viewer.scoped, &session, form.csrf.as_deref()).await?;
+        if approve {
+            crate::requests::approve(&viewer.scoped, &id)
+                .await
+                .map(|_| "approved")
+        } else {
+            crate::requests::deny(&viewer.scoped, &id)
+                .await
+                .map(|()| "denied")
+        }
+    }
+    .await;
+    match result {
+        Ok(done) => see_other(&format!("/waivers?done={done}")),
+        Err(p) => viewer.problem(&p),
+    }
+}
+
+/// `POST /waiver-requests/{id}/approve`: the requester's own approval is
+/// refused (four eyes). The right to decide is checked before the form is
+/// read.
+pub(crate) async fn approve_waiver(
+    State(state): State<AppState>,
+    scoped: Result<Scoped, Problem>,
+    session: Session,
+    uri: Uri,
+    Path(id): Path<String>,
+    request: Request,
+) -> Response {
+    decide_request(state, scoped, session, uri, id, request, true).await
+}
+
+/// `POST /waiver-requests/{id}/deny`.
+pub(crate) async fn deny_waiver(
+    State(state): State<AppState>,
+    scoped: Result<Scoped, Problem>,
+    session: Session,
+    uri: Uri,
+    Path(id): Path<String>,
+    request: Request,
+) -> Response {
+    decide_request(state, scoped, session, uri, id, request, false).await
+}
+
+/// `GET /engagements/{id}/export`: the evidence pack, as the API's export
+/// (an auditor of the whole organisation only).
+pub(crate) async fn export(
+    State(state): State<AppState>,
+    scoped: Result<Scoped, Problem>,
+    session: Session,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Response {
+    let viewer = match Viewer::of(scoped, &session, &uri, &state, "Evidence pack").await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    match crate::routes::export_pack(&viewer.scoped, &id).await {
+        Ok(response) => response,
+        Err(p) => viewer.problem(&p),
+    }
+}
+
+/// Events on one page of the ledger.
+const EVENTS_PER_PAGE: usize = 100;
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct LedgerQuery {
+    #[serde(default)]
+    subject: Option<String>,
+    #[serde(default)]
+    kind: Option<String>,
+    #[serde(default)]
+    page: Option<String>,
+    #[serde(default)]
+    verify: Option<String>,
+}
+
+/// `GET /ledger`: the signed ledger's events, filtered and paginated here;
+/// `?verify=now` verifies the ledger and the evidence store and shows the
+/// result (a read: it changes nothing).
+pub(crate) async fn ledger(
+    State(state): State<AppState>,
+    scoped: Result<Scoped, Problem>,
+    session: Session,
+    uri: Uri,
+    Query(q): Query<LedgerQuery>,
+) -> Response {
+    let viewer = match Viewer::of(scoped, &session, &uri, &state, "Ledger").await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    match ledger_page(&viewer, q).await {
+        Ok(body) => page(StatusCode::OK, "ledger", &body),
+        Err(p) => viewer.problem(&p),
+    }
+}
+
+async fn ledger_page(viewer: &Viewer, q: LedgerQuery) -> Result<LedgerPage, Problem> {
+    let scoped = &viewer.scoped;
+    let register = scoped.organisation(Action::VerifyLedger)?;
+    let wanted = |v: &Option<String>| v.as_deref().filter(|v| !v.is_empty()).map(str::to_owned);
+    let filter = oversight_app::ledger::EventFilter {
+        subject: wanted(&q.subject),
+        kind: wanted(&q.kind),
+    };
+    let page_no = page_number(q.page.as_deref());
+    let events = oversight_app::ledger::events(
+        register,
+        &filter,
+        (page_no - 1) * EVENTS_PER_PAGE,
+        EVENTS_PER_PAGE,
+    )
+    .await?;
+    let query: String = [("subject", &filter.subject), ("kind", &filter.kind)]
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}&", encode(v))))
+        .collect();
+    let choices = |counts: Vec<(String, usize)>, selected: Option<&str>| {
+        counts
+            .into_iter()
+            .map(|(value, count)| FilterOption {
+                selected: selected == Some(value.as_str()),
+                value,
+                count,
+            })
+            .collect()
+    };
+    let verification = if q.verify.as_deref() == Some("now") {
+        let v = oversight_app::ledger::verify(register, scoped.state().evidence()).await;
+        Some(VerificationView {
+            intact: v.intact(),
+            ledger_intact: v.ledger_intact,
+            events: v.events,
+            head: v.head,
+            key_fingerprint: v.key_fingerprint,
+            ledger_failure: v.ledger_failure,
+            blobs: v.blobs,
+            bytes: v.bytes,
+            evidence_problems: v.evidence_problems,
+            at: jiff::Timestamp::now().to_string(),
+        })
+    } else {
+        None
+    };
+    let (exportable, _) = scoped.engagements(Action::Export, 0, usize::MAX).await?;
+    Ok(LedgerPage {
+        chrome: viewer.chrome.clone(),
+        pager: pager(page_no, events.matching, EVENTS_PER_PAGE, |p| {
+            format!("/ledger?{query}page={p}")
+        }),
+        events: events
+            .events
+            .into_iter()
+            .map(|e| LedgerRow {
+                seq: e.seq,
+                kind: e.kind,
+                subject: e.subject,
+                actor: e.actor,
+                at: e.at,
+                hash: e.hash.chars().take(16).collect(),
+            })
+            .collect(),
+        subjects: choices(events.subjects, filter.subject.as_deref()),
+        kinds: choices(events.kinds, filter.kind.as_deref()),
+        matching: events.matching,
+        total: events.total,
+        verification,
+        exports: exportable
+            .iter()
+            .map(|e| e.id.as_str().to_owned())
+            .collect(),
+    })
 }
 
 #[cfg(test)]

@@ -389,6 +389,48 @@ pub fn routes() -> Vec<Route> {
             "Page: a delivery's decision, reasons and findings (filtered, paginated)",
             crate::pages::delivery
         ),
+        route!(
+            POST,
+            "/deliveries/{id}/waiver-requests",
+            A(RequestWaiver),
+            "Page: ask to waive one of a delivery's findings (form: fingerprint, reason, expires)",
+            crate::pages::request_waiver
+        ),
+        route!(
+            GET,
+            "/engagements/{id}/export",
+            A(Export),
+            "Page: download the engagement's evidence pack (zip), as the API's export",
+            crate::pages::export
+        ),
+        route!(
+            GET,
+            "/ledger",
+            A(VerifyLedger),
+            "Page: the signed ledger's events (filtered, paginated) and \"verify now\" (?verify=now)",
+            crate::pages::ledger
+        ),
+        route!(
+            GET,
+            "/waivers",
+            A(ReadWaivers),
+            "Page: the waiver queue (pending requests, waivers expiring soon)",
+            crate::pages::waivers
+        ),
+        route!(
+            POST,
+            "/waiver-requests/{id}/approve",
+            A(ApproveWaiver),
+            "Page: approve a waiver request (another account than the requester)",
+            crate::pages::approve_waiver
+        ),
+        route!(
+            POST,
+            "/waiver-requests/{id}/deny",
+            A(ApproveWaiver),
+            "Page: deny a waiver request",
+            crate::pages::deny_waiver
+        ),
     ]
 }
 
@@ -1255,104 +1297,30 @@ async fn request_waiver(
     Path(id): Path<String>,
     Json(body): Json<NewWaiverRequest>,
 ) -> ApiResult<(StatusCode, Json<crate::requests::WaiverRequest>)> {
-    scoped.engagement(&id, Action::RequestWaiver).await?;
-    if body.reason.trim().is_empty() {
-        return Err(Problem::bad_request("A waiver request needs a reason"));
-    }
-    let request = crate::requests::WaiverRequest {
-        id: oversight_access::secret::id("wrq"),
-        engagement: id,
-        fingerprint: body.fingerprint,
-        reason: body.reason,
-        expires: body.expires.to_string(),
-        requester: scoped.principal().name.clone(),
-        status: "pending".to_owned(),
-        decided_by: None,
-        waiver: None,
-        created_at: jiff::Timestamp::now().to_string(),
-    };
-    scoped
-        .state()
-        .requests()
-        .create(&request)
-        .await
-        .map_err(db)?;
+    let allowed = scoped.engagement(&id, Action::RequestWaiver).await?;
+    let request = crate::requests::ask(
+        &scoped,
+        &allowed,
+        &body.fingerprint,
+        &body.reason,
+        body.expires,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(request)))
-}
-
-async fn pending(
-    scoped: &Scoped,
-    id: &str,
-) -> ApiResult<(crate::scoped::Allowed, crate::requests::WaiverRequest)> {
-    let not_found = || Problem::not_found(format!("Waiver request {id}"));
-    let request = scoped
-        .state()
-        .requests()
-        .get(id)
-        .await
-        .map_err(db)?
-        .ok_or_else(not_found)?;
-    let allowed = scoped
-        .engagement(&request.engagement, Action::ApproveWaiver)
-        .await
-        .map_err(|p| if p.status == 404 { not_found() } else { p })?;
-    if request.status != "pending" {
-        return Err(Problem::conflict(format!(
-            "Waiver request {id} is already {}",
-            request.status
-        )));
-    }
-    Ok((allowed, request))
 }
 
 async fn approve_waiver(
     scoped: Scoped,
     Path(id): Path<String>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let (allowed, request) = pending(&scoped, &id).await?;
-    let expires: jiff::civil::Date = request
-        .expires
-        .parse()
-        .map_err(|_| Problem::internal(&format!("waiver request {id} has an unreadable expiry")))?;
-    let waiver = scoped
-        .register_for(&allowed)
-        .waive_as_approver(
-            &oversight_register::WaiverRequest {
-                engagement: request.engagement.clone(),
-                fingerprint: request.fingerprint.clone(),
-                reason: request.reason.clone(),
-                expires,
-                approver: scoped.principal().name.clone(),
-                approval: None,
-            },
-            &request.requester,
-            &id,
-        )
-        .await?;
-    if !scoped
-        .state()
-        .requests()
-        .decide(&id, "approved", &scoped.principal().name, Some(&waiver.id))
-        .await
-        .map_err(db)?
-    {
-        return Err(Problem::conflict(format!(
-            "Waiver request {id} was decided meanwhile"
-        )));
-    }
+    let waiver = crate::requests::approve(&scoped, &id).await?;
     Ok(Json(
         serde_json::json!({"waiver": waiver.id, "approver": waiver.approver, "requester": waiver.requester}),
     ))
 }
 
 async fn deny_waiver(scoped: Scoped, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    pending(&scoped, &id).await?;
-    scoped
-        .state()
-        .requests()
-        .decide(&id, "denied", &scoped.principal().name, None)
-        .await
-        .map_err(db)?;
+    crate::requests::deny(&scoped, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -1521,7 +1489,13 @@ async fn revoke_waiver(
 }
 
 async fn export(scoped: Scoped, Path(id): Path<String>) -> ApiResult<Response> {
-    let allowed = scoped.engagement(&id, Action::Export).await?;
+    export_pack(&scoped, &id).await
+}
+
+/// The evidence pack of engagement `id` as a zip download, for the API and
+/// the pages alike.
+pub(crate) async fn export_pack(scoped: &Scoped, id: &str) -> ApiResult<Response> {
+    let allowed = scoped.engagement(id, Action::Export).await?;
     // The pack holds the whole signed ledger, every engagement's events:
     // only an auditor of the whole organisation may take it.
     scoped.organisation(Action::Export)?;

@@ -554,6 +554,16 @@ fn matrix(method: &str, path: &str) -> Option<Expect> {
         ("GET", "/engagements/{id}" | "/deliveries/{id}") => Expect::Only(READERS),
         ("POST", "/engagements/{id}/acknowledge") => Expect::Only(&[Supplier]),
         ("POST", "/engagements/{id}/deliveries") => Expect::Only(&[Reviewer, Supplier]),
+        ("POST", "/deliveries/{id}/waiver-requests") => Expect::Only(&[Reviewer]),
+        ("GET", "/engagements/{id}/export" | "/ledger") => Expect::Only(&[Auditor]),
+        // The queue of the engagements in the caller's scope: a token for
+        // another engagement sees that engagement's (none of acme's).
+        ("GET", "/waivers") => {
+            Expect::Only(&[Manager, Reviewer, Approver, Auditor, OtherEngagementToken])
+        }
+        ("POST", "/waiver-requests/{id}/approve" | "/waiver-requests/{id}/deny") => {
+            Expect::Only(&[Approver])
+        }
         _ => return None,
     })
 }

@@ -20,6 +20,7 @@ use oversight_access::{Role, Scope};
 use serde_json::json;
 
 const RATIONALE: &str = "Rotated test-only key, accepted by the ISMS lead";
+const WAIVER_REASON: &str = "Staging-only deploy script, key revoked at the provider";
 
 /// Two cloud credentials in two files: one waived, one blocking.
 fn delivery() -> Vec<u8> {
@@ -32,6 +33,21 @@ fn delivery() -> Vec<u8> {
         (
             "deploy/prod.py",
             "import os\n\nAWS_ACCESS_KEY_ID = \"AKIAQX4BRTWN5XG7K2PD\"\n",
+        ),
+    ])
+}
+
+/// The same, deploy/prod.py fixed: the key comes from the environment.
+fn fixed_delivery() -> Vec<u8> {
+    tar_gz(&[
+        ("README.md", "# Portal\n\nThe customer portal.\n"),
+        (
+            "src/settings.py",
+            "import os\n\nAWS_ACCESS_KEY_ID = \"AKIAQX4BRTWN5XG7K2PD\"\nREGION = os.environ.get(\"REGION\", \"eu-west-1\")\n",
+        ),
+        (
+            "deploy/prod.py",
+            "import os\n\nAWS_ACCESS_KEY_ID = os.environ[\"AWS_ACCESS_KEY_ID\"]\n",
         ),
     ])
 }
@@ -80,7 +96,7 @@ impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
 }
 
 /// Console entries that are errors of the page: script errors and CSP
-/// violations. A page answered with 401 or 404 on purpose is not one.
+/// violations. A page answered with a 4xx status on purpose is not one.
 async fn console_errors(client: &Client) -> (Vec<String>, usize) {
     let log = client.issue_cmd(BrowserLog).await.expect("the browser log");
     let entries = log
@@ -90,10 +106,11 @@ async fn console_errors(client: &Client) -> (Vec<String>, usize) {
         .iter()
         .filter(|e| matches!(e["level"].as_str(), Some("SEVERE" | "WARNING")))
         .filter_map(|e| e["message"].as_str().map(str::to_owned))
+        // Pages answered with a client error on purpose (401, a refusal,
+        // a request the policy does not allow) are not errors of the page;
+        // a missing asset is.
         .filter(|m| {
-            !(m.contains("the server responded with a status of 401")
-                || m.contains("the server responded with a status of 404")
-                    && !m.contains("/static/"))
+            !m.contains("the server responded with a status of 4") || m.contains("/static/")
         })
         .collect();
     (errors, entries.len())
@@ -103,9 +120,52 @@ struct Browser {
     client: Client,
     base: String,
     shots: Vec<std::path::PathBuf>,
+    /// axe-core's axe.min.js.
+    axe: String,
+    /// Serious and critical accessibility violations, by page.
+    violations: Vec<String>,
+    /// Pages checked.
+    checked: usize,
 }
 
+/// Runs axe-core (injected first) on the page and hands back its serious
+/// and critical violations, each with the elements concerned.
+const AXE_RUN: &str = r#"const done = arguments[arguments.length - 1];
+axe.run(document, {resultTypes: ['violations']})
+  .then(r => done(r.violations
+    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => v.impact + ' ' + v.id + ' (' + v.help + '): ' + v.nodes.map(n => n.target.join(' ') + ' — ' + n.failureSummary).join(' | '))))
+  .catch(e => done(['axe-core failed: ' + e]));"#;
+
 impl Browser {
+    /// Runs axe-core on the page shown, named `page`; its serious and
+    /// critical violations are kept for the end of the test.
+    async fn check_accessibility(&mut self, page: &str) {
+        let found = self.axe_violations(page).await;
+        self.checked += 1;
+        self.violations
+            .extend(found.into_iter().map(|v| format!("{page}: {v}")));
+    }
+
+    /// axe-core's serious and critical violations on the page shown.
+    async fn axe_violations(&self, page: &str) -> Vec<String> {
+        self.client
+            .execute(&self.axe, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("inject axe-core into {page}: {e}"));
+        let found = self
+            .client
+            .execute_async(AXE_RUN, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("run axe-core on {page}: {e}"));
+        found
+            .as_array()
+            .unwrap_or_else(|| panic!("axe-core's answer on {page} is not a list: {found}"))
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
     async fn go(&self, path: &str) {
         self.client
             .goto(&format!("{}{path}", self.base))
@@ -235,11 +295,21 @@ fn supplier_and_manager_journeys_in_chromium() {
         &[(Role::Supplier, Scope::Supplier("acme-dev".into()))],
     );
     h.account("manager", &[(Role::Manager, Scope::Organisation)]);
+    // The lead both asks for waivers and approves others' requests.
+    h.account(
+        "lead",
+        &[
+            (Role::Reviewer, Scope::Organisation),
+            (Role::Approver, Scope::Organisation),
+        ],
+    );
     let reviewer = h.account("reviewer", &[(Role::Reviewer, Scope::Organisation)]);
     let approver = h.account("approver", &[(Role::Approver, Scope::Organisation)]);
     let supplier_token = h.token(&supplier, Scope::Supplier("acme-dev".into()), hours(1));
     let reviewer_token = h.token(&reviewer, Scope::Organisation, hours(1));
     let approver_token = h.token(&approver, Scope::Organisation, hours(1));
+    let auditor = h.account("auditor", &[(Role::Auditor, Scope::Organisation)]);
+    let auditor_token = h.token(&auditor, Scope::Organisation, hours(1));
 
     // Before the browser: an earlier delivery over the API, and a waiver of
     // its settings.py finding, asked by the reviewer, granted by the approver.
@@ -308,6 +378,9 @@ fn supplier_and_manager_journeys_in_chromium() {
 
     let upload = h.dir.path().join("portal-2.tar.gz");
     std::fs::write(&upload, delivery()).expect("the upload");
+    let fixed_upload = h.dir.path().join("portal-3.tar.gz");
+    std::fs::write(&fixed_upload, fixed_delivery()).expect("the fixed upload");
+    let pack_path = h.dir.path().join("pack.zip");
     let shots = h.dir.path().join("screenshots");
     std::fs::create_dir_all(&shots).expect("a screenshot directory");
 
@@ -320,6 +393,12 @@ fn supplier_and_manager_journeys_in_chromium() {
             .spawn()
             .expect("chromedriver starts"),
     );
+    // axe-core (scripts/test installs it): without it the test fails.
+    let axe_path = std::env::var("OVERSIGHT_AXE").unwrap_or_else(|_| {
+        panic!("OVERSIGHT_AXE must name axe-core's axe.min.js (scripts/test installs the npm package axe-core)")
+    });
+    let axe = std::fs::read_to_string(&axe_path)
+        .unwrap_or_else(|e| panic!("axe-core at OVERSIGHT_AXE={axe_path}: {e}"));
     let base = h.base.clone();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -355,16 +434,35 @@ fn supplier_and_manager_journeys_in_chromium() {
             client,
             base,
             shots: Vec::new(),
+            axe,
+            violations: Vec::new(),
+            checked: 0,
         };
 
         // Journey 2: the supplier. Not signed in, a page is the login form.
         b.go("/engagements/acme-portal").await;
         assert!(b.body().await.contains("Account name"));
+        b.check_accessibility("login").await;
+        // The check finds what it should: an input without a label, added
+        // to the page here, is a critical violation.
+        b.client
+            .execute(
+                "const i = document.createElement('input'); i.id = 'unlabelled'; document.querySelector('main').appendChild(i);",
+                vec![],
+            )
+            .await
+            .expect("add an input");
+        let found = b.axe_violations("login with an unlabelled input").await;
+        assert!(
+            found.iter().any(|v| v.contains("label") && v.contains("#unlabelled")),
+            "axe-core did not report an input without a label: {found:?}"
+        );
         b.login("acme-member").await;
         let portal = b.text("#engagements").await;
         assert!(portal.contains("acme-portal"), "{portal}");
         assert!(!portal.contains("globex"), "another supplier's engagement: {portal}");
         b.screenshot(&shots, "portal").await;
+        b.check_accessibility("portal").await;
         // Another supplier's engagement does not exist for it.
         b.go("/engagements/globex-app").await;
         let hidden = b.body().await;
@@ -383,6 +481,7 @@ fn supplier_and_manager_journeys_in_chromium() {
             "{acknowledged}"
         );
         b.screenshot(&shots, "engagement").await;
+        b.check_accessibility("engagement (supplier)").await;
 
         b.fill("#delivery", upload.to_str().expect("a UTF-8 path")).await;
         b.click("#submit-delivery").await;
@@ -398,6 +497,7 @@ fn supplier_and_manager_journeys_in_chromium() {
         assert!(!page.contains(RATIONALE), "the supplier sees the waiver rationale: {page}");
         assert!(!page.contains("waiver wvr"), "the supplier sees the waiver: {page}");
         b.screenshot(&shots, "delivery-supplier").await;
+        b.check_accessibility("delivery (supplier)").await;
         // Filtered on the server: through htmx here, a plain GET without it.
         b.client
             .find(Locator::Css("#disposition"))
@@ -430,6 +530,7 @@ fn supplier_and_manager_journeys_in_chromium() {
         let recent = b.text("#main").await;
         assert!(recent.contains("Recent decisions") && recent.contains("acme-member"), "{recent}");
         b.screenshot(&shots, "dashboard").await;
+        b.check_accessibility("dashboard").await;
         b.go(&delivery_path).await;
         let page = b.body().await;
         assert!(page.contains(RATIONALE), "the manager does not see the rationale: {page}");
@@ -445,7 +546,202 @@ fn supplier_and_manager_journeys_in_chromium() {
         assert!(over_api.contains("waived by the organisation"), "{over_api}");
         assert!(!over_api.contains(RATIONALE), "{over_api}");
         b.screenshot(&shots, "delivery").await;
+        b.check_accessibility("delivery (manager)").await;
         b.assert_clean_console("the manager's journey").await;
+
+        // Journey 3: the lead asks to waive the blocking finding of that
+        // delivery; a different approver approves it from the queue.
+        b.logout().await;
+        b.login("lead").await;
+        b.go(&delivery_path).await;
+        let blocking = "tr:has(details.waive)";
+        let row = b.text(blocking).await;
+        assert!(row.contains("deploy/prod.py") && row.contains("blocking"), "{row}");
+        // Past the policy's limit (the browser's own check taken away): the
+        // register refuses, naming the rule.
+        b.click("details.waive summary").await;
+        let limits = b.text("details.waive small[id^=limits-]").await;
+        assert!(limits.contains("at most 90 days"), "{limits}");
+        b.check_accessibility("delivery with the waiver form").await;
+        b.fill("details.waive textarea", WAIVER_REASON).await;
+        b.client
+            .execute(
+                "const i = document.querySelector('details.waive input[type=date]'); i.removeAttribute('max'); i.value = '2099-12-31';",
+                vec![],
+            )
+            .await
+            .expect("set the expiry");
+        b.click("details.waive button[type=submit]").await;
+        let refused = b.wait_text("main", "waivers.max_days").await;
+        assert!(refused.contains("allows at most 90"), "{refused}");
+        b.check_accessibility("error page").await;
+        // Within the limit (the date the form proposes).
+        b.go(&delivery_path).await;
+        b.click("details.waive summary").await;
+        b.fill("details.waive textarea", WAIVER_REASON).await;
+        b.click("details.waive button[type=submit]").await;
+        b.wait_text("main", "Your waiver request is recorded").await;
+        let row = b.text("tr:has(.requested)").await;
+        assert!(row.contains("deploy/prod.py") && row.contains("awaiting an approver"), "{row}");
+        b.go("/waivers").await;
+        let queue = b.wait_text("#pending", WAIVER_REASON).await;
+        assert!(queue.contains("lead"), "{queue}");
+        b.screenshot(&shots, "waivers").await;
+        b.check_accessibility("waiver queue (lead)").await;
+        // The lead may approve, but not its own request: refused, saying why.
+        b.click("#pending button[id^=approve-]").await;
+        let refused = b.wait_text("main", "yourself").await;
+        assert!(refused.contains("another account with the approver role"), "{refused}");
+        let request_id = queue
+            .split_whitespace()
+            .find(|w| w.starts_with("wrq"))
+            .expect("the request's id")
+            .to_owned();
+        b.assert_clean_console("the lead's waiver request").await;
+        b.logout().await;
+
+        // The reviewer reads the queue but has no approve button, and the
+        // POST is refused.
+        b.login("reviewer").await;
+        b.go("/waivers").await;
+        b.wait_text("#pending", &request_id).await;
+        assert!(
+            b.client.find_all(Locator::Css("#pending button")).await.expect("buttons").is_empty(),
+            "the reviewer sees a decision button"
+        );
+        for action in ["approve", "deny"] {
+            let status = agent()
+                .post(&format!("{}/waiver-requests/{request_id}/{action}", b.base))
+                .header("Authorization", &format!("Bearer {reviewer_token}"))
+                .send_form([("csrf", "")])
+                .expect("a response")
+                .status();
+            assert_eq!(status, 403, "the reviewer's {action}");
+        }
+        b.logout().await;
+
+        // The approver approves; the delivery shows the finding waived.
+        b.login("approver").await;
+        b.go("/waivers").await;
+        b.wait_text("#pending", &request_id).await;
+        b.click(&format!("#approve-{request_id}")).await;
+        b.wait_text("main", "The waiver is granted").await;
+        let pending = b.text("#pending").await;
+        assert!(!pending.contains(&request_id), "{pending}");
+        let expiring = b.text("#expiring").await;
+        assert!(expiring.contains(WAIVER_REASON) && expiring.contains("lead / approver"), "{expiring}");
+        b.go(&delivery_path).await;
+        let row = b.wait_text("tr:has(.waived-since)", "Waived").await;
+        assert!(row.contains("deploy/prod.py") && row.contains("approved by approver"), "{row}");
+        b.screenshot(&shots, "delivery-waived").await;
+        b.check_accessibility("delivery with a waiver granted").await;
+        b.assert_clean_console("the approver's journey").await;
+        b.logout().await;
+
+        // The supplier sees neither the queue nor the new waiver's rationale.
+        b.login("acme-member").await;
+        b.go("/waivers").await;
+        let queue = b.body().await;
+        assert!(queue.contains("may not read-waivers"), "{queue}");
+        assert!(!queue.contains(WAIVER_REASON), "{queue}");
+        b.go(&delivery_path).await;
+        let page = b.wait_text("#decision", "rejected").await;
+        let page = format!("{page}{}", b.body().await);
+        for secret in [WAIVER_REASON, RATIONALE, "Waived since", "approved by"] {
+            assert!(!page.contains(secret), "the supplier sees `{secret}`: {page}");
+        }
+
+        // Journey 2, resubmission: the supplier fixes deploy/prod.py (the
+        // key comes from the environment) and the delivery is accepted
+        // (settings.py stays waived).
+        b.go("/engagements/acme-portal").await;
+        b.fill("#delivery", fixed_upload.to_str().expect("a UTF-8 path")).await;
+        b.click("#submit-delivery").await;
+        let decision = b.wait_text("#decision", "accepted").await;
+        assert!(!decision.contains("rejected"), "{decision}");
+        let page = b.body().await;
+        assert!(!page.contains("Blocks acceptance"), "{page}");
+        assert!(!page.contains(RATIONALE) && !page.contains(WAIVER_REASON), "{page}");
+        b.screenshot(&shots, "delivery-accepted").await;
+        b.check_accessibility("delivery accepted").await;
+        b.assert_clean_console("the supplier's resubmission").await;
+        b.logout().await;
+
+        // Journey 4: the auditor reads everything in scope, changes nothing,
+        // verifies the ledger and downloads the evidence pack.
+        b.login("auditor").await;
+        for path in ["/", "/engagements/acme-portal", delivery_path.as_str(), "/waivers", "/ledger"] {
+            b.go(path).await;
+            b.wait_text("footer", "Oversight").await;
+            let forms = b
+                .client
+                .execute(
+                    "return Array.from(document.querySelectorAll('form')).filter(f => f.method === 'post' && !f.classList.contains('account')).map(f => f.getAttribute('action'));",
+                    vec![],
+                )
+                .await
+                .expect("the page's forms");
+            assert_eq!(forms, json!([]), "the auditor is offered a change on {path}");
+            let inputs = b
+                .client
+                .find_all(Locator::Css("textarea, input[type=file]"))
+                .await
+                .expect("inputs");
+            assert!(inputs.is_empty(), "the auditor is offered an input on {path}");
+            b.check_accessibility(&format!("{path} (auditor)")).await;
+        }
+        b.go("/waivers").await;
+        let expiring = b.text("#expiring").await;
+        assert!(expiring.contains(WAIVER_REASON), "the auditor reads waivers: {expiring}");
+        b.go("/ledger").await;
+        let events = b.wait_text("#events", "events match").await;
+        for word in ["waiver.granted", "terms.acknowledged", "delivery.reviewed", "approver", "acme-member"] {
+            assert!(events.contains(word), "no `{word}` in the ledger: {events}");
+        }
+        b.client
+            .find(Locator::Css("#kind"))
+            .await
+            .expect("the kind filter")
+            .select_by_value("waiver.granted")
+            .await
+            .expect("select");
+        b.click("#events-title ~ form button[type=submit]").await;
+        let filtered = b.wait_text("#events", "2 of").await;
+        assert!(!filtered.contains("delivery.reviewed"), "{filtered}");
+        assert!(b.client.current_url().await.expect("a URL").query().unwrap_or("").contains("kind=waiver.granted"));
+        b.click("#verify-now").await;
+        let verified = b.wait_text("#verification", "Verified: intact").await;
+        assert!(verified.contains("Ledger: intact") && verified.contains("no problem"), "{verified}");
+        b.screenshot(&shots, "ledger").await;
+        b.check_accessibility("ledger, verified").await;
+        b.go("/engagements/acme-portal").await;
+        let href = b
+            .client
+            .find(Locator::Css("a#export"))
+            .await
+            .expect("the export link")
+            .attr("href")
+            .await
+            .expect("its address")
+            .expect("an href");
+        let cookies = b.client.get_all_cookies().await.expect("the cookies");
+        let cookie = cookies
+            .iter()
+            .map(|c| format!("{}={}", c.name(), c.value()))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let r = agent()
+            .get(&format!("{}{href}", b.base))
+            .header("Cookie", &cookie)
+            .call()
+            .expect("the pack");
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "application/zip");
+        assert_eq!(r.headers()["x-oversight-verified"], "true");
+        let zip = pack_path.clone();
+        std::fs::write(&zip, r.into_body().read_to_vec().expect("the zip")).expect("write the pack");
+        b.assert_clean_console("the auditor's journey").await;
+        b.logout().await;
 
         // A form from another site is refused, whatever the browser holds.
         let status = agent()
@@ -456,10 +752,44 @@ fn supplier_and_manager_journeys_in_chromium() {
             .status();
         assert_eq!(status, 401, "no cookie, no session");
 
+        assert!(
+            b.violations.is_empty(),
+            "axe-core found serious or critical accessibility violations on {} of {} pages:\n{}",
+            b.violations.len(),
+            b.checked,
+            b.violations.join("\n")
+        );
+        assert!(b.checked >= 15, "axe-core ran on {} pages only", b.checked);
+        eprintln!(
+            "axe-core: {} pages checked, no serious or critical violation",
+            b.checked
+        );
         let shots = b.shots.clone();
         b.client.close().await.expect("close the browser");
         shots
     });
+    // The pack the auditor downloaded verifies with the instance's public
+    // key alone (as `oversight pack verify` does).
+    let public_key = read_json(
+        agent()
+            .get(&format!("{}/api/v1/ledger/verify", h.base))
+            .header("Authorization", &format!("Bearer {auditor_token}"))
+            .call()
+            .expect("the public key"),
+    )["public_key"]
+        .as_str()
+        .expect("a public key")
+        .to_owned();
+    let files = oversight_app::pack::read_zip(&pack_path).expect("the pack is a zip");
+    assert_eq!(
+        files.keys().filter(|k| k.ends_with("/review.json")).count(),
+        3,
+        "{:?}",
+        files.keys().collect::<Vec<_>>()
+    );
+    let key = oversight_ledger::PublicKey::from_hex(&public_key).expect("a key");
+    let report = oversight_app::pack::verify(files, &key);
+    assert!(report.verified(), "{:?}", report.problems);
     if let Ok(dir) = std::env::var("OVERSIGHT_SCREENSHOTS") {
         std::fs::create_dir_all(&dir).expect("the screenshot directory");
         for shot in &shots_taken {

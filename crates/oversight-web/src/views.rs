@@ -14,6 +14,10 @@ pub struct Chrome {
     pub csrf: String,
     /// Whether the viewer sees the organisation's dashboard.
     pub dashboard: bool,
+    /// Whether the viewer sees the waiver queue.
+    pub waivers: bool,
+    /// Whether the viewer sees the ledger.
+    pub ledger: bool,
     /// The page's title.
     pub title: String,
 }
@@ -232,6 +236,8 @@ pub struct EngagementPage {
     pub recent: Vec<DeliveryRow>,
     /// A message after an action (`acknowledged`).
     pub notice: Option<String>,
+    /// Whether the viewer may export the engagement's evidence pack.
+    pub may_export: bool,
 }
 
 /// A reason of a decision.
@@ -266,6 +272,43 @@ pub struct FindingRow {
     pub rationale: Option<String>,
     /// The fingerprint, short.
     pub fingerprint: String,
+    /// The whole fingerprint, for a waiver request (requesters only).
+    pub fingerprint_full: String,
+    /// A waiver granted since this review, in force now (internal readers
+    /// only): the next review applies it.
+    pub waived_since: Option<WaiverNote>,
+    /// A pending request to waive it (internal readers only).
+    pub requested: Option<String>,
+    /// Whether the viewer may ask to waive it here.
+    pub may_request: bool,
+    /// Why no waiver can lift it (the agreed policy marks its category not
+    /// waivable).
+    pub not_waivable: Option<String>,
+}
+
+/// A waiver in force, as a finding shows it.
+#[derive(Debug, Clone)]
+pub struct WaiverNote {
+    /// The waiver.
+    pub id: String,
+    /// Its last day.
+    pub expires: String,
+    /// Who approved it.
+    pub approver: String,
+}
+
+/// The limits the agreed policy puts on a waiver, shown with the request
+/// form.
+#[derive(Debug, Clone, Default)]
+pub struct WaiverLimits {
+    /// Today, the earliest expiry.
+    pub today: String,
+    /// The expiry the form proposes.
+    pub proposed: String,
+    /// The latest expiry the policy allows (`waivers.max_days`).
+    pub latest: Option<String>,
+    /// The policy's `max_days`.
+    pub max_days: Option<u32>,
 }
 
 /// The findings of one category on the page shown.
@@ -332,4 +375,137 @@ pub struct DeliveryPage {
     pub groups: Vec<CategoryGroup>,
     /// Where the page is.
     pub pager: Pager,
+    /// The policy's waiver limits, when the viewer may ask for a waiver.
+    pub waiver_limits: Option<WaiverLimits>,
+    /// A message after an action (`requested`).
+    pub notice: Option<String>,
+}
+
+/// A pending waiver request in the queue.
+#[derive(Debug, Clone)]
+pub struct RequestRow {
+    /// The request.
+    pub id: String,
+    /// Its engagement.
+    pub engagement: String,
+    /// The finding's fingerprint, short.
+    pub fingerprint: String,
+    /// Why it is acceptable.
+    pub reason: String,
+    /// The last day asked for.
+    pub expires: String,
+    /// Who asked.
+    pub requester: String,
+    /// When.
+    pub at: String,
+    /// Whether the viewer may approve or deny it.
+    pub may_decide: bool,
+    /// Why the viewer may not, although an approver (they asked for it).
+    pub own: bool,
+}
+
+/// A waiver granted, in the list of those expiring.
+#[derive(Debug, Clone)]
+pub struct WaiverRow {
+    /// The waiver.
+    pub id: String,
+    /// Its engagement.
+    pub engagement: String,
+    /// The finding's fingerprint, short.
+    pub fingerprint: String,
+    /// Its rationale.
+    pub reason: String,
+    /// Who asked and who approved.
+    pub requester: String,
+    /// Who approved.
+    pub approver: String,
+    /// Its last day.
+    pub expires: String,
+    /// Days left (negative: expired).
+    pub days_left: i64,
+}
+
+/// The waiver queue: pending requests, and waivers expiring soon.
+#[derive(Template)]
+#[template(path = "waivers.html")]
+pub struct WaiversPage {
+    /// Around.
+    pub chrome: Chrome,
+    /// The pending requests in scope.
+    pub pending: Vec<RequestRow>,
+    /// Waivers in force expiring within [`WaiversPage::horizon`] days, or
+    /// expired and not revoked.
+    pub expiring: Vec<WaiverRow>,
+    /// How far ahead expiring waivers are listed, in days.
+    pub horizon: i64,
+    /// A message after an action.
+    pub notice: Option<String>,
+}
+
+/// An event of the ledger.
+#[derive(Debug, Clone)]
+pub struct LedgerRow {
+    /// Its position in the chain.
+    pub seq: u64,
+    /// Its kind.
+    pub kind: String,
+    /// What it is about.
+    pub subject: String,
+    /// Who caused it.
+    pub actor: String,
+    /// When.
+    pub at: String,
+    /// Its hash, short.
+    pub hash: String,
+}
+
+/// What "verify now" found.
+#[derive(Debug, Clone)]
+pub struct VerificationView {
+    /// Whether everything verified.
+    pub intact: bool,
+    /// Whether the ledger verified.
+    pub ledger_intact: bool,
+    /// Events verified.
+    pub events: u64,
+    /// The chain head.
+    pub head: String,
+    /// The signing key's fingerprint.
+    pub key_fingerprint: String,
+    /// Why the ledger failed.
+    pub ledger_failure: Option<String>,
+    /// Evidence blobs read and hashed.
+    pub blobs: u64,
+    /// Their bytes.
+    pub bytes: u64,
+    /// The evidence store's problems.
+    pub evidence_problems: Vec<String>,
+    /// When it ran.
+    pub at: String,
+}
+
+/// The signed ledger: events with actor and time, filtered and paginated
+/// on the server, a verification on demand, and the evidence packs to
+/// export.
+#[derive(Template)]
+#[template(path = "ledger.html")]
+pub struct LedgerPage {
+    /// Around.
+    pub chrome: Chrome,
+    /// The page of events, newest first.
+    pub events: Vec<LedgerRow>,
+    /// The subjects to filter on.
+    pub subjects: Vec<FilterOption>,
+    /// The kinds to filter on.
+    pub kinds: Vec<FilterOption>,
+    /// Events matching the filter.
+    pub matching: usize,
+    /// All events.
+    pub total: usize,
+    /// Where the page is.
+    pub pager: Pager,
+    /// The result of "verify now", when asked.
+    pub verification: Option<VerificationView>,
+    /// The engagements whose evidence pack the viewer may export.
+    pub exports: Vec<String>,
 }

@@ -82,3 +82,24 @@ pub enum AppError {
 
 /// The result of a use case.
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+impl AppError {
+    /// Whether trying again later may succeed: the database, the evidence
+    /// store or the local disk failed, not the request. A review job is
+    /// retried for these and ends at once for the others.
+    #[must_use]
+    pub fn is_transient(&self) -> bool {
+        use oversight_evidence::EvidenceError as E;
+        use oversight_register::RegisterError as R;
+        use oversight_store::StoreError as S;
+        match self {
+            AppError::Register(R::Store(S::Other { .. } | S::Conflict(_))) => true,
+            AppError::Evidence(e) => matches!(
+                e,
+                E::Store { .. } | E::List { .. } | E::File { .. } | E::Pack { .. }
+            ),
+            AppError::Read { .. } | AppError::Write { .. } => true,
+            _ => false,
+        }
+    }
+}

@@ -372,6 +372,10 @@ pub struct ReviewRequest {
     pub read: ReadOptions,
     /// The evidence store's location.
     pub evidence: String,
+    /// The review's id, when the caller fixes it: a job reviewing a
+    /// delivery again after a crash then records it at most once (a second
+    /// record of the same id is refused as a whole). A fresh id otherwise.
+    pub id: Option<String>,
 }
 
 /// A recorded review.
@@ -635,7 +639,10 @@ async fn record(
         policy: put(evidence, policy.text().as_bytes()).await?,
     };
 
-    let id = oversight_register::new_id("rev", &content_digest);
+    let id = request
+        .id
+        .clone()
+        .unwrap_or_else(|| oversight_register::new_id("rev", &content_digest));
     let advisories = advisory_refs(scanned);
     let policy_ref = policy_use.to_ref();
     let document = DeliveryDocument {

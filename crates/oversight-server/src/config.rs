@@ -26,8 +26,11 @@ pub struct ServerConfig {
     pub max_upload_bytes: u64,
     /// The bytes one supplier may upload in 24 hours.
     pub supplier_quota_bytes: u64,
-    /// Reviews run at once.
+    /// Reviews this server runs at once (0: only `oversight worker`
+    /// processes review).
     pub workers: usize,
+    /// How review jobs are leased and retried (`[jobs]`).
+    pub jobs: JobsConfig,
     /// Log lines as JSON.
     pub json_logs: bool,
     /// The origin browsers use (`https://oversight.example.com`); a
@@ -49,6 +52,43 @@ pub struct ServerConfig {
     pub webhooks: Vec<WebhookConfig>,
     /// Single sign-on with an OpenID provider.
     pub oidc: Option<crate::oidc::OidcConfig>,
+}
+
+/// How review jobs are leased and retried (`[jobs]`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JobsConfig {
+    /// Seconds a worker's claim lasts without a heartbeat; a worker that
+    /// died is replaced after this.
+    pub lease_seconds: u64,
+    /// Attempts before a job is dead.
+    pub max_attempts: i64,
+    /// Seconds before the second attempt; doubled for each after.
+    pub backoff_seconds: u64,
+}
+
+impl Default for JobsConfig {
+    fn default() -> JobsConfig {
+        let d = oversight_jobs::QueueSettings::default();
+        JobsConfig {
+            lease_seconds: d.lease.as_secs(),
+            max_attempts: d.max_attempts,
+            backoff_seconds: d.backoff.as_secs(),
+        }
+    }
+}
+
+impl JobsConfig {
+    /// The queue's settings.
+    #[must_use]
+    pub fn settings(&self) -> oversight_jobs::QueueSettings {
+        oversight_jobs::QueueSettings {
+            lease: std::time::Duration::from_secs(self.lease_seconds.max(1)),
+            max_attempts: self.max_attempts.max(1),
+            backoff: std::time::Duration::from_secs(self.backoff_seconds),
+            ..oversight_jobs::QueueSettings::default()
+        }
+    }
 }
 
 /// One webhook (`[[webhooks]]`).
@@ -80,6 +120,7 @@ impl Default for ServerConfig {
             max_upload_bytes: 1 << 30,
             supplier_quota_bytes: 10 << 30,
             workers: 1,
+            jobs: JobsConfig::default(),
             json_logs: false,
             public_origin: None,
             secure_cookies: false,

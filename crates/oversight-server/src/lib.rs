@@ -44,6 +44,9 @@ pub enum ServeError {
     /// The server's own tables.
     #[error("The server's tables cannot be created: {0}")]
     Tables(#[from] sqlx::Error),
+    /// The job table.
+    #[error(transparent)]
+    Jobs(#[from] jobs::JobError),
     /// The staging directory.
     #[error("Cannot use the staging directory `{path}`: {source}")]
     Staging {
@@ -78,6 +81,10 @@ pub enum ServeError {
     },
 }
 
+/// How long a stopping server waits for the reviews in progress before it
+/// gives them back to the queue.
+const JOBS_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// A server ready to serve: its state and its router.
 pub struct Server {
     state: AppState,
@@ -100,12 +107,15 @@ impl Server {
         let access = AccessStore::open(database_url).await?;
         let jobs = jobs::Jobs::start(
             access.pool().clone(),
+            database_url.starts_with("postgres"),
+            config.jobs.settings(),
             config.workers,
             jobs::WorkerContext {
                 register: register.acting_as("oversight-server"),
                 evidence: evidence.clone(),
                 advisories: config.advisories.clone(),
                 webhooks: webhooks::Webhooks::new(&config.webhooks, |v| std::env::var(v).ok())?,
+                scratch: staging.join(".fetched"),
             },
         )
         .await?;
@@ -187,20 +197,24 @@ impl Server {
             let listener = listener
                 .into_std()
                 .map_err(|source| ServeError::Listen { addr, source })?;
-            return axum_server::from_tcp_rustls(listener, tls)
+            let served = axum_server::from_tcp_rustls(listener, tls)
                 .map_err(|source| ServeError::Listen { addr, source })?
                 .handle(handle)
                 .serve(app.into_make_service_with_connect_info::<std::net::SocketAddr>())
                 .await
                 .map_err(|source| ServeError::Listen { addr, source });
+            self.state.jobs().stop(JOBS_GRACE).await;
+            return served;
         }
-        axum::serve(
+        let served = axum::serve(
             listener,
             app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
         .await
-        .map_err(|source| ServeError::Listen { addr, source })
+        .map_err(|source| ServeError::Listen { addr, source });
+        self.state.jobs().stop(JOBS_GRACE).await;
+        served
     }
 }
 

@@ -363,7 +363,7 @@ fn delivery_row(job: &crate::jobs::Job) -> DeliveryRow {
         engagement: job.engagement.clone(),
         file_name: job.file_name.clone(),
         submitter: job.submitter.clone(),
-        status: job.status.clone(),
+        status: job.status.as_str().to_owned(),
         outcome: job.outcome.clone(),
         at: job.updated_at.clone(),
     }
@@ -819,7 +819,7 @@ async fn delivery_page(
         .engagement(&job.engagement, Action::ReadDeliveries)
         .await
         .map_err(|p| if p.status == 404 { not_found() } else { p })?;
-    let pending = matches!(job.status.as_str(), "queued" | "running");
+    let pending = !job.status.is_final();
     let mut body = DeliveryPage {
         chrome: viewer.chrome.clone(),
         delivery: delivery_row(&job),

@@ -505,7 +505,7 @@ pub struct Paged<T> {
     total: Option<usize>,
 }
 
-fn db(e: sqlx::Error) -> Problem {
+fn db(e: impl std::fmt::Display) -> Problem {
     Problem::internal(&e)
 }
 
@@ -1241,7 +1241,7 @@ async fn findings(
     let Some(review) = &job.review else {
         return Err(Problem::conflict(format!(
             "Delivery {id} is {}; it has no findings yet",
-            job.status
+            job.status.as_str()
         )));
     };
     let (offset, limit) = page.bounds()?;

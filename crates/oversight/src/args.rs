@@ -118,6 +118,11 @@ pub(crate) enum Command {
     /// Serve the register and the gate over HTTP to the organisation, its
     /// suppliers, auditors and CI (loopback by default).
     Serve(ServeArgs),
+    /// Review the deliveries submitted to the server(s) of this register:
+    /// claims jobs from its database, reviews them and records each once,
+    /// until interrupted (SIGINT or SIGTERM: reviews in progress finish or
+    /// go back to the queue).
+    Worker(WorkerArgs),
     /// Submit a delivery to an Oversight server with an API token
     /// (`OVERSIGHT_TOKEN`), wait for its review and exit like `review`:
     /// 0 accepted, 1 rejected, 2 error.
@@ -837,4 +842,27 @@ impl ReadArgs {
             vex: self.vex.clone(),
         }
     }
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct WorkerArgs {
+    /// The server's configuration file (TOML): its `[jobs]`, evidence
+    /// store, advisories and `[[webhooks]]` apply to the worker too.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// Reviews run at once [default: the number of cores].
+    #[arg(long, short = 'j', value_name = "N")]
+    pub(crate) jobs: Option<usize>,
+    /// The worker's name in the job table [default: host-pid].
+    #[arg(long, value_name = "NAME")]
+    pub(crate) name: Option<String>,
+    /// Seconds a stopping worker waits for its reviews before it gives
+    /// them back to the queue.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    pub(crate) grace: u64,
+    /// The evidence store [default: ~/.local/share/oversight/evidence].
+    #[arg(long, env = "OVERSIGHT_EVIDENCE", value_name = "LOCATION")]
+    pub(crate) evidence: Option<String>,
+    #[command(flatten)]
+    pub(crate) register: RegisterArgs,
 }

@@ -20,6 +20,7 @@ mod submit;
 mod supply_chain;
 mod term;
 mod threats;
+mod worker;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -137,6 +138,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Sbom(args) => supply_chain::sbom(args),
         Command::Notice(args) => notice::notice(args),
         Command::Serve(args) => serve::serve(args),
+        Command::Worker(args) => worker::worker(args),
         Command::Submit(args) => submit::submit(args),
         Command::Config { command } => match command {
             ConfigCommand::Template => {

@@ -62,6 +62,7 @@ pub(crate) fn review(args: ReviewArgs) -> anyhow::Result<u8> {
         policy: explicit_policy(&args)?,
         read: args.read.options(),
         evidence: evidence_location(&args)?,
+        id: None,
     };
     block_on(async {
         let r = open(&args.register).await?;

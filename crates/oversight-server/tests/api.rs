@@ -256,6 +256,44 @@ fn story(backend: Backend) {
         .checked_add(jiff::Span::new().days(30))
         .unwrap()
         .to_string();
+    // A request the agreed policy could never grant (90 days at most) is
+    // refused when it is asked, naming the rule; nothing waits for an
+    // approver.
+    let too_long = jiff::Zoned::now()
+        .date()
+        .checked_add(jiff::Span::new().days(200))
+        .unwrap()
+        .to_string();
+    let r = agent()
+        .post(&format!("{}/api/v1/engagements/acme-portal/waiver-requests", h.base))
+        .header("Authorization", &format!("Bearer {rita}"))
+        .send_json(json!({"fingerprint": blocking[0]["fingerprint"], "reason": "a long one", "expires": too_long}))
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let refused = r.into_body().read_to_string().unwrap();
+    assert!(refused.contains("waivers.max_days"), "{refused}");
+    let r = agent()
+        .post(&format!(
+            "{}/api/v1/engagements/acme-portal/waiver-requests",
+            h.base
+        ))
+        .header("Authorization", &format!("Bearer {rita}"))
+        .send_json(
+            json!({"fingerprint": "0".repeat(64), "reason": "no such finding", "expires": until}),
+        )
+        .unwrap();
+    assert_eq!(r.status(), 422, "a finding never recorded");
+    let pending = read_json(
+        agent()
+            .get(&format!(
+                "{}/api/v1/engagements/acme-portal/waiver-requests",
+                h.base
+            ))
+            .header("Authorization", &format!("Bearer {rita}"))
+            .call()
+            .unwrap(),
+    );
+    assert_eq!(pending, json!([]), "refused requests are not kept");
     for f in &blocking {
         let r = agent()
             .post(&format!("{}/api/v1/engagements/acme-portal/waiver-requests", h.base))

@@ -19,7 +19,7 @@ use oversight_web::views::{
     Acknowledgement, CategoryGroup, Cell, Chrome, DashboardPage, DeliveryPage, DeliveryRow, DueRow,
     EngagementPage, EngagementRow, EngagementsPage, ErrorPage, FilterOption, FindingRow,
     LedgerPage, LedgerRow, LoginPage, Pager, ReasonRow, RequestRow, RequirementRow, StatusRow,
-    VerificationView, WaiverLimits, WaiverNote, WaiverRow, WaiversPage,
+    VerificationView, WaiverFormError, WaiverLimits, WaiverNote, WaiverRow, WaiversPage,
 };
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -1014,6 +1014,7 @@ async fn delivery_page(
             }),
             waived_since,
             requested: pending_request,
+            refused: None,
             rule: f.rule,
             severity: f.severity,
             path: f.path,
@@ -1057,7 +1058,7 @@ pub(crate) async fn request_waiver(
         Ok(v) => v,
         Err(response) => return response,
     };
-    let result = async {
+    let checked = async {
         let not_found = || Problem::not_found(format!("Delivery {id}"));
         let job = viewer
             .scoped
@@ -1081,6 +1082,14 @@ pub(crate) async fn request_waiver(
                 )
             })?;
         check_csrf(&viewer.scoped, &session, form.csrf.as_deref()).await?;
+        Ok::<_, Problem>((allowed, form))
+    }
+    .await;
+    let (allowed, form) = match checked {
+        Ok(checked) => checked,
+        Err(p) => return viewer.problem(&p),
+    };
+    let asked = async {
         let expires: jiff::civil::Date = form.expires.trim().parse().map_err(|_| {
             Problem::bad_request(format!(
                 "The last day of the waiver, `{}`, is not a date (YYYY-MM-DD)",
@@ -1097,8 +1106,45 @@ pub(crate) async fn request_waiver(
         .await
     }
     .await;
-    match result {
+    match asked {
         Ok(_) => see_other(&format!("/deliveries/{}?done=requested", encode(&id))),
+        // A request refused for what it says (the policy's limits, a date,
+        // a reason) is shown on the delivery page, at its finding, with
+        // what was typed.
+        Err(p) if matches!(p.status, 400 | 422) => {
+            let q = FindingsQuery {
+                category: None,
+                severity: None,
+                disposition: None,
+                page: None,
+                done: None,
+            };
+            match delivery_page(&viewer, &id, q).await {
+                Ok(mut body) => {
+                    let wanted = form.fingerprint.trim();
+                    let row = body
+                        .groups
+                        .iter_mut()
+                        .flat_map(|g| g.findings.iter_mut())
+                        .find(|f| f.may_request && f.fingerprint_full == wanted);
+                    let Some(row) = row else {
+                        // Not on the first page: the error page says why.
+                        return viewer.problem(&p);
+                    };
+                    row.refused = Some(WaiverFormError {
+                        message: p.detail.clone(),
+                        reason: form.reason,
+                        expires: form.expires,
+                    });
+                    page(
+                        StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST),
+                        "delivery",
+                        &body,
+                    )
+                }
+                Err(_) => viewer.problem(&p),
+            }
+        }
         Err(p) => viewer.problem(&p),
     }
 }

@@ -284,6 +284,8 @@ pub struct FindingRow {
     /// Why no waiver can lift it (the agreed policy marks its category not
     /// waivable).
     pub not_waivable: Option<String>,
+    /// A request to waive it just refused, with what was typed.
+    pub refused: Option<WaiverFormError>,
 }
 
 /// A waiver in force, as a finding shows it.
@@ -295,6 +297,18 @@ pub struct WaiverNote {
     pub expires: String,
     /// Who approved it.
     pub approver: String,
+}
+
+/// A waiver request refused for what it says, shown at its finding with
+/// what was typed.
+#[derive(Debug, Clone)]
+pub struct WaiverFormError {
+    /// Why it was refused.
+    pub message: String,
+    /// The reason typed.
+    pub reason: String,
+    /// The last day typed.
+    pub expires: String,
 }
 
 /// The limits the agreed policy puts on a waiver, shown with the request

@@ -563,13 +563,34 @@ impl Register {
         engagement: &str,
         at: jiff::Timestamp,
     ) -> Result<Vec<WaiverRecord>, RegisterError> {
+        self.require_engagement(engagement).await?;
+        self.in_force(Some(engagement), at).await
+    }
+
+    /// The waivers of every engagement in force at `at`, as
+    /// [`Register::waivers_in_force`] says for one, read in two queries
+    /// (a waiver queue over a thousand engagements).
+    pub async fn all_waivers_in_force(
+        &self,
+        at: jiff::Timestamp,
+    ) -> Result<Vec<WaiverRecord>, RegisterError> {
+        self.in_force(None, at).await
+    }
+
+    async fn in_force(
+        &self,
+        engagement: Option<&str>,
+        at: jiff::Timestamp,
+    ) -> Result<Vec<WaiverRecord>, RegisterError> {
         let revoked: std::collections::HashMap<String, Option<jiff::Timestamp>> = self
+            .store()
             .waiver_revocations(engagement)
             .await?
             .into_iter()
             .map(|r| (r.waiver_id, r.revoked_at.parse().ok()))
             .collect();
         Ok(self
+            .store()
             .waivers(engagement)
             .await?
             .into_iter()

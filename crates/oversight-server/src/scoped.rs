@@ -87,6 +87,35 @@ impl Scoped {
         Ok(Allowed { engagement })
     }
 
+    /// The waivers in force at `at` of every engagement the principal may
+    /// read waivers of, read in two queries whatever their number.
+    pub async fn waivers_in_force(
+        &self,
+        at: jiff::Timestamp,
+    ) -> ApiResult<Vec<oversight_store::WaiverRecord>> {
+        let list = self.register.engagement_list_shared().await?;
+        let readable: std::collections::HashSet<&str> = list
+            .iter()
+            .filter(|s| {
+                self.principal.may(
+                    Action::ReadWaivers,
+                    &Resource::Engagement {
+                        engagement: s.id.clone(),
+                        supplier: s.supplier.clone(),
+                    },
+                )
+            })
+            .map(|s| s.id.as_str())
+            .collect();
+        Ok(self
+            .register
+            .all_waivers_in_force(at)
+            .await?
+            .into_iter()
+            .filter(|w| readable.contains(w.engagement_id.as_str()))
+            .collect())
+    }
+
     /// The register acting as the principal, for a use case on an
     /// engagement already allowed.
     pub fn register_for(&self, _allowed: &Allowed) -> &Register {

@@ -584,6 +584,25 @@ pub(crate) enum EvidenceCommand {
         #[command(flatten)]
         register: RegisterArgs,
     },
+    /// Remove the blobs of the evidence store that no review or document
+    /// of the register refers to, once older than the grace period (the
+    /// blobs of a review still running are younger). A pack goes only when
+    /// none of its blobs is referenced. Recorded in the ledger
+    /// (`evidence.collected`).
+    Gc {
+        /// Nothing written less than this long ago is removed (`24h`,
+        /// `7d`, `90m`).
+        #[arg(long, default_value = "24h", value_name = "DURATION")]
+        grace: String,
+        /// Only say what would be removed.
+        #[arg(long)]
+        dry_run: bool,
+        /// The evidence store [default: ~/.local/share/oversight/evidence].
+        #[arg(long, env = "OVERSIGHT_EVIDENCE", value_name = "LOCATION")]
+        evidence: Option<String>,
+        #[command(flatten)]
+        register: RegisterArgs,
+    },
     /// List the documents kept for an engagement.
     List {
         /// The engagement.

@@ -153,6 +153,19 @@ pub(crate) fn evidence(command: EvidenceCommand) -> anyhow::Result<u8> {
             };
             block_on(verify_evidence(&location, &register))?
         }
+        EvidenceCommand::Gc {
+            grace,
+            dry_run,
+            evidence,
+            register,
+        } => {
+            let grace = parse_grace(&grace)?;
+            let location = match evidence {
+                Some(location) => location,
+                None => data_dir()?.join("evidence").display().to_string(),
+            };
+            block_on(collect_garbage(&location, &register, grace, dry_run))?
+        }
         EvidenceCommand::List {
             engagement,
             register,
@@ -181,41 +194,81 @@ pub(crate) fn evidence(command: EvidenceCommand) -> anyhow::Result<u8> {
     }
 }
 
-/// `oversight evidence verify`: the whole store, then what the register
-/// refers to. Every problem is printed; exit 1 if there is any.
-async fn verify_evidence(
-    location: &str,
-    register: &crate::args::RegisterArgs,
-) -> anyhow::Result<u8> {
-    use futures::{StreamExt as _, TryStreamExt as _};
-    use oversight_evidence::{Digest, EvidenceStore};
+/// `--grace`: a duration such as `24h`, `7d` or `90m`.
+fn parse_grace(text: &str) -> anyhow::Result<std::time::Duration> {
+    let signed: jiff::SignedDuration = text
+        .parse()
+        .or_else(|_| {
+            // `7d`: days of 24 hours.
+            text.strip_suffix('d')
+                .and_then(|days| days.trim().parse::<i64>().ok())
+                .map(|days| jiff::SignedDuration::from_hours(days * 24))
+                .ok_or(())
+        })
+        .map_err(|()| anyhow::anyhow!("--grace `{text}` is not a duration (e.g. 24h, 7d, 90m)"))?;
+    std::time::Duration::try_from(signed)
+        .map_err(|_| anyhow::anyhow!("--grace `{text}` is negative"))
+}
 
-    let r = open(register).await?;
-    // A local store that does not exist is an error: opening it would
-    // create it empty, and "verified" would be said about nothing.
+/// A local store that does not exist is an error: opening it would create
+/// it empty, and "verified" (or "collected") would be said about nothing.
+fn open_existing(location: &str) -> anyhow::Result<oversight_evidence::EvidenceStore> {
     let local = location
         .strip_prefix("file://")
         .or((!location.contains("://")).then_some(location));
     if local.is_some_and(|path| !std::path::Path::new(path).is_dir()) {
         anyhow::bail!(
-            "Evidence store `{location}` does not exist; nothing was verified (give the store the reviews used with --evidence)"
+            "Evidence store `{location}` does not exist; nothing was done (give the store the reviews used with --evidence)"
         );
     }
-    let store = EvidenceStore::open(location)?;
-    let report = store.verify_all().await?;
-    let mut problems: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
+    Ok(oversight_evidence::EvidenceStore::open(location)?)
+}
 
-    // Who refers to each blob (the first referrer is enough to name).
-    let mut referenced: std::collections::BTreeMap<Digest, String> = Default::default();
-    let mut refer = |hex: &str, by: String, problems: &mut Vec<String>| match hex.parse() {
+/// Every blob of an evidence store the register refers to.
+#[derive(Default)]
+struct References {
+    /// Who refers to each blob (the first referrer is enough to name).
+    by: std::collections::BTreeMap<oversight_evidence::Digest, String>,
+    /// Records that name something that is not a digest, manifests that
+    /// are not manifests.
+    problems: Vec<String>,
+    /// Reviews of this store whose manifest cannot be read: the files it
+    /// names are unknown.
+    unreadable: Vec<String>,
+    /// Reviews in the register.
+    deliveries: usize,
+    /// Reviews whose evidence went to this store.
+    checked: usize,
+    /// Reviews whose evidence went to another store, per store.
+    elsewhere: std::collections::BTreeMap<String, usize>,
+    /// Documents in the register.
+    documents: usize,
+}
+
+/// What the register refers to in `store`: each review's blobs and the
+/// files its manifest keeps, and every document. With `every_store`, the
+/// reviews recorded for another store count too (their blobs, and their
+/// manifests' files when the manifest is in this store): garbage
+/// collection must not take a store described differently (another
+/// endpoint) for a foreign one.
+async fn gather_references(
+    r: &oversight_register::Register,
+    store: &oversight_evidence::EvidenceStore,
+    every_store: bool,
+) -> anyhow::Result<References> {
+    use oversight_evidence::Digest;
+
+    let mut refs = References::default();
+    let refer = |hex: &str, by: String, refs: &mut References| match hex.parse::<Digest>() {
         Ok(digest) => {
-            referenced.entry(digest).or_insert(by);
+            refs.by.entry(digest).or_insert(by);
         }
-        Err(_) => problems.push(format!("{by} names `{hex}`, which is not a SHA-256 digest")),
+        Err(_) => refs
+            .problems
+            .push(format!("{by} names `{hex}`, which is not a SHA-256 digest")),
     };
     let deliveries = r.all_deliveries().await?;
-    let mut elsewhere = std::collections::BTreeMap::new();
-    let mut checked = 0usize;
+    refs.deliveries = deliveries.len();
     for (delivery, _) in &deliveries {
         let document: oversight_app::record::DeliveryDocument =
             serde_json::from_str(&delivery.document).with_context(|| {
@@ -224,27 +277,39 @@ async fn verify_evidence(
         let evidence = &document.evidence;
         // A review names the store its evidence went to; another store is
         // verified with its own --evidence.
-        if evidence.store != store.describe() {
-            *elsewhere.entry(evidence.store.clone()).or_insert(0usize) += 1;
-            continue;
+        let here = evidence.store == store.describe();
+        if !here {
+            *refs
+                .elsewhere
+                .entry(evidence.store.clone())
+                .or_insert(0usize) += 1;
+            if !every_store {
+                continue;
+            }
+        } else {
+            refs.checked += 1;
         }
-        checked += 1;
         for (role, hex) in evidence.blobs() {
-            refer(
-                hex,
-                format!("review {} ({role})", delivery.id),
-                &mut problems,
-            );
+            refer(hex, format!("review {} ({role})", delivery.id), &mut refs);
         }
         let Ok(manifest) = evidence.manifest.parse::<Digest>() else {
             continue;
         };
-        // A missing or altered manifest is reported by the checks above.
-        let Ok(bytes) = store.get(&manifest).await else {
-            continue;
+        // A missing or altered manifest is reported by the store's checks.
+        let bytes = match store.get(&manifest).await {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                if here {
+                    refs.unreadable.push(format!(
+                        "review {}: its manifest sha256:{manifest} cannot be read ({error})",
+                        delivery.id
+                    ));
+                }
+                continue;
+            }
         };
         let Ok(manifest) = oversight_gate::Manifest::from_json(&bytes) else {
-            problems.push(format!(
+            refs.problems.push(format!(
                 "review {}: its manifest sha256:{manifest} is not a manifest",
                 delivery.id
             ));
@@ -252,22 +317,38 @@ async fn verify_evidence(
         };
         let history = document.scan.history;
         for (path, hex) in manifest.kept_files(history) {
-            refer(
-                hex,
-                format!("review {}: {path}", delivery.id),
-                &mut problems,
-            );
+            refer(hex, format!("review {}: {path}", delivery.id), &mut refs);
         }
     }
     let documents = r.evidence_documents(None).await?;
+    refs.documents = documents.len();
     for d in &documents {
         refer(
             &d.sha256,
             format!("document {} `{}`", d.id, d.name),
-            &mut problems,
+            &mut refs,
         );
     }
-    let absent: Vec<String> = futures::stream::iter(&referenced)
+    Ok(refs)
+}
+
+/// `oversight evidence verify`: the whole store, then what the register
+/// refers to. Every problem is printed; exit 1 if there is any.
+async fn verify_evidence(
+    location: &str,
+    register: &crate::args::RegisterArgs,
+) -> anyhow::Result<u8> {
+    use futures::{StreamExt as _, TryStreamExt as _};
+    use oversight_evidence::Digest;
+
+    let r = open(register).await?;
+    let store = open_existing(location)?;
+    let report = store.verify_all().await?;
+    let mut problems: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
+    let refs = gather_references(&r, &store, false).await?;
+    problems.extend(refs.problems.iter().cloned());
+    let referenced = &refs.by;
+    let absent: Vec<String> = futures::stream::iter(referenced)
         .map(|(digest, by)| {
             let store = &store;
             async move {
@@ -289,8 +370,8 @@ async fn verify_evidence(
         report.blobs,
         report.bytes,
         referenced.len(),
-        checked,
-        documents.len()
+        refs.checked,
+        refs.documents
     );
     let unreferenced: Vec<&Digest> = report
         .held
@@ -299,11 +380,11 @@ async fn verify_evidence(
         .collect();
     if !unreferenced.is_empty() {
         out!(
-            "{} blob(s) are referred to by no review or document of this register (left by reviews interrupted before they were recorded, or kept for another register); they prove nothing and are kept.",
+            "{} blob(s) are referred to by no review or document of this register (left by reviews interrupted before they were recorded, or kept for another register); they prove nothing and are kept (`oversight evidence gc` removes them).",
             unreferenced.len()
         );
     }
-    for (other, reviews) in &elsewhere {
+    for (other, reviews) in &refs.elsewhere {
         out!(
             "Not checked here: {reviews} review(s) whose evidence went to {other} (verify it with --evidence)."
         );
@@ -317,10 +398,10 @@ async fn verify_evidence(
             ),
         );
     }
-    if checked == 0 && documents.is_empty() && !deliveries.is_empty() {
+    if refs.checked == 0 && refs.documents == 0 && refs.deliveries > 0 {
         problems.push(format!(
             "none of the {} reviews of this register keeps its evidence in {}: nothing was verified",
-            deliveries.len(),
+            refs.deliveries,
             store.describe()
         ));
     }
@@ -337,6 +418,92 @@ async fn verify_evidence(
         }
         Ok(1)
     }
+}
+
+/// `oversight evidence gc`: removes what no record of the register refers
+/// to (every review, whatever store it names, and every document), once
+/// older than `grace`; records what went in the ledger. Refuses, removing
+/// nothing, when a reference cannot be read: a blob it would name could be
+/// removed.
+async fn collect_garbage(
+    location: &str,
+    register: &crate::args::RegisterArgs,
+    grace: std::time::Duration,
+    dry_run: bool,
+) -> anyhow::Result<u8> {
+    use oversight_evidence::GcOptions;
+
+    let r = open(register).await?;
+    let store = open_existing(location)?;
+    let refs = gather_references(&r, &store, true).await?;
+    let doubts: Vec<&String> = refs.problems.iter().chain(&refs.unreadable).collect();
+    if !doubts.is_empty() {
+        out!(
+            "Evidence store {}: nothing removed, because what the register refers to cannot all be read ({} problems):",
+            store.describe(),
+            doubts.len()
+        );
+        for d in doubts {
+            out!("  {d}");
+        }
+        out!("Run `oversight evidence verify` and repair the store first.");
+        return Ok(1);
+    }
+    let referenced: std::collections::HashSet<_> = refs.by.keys().copied().collect();
+    let report = store
+        .collect_garbage(&referenced, GcOptions { grace, dry_run })
+        .await?;
+    let grace_text = format!("{:#}", jiff::SignedDuration::try_from(grace)?);
+    let removed_packed: u64 = report.removed_packs.values().map(|(blobs, _)| blobs).sum();
+    out!(
+        "Evidence store {}: {} {} loose blob(s) and {} pack(s) holding {} blob(s), {} bytes; kept {} referenced blob(s) (of {} the register refers to), {} unreferenced younger than {grace_text}, {} unreferenced in packs that hold referenced ones.",
+        store.describe(),
+        if dry_run { "would remove" } else { "removed" },
+        report.removed_blobs.len(),
+        report.removed_packs.len(),
+        removed_packed,
+        report.removed_bytes,
+        report.kept_referenced,
+        referenced.len(),
+        report.kept_young,
+        report.kept_in_packs,
+    );
+    for key in &report.left_alone {
+        out!(
+            "Left alone (not a blob or a pack, or an index that cannot be trusted; see `oversight evidence verify`): {key}"
+        );
+    }
+    if dry_run {
+        for (digest, size) in &report.removed_blobs {
+            out!("  would remove sha256:{digest} ({size} bytes)");
+        }
+        for (name, (blobs, size)) in &report.removed_packs {
+            out!("  would remove pack {name} ({blobs} blobs, {size} bytes)");
+        }
+        return Ok(0);
+    }
+    if report.removed_count() > 0 {
+        let payload = serde_json::json!({
+            "store": store.describe(),
+            "grace_seconds": grace.as_secs(),
+            "referenced": referenced.len(),
+            "removed_blobs": report.removed_blobs.iter()
+                .map(|(digest, size)| serde_json::json!({"sha256": digest.to_hex(), "size": size}))
+                .collect::<Vec<_>>(),
+            "removed_packs": report.removed_packs.iter()
+                .map(|(name, (blobs, size))| serde_json::json!({"name": name.to_hex(), "blobs": blobs, "size": size}))
+                .collect::<Vec<_>>(),
+            "removed_bytes": report.removed_bytes,
+        });
+        let event = r
+            .ledger_append("evidence.collected", store.describe(), &payload)
+            .await?;
+        out!(
+            "Recorded as ledger event {} (evidence.collected).",
+            event.seq
+        );
+    }
+    Ok(0)
 }
 
 pub(crate) fn status(args: StatusArgs) -> anyhow::Result<u8> {

@@ -11,6 +11,8 @@ use crate::util::oversight;
 struct Home {
     dir: tempfile::TempDir,
     database: Option<String>,
+    /// More environment for every command (an S3 evidence store's).
+    env: Vec<(String, String)>,
 }
 
 impl Home {
@@ -18,6 +20,7 @@ impl Home {
         Home {
             dir: tempfile::tempdir().unwrap(),
             database,
+            env: Vec::new(),
         }
     }
 
@@ -30,6 +33,7 @@ impl Home {
         if let Some(url) = &self.database {
             cmd.env("OVERSIGHT_DATABASE", url);
         }
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
         cmd
     }
 
@@ -560,6 +564,152 @@ fn evidence_verify_names_altered_and_missing_delivered_files() {
             && out.contains(": src/big.txt, is missing"),
         "{out}"
     );
+}
+
+/// The gate with its evidence in S3-compatible storage (the s3s-fs server
+/// `scripts/test` starts): review, `evidence verify` (which finds a blob
+/// altered on the server's disk), `review --replay`, and `evidence gc`,
+/// which removes an old blob no record names, keeps a young one and the
+/// review's, and records what it removed in the ledger.
+#[test]
+fn the_gate_keeps_verifies_replays_and_collects_its_evidence_on_s3() {
+    let bucket = oversight_test_support::s3::TempBucket::new("cli-gate");
+    let location = bucket.url("/oversight");
+    let mut home = Home::new(None);
+    home.env = oversight_test_support::s3::env();
+    home.env
+        .push(("OVERSIGHT_EVIDENCE".to_owned(), location.clone()));
+    let (policy, target) = home.prepare();
+    // One file large enough to be stored loose (beyond the pack's limit).
+    let big: String = (0..40_000).map(|i| format!("line {i}\n")).collect();
+    fs_err::write(target.join("src/big.txt"), &big).unwrap();
+    let (code, out) = home.review(&target, &policy, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(&location), "{out}");
+    let first = review_id(&out);
+    let object =
+        |hex: &str| bucket.object_file(&format!("oversight/sha256/{}/{}", &hex[..2], &hex[2..]));
+    let big_hex = sha256_hex(big.as_bytes());
+    assert!(
+        object(&big_hex).is_file(),
+        "the blob is on the server's disk"
+    );
+    assert!(
+        !home.path("data/oversight/evidence/sha256").exists(),
+        "nothing went to the local store"
+    );
+
+    let (code, out) = home.run(&["evidence", "verify"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("referred to by 1 reviews"), "{out}");
+    assert!(out.contains("Evidence verified"), "{out}");
+    let (code, out) = home.run(&["review", "--replay", &first, "--no-progress"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Result: IDENTICAL"), "{out}");
+
+    // Altered behind the store's back, on the server's disk.
+    let original = fs_err::read(object(&big_hex)).unwrap();
+    let mut altered = original.clone();
+    altered[0] ^= 1;
+    fs_err::write(object(&big_hex), &altered).unwrap();
+    let (code, out) = home.run(&["evidence", "verify"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!("sha256:{big_hex} was altered")),
+        "{out}"
+    );
+    let (code, out) = home.run(&["review", "--replay", &first, "--no-progress"]);
+    assert_ne!(code, 0, "{out}");
+    fs_err::write(object(&big_hex), &original).unwrap();
+
+    // Garbage: a blob an interrupted review left two days ago, and one
+    // another review stored a minute ago and has not recorded yet.
+    let old = b"left by a review interrupted two days ago\n";
+    let young = b"stored by a review still running\n";
+    for bytes in [&old[..], &young[..]] {
+        let path = object(&sha256_hex(bytes));
+        fs_err::create_dir_all(path.parent().unwrap()).unwrap();
+        fs_err::write(&path, bytes).unwrap();
+    }
+    std::fs::File::options()
+        .write(true)
+        .open(object(&sha256_hex(old)))
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(48 * 3600))
+        .unwrap();
+    let (code, out) = home.run(&["evidence", "gc", "--dry-run"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("would remove 1 loose blob(s) and 0 pack(s)")
+            && out.contains(&format!("would remove sha256:{}", sha256_hex(old))),
+        "{out}"
+    );
+    assert!(
+        object(&sha256_hex(old)).is_file(),
+        "a dry run removes nothing"
+    );
+    let (code, out) = home.run(&["evidence", "gc", "--grace", "24h"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("removed 1 loose blob(s) and 0 pack(s)"),
+        "{out}"
+    );
+    assert!(out.contains("1 unreferenced younger than 24h"), "{out}");
+    assert!(out.contains("(evidence.collected)"), "{out}");
+    assert!(!object(&sha256_hex(old)).exists());
+    assert!(object(&sha256_hex(young)).is_file());
+    assert!(object(&big_hex).is_file());
+    let (code, out) = home.run(&["ledger", "verify"]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = home.run(&["evidence", "verify"]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = home.run(&["review", "--replay", &first, "--no-progress"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Result: IDENTICAL"), "{out}");
+    let (code, out) = home.run(&["evidence", "gc", "--grace", "a while"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("is not a duration"), "{out}");
+}
+
+/// `oversight evidence gc` on a local store refuses to guess: a review
+/// whose manifest cannot be read names files gc cannot know, so nothing is
+/// removed; once the review's blobs are whole, only the unreferenced go.
+#[test]
+fn evidence_gc_on_a_local_store_refuses_while_a_manifest_is_missing() {
+    let home = Home::new(None);
+    let (policy, target) = home.prepare();
+    let (code, out) = home.review(&target, &policy, &["--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    let stray = b"left by an interrupted review\n";
+    let hex = sha256_hex(stray);
+    let path = home.path(&format!(
+        "data/oversight/evidence/sha256/{}/{}",
+        &hex[..2],
+        &hex[2..]
+    ));
+    fs_err::create_dir_all(path.parent().unwrap()).unwrap();
+    fs_err::write(&path, stray).unwrap();
+    let (code, out) = home.run(&["evidence", "gc", "--grace", "0s"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("removed 1 loose blob(s)"), "{out}");
+    assert!(!path.exists());
+    let (code, out) = home.run(&["evidence", "verify"]);
+    assert_eq!(code, 0, "{out}");
+
+    // With the review's blobs gone, its manifest among them, gc cannot
+    // know which files the review names.
+    for dir in ["packs", "sha256"] {
+        fs_err::remove_dir_all(home.path(&format!("data/oversight/evidence/{dir}"))).unwrap();
+    }
+    fs_err::create_dir_all(path.parent().unwrap()).unwrap();
+    fs_err::write(&path, stray).unwrap();
+    let (code, out) = home.run(&["evidence", "gc", "--grace", "0s"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("nothing removed") && out.contains("its manifest"),
+        "{out}"
+    );
+    assert!(path.exists());
 }
 
 /// A review that also scanned the git history replays its delivered tree

@@ -52,6 +52,24 @@ fn fixed_delivery() -> Vec<u8> {
     ])
 }
 
+/// The first regular file under `dir`, by name.
+fn first_file(dir: &std::path::Path) -> std::path::PathBuf {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("an entry").path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_file() {
+            return path;
+        }
+        if path.is_dir() {
+            return first_file(&path);
+        }
+    }
+    panic!("no file under {}", dir.display());
+}
+
 /// chromedriver, stopped when dropped.
 struct Driver(std::process::Child);
 
@@ -381,6 +399,7 @@ fn supplier_and_manager_journeys_in_chromium() {
     let fixed_upload = h.dir.path().join("portal-3.tar.gz");
     std::fs::write(&fixed_upload, fixed_delivery()).expect("the fixed upload");
     let pack_path = h.dir.path().join("pack.zip");
+    let evidence_dir = h.dir.path().join("evidence");
     let shots = h.dir.path().join("screenshots");
     std::fs::create_dir_all(&shots).expect("a screenshot directory");
 
@@ -755,6 +774,14 @@ fn supplier_and_manager_journeys_in_chromium() {
         assert_eq!(r.headers()["x-oversight-verified"], "true");
         let zip = pack_path.clone();
         std::fs::write(&zip, r.into_body().read_to_vec().expect("the zip")).expect("write the pack");
+        // A blob of the evidence store altered on disk: "verify now" says
+        // so, naming it.
+        let altered = first_file(&evidence_dir.join("sha256"));
+        std::fs::write(&altered, b"altered on disk").expect("alter a blob");
+        b.go("/ledger").await;
+        b.click("#verify-now").await;
+        let failed = b.wait_text("#verification", "Verification FAILED").await;
+        assert!(failed.contains("Ledger: intact") && failed.contains("1 problem:"), "{failed}");
         b.assert_clean_console("the auditor's journey").await;
         b.logout().await;
 

@@ -568,7 +568,8 @@ fn evidence_verify_names_altered_and_missing_delivered_files() {
 
 /// The gate with its evidence in S3-compatible storage (the s3s-fs server
 /// `scripts/test` starts): review, `evidence verify` (which finds a blob
-/// altered on the server's disk), `review --replay`, and `evidence gc`,
+/// altered on the server's disk), `review --replay`, export, and
+/// `evidence gc`,
 /// which removes an old blob no record names, keeps a young one and the
 /// review's, and records what it removed in the ledger.
 #[test]
@@ -606,6 +607,12 @@ fn the_gate_keeps_verifies_replays_and_collects_its_evidence_on_s3() {
     let (code, out) = home.run(&["review", "--replay", &first, "--no-progress"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("Result: IDENTICAL"), "{out}");
+    // The auditor's pack, its blobs read back from S3 and verified.
+    let pack = home.path("audit-pack");
+    let (code, out) = home.export(&pack);
+    assert_eq!(code, 0, "{out}");
+    let sums = fs_err::read_to_string(pack.join("SHA256SUMS")).unwrap();
+    assert!(sums.contains(&format!("reviews/{first}/")), "{sums}");
 
     // Altered behind the store's back, on the server's disk.
     let original = fs_err::read(object(&big_hex)).unwrap();
@@ -620,6 +627,10 @@ fn the_gate_keeps_verifies_replays_and_collects_its_evidence_on_s3() {
     );
     let (code, out) = home.run(&["review", "--replay", &first, "--no-progress"]);
     assert_ne!(code, 0, "{out}");
+    assert!(
+        out.contains(&big_hex),
+        "the replay names the altered blob: {out}"
+    );
     fs_err::write(object(&big_hex), &original).unwrap();
 
     // Garbage: a blob an interrupted review left two days ago, and one

@@ -554,34 +554,32 @@ async fn many_threads_stage(backend: &Backend) -> Result<()> {
     let distinct = shared + threads * (per_thread - shared);
     assert_eq!(staging.blobs().len() as u64, distinct);
 
-    {
-        let store = &backend.store;
-        store.put_bytes(&content(1000, 0)).await?;
-        let summary = staging.commit(store).await?;
-        assert_eq!(summary.uploaded + summary.already_present, distinct);
-        assert_eq!(summary.already_present, 1);
-        let total: u64 = staging.blobs().iter().map(|(_, size)| size).sum();
-        assert_eq!(
-            summary.uploaded_bytes + summary.already_present_bytes,
-            total
-        );
+    let store = &backend.store;
+    store.put_bytes(&content(1000, 0)).await?;
+    let summary = staging.commit(store).await?;
+    assert_eq!(summary.uploaded + summary.already_present, distinct);
+    assert_eq!(summary.already_present, 1);
+    let total: u64 = staging.blobs().iter().map(|(_, size)| size).sum();
+    assert_eq!(
+        summary.uploaded_bytes + summary.already_present_bytes,
+        total
+    );
 
-        let again = staging.commit(store).await?;
-        assert_eq!(
-            again,
-            CommitSummary {
-                uploaded: 0,
-                uploaded_bytes: 0,
-                already_present: distinct,
-                already_present_bytes: total,
-            },
-            "{}",
-            backend.name()
-        );
-        let report = store.verify_all().await?;
-        assert_eq!((report.blobs, report.bytes), (distinct, total));
-        assert!(report.problems.is_empty());
-    }
+    let again = staging.commit(store).await?;
+    assert_eq!(
+        again,
+        CommitSummary {
+            uploaded: 0,
+            uploaded_bytes: 0,
+            already_present: distinct,
+            already_present_bytes: total,
+        },
+        "{}",
+        backend.name()
+    );
+    let report = store.verify_all().await?;
+    assert_eq!((report.blobs, report.bytes), (distinct, total));
+    assert!(report.problems.is_empty());
     Ok(())
 }
 

@@ -209,6 +209,24 @@ impl ServerConfig {
                 .parse()
                 .map_err(|e| invalid("OVERSIGHT_WORKERS", format!("`{v}`: {e}")))?;
         }
+        for (name, field) in [
+            ("OVERSIGHT_JOBS_LEASE_SECONDS", &mut self.jobs.lease_seconds),
+            (
+                "OVERSIGHT_JOBS_BACKOFF_SECONDS",
+                &mut self.jobs.backoff_seconds,
+            ),
+        ] {
+            if let Some(v) = var(name) {
+                *field = v
+                    .parse()
+                    .map_err(|e| invalid(name, format!("`{v}`: {e}")))?;
+            }
+        }
+        if let Some(v) = var("OVERSIGHT_JOBS_MAX_ATTEMPTS") {
+            self.jobs.max_attempts = v
+                .parse()
+                .map_err(|e| invalid("OVERSIGHT_JOBS_MAX_ATTEMPTS", format!("`{v}`: {e}")))?;
+        }
         if let Some(v) = var("OVERSIGHT_TLS_CERT") {
             self.tls_cert = Some(v.into());
         }

@@ -11,10 +11,10 @@ use serde_json::json;
 
 use crate::util::oversight;
 
-struct Served {
-    child: Child,
-    base: String,
-    link: Option<String>,
+pub(crate) struct Served {
+    pub(crate) child: Child,
+    pub(crate) base: String,
+    pub(crate) link: Option<String>,
 }
 
 impl Drop for Served {
@@ -24,7 +24,7 @@ impl Drop for Served {
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -32,8 +32,19 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// Starts `oversight serve --example` with its data in `home`.
+/// Starts `oversight serve --example` with its data in `home`. A review
+/// job's lease is 3 s: a killed server's review is taken up again soon
+/// after its restart.
 fn serve(home: &std::path::Path, port: u16) -> Served {
+    serve_with(
+        home,
+        port,
+        &[("OVERSIGHT_JOBS_LEASE_SECONDS".into(), "3".into())],
+    )
+}
+
+/// [`serve`] with more environment.
+pub(crate) fn serve_with(home: &std::path::Path, port: u16, env: &[(String, String)]) -> Served {
     let mut child = oversight()
         .args([
             "serve",
@@ -44,8 +55,14 @@ fn serve(home: &std::path::Path, port: u16) -> Served {
         .env("XDG_DATA_HOME", home.join("data"))
         .env("XDG_CONFIG_HOME", home.join("config"))
         .env("OVERSIGHT_ADVISORIES", home.join("advisories"))
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(
+            // The server's log, kept in `home` for a failing test to show.
+            fs_err::File::create(home.join(format!("serve-{port}.log")))
+                .map(std::fs::File::from)
+                .map_or_else(|_| Stdio::null(), Stdio::from),
+        )
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
@@ -77,14 +94,14 @@ fn serve(home: &std::path::Path, port: u16) -> Served {
     Served { child, base, link }
 }
 
-fn agent() -> ureq::Agent {
+pub(crate) fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
         .into()
 }
 
-fn json_of(r: ureq::http::Response<ureq::Body>) -> serde_json::Value {
+pub(crate) fn json_of(r: ureq::http::Response<ureq::Body>) -> serde_json::Value {
     serde_json::from_reader(r.into_body().into_reader()).unwrap()
 }
 
@@ -122,7 +139,7 @@ fn login(base: &str, name: &str, password: &str) -> String {
 }
 
 /// A supplier account with a CI token for `acme-dev`.
-fn supplier_token(base: &str, admin_link: &str) -> String {
+pub(crate) fn supplier_token(base: &str, admin_link: &str) -> String {
     let r = post(
         base,
         "/api/v1/setup",

@@ -172,6 +172,10 @@ pub struct NewJob<'a> {
     pub blob: Option<&'a str>,
     /// Higher runs first.
     pub priority: i64,
+    /// The client's key for this submission (`Idempotency-Key`): the same
+    /// key from the same supplier names the same job, so a submission sent
+    /// again after a cut connection is not a second delivery.
+    pub idempotency_key: Option<&'a str>,
 }
 
 /// How claims, retries and deaths are timed.
@@ -285,7 +289,7 @@ fn millis(d: Duration) -> i64 {
 
 /// Columns added after the first release of the table, with their
 /// definitions: an older table gains them when opened.
-const ADDED_COLUMNS: [(&str, &str); 7] = [
+const ADDED_COLUMNS: [(&str, &str); 8] = [
     ("attempts", "BIGINT NOT NULL DEFAULT 0"),
     ("max_attempts", "BIGINT NOT NULL DEFAULT 3"),
     ("priority", "BIGINT NOT NULL DEFAULT 0"),
@@ -293,6 +297,7 @@ const ADDED_COLUMNS: [(&str, &str); 7] = [
     ("lease_until", "BIGINT"),
     ("worker", "TEXT"),
     ("blob", "TEXT"),
+    ("idempotency_key", "TEXT"),
 ];
 
 impl Queue {
@@ -358,6 +363,8 @@ impl Queue {
             "CREATE INDEX IF NOT EXISTS server_jobs_supplier ON server_jobs (supplier, created_at)",
             "CREATE INDEX IF NOT EXISTS server_jobs_status ON server_jobs (status)",
             "CREATE INDEX IF NOT EXISTS server_jobs_claim ON server_jobs (status, priority, created_at)",
+            // One job per key and supplier (rows without a key never clash).
+            "CREATE UNIQUE INDEX IF NOT EXISTS server_jobs_idempotency ON server_jobs (supplier, idempotency_key)",
         ] {
             sqlx::query(index)
                 .execute(&pool)
@@ -385,10 +392,11 @@ impl Queue {
     pub async fn submit(&self, new: &NewJob<'_>) -> Result<Job, JobError> {
         let at = now();
         let doing = || format!("recording job `{}`", new.id);
-        sqlx::query(
+        let inserted = sqlx::query(
             "INSERT INTO server_jobs (id, engagement, supplier, submitter, file_name, bytes, staged,
-                 status, created_at, updated_at, attempts, max_attempts, priority, run_after, blob)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8, $9, 0, $10, $11, 0, $12)",
+                 status, created_at, updated_at, attempts, max_attempts, priority, run_after, blob,
+                 idempotency_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8, $9, 0, $10, $11, 0, $12, $13)",
         )
         .bind(new.id)
         .bind(new.engagement)
@@ -402,13 +410,43 @@ impl Queue {
         .bind(self.settings.max_attempts)
         .bind(new.priority)
         .bind(new.blob)
+        .bind(new.idempotency_key)
         .execute(&self.pool)
-        .await
-        .map_err(db(doing()))?;
+        .await;
+        if let Err(source) = inserted {
+            // The same key sent at the same time by another request.
+            if let Some(key) = new.idempotency_key
+                && let Some(job) = self.by_key(new.supplier, key).await?
+            {
+                return Ok(job);
+            }
+            return Err(JobError {
+                doing: doing(),
+                source,
+            });
+        }
         self.job(new.id).await?.ok_or_else(|| JobError {
             doing: doing(),
             source: sqlx::Error::RowNotFound,
         })
+    }
+
+    /// The job `supplier` submitted with idempotency key `key`.
+    ///
+    /// # Errors
+    ///
+    /// [`JobError`] if the table cannot be read.
+    pub async fn by_key(&self, supplier: &str, key: &str) -> Result<Option<Job>, JobError> {
+        let row =
+            sqlx::query("SELECT * FROM server_jobs WHERE supplier = $1 AND idempotency_key = $2")
+                .bind(supplier)
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db(format!(
+                    "reading the job of supplier `{supplier}` with key `{key}`"
+                )))?;
+        Ok(row.as_ref().map(job_of))
     }
 
     /// Job `id`.

@@ -109,6 +109,7 @@ fn new_job<'a>(id: &'a str, staged: &'a Path, priority: i64) -> NewJob<'a> {
         staged,
         blob: None,
         priority,
+        idempotency_key: None,
     }
 }
 
@@ -574,6 +575,46 @@ fn a_delivery_that_cannot_be_fetched_ends_dead_with_its_reason_and_the_pool_goes
                 good.error
             );
             pool.stop(Duration::from_secs(5)).await;
+        });
+    }
+}
+
+#[test]
+fn a_submission_sent_again_with_its_key_is_the_same_delivery() {
+    for backend in BACKENDS {
+        let db = Db::new(backend);
+        runtime().block_on(async {
+            let q = db.queue(quick(60_000, 3)).await;
+            let staged = Path::new("/x/delivery.tar.gz");
+            let keyed = |id: &'static str, supplier: &'static str| NewJob {
+                supplier,
+                idempotency_key: Some("ci-run-4711"),
+                ..new_job(id, staged, 0)
+            };
+            let first = q.submit(&keyed("dly-1", "acme-dev")).await.expect("submit");
+            let again = q.submit(&keyed("dly-2", "acme-dev")).await.expect("submit");
+            assert_eq!(
+                again.id, first.id,
+                "{backend:?}: the key names the first job"
+            );
+            assert!(q.job("dly-2").await.expect("read").is_none());
+            // Another supplier's key is its own; no key never clashes.
+            let other = q.submit(&keyed("dly-3", "globex")).await.expect("submit");
+            assert_eq!(other.id, "dly-3");
+            q.submit(&new_job("dly-4", staged, 0))
+                .await
+                .expect("submit");
+            q.submit(&new_job("dly-5", staged, 0))
+                .await
+                .expect("submit");
+            assert_eq!(q.depth().await.expect("depth").queued, 4, "{backend:?}");
+            assert_eq!(
+                q.by_key("acme-dev", "ci-run-4711")
+                    .await
+                    .expect("read")
+                    .map(|j| j.id),
+                Some("dly-1".to_owned())
+            );
         });
     }
 }

@@ -118,6 +118,7 @@ impl Jobs {
         file_name: &str,
         bytes: i64,
         staged: &std::path::Path,
+        idempotency_key: Option<&str>,
     ) -> Result<Job, SubmitError> {
         let evidence_error = |source| SubmitError::Evidence {
             delivery: id.to_owned(),
@@ -139,6 +140,7 @@ impl Jobs {
                 staged,
                 blob: Some(&blob),
                 priority: 0,
+                idempotency_key,
             })
             .await?;
         if let Some(pool) = &*self
@@ -149,6 +151,11 @@ impl Jobs {
             pool.wake();
         }
         Ok(job)
+    }
+
+    /// The job `supplier` submitted under idempotency key `key`.
+    pub async fn by_key(&self, supplier: &str, key: &str) -> Result<Option<Job>, JobError> {
+        self.queue.by_key(supplier, key).await
     }
 
     /// Job `id`.

@@ -1008,15 +1008,32 @@ async fn submit(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    let job = accept_delivery(
+    let key = idempotency_key(&headers)?;
+    let job = accept_delivery_keyed(
         &scoped,
         &allowed,
         extension,
         declared,
+        key.as_deref(),
         body.into_data_stream(),
     )
     .await?;
     Ok((StatusCode::ACCEPTED, Json(job)))
+}
+
+/// The client's `Idempotency-Key`: 1 to 200 visible ASCII characters.
+fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    match value.to_str() {
+        Ok(key) if (1..=200).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()) => {
+            Ok(Some(key.to_owned()))
+        }
+        _ => Err(Problem::bad_request(
+            "Idempotency-Key must be 1 to 200 visible ASCII characters",
+        )),
+    }
 }
 
 /// Stages a delivery of engagement `allowed` (archive kind `extension`,
@@ -1034,12 +1051,46 @@ where
     S: futures::Stream<Item = Result<axum::body::Bytes, E>>,
     E: std::fmt::Display,
 {
+    accept_delivery_keyed(scoped, allowed, extension, declared, None, body).await
+}
+
+/// [`accept_delivery`] under the client's idempotency key: a key the
+/// supplier used before answers with that delivery, and the body is not
+/// read.
+async fn accept_delivery_keyed<S, E>(
+    scoped: &Scoped,
+    allowed: &crate::scoped::Allowed,
+    extension: &str,
+    declared: Option<u64>,
+    key: Option<&str>,
+    body: S,
+) -> ApiResult<crate::jobs::Job>
+where
+    S: futures::Stream<Item = Result<axum::body::Bytes, E>>,
+    E: std::fmt::Display,
+{
     let id = allowed.engagement.id.as_str().to_owned();
     if let Some(why) = allowed
         .engagement
         .refuses_deliveries(jiff::Zoned::now().date())
     {
         return Err(Problem::conflict(why));
+    }
+    if let Some(key) = key
+        && let Some(job) = scoped
+            .state()
+            .jobs()
+            .by_key(allowed.engagement.supplier.as_str(), key)
+            .await
+            .map_err(db)?
+    {
+        if job.engagement != id {
+            return Err(Problem::conflict(format!(
+                "Idempotency-Key `{key}` was used for delivery {} of engagement `{}`",
+                job.id, job.engagement
+            )));
+        }
+        return Ok(job);
     }
     let state = scoped.state();
     let limit = state.config().max_upload_bytes;
@@ -1101,9 +1152,14 @@ where
             &file_name,
             i64::try_from(bytes).unwrap_or(i64::MAX),
             &path,
+            key,
         )
         .await
         .map_err(db)?;
+    if job.id != delivery {
+        // The same key, sent at the same time by another request, won.
+        let _ = tokio::fs::remove_dir_all(&dir).await;
+    }
     Ok(job)
 }
 

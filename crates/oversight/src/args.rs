@@ -173,6 +173,11 @@ pub(crate) struct SubmitArgs {
     /// Seconds to wait for the review.
     #[arg(long, default_value_t = 600, value_name = "SECONDS")]
     pub(crate) timeout: u64,
+    /// A key naming this submission (the CI run's id, say): submitting
+    /// again with the same key answers with the first delivery instead of
+    /// making a second one.
+    #[arg(long, env = "OVERSIGHT_IDEMPOTENCY_KEY", value_name = "KEY")]
+    pub(crate) idempotency_key: Option<String>,
     /// Output format of the decision.
     #[arg(long, short = 'f', default_value = "human", value_parser = ["human", "json"])]
     pub(crate) format: String,

@@ -84,11 +84,15 @@ pub(crate) fn submit(args: SubmitArgs) -> anyhow::Result<u8> {
         .into();
     let size = file.as_file().metadata()?.len();
     let url = format!("{base}/api/v1/engagements/{}/deliveries", args.engagement);
-    let response = agent
+    let mut request = agent
         .post(&url)
         .header("Authorization", &format!("Bearer {}", token.trim()))
         .header("Content-Type", content_type)
-        .header("Content-Length", &size.to_string())
+        .header("Content-Length", &size.to_string());
+    if let Some(key) = &args.idempotency_key {
+        request = request.header("Idempotency-Key", key);
+    }
+    let response = request
         .send(ureq::SendBody::from_reader(&mut fs_err::File::open(
             file.path(),
         )?))

@@ -270,6 +270,29 @@ fn supplier_ci_submits_and_exits_like_review_and_a_killed_server_finishes_the_re
         .unwrap();
     assert_eq!(r.status(), 202);
     let delivery = json_of(r)["id"].as_str().unwrap().to_owned();
+    // Sent again with the key of a first submission: the same delivery, not
+    // a second one; a key that is not a header value is refused.
+    let keyed = |key: &str| {
+        agent()
+            .post(&format!(
+                "{}/api/v1/engagements/acme-portal/deliveries",
+                served.base
+            ))
+            .header("Authorization", &format!("Bearer {token}"))
+            .header("Content-Type", "application/gzip")
+            .header("Idempotency-Key", key)
+            .send(&tgz[..])
+            .unwrap()
+    };
+    let first = json_of(keyed("ci-run-17"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let again = keyed("ci-run-17");
+    assert_eq!(again.status(), 202);
+    assert_eq!(json_of(again)["id"], first.as_str());
+    assert_ne!(first, delivery);
+    assert_eq!(keyed("ci run 17").status(), 400);
     drop(served); // SIGKILL
     let served = serve(home.path(), port);
     assert!(

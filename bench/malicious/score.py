@@ -22,6 +22,7 @@ LEGACY_CLASSES = {
     "malicious.install-script": "install-time",
     "malicious.setup-py-execution": "install-time",
     "malicious.build-script": "install-time",
+    "malicious.install-hook-behaviour": "install-time",
     "malicious.download-and-execute": "download-and-exec",
     "malicious.obfuscated-payload": "obfuscation",
     "malicious.decode-and-execute": "decode-then-exec",

@@ -57,6 +57,7 @@
 #![deny(missing_docs)]
 
 mod eval;
+pub mod hooks;
 pub mod lang;
 mod matcher;
 pub mod rules;
@@ -68,6 +69,7 @@ use std::time::{Duration, Instant};
 use oversight_detect::{Detector, Emit, FileInfo, Sink};
 use oversight_model::{Category, FileClass, Rule, Severity};
 
+pub use hooks::{HookSite, InstallHooks};
 pub use lang::Lang;
 pub use rules::{BehaviourRule, RuleError, RuleSet, Sample};
 
@@ -80,6 +82,21 @@ pub static PARSE_LIMIT: Rule = Rule {
     summary: "The behaviour analysis of a file was cut short or met grammar errors",
     help: "Part of the file was not analysed for behaviour (execution, downloads, exfiltration); \
            only the line rules covered it. Read the region the message names.",
+};
+
+/// A behaviour finding of medium severity or above in a file that an
+/// install hook runs (`"postinstall": "node scripts/x.js"`, a `setup.py`
+/// command class from a module of the package, a gemspec's `extensions`):
+/// the behaviour runs on every install, so it is raised to high.
+pub static INSTALL_HOOK_BEHAVIOUR: Rule = Rule {
+    id: "malicious.install-hook-behaviour",
+    category: Category::Malicious,
+    default_severity: Severity::High,
+    summary: "Behaviour of a file that an install hook runs: it runs on every install",
+    help: "An install hook (npm lifecycle script, setup.py cmdclass, gemspec extensions) runs this \
+           file when the package is installed; the behaviour named runs on the installing machine \
+           without anyone importing the package (coa, rc and ua-parser-js, 2021). Read the file \
+           and the hook the message names.",
 };
 
 /// Files larger than this are not parsed; the engine reports them as a
@@ -180,6 +197,7 @@ impl RuleSet {
 pub struct Behaviour {
     set: Arc<RuleSet>,
     matcher: Arc<matcher::Matcher>,
+    hooks: Option<Arc<InstallHooks>>,
 }
 
 impl Behaviour {
@@ -202,7 +220,23 @@ impl Behaviour {
     /// The detector over a loaded rule set.
     pub fn new(set: Arc<RuleSet>) -> Behaviour {
         let matcher = Arc::new(matcher::Matcher::new(&set));
-        Behaviour { set, matcher }
+        Behaviour {
+            set,
+            matcher,
+            hooks: None,
+        }
+    }
+
+    /// The same detector, told which files install hooks run (the
+    /// cross-file pass: the caller reads the manifests first, see
+    /// [`InstallHooks`]). Those files are analysed as install-time code
+    /// and their findings name the hook.
+    #[must_use]
+    pub fn with_install_hooks(&self, hooks: Arc<InstallHooks>) -> Behaviour {
+        Behaviour {
+            hooks: (!hooks.is_empty()).then_some(hooks),
+            ..self.clone()
+        }
     }
 
     /// The rule set.
@@ -356,10 +390,16 @@ impl Detector for Behaviour {
         let path = file.path.to_string();
         let lang = Lang::detect(file.file_name(), content);
         let deadline = Instant::now() + FILE_BUDGET;
-        for emit in self
-            .matcher
-            .check(&self.set, &path, file.file_name(), lang, content, deadline)
-        {
+        let hook = self.hooks.as_deref().and_then(|h| h.target(&path));
+        for emit in self.matcher.check(
+            &self.set,
+            &path,
+            file.file_name(),
+            lang,
+            content,
+            deadline,
+            hook,
+        ) {
             sink.emit(emit);
         }
     }
@@ -373,6 +413,7 @@ pub fn analyse(detector: &Behaviour, path: &str, content: &[u8]) -> Vec<Emit> {
         return Vec::new();
     }
     let lang = Lang::detect(file_name, content);
+    let hook = detector.hooks.as_deref().and_then(|h| h.target(path));
     detector.matcher.check(
         &detector.set,
         path,
@@ -380,5 +421,6 @@ pub fn analyse(detector: &Behaviour, path: &str, content: &[u8]) -> Vec<Emit> {
         lang,
         content,
         Instant::now() + FILE_BUDGET,
+        hook,
     )
 }

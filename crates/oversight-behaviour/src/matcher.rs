@@ -8,6 +8,7 @@ use regex::RegexSet;
 use tree_sitter::Parser;
 
 use crate::eval::{self, CallFact, Facts, HOLE, StringFact};
+use crate::hooks::HookSite;
 use crate::lang::Lang;
 use crate::rules::{Condition, DECODED, RuleSet, context};
 
@@ -41,7 +42,12 @@ impl Matcher {
         }
     }
 
-    /// Every finding of the rule set on one file.
+    /// Every finding of the rule set on one file; `hook` is the install
+    /// hook that runs it, when the cross-file pass found one.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one file's path, name, language, content, budget and hook"
+    )]
     pub(crate) fn check(
         &self,
         set: &RuleSet,
@@ -50,6 +56,7 @@ impl Matcher {
         lang: Option<Lang>,
         content: &[u8],
         deadline: Instant,
+        hook: Option<&HookSite>,
     ) -> Vec<Emit> {
         let mut facts = Facts::default();
         let lower_name = file_name.to_ascii_lowercase();
@@ -63,6 +70,9 @@ impl Matcher {
                 .iter()
                 .any(|p| lower_name.starts_with(p) && (lower_name.ends_with(".js") || lower_name.ends_with(".cjs") || lower_name.ends_with(".mjs")))
         {
+            file_ctx |= context::INSTALL;
+        }
+        if hook.is_some() {
             file_ctx |= context::INSTALL;
         }
         if let Some(lang) = lang {
@@ -84,6 +94,9 @@ impl Matcher {
                 1,
                 format!("The behaviour analysis of `{path}` is incomplete from line {line}: {reason}; the line rules still ran"),
             );
+        }
+        if let Some(hook) = hook {
+            mark_install_time(&mut out, hook);
         }
         out.emits
     }
@@ -231,6 +244,37 @@ impl Matcher {
         };
         let text = s.text.replace(HOLE, " ");
         self.strings.matches(&text).matched(pos)
+    }
+}
+
+/// Findings in a file an install hook runs: each names the hook, and each
+/// line with a `malicious` finding of medium or above gets a high
+/// `malicious.install-hook-behaviour` finding (the behaviour runs on every
+/// install).
+fn mark_install_time(out: &mut Out<'_>, hook: &HookSite) {
+    let mut raised = Vec::new();
+    for emit in &mut out.emits {
+        if emit.rule.category != oversight_model::Category::Malicious {
+            continue;
+        }
+        // The install-time rules already weigh the install context.
+        if emit.rule.default_severity == oversight_model::Severity::Medium
+            && !emit.rule.id.starts_with("malicious.install-time-")
+            && let Some((line, col)) = emit.line_col
+        {
+            raised.push((line, col, emit.rule.id, emit.message.clone()));
+        }
+        emit.message = format!("{} (this file runs at install time: {hook})", emit.message);
+    }
+    for (line, col, rule, message) in raised {
+        out.emit(
+            &crate::INSTALL_HOOK_BEHAVIOUR,
+            line,
+            col,
+            format!(
+                "This file runs on every install ({hook}), so this `{rule}` finding is raised to high: {message}"
+            ),
+        );
     }
 }
 

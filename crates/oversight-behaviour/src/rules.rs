@@ -402,6 +402,7 @@ pub(crate) fn build(texts: &[RuleText<'_>]) -> Result<RuleSet, RuleError> {
     }
     let mut model: Vec<&'static Rule> = rules.iter().map(|r| r.rule).collect();
     model.push(&crate::PARSE_LIMIT);
+    model.push(&crate::INSTALL_HOOK_BEHAVIOUR);
     Ok(RuleSet {
         apis,
         rules,

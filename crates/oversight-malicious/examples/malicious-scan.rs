@@ -7,7 +7,8 @@
 //!
 //! Usage: `cargo run --release -p oversight-malicious --example malicious-scan -- DIR [--skip NAME]`
 //! (`--skip behaviour` leaves one detector out, to measure what it costs;
-//! `--only behaviour` runs that one alone). Files are shared among two
+//! `--only behaviour` runs that one alone; `--no-hooks` skips the
+//! cross-file pass over install hooks). Files are shared among two
 //! worker threads.
 
 use std::path::{Path, PathBuf};
@@ -43,14 +44,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .position(|a| a == "--only")
         .and_then(|i| args.get(i + 1))
         .cloned();
-    let mut detectors = oversight_malicious::detectors();
+    let mut paths = Vec::new();
+    files(&dir, &mut paths)?;
+    paths.sort();
+    // The cross-file pass: the manifests first, so that the files their
+    // install hooks run are analysed as install-time code.
+    // `--no-hooks` leaves it out (to measure what it adds).
+    let no_hooks = args.iter().any(|a| a == "--no-hooks");
+    let mut hooks = oversight_malicious::InstallHooks::new();
+    for path in paths.iter().filter(|_| !no_hooks) {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        if oversight_malicious::InstallHooks::is_manifest(&name)
+            && let Ok(content) = std::fs::read(path)
+        {
+            let rel = path.strip_prefix(&dir).unwrap_or(path).to_string_lossy();
+            hooks.add_manifest(&rel, &content);
+        }
+    }
+    let behaviour =
+        oversight_malicious::Behaviour::builtin()?.with_install_hooks(std::sync::Arc::new(hooks));
+    let mut detectors = oversight_malicious::detectors_with(behaviour);
     detectors.retain(|d| Some(d.name()) != skip.as_deref());
     if let Some(only) = &only {
         detectors.retain(|d| d.name() == only);
     }
-    let mut paths = Vec::new();
-    files(&dir, &mut paths)?;
-    paths.sort();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let findings = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|scope| {

@@ -50,7 +50,9 @@ mod text;
 use oversight_detect::Detector;
 use oversight_model::Rule;
 
-pub use oversight_behaviour::{Behaviour, BehaviourRule, RuleError, RuleSet, SampleFailure};
+pub use oversight_behaviour::{
+    Behaviour, BehaviourRule, HookSite, InstallHooks, RuleError, RuleSet, SampleFailure,
+};
 
 /// Every detector of this crate, ready for the engine.
 pub fn detectors() -> Vec<Box<dyn Detector>> {

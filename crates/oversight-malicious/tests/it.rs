@@ -745,7 +745,10 @@ mod rules {
             .rules()
             .iter()
             .map(|r| r.rule.id)
-            .chain(["coverage.behaviour-analysis-incomplete"])
+            .chain([
+                "coverage.behaviour-analysis-incomplete",
+                "malicious.install-hook-behaviour",
+            ])
             .collect();
         assert_eq!(
             got[11..].iter().map(|(id, _)| *id).collect::<Vec<_>>(),

@@ -788,6 +788,42 @@ impl<'a> Evaluator<'a> {
                 }
                 v
             }
+            // `c ? a : b`, `a if c else b`: the condition decides, the
+            // branches are the value (corepack picks its registry address
+            // by `process.env.COREPACK_NPM_REGISTRY ? … : …`).
+            "ternary_expression" | "conditional" | "conditional_expression" => {
+                let children = named_children(node);
+                let (condition, branches): (Option<Node<'_>>, Vec<Node<'_>>) =
+                    if kind == "conditional_expression" && lang == Lang::Python {
+                        // Python: consequence, condition, alternative.
+                        (
+                            children.get(1).copied(),
+                            children
+                                .iter()
+                                .copied()
+                                .enumerate()
+                                .filter(|(i, _)| *i != 1)
+                                .map(|(_, c)| c)
+                                .collect(),
+                        )
+                    } else if let Some(c) = node.child_by_field_name("condition") {
+                        (
+                            Some(c),
+                            children.into_iter().filter(|n| n.id() != c.id()).collect(),
+                        )
+                    } else {
+                        (None, children)
+                    };
+                if let Some(c) = condition {
+                    self.eval(c);
+                }
+                let mut out = Value::default();
+                for b in branches {
+                    let v = self.eval(b);
+                    out.absorb(&v);
+                }
+                out
+            }
             "comment" | "line_comment" | "block_comment" => Value::default(),
             "ERROR" => {
                 self.children_join(node);

@@ -5,6 +5,12 @@
 //! [`LoginLimiter::hashing_slots`] at once: a flood of guesses waits for a
 //! slot briefly and is then refused, and requests that hash nothing keep
 //! their cores.
+//!
+//! The failure counts are shared by every replica of the server through
+//! the database (`login_failures`): guesses spread over replicas count
+//! together. Each replica also keeps them in memory, so a key it has
+//! refused once is refused again without a query, and a database that
+//! cannot be asked leaves the replica's own counts in force.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -42,6 +48,86 @@ pub struct LoginLimiter {
     per_minute: u32,
     failures: Mutex<HashMap<String, (Instant, u32)>>,
     hashing: std::sync::Arc<Semaphore>,
+    shared: Option<SharedFailures>,
+}
+
+/// The failure counts in the database, one row per key and window.
+struct SharedFailures {
+    pool: sqlx::AnyPool,
+    table: tokio::sync::OnceCell<()>,
+}
+
+fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+fn window_ms() -> i64 {
+    i64::try_from(WINDOW.as_millis()).unwrap_or(i64::MAX)
+}
+
+impl SharedFailures {
+    async fn ready(&self) -> Result<(), sqlx::Error> {
+        self.table
+            .get_or_try_init(|| async {
+                sqlx::query(
+                    "CREATE TABLE IF NOT EXISTS login_failures (
+                        key TEXT PRIMARY KEY, window_start BIGINT NOT NULL, failures BIGINT NOT NULL)",
+                )
+                .execute(&self.pool)
+                .await
+                .map(|_| ())
+            })
+            .await
+            .map(|_| ())
+    }
+
+    /// The failures of `keys` in their current windows.
+    async fn counts(&self, keys: [&str; 2]) -> Result<Vec<(String, i64)>, sqlx::Error> {
+        use sqlx::Row as _;
+        self.ready().await?;
+        let rows = sqlx::query(
+            "SELECT key, failures FROM login_failures WHERE key IN ($1, $2) AND window_start > $3",
+        )
+        .bind(keys[0])
+        .bind(keys[1])
+        .bind(now_ms() - window_ms())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get::<String, _>("key"), r.get::<i64, _>("failures")))
+            .collect())
+    }
+
+    /// Counts a failure of `key`, starting a new window when its last one
+    /// ended.
+    async fn add(&self, key: &str) -> Result<(), sqlx::Error> {
+        self.ready().await?;
+        let now = now_ms();
+        sqlx::query(
+            "INSERT INTO login_failures (key, window_start, failures) VALUES ($1, $2, 1)
+             ON CONFLICT (key) DO UPDATE SET
+                 failures = CASE WHEN login_failures.window_start <= $3 THEN 1
+                                 ELSE login_failures.failures + 1 END,
+                 window_start = CASE WHEN login_failures.window_start <= $3 THEN $2
+                                     ELSE login_failures.window_start END",
+        )
+        .bind(key)
+        .bind(now)
+        .bind(now - window_ms())
+        .execute(&self.pool)
+        .await
+        .map(|_| ())
+    }
+
+    async fn forget(&self, key: &str) -> Result<(), sqlx::Error> {
+        self.ready().await?;
+        sqlx::query("DELETE FROM login_failures WHERE key = $1")
+            .bind(key)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+    }
 }
 
 /// Whether an attempt may go on.
@@ -59,12 +145,17 @@ pub enum Limit {
 
 impl LoginLimiter {
     /// A limit of `per_minute` failures per account (ten times that per
-    /// client address), hashing on at most half the cores at once.
-    pub fn new(per_minute: u32) -> LoginLimiter {
+    /// client address), hashing on at most half the cores at once; the
+    /// counts are shared with the other replicas through `pool`.
+    pub fn new(per_minute: u32, pool: Option<sqlx::AnyPool>) -> LoginLimiter {
         LoginLimiter {
             per_minute,
             failures: Mutex::new(HashMap::new()),
             hashing: std::sync::Arc::new(Semaphore::new(Self::hashing_slots())),
+            shared: pool.map(|pool| SharedFailures {
+                pool,
+                table: tokio::sync::OnceCell::new(),
+            }),
         }
     }
 
@@ -73,8 +164,40 @@ impl LoginLimiter {
         std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
     }
 
-    /// Whether the account or the client has used up its failures.
-    pub fn check(&self, keys: &LoginKeys) -> Limit {
+    /// Whether the account or the client has used up its failures, here or
+    /// on another replica.
+    pub async fn check(&self, keys: &LoginKeys) -> Limit {
+        let local = self.check_here(keys);
+        if local != Limit::Open {
+            return local;
+        }
+        let Some(shared) = &self.shared else {
+            return local;
+        };
+        match shared.counts([&keys.name, &keys.client]).await {
+            Ok(counts) => {
+                {
+                    let now = Instant::now();
+                    let mut failures = self.failures.lock().expect("no panic holds the lock");
+                    for (key, n) in counts {
+                        let n = u32::try_from(n).unwrap_or(u32::MAX);
+                        let entry = failures.entry(key).or_insert((now, 0));
+                        if now.duration_since(entry.0) >= WINDOW {
+                            *entry = (now, 0);
+                        }
+                        entry.1 = entry.1.max(n);
+                    }
+                }
+                self.check_here(keys)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the shared login failures cannot be read; this replica's own count applies");
+                local
+            }
+        }
+    }
+
+    fn check_here(&self, keys: &LoginKeys) -> Limit {
         let mut failures = self.failures.lock().expect("no panic holds the lock");
         let limits = [
             (&keys.name, self.per_minute),
@@ -110,24 +233,95 @@ impl LoginLimiter {
     }
 
     /// Counts a failure for the account and the client.
-    pub fn failed(&self, keys: &LoginKeys) {
-        let now = Instant::now();
-        let mut failures = self.failures.lock().expect("no panic holds the lock");
-        if failures.len() > MAX_KEYS {
-            failures.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
-        }
-        for k in [&keys.name, &keys.client] {
-            let entry = failures.entry(k.clone()).or_insert((now, 0));
-            if now.duration_since(entry.0) >= WINDOW {
-                *entry = (now, 0);
+    pub async fn failed(&self, keys: &LoginKeys) {
+        {
+            let now = Instant::now();
+            let mut failures = self.failures.lock().expect("no panic holds the lock");
+            if failures.len() > MAX_KEYS {
+                failures.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
             }
-            entry.1 += 1;
+            for k in [&keys.name, &keys.client] {
+                let entry = failures.entry(k.clone()).or_insert((now, 0));
+                if now.duration_since(entry.0) >= WINDOW {
+                    *entry = (now, 0);
+                }
+                entry.1 += 1;
+            }
+        }
+        if let Some(shared) = &self.shared {
+            for k in [&keys.name, &keys.client] {
+                if let Err(e) = shared.add(k).await {
+                    tracing::warn!(error = %e, "a login failure cannot be shared with the other replicas");
+                }
+            }
         }
     }
 
     /// Forgets the account's failures (after a successful login).
-    pub fn succeeded(&self, keys: &LoginKeys) {
-        let mut failures = self.failures.lock().expect("no panic holds the lock");
-        failures.remove(&keys.name);
+    pub async fn succeeded(&self, keys: &LoginKeys) {
+        self.failures
+            .lock()
+            .expect("no panic holds the lock")
+            .remove(&keys.name);
+        if let Some(shared) = &self.shared
+            && let Err(e) = shared.forget(&keys.name).await
+        {
+            tracing::warn!(error = %e, "a login's success cannot be shared with the other replicas");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn pool(url: &str) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::any::AnyPoolOptions::new()
+            .max_connections(2)
+            .connect(url)
+            .await
+            .expect("the database")
+    }
+
+    /// Two replicas on one database: guesses spread over both count
+    /// together, and a success on one clears the account on all.
+    #[test]
+    fn failures_on_one_replica_count_on_the_others() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let pg = oversight_test_support::postgres::TempDatabase::new("limiter");
+        let sqlite = format!("sqlite://{}?mode=rwc", dir.path().join("l.db").display());
+        for url in [sqlite, pg.url()] {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            runtime.block_on(async {
+                let a = LoginLimiter::new(4, Some(pool(&url).await));
+                let b = LoginLimiter::new(4, Some(pool(&url).await));
+                let victim = LoginKeys::new("victim", "10.0.0.1");
+                for i in 0..4 {
+                    let replica = if i % 2 == 0 { &a } else { &b };
+                    assert_eq!(
+                        replica.check(&victim).await,
+                        Limit::Open,
+                        "{url} attempt {i}"
+                    );
+                    replica.failed(&victim).await;
+                }
+                // Each replica saw 2 failures of its own; together they are 4.
+                assert_eq!(b.check(&victim).await, Limit::FirstRefusal, "{url}");
+                assert_eq!(b.check(&victim).await, Limit::Refused, "{url}");
+                let elsewhere = LoginKeys::new("victim", "10.0.0.9");
+                assert_eq!(a.check(&elsewhere).await, Limit::FirstRefusal, "{url}");
+                // Another account from the same address is not refused.
+                let bystander = LoginKeys::new("bystander", "10.0.0.1");
+                assert_eq!(a.check(&bystander).await, Limit::Open, "{url}");
+                // A success clears the account for a replica that starts now.
+                b.succeeded(&victim).await;
+                let c = LoginLimiter::new(4, Some(pool(&url).await));
+                assert_eq!(c.check(&elsewhere).await, Limit::Open, "{url}");
+            });
+        }
     }
 }

@@ -592,7 +592,7 @@ pub(crate) async fn password_login(
             "Too many failed logins for this account or address; wait a minute",
         )
     };
-    match state.limiter().check(&keys) {
+    match state.limiter().check(&keys).await {
         crate::limiter::Limit::Open => {}
         crate::limiter::Limit::FirstRefusal => {
             let _ = state
@@ -617,7 +617,7 @@ pub(crate) async fn password_login(
     };
     match state.access().authenticate(name, password).await {
         Ok(principal) => {
-            state.limiter().succeeded(&keys);
+            state.limiter().succeeded(&keys).await;
             session
                 .cycle_id()
                 .await
@@ -630,7 +630,7 @@ pub(crate) async fn password_login(
             Ok(principal)
         }
         Err(oversight_access::AccessError::BadCredentials) => {
-            state.limiter().failed(&keys);
+            state.limiter().failed(&keys).await;
             let _ = state
                 .access()
                 .log(&log("login-failed", 401, String::new()))

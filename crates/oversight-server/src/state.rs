@@ -51,7 +51,10 @@ pub struct Parts {
 impl AppState {
     /// The state of a server.
     pub fn new(parts: Parts) -> AppState {
-        let limiter = LoginLimiter::new(parts.config.login_attempts_per_minute);
+        let limiter = LoginLimiter::new(
+            parts.config.login_attempts_per_minute,
+            Some(parts.access.pool().clone()),
+        );
         AppState(Arc::new(Inner {
             register: parts.register,
             access: parts.access,

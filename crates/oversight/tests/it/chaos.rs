@@ -19,9 +19,17 @@ use std::time::{Duration, Instant};
 use crate::serve::{agent, free_port, json_of, serve_with, supplier_token};
 use crate::util::oversight;
 
-/// The environment every process of the deployment shares.
+/// The environment every process of the deployment shares, with the S3
+/// server of `scripts/test`.
 fn deployment_env(home: &Path, database: &str, evidence: &str) -> Vec<(String, String)> {
-    let mut env: Vec<(String, String)> = vec![
+    let mut env = deployment_env_on(home, database, evidence);
+    env.extend(oversight_test_support::s3::env());
+    env
+}
+
+/// [`deployment_env`] without the S3 server's settings.
+fn deployment_env_on(home: &Path, database: &str, evidence: &str) -> Vec<(String, String)> {
+    let env: Vec<(String, String)> = vec![
         ("OVERSIGHT_DATABASE".into(), database.into()),
         ("OVERSIGHT_EVIDENCE".into(), evidence.into()),
         (
@@ -36,7 +44,6 @@ fn deployment_env(home: &Path, database: &str, evidence: &str) -> Vec<(String, S
         ("OVERSIGHT_JOBS_BACKOFF_SECONDS".into(), "0".into()),
         ("OVERSIGHT_JOBS_MAX_ATTEMPTS".into(), "20".into()),
     ];
-    env.extend(oversight_test_support::s3::env());
     env
 }
 
@@ -360,4 +367,175 @@ fn replicas_and_workers_killed_mid_run_lose_nothing_and_decide_each_delivery_onc
     let (code, out) = run(&["evidence", "verify"]);
     assert_eq!(code, Some(0), "{out}");
     drop(first);
+}
+
+/// An S3-compatible server of the test's own (s3s-fs, which `scripts/test`
+/// installs), so the test can take it away and bring it back.
+struct OwnS3 {
+    child: Option<Child>,
+    port: u16,
+    root: std::path::PathBuf,
+}
+
+impl OwnS3 {
+    const KEY: &str = "outage-test";
+    const SECRET: &str = "outage-test-secret";
+
+    fn start(root: &Path) -> OwnS3 {
+        let mut s3 = OwnS3 {
+            child: None,
+            port: free_port(),
+            root: root.to_owned(),
+        };
+        s3.up();
+        s3
+    }
+
+    fn up(&mut self) {
+        for _ in 0..50 {
+            let child = std::process::Command::new("s3s-fs")
+                .args(["--host", "127.0.0.1", "--port", &self.port.to_string()])
+                .args(["--access-key", Self::KEY, "--secret-key", Self::SECRET])
+                .arg(&self.root)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("s3s-fs on PATH (scripts/test installs it)");
+            self.child = Some(child);
+            for _ in 0..50 {
+                if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            self.down();
+        }
+        panic!("s3s-fs did not answer on port {}", self.port);
+    }
+
+    fn down(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    fn env(&self) -> Vec<(String, String)> {
+        [
+            ("AWS_ENDPOINT", format!("http://127.0.0.1:{}", self.port)),
+            ("AWS_ACCESS_KEY_ID", Self::KEY.to_owned()),
+            ("AWS_SECRET_ACCESS_KEY", Self::SECRET.to_owned()),
+            ("AWS_REGION", "us-east-1".to_owned()),
+            ("AWS_ALLOW_HTTP", "true".to_owned()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
+    }
+}
+
+impl Drop for OwnS3 {
+    fn drop(&mut self) {
+        self.down();
+    }
+}
+
+/// The evidence store goes away while a delivery is reviewed: the attempt
+/// fails naming the store, nothing of the review is recorded, and once the
+/// store is back the job is retried and done, recorded once.
+#[test]
+fn an_evidence_store_outage_mid_review_is_retried_and_leaves_nothing_half_written() {
+    let pg = oversight_test_support::postgres::TempDatabase::new("outage");
+    let home = tempfile::tempdir().expect("a temporary directory");
+    let root = home.path().join("s3");
+    fs_err::create_dir_all(root.join("outage")).expect("the bucket");
+    let mut s3 = OwnS3::start(&root);
+    let mut env = deployment_env_on(home.path(), &pg.url(), "s3://outage/evidence");
+    env.retain(|(k, _)| k != "OVERSIGHT_JOBS_BACKOFF_SECONDS");
+    env.push(("OVERSIGHT_JOBS_BACKOFF_SECONDS".into(), "1".into()));
+    env.extend(s3.env());
+    let served = serve_with(home.path(), free_port(), &env);
+    let token = supplier_token(&served.base, served.link.as_deref().expect("a setup link"));
+    let bases = [served.base.clone(), served.base.clone()];
+    let id = submit(&bases, 0, &token, &delivery(0), home.path(), "outage-1");
+
+    // The store goes away; then a worker starts on the job.
+    s3.down();
+    let mut worker = worker(home.path(), &env, "w-outage");
+    let job_of = |id: &str| {
+        json_of(
+            agent()
+                .get(&format!("{}/api/v1/deliveries/{id}", served.base))
+                .header("Authorization", &format!("Bearer {token}"))
+                .call()
+                .expect("the server answers"),
+        )
+    };
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let failed = loop {
+        let job = job_of(&id);
+        if job["attempts"].as_i64().unwrap_or(0) >= 1 && job["status"] == "queued" {
+            break job;
+        }
+        assert!(Instant::now() < deadline, "no failed attempt: {job}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let error = failed["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("Evidence store") && error.contains("s3://outage/evidence"),
+        "the error names the store: {failed}"
+    );
+    let run = |args: &[&str]| {
+        let out = oversight()
+            .args(args)
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .output()
+            .expect("oversight runs");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let reviews = |listed: &str| {
+        listed
+            .split_whitespace()
+            .filter(|w| w.starts_with("rev-"))
+            .count()
+    };
+    let (code, listed) = run(&["review", "list", "--engagement", "acme-portal"]);
+    assert_eq!(code, Some(0), "{listed}");
+    assert_eq!(
+        reviews(&listed),
+        0,
+        "nothing recorded during the outage: {listed}"
+    );
+
+    // The store is back: the job is done, recorded once.
+    s3.up();
+    let deadline = Instant::now() + Duration::from_secs(180);
+    let done = loop {
+        let job = job_of(&id);
+        if job["status"] == "done" {
+            break job;
+        }
+        assert!(
+            matches!(job["status"].as_str(), Some("queued" | "running"))
+                && Instant::now() < deadline,
+            "not retried after the outage: {job}"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    };
+    assert!(done["attempts"].as_i64().unwrap_or(0) >= 2, "{done}");
+    let (code, listed) = run(&["review", "list", "--engagement", "acme-portal"]);
+    assert_eq!(code, Some(0), "{listed}");
+    assert_eq!(reviews(&listed), 1, "{listed}");
+    let (code, out) = run(&["ledger", "verify"]);
+    assert_eq!(code, Some(0), "{out}");
+    let (code, out) = run(&["evidence", "verify"]);
+    assert_eq!(code, Some(0), "{out}");
+    let _ = worker.kill();
+    let _ = worker.wait();
 }

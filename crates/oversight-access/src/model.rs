@@ -54,7 +54,7 @@ impl Role {
     pub fn permits(self, action: Action) -> bool {
         use Action::*;
         match self {
-            Role::Admin => matches!(action, ManageUsers | ReadAccessLog),
+            Role::Admin => matches!(action, ManageUsers | ReadAccessLog | ReadMetrics),
             Role::Manager => matches!(
                 action,
                 ReadTerms
@@ -256,11 +256,13 @@ pub enum Action {
     VerifyLedger,
     /// Read the access log.
     ReadAccessLog,
+    /// Read the server's metrics (`/metrics`).
+    ReadMetrics,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 18] = [
         Action::ReadTerms,
         Action::AcknowledgeTerms,
         Action::SubmitDelivery,
@@ -278,6 +280,7 @@ impl Action {
         Action::Export,
         Action::VerifyLedger,
         Action::ReadAccessLog,
+        Action::ReadMetrics,
     ];
 
     /// The action's name (kebab-case).
@@ -300,6 +303,7 @@ impl Action {
             Action::Export => "export",
             Action::VerifyLedger => "verify-ledger",
             Action::ReadAccessLog => "read-access-log",
+            Action::ReadMetrics => "read-metrics",
         }
     }
 }

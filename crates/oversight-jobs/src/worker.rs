@@ -43,10 +43,21 @@ pub struct ReviewContext {
     pub scratch: PathBuf,
 }
 
-/// Told of every job that ended (webhooks, metrics).
+/// Told of what happens to jobs (webhooks, metrics). Only `ended` must be
+/// implemented; the others are for metrics and do nothing by default.
 pub trait JobEvents: Send + Sync {
     /// `job` ended (its status is final).
     fn ended(&self, job: &Job);
+
+    /// A worker claimed `job` for attempt `attempt` (1 for the first).
+    fn started(&self, _job: &Job, _attempt: i64) {}
+
+    /// The review of `job` produced a decision after `took` (the attempt's
+    /// review only, not its wait in the queue).
+    fn reviewed(&self, _job: &Job, _took: Duration) {}
+
+    /// An attempt at `job` failed and it will be tried again.
+    fn retried(&self, _job: &Job) {}
 }
 
 /// No one to tell.
@@ -213,6 +224,7 @@ impl Worker {
         let id = claim.job.id.clone();
         tracing::info!(job = %id, worker = %self.name, attempt = claim.attempt, engagement = %claim.job.engagement, "review started");
         self.hold(Some(&claim));
+        self.events.started(&claim.job, claim.attempt);
         let heartbeat = {
             let queue = self.queue.clone();
             let claim = claim.clone();
@@ -234,8 +246,12 @@ impl Worker {
             })
         };
         let review_id = review_id_for(&id);
+        let began = std::time::Instant::now();
         let result = self.review(&claim.job, &review_id).await;
         heartbeat.abort();
+        if result.is_ok() {
+            self.events.reviewed(&claim.job, began.elapsed());
+        }
         // A failure may be a race lost to another worker that recorded the
         // same review: then the review is there, and the job is done.
         let result = match result {
@@ -266,6 +282,7 @@ impl Worker {
                 {
                     Ok(AfterFailure::Retrying(wait)) => {
                         tracing::warn!(job = %id, error = %failure.reason, retry_in = ?wait, "review failed; it will be tried again");
+                        self.events.retried(&claim.job);
                         false
                     }
                     Ok(AfterFailure::Ended(status)) => {

@@ -28,6 +28,8 @@ pub struct WorkerContext {
     pub webhooks: crate::webhooks::Webhooks,
     /// Where uploads fetched from the evidence store go while reviewed.
     pub scratch: PathBuf,
+    /// The metrics the workers report to.
+    pub metrics: crate::metrics::Metrics,
 }
 
 /// Why an upload could not be queued.
@@ -98,7 +100,10 @@ impl Jobs {
                 advisories: context.advisories,
                 scratch: context.scratch,
             },
-            webhook_events(context.webhooks),
+            Arc::new(crate::metrics::Fanout(vec![
+                webhook_events(context.webhooks),
+                Arc::new(context.metrics),
+            ])),
         );
         Ok(Jobs {
             queue,

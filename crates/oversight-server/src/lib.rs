@@ -13,6 +13,7 @@ pub mod auth;
 pub mod config;
 pub mod jobs;
 mod limiter;
+pub mod metrics;
 pub mod oidc;
 mod openapi;
 pub mod pages;
@@ -105,6 +106,7 @@ impl Server {
             source,
         })?;
         let access = AccessStore::open(database_url).await?;
+        let metrics = metrics::Metrics::new();
         let jobs = jobs::Jobs::start(
             access.pool().clone(),
             database_url.starts_with("postgres"),
@@ -116,6 +118,7 @@ impl Server {
                 advisories: config.advisories.clone(),
                 webhooks: webhooks::Webhooks::new(&config.webhooks, |v| std::env::var(v).ok())?,
                 scratch: staging.join(".fetched"),
+                metrics: metrics.clone(),
             },
         )
         .await?;
@@ -134,6 +137,7 @@ impl Server {
                 jobs,
                 requests,
                 oidc,
+                metrics,
             }),
         })
     }
@@ -157,6 +161,11 @@ impl Server {
                 8,
             )));
         Ok(routes::router()
+            // Innermost, so that it sees the matched route's template.
+            .layer(axum::middleware::from_fn_with_state(
+                self.state.metrics().clone(),
+                metrics::track,
+            ))
             .layer(axum::middleware::from_fn_with_state(
                 self.state.clone(),
                 access_log,

@@ -80,6 +80,13 @@ pub fn routes() -> Vec<Route> {
         ),
         route!(
             GET,
+            "/metrics",
+            A(ReadMetrics),
+            "Prometheus metrics (text format 0.0.4): queue depth, job wait, review duration and bytes, job results, HTTP latency by route",
+            metrics
+        ),
+        route!(
+            GET,
             "/api/v1/openapi.json",
             Public,
             "This API's OpenAPI 3.1 description",
@@ -507,6 +514,16 @@ pub struct Paged<T> {
 
 fn db(e: impl std::fmt::Display) -> Problem {
     Problem::internal(&e)
+}
+
+async fn metrics(scoped: Scoped, State(state): State<AppState>) -> ApiResult<Response> {
+    scoped.organisation(Action::ReadMetrics)?;
+    let depth = state.jobs().depth().await.map_err(db)?;
+    Ok((
+        [(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
+        state.metrics().render(&depth),
+    )
+        .into_response())
 }
 
 async fn healthz() -> &'static str {

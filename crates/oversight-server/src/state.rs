@@ -26,6 +26,7 @@ struct Inner {
     requests: Requests,
     limiter: LoginLimiter,
     oidc: Option<Arc<crate::oidc::Oidc>>,
+    metrics: crate::metrics::Metrics,
 }
 
 /// What a server's state is made of.
@@ -46,6 +47,8 @@ pub struct Parts {
     pub requests: Requests,
     /// The OpenID provider, when configured.
     pub oidc: Option<crate::oidc::Oidc>,
+    /// The metrics.
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl AppState {
@@ -65,6 +68,7 @@ impl AppState {
             requests: parts.requests,
             limiter,
             oidc: parts.oidc.map(Arc::new),
+            metrics: parts.metrics,
         }))
     }
 
@@ -107,6 +111,11 @@ impl AppState {
     /// The OpenID provider, when single sign-on is configured.
     pub fn oidc(&self) -> Option<&crate::oidc::Oidc> {
         self.0.oidc.as_deref()
+    }
+
+    /// The metrics.
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.0.metrics
     }
 
     /// The login rate limit.

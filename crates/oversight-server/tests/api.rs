@@ -556,6 +556,7 @@ fn matrix(method: &str, path: &str) -> Option<Expect> {
         | ("POST", "/api/v1/users")
         | ("POST", "/api/v1/users/{id}/grants") => Expect::Only(&[Admin]),
         ("GET", "/api/v1/access-log") => Expect::Only(&[Admin, Auditor]),
+        ("GET", "/metrics") => Expect::Only(&[Admin]),
         ("GET", "/api/v1/suppliers") | ("POST", "/api/v1/suppliers") => Expect::Only(&[Manager]),
         ("PUT", "/api/v1/engagements/{id}") => Expect::Only(&[Manager]),
         ("GET", "/api/v1/engagements/{id}" | "/api/v1/engagements/{id}/policy") => {

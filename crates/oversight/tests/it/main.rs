@@ -1,5 +1,6 @@
 //! End-to-end tests: the real binary on real inputs.
 
+mod backup;
 mod chaos;
 mod escrow;
 mod gate;

@@ -170,7 +170,18 @@ fn context(s: &Setup) -> ReviewContext {
     }
 }
 
+/// Stages a copy of `path` for job `id` (a worker removes what it
+/// reviewed) and records the job.
 async fn submit(s: &Setup, id: &str, path: &Path, bytes: u64) {
+    let staged = s
+        .dir
+        .path()
+        .join("staging")
+        .join(id)
+        .join("delivery.tar.gz");
+    std::fs::create_dir_all(staged.parent().expect("a parent")).expect("mkdir");
+    std::fs::copy(path, &staged).expect("stage a copy");
+    let path = staged.as_path();
     s.queue
         .submit(&NewJob {
             id,

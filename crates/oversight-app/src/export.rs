@@ -6,10 +6,9 @@
 //! the result of verifying it, a readable `index.html`, a signed checkpoint
 //! of the exported head, and a signed `SHA256SUMS` over every file.
 
-use std::fmt::Write as _;
-
 use oversight_evidence::{BlobProblem, Digest, EvidenceStore};
 use oversight_register::{EngagementId, Register};
+use oversight_web::views;
 
 use crate::error::{AppError, Result};
 use crate::pack::{
@@ -122,7 +121,7 @@ pub async fn export(
     )?;
 
     let deliveries = register.deliveries(id.as_str()).await?;
-    let mut rows = String::new();
+    let mut reviews = Vec::new();
     let mut problems = Vec::new();
     for (delivery, outcome) in &deliveries {
         let review = register.review(&delivery.id).await?;
@@ -187,27 +186,7 @@ pub async fn export(
                 delivery.id
             )),
         }
-        let count = |disposition: &str| {
-            review
-                .findings
-                .iter()
-                .filter(|f| f.disposition == disposition)
-                .count()
-        };
-        let _ = writeln!(
-            rows,
-            "<tr><td><a href=\"{dir}/review.json\">{}</a></td><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} / {}</td><td><code>{}</code></td></tr>",
-            html_escape(&delivery.id),
-            html_escape(&delivery.recorded_at),
-            html_escape(outcome),
-            html_escape(outcome),
-            html_escape(&review.decision.reviewer),
-            delivery.file_count,
-            review.findings.len(),
-            count("blocking"),
-            count("waived"),
-            html_escape(&delivery.content_digest[..16.min(delivery.content_digest.len())]),
-        );
+        reviews.push(review_view(&dir, outcome, &review));
     }
 
     let waivers = register.waivers(id.as_str()).await?;
@@ -234,15 +213,97 @@ pub async fn export(
         .collect();
     pack.put_json("evidence-documents.json", &documents)?;
 
-    let html = index_html(
-        id,
-        &supplier.name,
-        &engagement,
-        &verification,
-        &problems,
-        &rows,
-        &pack_waivers,
-    );
+    let today = jiff::Zoned::now().date();
+    let status = register.status(today).await?;
+    let factors = crate::status::StatusDocument::of(&status)
+        .engagements
+        .into_iter()
+        .find(|e| e.id == id.as_str())
+        .map(|e| {
+            e.factors
+                .into_iter()
+                .map(|f| {
+                    (
+                        f.factor,
+                        views::Cell {
+                            state: f.state,
+                            note: f.note,
+                        },
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let trends =
+        crate::trends::Trends::of(register, &[id.as_str().to_owned()], today, true).await?;
+    let index = views::PackIndex {
+        engagement: views::EngagementRow {
+            id: id.as_str().to_owned(),
+            system: engagement.system.clone(),
+            supplier: supplier.name.clone(),
+            status: engagement.status.as_str().to_owned(),
+        },
+        owner: engagement.owner.clone(),
+        exported_at: jiff::Timestamp::now()
+            .strftime("%Y-%m-%d %H:%M:%SZ")
+            .to_string(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        css: oversight_web::assets::STYLESHEET,
+        factors,
+        ledger_verified: verification.verified,
+        ledger: if verification.verified {
+            format!(
+                "Ledger verified: {} events, chain head #{} {}, signed by key {}.",
+                verification.events.unwrap_or(0),
+                verification.head_seq.unwrap_or(0),
+                verification.head_hash.as_deref().unwrap_or(""),
+                verification.key_fingerprint.as_deref().unwrap_or(""),
+            )
+        } else {
+            verification.failure.clone().unwrap_or_default()
+        },
+        problems: problems.clone(),
+        reviews,
+        waivers: pack_waivers
+            .iter()
+            .map(|w| views::PackWaiverView {
+                id: w.id.clone(),
+                fingerprint: w.fingerprint.clone(),
+                reason: w.reason.clone(),
+                requester: w.requester.clone(),
+                approver: w.approver.clone(),
+                expires: w.expires.clone(),
+                revoked: w
+                    .revoked
+                    .as_ref()
+                    .map(|r| format!("revoked {} by {}: {}", r.at, r.by, r.reason)),
+            })
+            .collect(),
+        documents: documents
+            .iter()
+            .map(|d| views::PackDocumentView {
+                id: d.id.clone(),
+                kind: d.kind.clone(),
+                name: d.name.clone(),
+                sha256: d.sha256.clone(),
+                expires: d.expires.clone(),
+                validity: match d.expires.as_deref().map(str::parse::<jiff::civil::Date>) {
+                    None => "no expiry".to_owned(),
+                    Some(Ok(e)) if e >= today => "valid".to_owned(),
+                    Some(Ok(_)) => "expired".to_owned(),
+                    Some(Err(_)) => "expiry unreadable".to_owned(),
+                },
+                added: format!("{} at {}", d.added_by, d.added_at),
+            })
+            .collect(),
+        trends: views::Trends {
+            charts: trends.charts("pack", false),
+        },
+    };
+    let html = oversight_web::render("pack index", &index).map_err(|e| AppError::Corrupt {
+        what: format!("The evidence pack's index.html of engagement {id}"),
+        reason: e.to_string(),
+    })?;
     pack.put("index.html", html.as_bytes())?;
     // The head as exported, signed: `pack verify` checks the pack's ledger
     // against it, and an auditor who keeps it can later tell a register
@@ -320,91 +381,65 @@ async fn verify_kept_files(
     Ok(problems)
 }
 
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-fn index_html(
-    id: &EngagementId,
-    supplier: &str,
-    engagement: &oversight_register::Engagement,
-    verification: &LedgerCheck,
-    problems: &[String],
-    rows: &str,
-    waivers: &[PackWaiver],
-) -> String {
-    let mut waiver_rows = String::new();
-    for w in waivers {
-        let _ = writeln!(
-            waiver_rows,
-            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            html_escape(&w.id),
-            html_escape(&w.fingerprint),
-            html_escape(&w.reason),
-            html_escape(&w.requester),
-            html_escape(&w.approver),
-            html_escape(&w.expires),
-            w.revoked.as_ref().map_or(String::new(), |r| format!(
-                "revoked {} by {}: {}",
-                html_escape(&r.at),
-                html_escape(&r.by),
-                html_escape(&r.reason)
-            )),
-        );
+/// The pack's view of `review` (in `dir`), its reasons read from the
+/// decision document.
+fn review_view(
+    dir: &str,
+    outcome: &str,
+    review: &oversight_store::ReviewRecord,
+) -> views::PackReviewView {
+    let reasons = crate::record::decision_document(&review.delivery.id, &review.decision.document)
+        .map(|d| {
+            d.reasons
+                .into_iter()
+                .map(|r| views::ReasonRow {
+                    blocks: r.blocks,
+                    kind: r.kind,
+                    message: r.message,
+                })
+                .collect()
+        })
+        .unwrap_or_else(|e| {
+            vec![views::ReasonRow {
+                blocks: false,
+                kind: "unreadable".to_owned(),
+                message: e.to_string(),
+            }]
+        });
+    let count = |disposition: &str| {
+        review
+            .findings
+            .iter()
+            .filter(|f| f.disposition == disposition)
+            .count()
+    };
+    views::PackReviewView {
+        id: review.delivery.id.clone(),
+        dir: dir.to_owned(),
+        recorded_at: review.delivery.recorded_at.clone(),
+        outcome: outcome.to_owned(),
+        reviewer: review.decision.reviewer.clone(),
+        decided_at: review.decision.decided_at.clone(),
+        files: review.delivery.file_count,
+        content_digest: review.delivery.content_digest.clone(),
+        reasons,
+        blocking: count("blocking"),
+        waived: count("waived"),
+        findings: review
+            .findings
+            .iter()
+            .map(|f| views::PackFindingRow {
+                rule: f.rule.clone(),
+                category: f.category.clone(),
+                severity: f.severity.clone(),
+                place: match f.line {
+                    Some(line) if !f.path.is_empty() => format!("{}:{line}", f.path),
+                    _ => f.path.clone(),
+                },
+                message: f.message.clone(),
+                disposition: f.disposition.clone(),
+                waiver: f.waiver_id.clone(),
+            })
+            .collect(),
     }
-    let ledger_line = if verification.verified {
-        format!(
-            "<p class=\"accepted\" id=\"ledger\">Ledger verified: {} events, chain head #{} <code>{}</code>, signed by key {}.</p>",
-            verification.events.unwrap_or(0),
-            verification.head_seq.unwrap_or(0),
-            html_escape(verification.head_hash.as_deref().unwrap_or("")),
-            html_escape(verification.key_fingerprint.as_deref().unwrap_or("")),
-        )
-    } else {
-        format!(
-            "<p class=\"rejected\" id=\"ledger\">Ledger verification FAILED: {}</p>",
-            html_escape(verification.failure.as_deref().unwrap_or(""))
-        )
-    };
-    let blob_line = if problems.is_empty() {
-        "<p>Every evidence blob named by a review, and every delivered file it kept, was read back and matched its SHA-256.</p>"
-            .to_owned()
-    } else {
-        format!(
-            "<p class=\"rejected\">Evidence blobs that could not be verified:</p><ul>{}</ul>",
-            problems
-                .iter()
-                .map(|p| format!("<li>{}</li>", html_escape(p)))
-                .collect::<String>()
-        )
-    };
-    format!(
-        r#"<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Evidence pack: {id}</title>
-<style>body{{font-family:sans-serif;max-width:70em;margin:2em auto}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}.rejected{{color:#a00}}.accepted,.accepted-with-waivers{{color:#060}}</style></head>
-<body>
-<h1>Evidence pack: engagement <code>{id}</code></h1>
-<p>Supplier <b>{supplier}</b> building <b>{system}</b>; owner {owner}; status {status}. Exported {now} by Oversight {version}.</p>
-{ledger_line}
-{blob_line}
-<h2>Reviews</h2>
-<table id="reviews"><tr><th>Review</th><th>Recorded</th><th>Decision</th><th>Reviewer</th><th>Files</th><th>Findings</th><th>Blocking / waived</th><th>Content digest</th></tr>
-{rows}</table>
-<h2>Waivers</h2>
-<table id="waivers"><tr><th>Waiver</th><th>Fingerprint</th><th>Reason</th><th>Requested by</th><th>Approved by</th><th>Expires</th><th>Revoked</th></tr>
-{waiver_rows}</table>
-<p>Files: <a href="engagement.toml">engagement.toml</a>, <a href="supplier.toml">supplier.toml</a>, <a href="ledger.json">ledger.json</a>, <a href="waivers.json">waivers.json</a>, <a href="evidence-documents.json">evidence-documents.json</a>; <code>SHA256SUMS</code> covers every file of this pack.</p>
-</body></html>
-"#,
-        id = html_escape(id.as_str()),
-        supplier = html_escape(supplier),
-        system = html_escape(&engagement.system),
-        owner = html_escape(&engagement.owner),
-        status = engagement.status.as_str(),
-        now = jiff::Timestamp::now().strftime("%Y-%m-%d %H:%M:%SZ"),
-        version = env!("CARGO_PKG_VERSION"),
-    )
 }

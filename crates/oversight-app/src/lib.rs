@@ -37,5 +37,6 @@ pub mod review;
 pub mod scan;
 pub mod status;
 pub mod threats;
+pub mod trends;
 
 pub use error::{AppError, Result};

@@ -425,7 +425,18 @@ async fn dashboard(viewer: &Viewer) -> Result<DashboardPage, Problem> {
     }
     recent.sort_by(|a, b| b.at.cmp(&a.at));
     recent.truncate(10);
+    let ids: Vec<String> = document.engagements.iter().map(|e| e.id.clone()).collect();
+    let reads_waivers = viewer
+        .scoped
+        .principal()
+        .may(Action::ReadWaivers, &Resource::Organisation);
+    let trends =
+        oversight_app::trends::Trends::of(register, &ids, jiff::Zoned::now().date(), reads_waivers)
+            .await?;
     Ok(DashboardPage {
+        trends: oversight_web::views::Trends {
+            charts: trends.charts("org", true),
+        },
         chrome: viewer.chrome.clone(),
         today: document.today.clone(),
         rows: document
@@ -593,6 +604,20 @@ async fn engagement_page(
         .iter()
         .map(delivery_row)
         .collect();
+    let trends = if scoped.may_on(Action::ReadDeliveries, e) {
+        oversight_web::views::Trends {
+            charts: oversight_app::trends::Trends::of(
+                register,
+                std::slice::from_ref(&e.id.as_str().to_owned()),
+                jiff::Zoned::now().date(),
+                scoped.may_on(Action::ReadWaivers, e),
+            )
+            .await?
+            .charts("engagement", false),
+        }
+    } else {
+        oversight_web::views::Trends::default()
+    };
     Ok(EngagementPage {
         chrome: viewer.chrome.clone(),
         engagement: engagement_row(e),
@@ -615,6 +640,7 @@ async fn engagement_page(
         may_submit: scoped.may_on(Action::SubmitDelivery, e),
         refuses: e.refuses_deliveries(jiff::Zoned::now().date()),
         recent,
+        trends,
         may_export: scoped.may_on(Action::Export, e)
             && scoped
                 .principal()

@@ -355,6 +355,10 @@ fn supplier_and_manager_journeys_in_chromium() {
     );
     let items = findings["items"].as_array().expect("findings");
     assert_eq!(items.len(), 2, "{findings}");
+    let categories: std::collections::BTreeSet<String> = items
+        .iter()
+        .map(|f| f["category"].as_str().expect("a category").to_owned())
+        .collect();
     let fingerprint = items
         .iter()
         .find(|f| {
@@ -499,6 +503,16 @@ fn supplier_and_manager_journeys_in_chromium() {
             acknowledged.contains("Acknowledged by acme-member") && acknowledged.contains("(these terms)"),
             "{acknowledged}"
         );
+        // The engagement's trends, without its waivers for the supplier.
+        let counts = b.text("#engagement-findings-data").await;
+        assert_eq!(counts.matches("2 findings, rejected").count(), 1, "{counts}");
+        for category in &categories {
+            assert!(counts.contains(category.as_str()), "no `{category}` in {counts}");
+        }
+        assert!(
+            b.client.find(Locator::Css("#engagement-waivers")).await.is_err(),
+            "the supplier sees the waivers chart"
+        );
         b.screenshot(&shots, "engagement").await;
         b.check_accessibility("engagement (supplier)").await;
 
@@ -548,7 +562,34 @@ fn supplier_and_manager_journeys_in_chromium() {
         );
         let recent = b.text("#main").await;
         assert!(recent.contains("Recent decisions") && recent.contains("acme-member"), "{recent}");
+        // Trends, drawn on the server: an SVG with its title and
+        // description, and the same numbers as a table. Both deliveries of
+        // acme-portal so far have the two findings of `first`, by category.
+        let source = b.client.source().await.expect("the page's source");
+        assert!(
+            source.contains("<title id=\"org-findings-title\">Findings by category")
+                && source.contains("<desc id=\"org-findings-desc\">"),
+            "no findings chart: {source}"
+        );
+        let counts = b.text("#org-findings-data").await;
+        for category in &categories {
+            assert!(counts.contains(category.as_str()), "no `{category}` in {counts}");
+        }
+        assert_eq!(
+            counts.matches("2 findings, rejected").count(),
+            2,
+            "two rejected deliveries of 2 findings: {counts}"
+        );
+        let acceptance = b.text("#org-acceptance-data").await;
+        assert!(acceptance.contains("acme-portal") && acceptance.contains("not accepted"), "{acceptance}");
+        let expiring = b.text("#org-waivers-data").await;
+        assert!(expiring.contains(&format!("30 days left, until {until}")), "{expiring}");
         b.screenshot(&shots, "dashboard").await;
+        b.client
+            .execute("document.getElementById('trends').scrollIntoView();", vec![])
+            .await
+            .expect("scroll to the trends");
+        b.screenshot(&shots, "trends").await;
         b.check_accessibility("dashboard").await;
         b.go(&delivery_path).await;
         let page = b.body().await;

@@ -53,3 +53,7 @@ mod tests {
         assert!(get("../Cargo.toml").is_none());
     }
 }
+
+/// The stylesheet, for pages read with no server (the evidence pack's
+/// `index.html` inlines it).
+pub const STYLESHEET: &str = include_str!("../static/app.css");

@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 pub mod assets;
+pub mod charts;
 pub mod views;
 
 pub use askama::Template;

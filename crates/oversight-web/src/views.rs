@@ -5,6 +5,15 @@
 
 use askama::Template;
 
+use crate::charts::Chart;
+
+/// Trend charts, each with its table of numbers.
+#[derive(Debug, Clone, Default)]
+pub struct Trends {
+    /// The charts, in order.
+    pub charts: Vec<Chart>,
+}
+
 /// What every page shows around its content.
 #[derive(Debug, Clone, Default)]
 pub struct Chrome {
@@ -144,6 +153,8 @@ pub struct DashboardPage {
     pub due: Vec<DueRow>,
     /// The latest decisions.
     pub recent: Vec<DeliveryRow>,
+    /// The organisation's trends.
+    pub trends: Trends,
 }
 
 /// An engagement in a list.
@@ -238,6 +249,8 @@ pub struct EngagementPage {
     pub notice: Option<String>,
     /// Whether the viewer may export the engagement's evidence pack.
     pub may_export: bool,
+    /// The engagement's trends (none shown when empty).
+    pub trends: Trends,
 }
 
 /// A reason of a decision.
@@ -522,4 +535,123 @@ pub struct LedgerPage {
     pub verification: Option<VerificationView>,
     /// The engagements whose evidence pack the viewer may export.
     pub exports: Vec<String>,
+}
+
+/// A finding as the evidence pack lists it under its review.
+#[derive(Debug, Clone)]
+pub struct PackFindingRow {
+    /// Its rule.
+    pub rule: String,
+    /// Its category.
+    pub category: String,
+    /// Its severity.
+    pub severity: String,
+    /// The file and line, empty for delivery-wide findings.
+    pub place: String,
+    /// The (redacted) message.
+    pub message: String,
+    /// `blocking`, `waived` or `noted`.
+    pub disposition: String,
+    /// The waiver applied.
+    pub waiver: Option<String>,
+}
+
+/// A review in the evidence pack.
+#[derive(Debug, Clone)]
+pub struct PackReviewView {
+    /// The review.
+    pub id: String,
+    /// Where its files are in the pack.
+    pub dir: String,
+    /// When it was recorded.
+    pub recorded_at: String,
+    /// The decision.
+    pub outcome: String,
+    /// Who reviewed (the account the review acted as).
+    pub reviewer: String,
+    /// When it was decided.
+    pub decided_at: String,
+    /// Files in the delivery.
+    pub files: i64,
+    /// Its content digest.
+    pub content_digest: String,
+    /// The decision's reasons.
+    pub reasons: Vec<ReasonRow>,
+    /// Every finding.
+    pub findings: Vec<PackFindingRow>,
+    /// How many block.
+    pub blocking: usize,
+    /// How many were waived.
+    pub waived: usize,
+}
+
+/// A waiver in the evidence pack.
+#[derive(Debug, Clone)]
+pub struct PackWaiverView {
+    /// The waiver.
+    pub id: String,
+    /// The finding's fingerprint.
+    pub fingerprint: String,
+    /// Why.
+    pub reason: String,
+    /// Who asked.
+    pub requester: String,
+    /// Who approved.
+    pub approver: String,
+    /// Its last day.
+    pub expires: String,
+    /// Its revocation, in words.
+    pub revoked: Option<String>,
+}
+
+/// An assurance or evidence document in the pack.
+#[derive(Debug, Clone)]
+pub struct PackDocumentView {
+    /// The document.
+    pub id: String,
+    /// Its kind.
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// Its last valid day.
+    pub expires: Option<String>,
+    /// `valid`, `expired` or `no expiry`, on the export day.
+    pub validity: String,
+    /// Who added it, and when.
+    pub added: String,
+}
+
+/// The evidence pack's offline `index.html`: the same partials as the
+/// pages, the stylesheet inlined, no script.
+#[derive(Template)]
+#[template(path = "pack.html")]
+pub struct PackIndex {
+    /// The engagement.
+    pub engagement: EngagementRow,
+    /// Who owns it in the organisation.
+    pub owner: String,
+    /// When it was exported.
+    pub exported_at: String,
+    /// The tool's version.
+    pub version: String,
+    /// The stylesheet, inlined (a pack has no server).
+    pub css: &'static str,
+    /// The A.8.30 factors and their state.
+    pub factors: Vec<(String, Cell)>,
+    /// Whether the ledger verified, and what was found.
+    pub ledger_verified: bool,
+    /// The ledger check in words.
+    pub ledger: String,
+    /// Evidence that could not be verified.
+    pub problems: Vec<String>,
+    /// Every review, oldest first.
+    pub reviews: Vec<PackReviewView>,
+    /// Every waiver.
+    pub waivers: Vec<PackWaiverView>,
+    /// The assurance and evidence documents.
+    pub documents: Vec<PackDocumentView>,
+    /// The trends.
+    pub trends: Trends,
 }

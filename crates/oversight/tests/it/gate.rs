@@ -343,6 +343,52 @@ fn gate_story(database: Option<String>) {
         "{html}"
     );
     assert!(!html.contains(TOKEN));
+    // Rendered by the web pages' templates: the A.8.30 factor table with
+    // each factor's state, every review with its real reviewer, reasons
+    // and findings, the waiver applied, the certificate with its validity,
+    // the trend charts; no script (it is read with no server).
+    assert!(!html.to_lowercase().contains("<script"), "{html}");
+    let factors = &html[html
+        .find("<table id=\"factor-table\"")
+        .expect("the factor table")..];
+    let factors = &factors[..factors.find("</table>").unwrap()];
+    for factor in ["licensing-ip", "acceptance-testing"] {
+        assert!(factors.contains(factor), "no {factor} in {factors}");
+    }
+    assert!(
+        ["ok", "attention", "failing", "not agreed"]
+            .iter()
+            .any(|s| factors.contains(&format!("<strong>{s}</strong>"))),
+        "{factors}"
+    );
+    let reviews: Vec<&str> = html
+        .match_indices("<article class=\"review\" id=\"review-")
+        .map(|(at, _)| &html[at..])
+        .collect();
+    assert_eq!(reviews.len(), 4, "{html}");
+    assert!(html.contains(&format!("id=\"review-{first}\"")), "{html}");
+    assert_eq!(
+        html.matches("<dd class=\"reviewer\">alice@example.org</dd>")
+            .count(),
+        4,
+        "{html}"
+    );
+    assert!(!html.contains(">unknown<"), "{html}");
+    assert!(html.contains("Blocks acceptance:"), "the reasons: {html}");
+    let waiver = &recorded_waiver(&pack);
+    assert!(
+        html.contains(&format!("<td>waived</td><td>{waiver}</td>")),
+        "the waiver applied: {html}"
+    );
+    assert!(
+        html.contains("iso27001-certificate-2026.pdf") && html.contains("valid (until 2099-06-30)"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<desc id=\"pack-findings-desc\">")
+            && html.contains("id=\"pack-findings-data\""),
+        "{html}"
+    );
     let ledger: serde_json::Value =
         serde_json::from_slice(&fs_err::read(pack.join("ledger.json")).unwrap()).unwrap();
     assert_eq!(ledger["events"].as_array().unwrap().len(), 11);
@@ -768,6 +814,13 @@ fn a_history_review_replays_its_tree_and_names_what_it_could_not_replay() {
     );
 }
 
+/// The id of the one waiver in the pack's `waivers.json`.
+fn recorded_waiver(pack: &Path) -> String {
+    let waivers: serde_json::Value =
+        serde_json::from_slice(&fs_err::read(pack.join("waivers.json")).unwrap()).unwrap();
+    waivers[0]["id"].as_str().expect("a waiver").to_owned()
+}
+
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest as _;
     sha2::Sha256::digest(bytes)
@@ -824,11 +877,14 @@ fn evidence_pack_summary_renders_in_headless_chromium() {
     );
     assert!(dom.contains(&format!("{review}</a>")), "{dom}");
     assert!(
-        dom.contains("<td class=\"rejected\">rejected</td>"),
+        dom.contains("<span class=\"outcome outcome-rejected\">rejected</span>"),
         "{dom}"
     );
     assert!(dom.contains("Ledger verified: 4 events"), "{dom}");
-    // The browser built the table body itself: the page was parsed, not echoed.
-    assert!(dom.contains("<table id=\"reviews\"><tbody>"), "{dom}");
+    // The browser parsed the page: the SVG chart is in the DOM.
+    assert!(
+        dom.contains("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\""),
+        "{dom}"
+    );
     assert!(!dom.contains(TOKEN), "the secret is never in the pack");
 }

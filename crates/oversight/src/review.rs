@@ -98,6 +98,7 @@ fn print_decision(args: &ReviewArgs, reviewed: &Reviewed) -> anyhow::Result<()> 
             "files": reviewed.files,
             "evidence": reviewed.evidence,
             "threats": reviewed.threats,
+            "posture": reviewed.posture,
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
         return Ok(());
@@ -183,6 +184,7 @@ fn print_decision(args: &ReviewArgs, reviewed: &Reviewed) -> anyhow::Result<()> 
             )?;
         }
     }
+    crate::history::print_posture(&mut out, &reviewed.posture)?;
     if decision.outcome == Outcome::Rejected {
         writeln!(
             out,
@@ -424,7 +426,7 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
         let scan = review_scan(target, &read, holders);
         let mut options = oversight_app::scan::scan_options(&scan)?;
         options.record_manifest = true;
-        let scanned = crate::run_scan(&scan, &args.read, options, policy.license().cloned())?;
+        let mut scanned = crate::run_scan(&scan, &args.read, options, policy.license().cloned())?;
         let now_manifest = Manifest::of_report(&scanned.report);
         // The waivers in force when the review was recorded, not later ones.
         // An unreadable time is an error: replaying at "now" would let a
@@ -442,6 +444,17 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
         );
         let restored_root = dir.path().to_owned();
         let read = |path: &str| oversight_app::scan::read_from_tree(&restored_root, path);
+        // The delivered provenance, checked again on the restored files
+        // with the engagement's keys, against the recorded commit.
+        let engagement: EngagementId = recorded.delivery.engagement_id.parse()?;
+        let keys = oversight_app::provenance::keys(&r.engagement(&engagement).await?);
+        let (found, provenance) = oversight_app::provenance::findings(
+            &now_manifest,
+            &read,
+            &keys,
+            document.scan.git_commit.as_deref(),
+        );
+        scanned.report.findings.extend(found);
         let first = evaluate(
             &policy,
             &scanned,
@@ -497,7 +510,14 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
             .findings
             .iter()
             .partition(|f| scanned_history && is_history_path(&f.path));
-        let history_blocked = history.iter().any(|f| f.disposition == "blocking");
+        // The git posture comes from the supplier's repository too (its
+        // commits and signatures): recorded, not replayed.
+        let (posture, tree): (Vec<_>, Vec<_>) = tree
+            .into_iter()
+            .partition(|f| oversight_app::posture::is_posture_rule(&f.rule));
+        let past_blocked = history.iter().any(|f| f.disposition == "blocking");
+        let posture_blocked = posture.iter().any(|f| f.disposition == "blocking");
+        let history_blocked = past_blocked || posture_blocked;
         let before: std::collections::BTreeSet<&str> =
             tree.iter().map(|f| f.fingerprint.as_str()).collect();
         let after: std::collections::BTreeSet<&str> = replayed_findings
@@ -533,6 +553,16 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
                 ))
             ));
         }
+        // A review recorded before the section existed has none to compare.
+        let provenance_unrecorded =
+            document.posture.provenance.is_empty() && !provenance.is_empty();
+        if provenance != document.posture.provenance && !provenance_unrecorded {
+            differences.push(format!(
+                "the delivered provenance now reads {}, recorded {}",
+                provenance_summary(&provenance),
+                provenance_summary(&document.posture.provenance)
+            ));
+        }
         if decision.outcome.as_str() != recorded.decision.outcome && !history_blocked {
             differences.push(format!(
                 "the decision is now {}, recorded {}",
@@ -561,11 +591,33 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
             out!(
                 "Note: the review also scanned the git history; a replay restores the delivered tree only, so the {} finding(s) in past commits were not replayed{}.",
                 history.len(),
-                if history_blocked {
+                if past_blocked {
                     " and, as some of them blocked acceptance, the decision was not compared"
                 } else {
                     ""
                 }
+            );
+        }
+        if document.posture.git.is_some() || !posture.is_empty() {
+            out!(
+                "Note: the git posture of commit {} ({}) comes from the repository's history, which the evidence store does not keep: it is recorded, not replayed{}.",
+                document.scan.git_commit.as_deref().unwrap_or("?"),
+                if posture.is_empty() {
+                    "no finding".to_owned()
+                } else {
+                    format!("{} finding(s)", posture.len())
+                },
+                if posture_blocked {
+                    " and, as some of its findings blocked acceptance, the decision was not compared"
+                } else {
+                    ""
+                }
+            );
+        }
+        if provenance_unrecorded {
+            out!(
+                "Note: the review recorded no provenance section (recorded by an older Oversight); the {} provenance document(s) read now were compared by their findings only.",
+                provenance.len()
             );
         }
         if !not_rebuilt.is_empty() {
@@ -602,4 +654,16 @@ fn replay(args: &ReviewArgs, id: &str) -> anyhow::Result<u8> {
             Ok(1)
         }
     })?
+}
+
+/// `N document(s), M verified, K subject(s) as stated`, for a difference.
+fn provenance_summary(records: &[oversight_app::record::ProvenanceRecord]) -> String {
+    let subjects = records.iter().flat_map(|p| &p.subjects);
+    format!(
+        "{} document(s), {} verified, {} of {} subject(s) as stated",
+        records.len(),
+        records.iter().filter(|p| p.verified).count(),
+        subjects.clone().filter(|s| s.matches).count(),
+        subjects.count()
+    )
 }

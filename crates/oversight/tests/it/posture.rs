@@ -8,6 +8,8 @@
 use std::path::Path;
 use std::process::Command;
 
+use oversight_app::record::{PostureSection, RewriteCheck};
+
 use crate::util::oversight;
 
 const POLICY: &str = r#"
@@ -49,6 +51,60 @@ fn commit(repo: &Path, file: &str, key: &Path, email: &str) -> String {
     let sign = format!("--gpg-sign={}", key.display());
     tool(repo, "git", &["commit", "-q", &sign, "-m", file], email);
     tool(repo, "git", &["rev-parse", "HEAD"], email)
+}
+
+/// The review id in `oversight review`'s first line.
+fn review_id(out: &str) -> String {
+    out.split("(review ")
+        .nth(1)
+        .and_then(|rest| rest.split(',').next())
+        .unwrap_or_else(|| panic!("no review id in:\n{out}"))
+        .to_owned()
+}
+
+/// The posture section of every `delivery.reviewed` ledger event, in order,
+/// read from the register itself.
+fn ledger_postures(home: &Path, database: Option<&str>) -> Vec<PostureSection> {
+    let url = database.map_or_else(
+        || {
+            format!(
+                "sqlite://{}",
+                home.join("data/oversight/oversight.db").display()
+            )
+        },
+        str::to_owned,
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let url = oversight_store::DatabaseUrl::parse(&url, "the test's register").unwrap();
+        let store = oversight_register::store::open(&url).await.unwrap();
+        store
+            .events()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.event.kind == "delivery.reviewed")
+            .map(|e| {
+                let payload: serde_json::Value = serde_json::from_str(&e.event.payload).unwrap();
+                serde_json::from_value(payload["summary"]["posture"].clone()).unwrap_or_default()
+            })
+            .collect()
+    })
+}
+
+/// `review show ID` in JSON: the recorded posture section, checked equal to
+/// the one `--format json` and the human form print.
+fn shown_posture(run: &dyn Fn(&[&str]) -> (i32, String), id: &str) -> (PostureSection, String) {
+    let (code, json) = run(&["review", "show", id, "--format", "json"]);
+    assert_eq!(code, 0, "{json}");
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let posture: PostureSection = serde_json::from_value(value["posture"].clone()).unwrap();
+    let (code, human) = run(&["review", "show", id]);
+    assert_eq!(code, 0, "{human}");
+    (posture, human)
 }
 
 fn posture_story(database: Option<String>) {
@@ -121,9 +177,50 @@ fn posture_story(database: Option<String>) {
     tool(&repo, "git", &["config", "gpg.format", "ssh"], dev);
     let supplier = keys.join("supplier");
     let first = commit(&repo, "a.rs", &supplier, dev);
-    commit(&repo, "b.rs", &supplier, dev);
+    let second = commit(&repo, "b.rs", &supplier, dev);
     let (code, out) = review(&repo);
     assert_eq!(code, 0, "every commit signed by the registered key:\n{out}");
+    let accepted = review_id(&out);
+    let (posture, human) = shown_posture(&run, &accepted);
+    let git = posture
+        .git
+        .clone()
+        .expect("a git delivery records its posture");
+    assert_eq!(
+        (git.commit.as_str(), git.commits, git.signed, git.verified),
+        (second.as_str(), 2, 2, 2),
+        "{human}"
+    );
+    assert_eq!(git.keys_registered, 1);
+    assert_eq!(git.domains, ["supplier.example"]);
+    assert_eq!(git.unknown_author_commits, 0);
+    assert_eq!(git.rewritten, RewriteCheck::NotChecked);
+    assert!(posture.provenance.is_empty());
+    assert!(
+        human.contains(&format!("Git posture of commit {second}: 2 commits examined, 2 signed, 2 verified by a registered key (100.0 %; 1 key(s) registered)")),
+        "{human}"
+    );
+    assert!(
+        human.contains("unknown authors: none (declared domains: supplier.example)"),
+        "{human}"
+    );
+    assert!(human.contains("history rewritten: not checked"), "{human}");
+    // The review's own output shows the same section.
+    assert!(
+        out.contains("2 commits examined, 2 signed, 2 verified"),
+        "{out}"
+    );
+    // A replay restores the tree; the posture is recorded, not replayed.
+    let (code, replayed) = run(&["review", "--replay", &accepted]);
+    assert_eq!(code, 0, "{replayed}");
+    assert!(
+        replayed.contains("Result: IDENTICAL (same delivery"),
+        "{replayed}"
+    );
+    assert!(
+        replayed.contains("it is recorded, not replayed"),
+        "{replayed}"
+    );
 
     // A commit signed by a key the supplier did not register.
     commit(&repo, "c.rs", &keys.join("stranger"), dev);
@@ -134,6 +231,36 @@ fn posture_story(database: Option<String>) {
             .any(|l| l.contains("BLOCKS") && l.contains("policy.git-unsigned-commit")),
         "{out}"
     );
+    let stranger = review_id(&out);
+    let (posture, human) = shown_posture(&run, &stranger);
+    let git = posture.git.clone().unwrap();
+    assert_eq!(
+        (git.commits, git.signed, git.verified, git.unregistered_key),
+        (3, 3, 2, 1),
+        "{human}"
+    );
+    assert_eq!(git.rewritten, RewriteCheck::No);
+    assert_eq!(git.previous_commit.as_deref(), Some(second.as_str()));
+    assert!(
+        human.contains("3 commits examined, 3 signed, 2 verified by a registered key (66.7 %"),
+        "{human}"
+    );
+    assert!(human.contains("1 by an unregistered key"), "{human}");
+    assert!(
+        human.contains(&format!(
+            "history rewritten: no since accepted commit {second}"
+        )),
+        "{human}"
+    );
+    // Its blocking posture findings cannot be replayed: said so, the
+    // decision is not compared, the rest is identical.
+    let (code, replayed) = run(&["review", "--replay", &stranger]);
+    assert_eq!(code, 0, "{replayed}");
+    assert!(
+        replayed.contains("Result: IDENTICAL for the delivered tree"),
+        "{replayed}"
+    );
+    assert!(replayed.contains("(2 finding(s))"), "{replayed}");
 
     // Back to the accepted tip (a force-push), then an outsider's commit.
     tool(&repo, "git", &["reset", "-q", "--hard", "HEAD~1"], dev);
@@ -146,6 +273,17 @@ fn posture_story(database: Option<String>) {
         "{out}"
     );
     assert!(!out.contains("policy.git-history-rewritten"), "{out}");
+    let (posture, human) = shown_posture(&run, &review_id(&out));
+    let git = posture.git.clone().unwrap();
+    assert_eq!(git.unknown_author_commits, 1, "{human}");
+    assert_eq!(git.unknown_identities, ["ghost@cheap-outsourcing.example"]);
+    assert_eq!(git.rewritten, RewriteCheck::No);
+    assert!(
+        human.contains(
+            "unknown authors: 1 commit(s) outside supplier.example: ghost@cheap-outsourcing.example"
+        ),
+        "{human}"
+    );
 
     // The accepted commit dropped from the history: rewritten.
     tool(&repo, "git", &["reset", "-q", "--hard", &first], dev);
@@ -157,8 +295,25 @@ fn posture_story(database: Option<String>) {
             .any(|l| l.contains("BLOCKS") && l.contains("policy.git-history-rewritten")),
         "{out}"
     );
+    let (posture, human) = shown_posture(&run, &review_id(&out));
+    let git = posture.git.clone().unwrap();
+    assert_eq!(git.rewritten, RewriteCheck::Yes, "{human}");
+    assert_eq!(git.commits, 2);
+    assert!(
+        human.contains(&format!(
+            "history rewritten: YES since accepted commit {second}"
+        )),
+        "{human}"
+    );
     let (code, out) = run(&["ledger", "verify"]);
     assert_eq!(code, 0, "{out}");
+    // The ledger's `delivery.reviewed` events carry the same sections as
+    // the recorded documents.
+    let events = ledger_postures(home.path(), database.as_deref());
+    assert_eq!(events.len(), 4);
+    assert_eq!(events[0], shown_posture(&run, &accepted).0);
+    assert_eq!(events[1], shown_posture(&run, &stranger).0);
+    assert_eq!(events[3], posture);
 }
 
 #[test]
@@ -256,6 +411,46 @@ fn provenance_story(database: Option<String>) {
     };
     let (code, out) = review();
     assert_eq!(code, 0, "the artefact is as its provenance states:\n{out}");
+    let digest = hex::encode(sha2::Sha256::digest(&wheel));
+    let accepted = review_id(&out);
+    let (posture, human) = shown_posture(&run, &accepted);
+    assert!(posture.git.is_none(), "a directory has no git posture");
+    assert_eq!(posture.provenance.len(), 1, "{human}");
+    let p = &posture.provenance[0];
+    assert_eq!(
+        (p.file.as_str(), p.envelope, p.kind.as_str(), p.verified),
+        ("dist/app.intoto.jsonl", 1, "dsse", true)
+    );
+    assert_eq!(
+        p.signed_by.as_deref(),
+        Some("environment.provenance_keys[0]")
+    );
+    assert_eq!(
+        p.builder.as_deref(),
+        Some("https://github.com/actions/runner/github-hosted")
+    );
+    assert_eq!(p.subjects.len(), 1);
+    assert_eq!(p.subjects[0].name, "app.txt");
+    assert_eq!(p.subjects[0].sha256.as_deref(), Some(digest.as_str()));
+    assert_eq!(
+        p.subjects[0].delivered_sha256.as_deref(),
+        Some(digest.as_str())
+    );
+    assert!(p.subjects[0].matches);
+    assert!(
+        human.contains("Provenance: 1 document(s), 1 verified"),
+        "{human}"
+    );
+    assert!(
+        human.contains(&format!("as stated app.txt sha256:{digest}")),
+        "{human}"
+    );
+    let (code, replayed) = run(&["review", "--replay", &accepted]);
+    assert_eq!(code, 0, "{replayed}");
+    assert!(
+        replayed.contains("Result: IDENTICAL (same delivery"),
+        "{replayed}"
+    );
 
     let mut swapped = wheel.clone();
     swapped.extend_from_slice(b"tampered");
@@ -266,6 +461,30 @@ fn provenance_story(database: Option<String>) {
         out.lines()
             .any(|l| l.contains("BLOCKS") && l.contains("integrity.provenance-mismatch")),
         "{out}"
+    );
+    let swapped_review = review_id(&out);
+    let (posture, human) = shown_posture(&run, &swapped_review);
+    let subject = &posture.provenance[0].subjects[0];
+    assert!(!subject.matches);
+    assert_eq!(subject.sha256.as_deref(), Some(digest.as_str()));
+    let delivered = hex::encode(sha2::Sha256::digest(&swapped));
+    assert_eq!(
+        subject.delivered_sha256.as_deref(),
+        Some(delivered.as_str())
+    );
+    assert!(
+        human.contains(&format!(
+            "MISMATCH  app.txt sha256:{digest}, delivered sha256:{delivered}"
+        )),
+        "{human}"
+    );
+    // The provenance is checked again from the evidence: same findings,
+    // same section, same decision.
+    let (code, replayed) = run(&["review", "--replay", &swapped_review]);
+    assert_eq!(code, 0, "{replayed}");
+    assert!(
+        replayed.contains("Result: IDENTICAL (same delivery"),
+        "{replayed}"
     );
 
     fs_err::write(delivery.join("dist/app.txt"), &wheel).unwrap();
@@ -281,6 +500,86 @@ fn provenance_story(database: Option<String>) {
             .any(|l| l.contains("BLOCKS") && l.contains("coverage.provenance-unverified")),
         "{out}"
     );
+    let (posture, human) = shown_posture(&run, &review_id(&out));
+    assert_eq!(posture.provenance.len(), 2, "{human}");
+    assert_eq!(posture.provenance_verified(), 1);
+    let bundle = &posture.provenance[1];
+    assert_eq!(
+        (bundle.file.as_str(), bundle.kind.as_str(), bundle.verified),
+        ("dist/app.txt.sigstore", "sigstore-bundle", false)
+    );
+    assert!(
+        human.contains("dist/app.txt.sigstore #1 (sigstore-bundle): NOT verified"),
+        "{human}"
+    );
+    assert_eq!(
+        ledger_postures(home.path(), database.as_deref()).last(),
+        Some(&posture)
+    );
+}
+
+/// Every rule id of the git posture and the delivered provenance that the
+/// code can raise (found in the sources, not listed by hand) is listed by
+/// `oversight rules`, with a severity and a category.
+#[test]
+fn posture_and_provenance_rules_are_listed() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut ids = std::collections::BTreeSet::new();
+    for file in [
+        "oversight-git/src/posture.rs",
+        "oversight-provenance/src/lib.rs",
+        "oversight-app/src/posture.rs",
+        "oversight-app/src/provenance.rs",
+    ] {
+        let text = fs_err::read_to_string(root.join(file)).unwrap();
+        for family in ["policy", "integrity", "coverage"] {
+            for kind in ["git-", "provenance-"] {
+                let start = format!("\"{family}.{kind}");
+                for (at, _) in text.match_indices(&start) {
+                    let literal = &text[at + 1..];
+                    let id = &literal[..literal.find('"').unwrap()];
+                    if id
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'.')
+                    {
+                        ids.insert(id.to_owned());
+                    }
+                }
+            }
+        }
+    }
+    // The sources hold at least the five posture and three provenance rules.
+    assert!(ids.len() >= 8, "{ids:?}");
+    let out = oversight().arg("rules").output().unwrap();
+    assert!(out.status.success());
+    let listed = String::from_utf8(out.stdout).unwrap();
+    for id in &ids {
+        let line = listed
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(id.as_str()))
+            .unwrap_or_else(|| panic!("`oversight rules` does not list {id}:\n{listed}"));
+        let columns: Vec<&str> = line.split_whitespace().collect();
+        assert!(
+            ["info", "low", "medium", "high", "critical"].contains(&columns[1]),
+            "{line}"
+        );
+        assert_eq!(columns[2], id.split('.').next().unwrap(), "{line}");
+    }
+    // Listed once each, with the threat model's rule.
+    for id in ids
+        .iter()
+        .map(String::as_str)
+        .chain(["policy.threat-unmitigated"])
+    {
+        assert_eq!(
+            listed
+                .lines()
+                .filter(|l| l.split_whitespace().next() == Some(id))
+                .count(),
+            1,
+            "{id}"
+        );
+    }
 }
 
 #[test]

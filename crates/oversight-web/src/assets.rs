@@ -41,6 +41,10 @@ pub fn get(name: &str) -> Option<&'static Asset> {
     ASSETS.iter().find(|a| a.name == name)
 }
 
+/// The stylesheet, for pages read with no server (the evidence pack's
+/// `index.html` inlines it).
+pub const STYLESHEET: &str = include_str!("../static/app.css");
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,7 +57,3 @@ mod tests {
         assert!(get("../Cargo.toml").is_none());
     }
 }
-
-/// The stylesheet, for pages read with no server (the evidence pack's
-/// `index.html` inlines it).
-pub const STYLESHEET: &str = include_str!("../static/app.css");

@@ -247,3 +247,41 @@ pub async fn track(
     metrics.http(&method, &route, response.status().as_u16(), began.elapsed());
     response
 }
+
+/// Serves `metrics` at `GET /metrics` on `listener` for a worker process
+/// (`oversight worker --metrics-listen`), with the depth of `queue` read at
+/// each scrape. Counts only, no tenant data: bind it where only the
+/// scraper reaches (loopback or the pod's network).
+pub async fn serve_for_worker(
+    listener: tokio::net::TcpListener,
+    metrics: Metrics,
+    queue: oversight_jobs::Queue,
+) -> std::io::Result<()> {
+    async fn scrape(
+        axum::extract::State((metrics, queue)): axum::extract::State<(
+            Metrics,
+            oversight_jobs::Queue,
+        )>,
+    ) -> Response {
+        use axum::response::IntoResponse as _;
+        match queue.depth().await {
+            Ok(depth) => (
+                [(
+                    axum::http::header::CONTENT_TYPE,
+                    "text/plain; version=0.0.4; charset=utf-8",
+                )],
+                metrics.render(&depth),
+            )
+                .into_response(),
+            Err(e) => (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                format!("The job table cannot be read: {e}"),
+            )
+                .into_response(),
+        }
+    }
+    let app = axum::Router::new()
+        .route("/metrics", axum::routing::get(scrape))
+        .with_state((metrics, queue));
+    axum::serve(listener, app).await
+}

@@ -887,6 +887,10 @@ pub(crate) struct WorkerArgs {
     /// The evidence store [default: ~/.local/share/oversight/evidence].
     #[arg(long, env = "OVERSIGHT_EVIDENCE", value_name = "LOCATION")]
     pub(crate) evidence: Option<String>,
+    /// Serve this worker's Prometheus metrics at `http://ADDR/metrics`
+    /// (counts only; bind where only the scraper reaches).
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub(crate) metrics_listen: Option<std::net::SocketAddr>,
     #[command(flatten)]
     pub(crate) register: RegisterArgs,
 }

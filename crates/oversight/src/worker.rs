@@ -51,6 +51,24 @@ pub(crate) fn worker(mut args: WorkerArgs) -> anyhow::Result<u8> {
         });
         let webhooks =
             oversight_server::webhooks::Webhooks::new(&config.webhooks, |v| std::env::var(v).ok())?;
+        let metrics = oversight_server::metrics::Metrics::new();
+        if let Some(addr) = args.metrics_listen {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("Cannot listen on {addr} for the metrics"))?;
+            out!(
+                "Worker metrics at http://{}/metrics",
+                listener.local_addr()?
+            );
+            let (metrics, queue) = (metrics.clone(), queue.clone());
+            tokio::spawn(async move {
+                if let Err(e) =
+                    oversight_server::metrics::serve_for_worker(listener, metrics, queue).await
+                {
+                    eprintln!("oversight worker: the metrics listener stopped: {e}");
+                }
+            });
+        }
         let pool = WorkerPool::start(
             queue,
             &PoolOptions {
@@ -64,7 +82,10 @@ pub(crate) fn worker(mut args: WorkerArgs) -> anyhow::Result<u8> {
                 advisories: config.advisories.clone(),
                 scratch,
             },
-            oversight_server::jobs::webhook_events(webhooks),
+            std::sync::Arc::new(oversight_server::metrics::Fanout(vec![
+                oversight_server::jobs::webhook_events(webhooks),
+                std::sync::Arc::new(metrics),
+            ])),
         );
         out!(
             "Worker `{name}` is reviewing deliveries from {} with {workers} at a time",

@@ -48,8 +48,14 @@ fn deployment_env_on(home: &Path, database: &str, evidence: &str) -> Vec<(String
 }
 
 fn worker(home: &Path, env: &[(String, String)], name: &str) -> Child {
+    worker_with(home, env, name, &[])
+}
+
+/// [`worker`] with more arguments.
+fn worker_with(home: &Path, env: &[(String, String)], name: &str, more: &[&str]) -> Child {
     oversight()
         .args(["worker", "-j", "1", "--grace", "1", "--name", name])
+        .args(more)
         .env("XDG_DATA_HOME", home.join("data"))
         .env("XDG_CONFIG_HOME", home.join("config"))
         .env("OVERSIGHT_ADVISORIES", home.join("advisories"))
@@ -461,7 +467,14 @@ fn an_evidence_store_outage_mid_review_is_retried_and_leaves_nothing_half_writte
 
     // The store goes away; then a worker starts on the job.
     s3.down();
-    let mut worker = worker(home.path(), &env, "w-outage");
+    let metrics_port = free_port();
+    let metrics_at = format!("127.0.0.1:{metrics_port}");
+    let mut worker = worker_with(
+        home.path(),
+        &env,
+        "w-outage",
+        &["--metrics-listen", &metrics_at],
+    );
     let job_of = |id: &str| {
         json_of(
             agent()
@@ -536,6 +549,27 @@ fn an_evidence_store_outage_mid_review_is_retried_and_leaves_nothing_half_writte
     assert_eq!(code, Some(0), "{out}");
     let (code, out) = run(&["evidence", "verify"]);
     assert_eq!(code, Some(0), "{out}");
+    // The worker's own metrics counted the failed attempt and the review.
+    let scraped = agent()
+        .get(&format!("http://{metrics_at}/metrics"))
+        .call()
+        .expect("the worker's metrics")
+        .into_body()
+        .read_to_string()
+        .expect("a body");
+    let count = |result: &str| {
+        scraped
+            .lines()
+            .find(|l| {
+                l.starts_with("oversight_jobs_total{")
+                    && l.contains(&format!("result=\"{result}\""))
+            })
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|n| n.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    assert_eq!(count("done"), 1.0, "{scraped}");
+    assert!(count("retried") >= 1.0, "{scraped}");
     let _ = worker.kill();
     let _ = worker.wait();
 }

@@ -249,6 +249,13 @@ pub fn routes() -> Vec<Route> {
             findings
         ),
         route!(
+            POST,
+            "/api/v1/deliveries/{id}/cancel",
+            A(SubmitDelivery),
+            "Cancel a delivery whose review has not started",
+            cancel_delivery
+        ),
+        route!(
             GET,
             "/api/v1/engagements/{id}/waiver-requests",
             A(ReadWaivers),
@@ -1231,6 +1238,30 @@ async fn deliveries(
         .await
         .map_err(db)?;
     Ok(Json(Paged { items, total: None }))
+}
+
+async fn cancel_delivery(
+    scoped: Scoped,
+    Path(id): Path<String>,
+) -> ApiResult<Json<crate::jobs::Job>> {
+    let not_found = || Problem::not_found(format!("Delivery {id}"));
+    let jobs = scoped.state().jobs();
+    let job = jobs.job(&id).await.map_err(db)?.ok_or_else(not_found)?;
+    scoped
+        .engagement(&job.engagement, Action::SubmitDelivery)
+        .await
+        .map_err(|p| if p.status == 404 { not_found() } else { p })?;
+    match jobs.cancel(&id).await.map_err(db)? {
+        crate::jobs::Cancelled::Cancelled => {
+            let job = jobs.job(&id).await.map_err(db)?.ok_or_else(not_found)?;
+            Ok(Json(job))
+        }
+        crate::jobs::Cancelled::Not(status) => Err(Problem::conflict(format!(
+            "Delivery {id} is {}; only a delivery whose review has not started can be cancelled",
+            status.as_str()
+        ))),
+        crate::jobs::Cancelled::NotFound => Err(not_found()),
+    }
 }
 
 async fn delivery(scoped: Scoped, Path(id): Path<String>) -> ApiResult<Json<DeliveryView>> {

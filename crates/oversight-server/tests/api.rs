@@ -564,6 +564,8 @@ fn matrix(method: &str, path: &str) -> Option<Expect> {
         }
         ("POST", "/api/v1/engagements/{id}/acknowledgements") => Expect::Only(&[Supplier]),
         ("POST", "/api/v1/engagements/{id}/deliveries") => Expect::Only(&[Reviewer, Supplier]),
+        // The matrix's delivery is reviewed already: 409 past the check.
+        ("POST", "/api/v1/deliveries/{id}/cancel") => Expect::Only(&[Reviewer, Supplier]),
         (
             "GET",
             "/api/v1/engagements/{id}/deliveries"
@@ -1393,5 +1395,50 @@ fn tls_and_webhooks_signed_with_the_configured_secret() {
     assert_ne!(
         signature,
         oversight_server::webhooks::signature(b"another secret", &body)
+    );
+}
+
+#[test]
+fn a_delivery_waiting_for_a_worker_can_be_cancelled_and_no_other() {
+    // No worker in this server: deliveries wait in the queue.
+    let h = Harness::start_with(Backend::Postgres, |_, config| config.workers = 0);
+    let acme = h.account(
+        "acme-member",
+        &[(Role::Supplier, Scope::Supplier("acme-dev".into()))],
+    );
+    let globex = h.account(
+        "globex-member",
+        &[(Role::Supplier, Scope::Supplier("globex".into()))],
+    );
+    let hour = jiff::SignedDuration::from_hours(1);
+    let token = h.token(&acme, Scope::Supplier("acme-dev".into()), hour);
+    let other = h.token(&globex, Scope::Supplier("globex".into()), hour);
+    let r = submit(&h, &token, "acme-portal", &bad_delivery());
+    let delivery = read_json(r)["id"].as_str().unwrap().to_owned();
+    let cancel = |token: &str| {
+        agent()
+            .post(&format!("{}/api/v1/deliveries/{delivery}/cancel", h.base))
+            .header("Authorization", &format!("Bearer {token}"))
+            .send_empty()
+            .unwrap()
+    };
+    // Another supplier does not see it.
+    assert_eq!(cancel(&other).status(), 404);
+    let r = cancel(&token);
+    assert_eq!(r.status(), 200);
+    assert_eq!(read_json(r)["status"], "cancelled");
+    let r = agent()
+        .get(&format!("{}/api/v1/deliveries/{delivery}", h.base))
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    assert_eq!(read_json(r)["status"], "cancelled");
+    // Once cancelled (or started, or ended), it stays as it is.
+    let r = cancel(&token);
+    assert_eq!(r.status(), 409);
+    let problem = read_json(r);
+    assert!(
+        problem["detail"].as_str().unwrap().contains("is cancelled"),
+        "{problem}"
     );
 }

@@ -32,6 +32,9 @@ pub struct JobError {
     pub source: sqlx::Error,
 }
 
+/// A query on the job table, with its bound values.
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
 fn db(doing: impl Into<String>) -> impl FnOnce(sqlx::Error) -> JobError {
     let doing = doing.into();
     move |source| JobError { doing, source }
@@ -597,18 +600,14 @@ impl Queue {
     ///
     /// [`JobError`] if the table cannot be written.
     pub async fn heartbeat(&self, claim: &Claim) -> Result<bool, JobError> {
-        let done = sqlx::query(
-            "UPDATE server_jobs SET lease_until = $1
-             WHERE id = $2 AND worker = $3 AND attempts = $4 AND status = 'running'",
+        let until = now_ms() + millis(self.settings.lease);
+        self.update_claimed(
+            claim,
+            "lease_until = $4",
+            move |q| q.bind(until),
+            format!("renewing the lease of job `{}`", claim.job.id),
         )
-        .bind(now_ms() + millis(self.settings.lease))
-        .bind(&claim.job.id)
-        .bind(&claim.worker)
-        .bind(claim.attempt)
-        .execute(&self.pool)
         .await
-        .map_err(db(format!("renewing the lease of job `{}`", claim.job.id)))?;
-        Ok(done.rows_affected() == 1)
     }
 
     /// Ends `claim`'s job as reviewed. `false`: the claim was lost and
@@ -623,21 +622,15 @@ impl Queue {
         review: &str,
         outcome: &str,
     ) -> Result<bool, JobError> {
-        let done = sqlx::query(
-            "UPDATE server_jobs SET status = 'done', review = $1, outcome = $2, error = NULL,
-                 lease_until = NULL, updated_at = $3
-             WHERE id = $4 AND worker = $5 AND attempts = $6 AND status = 'running'",
+        let (review, outcome) = (review.to_owned(), outcome.to_owned());
+        self.update_claimed(
+            claim,
+            "status = 'done', review = $4, outcome = $5, error = NULL, lease_until = NULL,
+             updated_at = $6",
+            move |q| q.bind(review).bind(outcome).bind(now()),
+            format!("ending job `{}`", claim.job.id),
         )
-        .bind(review)
-        .bind(outcome)
-        .bind(now())
-        .bind(&claim.job.id)
-        .bind(&claim.worker)
-        .bind(claim.attempt)
-        .execute(&self.pool)
         .await
-        .map_err(db(format!("ending job `{}`", claim.job.id)))?;
-        Ok(done.rows_affected() == 1)
     }
 
     /// Records that `claim`'s attempt failed with `error`: queued again
@@ -665,26 +658,22 @@ impl Queue {
         } else {
             (JobStatus::Failed, None)
         };
-        let done = sqlx::query(
-            "UPDATE server_jobs SET status = $1, error = $2, run_after = $3, lease_until = NULL,
-                 worker = NULL, updated_at = $4
-             WHERE id = $5 AND worker = $6 AND attempts = $7 AND status = 'running'",
-        )
-        .bind(status.as_str())
-        .bind(error)
-        .bind(now_ms() + wait.map_or(0, millis))
-        .bind(now())
-        .bind(&claim.job.id)
-        .bind(&claim.worker)
-        .bind(claim.attempt)
-        .execute(&self.pool)
-        .await
-        .map_err(db(format!(
-            "recording the failure of job `{}`",
-            claim.job.id
-        )))?;
-        Ok(match (done.rows_affected(), wait) {
-            (0, _) => AfterFailure::LostClaim,
+        let (word, error, run_after) = (
+            status.as_str(),
+            error.to_owned(),
+            now_ms() + wait.map_or(0, millis),
+        );
+        let changed = self
+            .update_claimed(
+                claim,
+                "status = $4, error = $5, run_after = $6, lease_until = NULL, worker = NULL,
+                 updated_at = $7",
+                move |q| q.bind(word).bind(error).bind(run_after).bind(now()),
+                format!("recording the failure of job `{}`", claim.job.id),
+            )
+            .await?;
+        Ok(match (changed, wait) {
+            (false, _) => AfterFailure::LostClaim,
             (_, Some(wait)) => AfterFailure::Retrying(wait),
             (_, None) => AfterFailure::Ended(status),
         })
@@ -697,18 +686,36 @@ impl Queue {
     ///
     /// [`JobError`] if the table cannot be written.
     pub async fn release(&self, claim: &Claim) -> Result<bool, JobError> {
-        let done = sqlx::query(
-            "UPDATE server_jobs SET status = 'queued', attempts = attempts - 1, run_after = 0,
-                 lease_until = NULL, worker = NULL, updated_at = $1
-             WHERE id = $2 AND worker = $3 AND attempts = $4 AND status = 'running'",
+        self.update_claimed(
+            claim,
+            "status = 'queued', attempts = attempts - 1, run_after = 0, lease_until = NULL,
+             worker = NULL, updated_at = $4",
+            move |q| q.bind(now()),
+            format!("releasing job `{}`", claim.job.id),
         )
-        .bind(now())
-        .bind(&claim.job.id)
-        .bind(&claim.worker)
-        .bind(claim.attempt)
-        .execute(&self.pool)
         .await
-        .map_err(db(format!("releasing job `{}`", claim.job.id)))?;
+    }
+
+    /// `UPDATE server_jobs SET {set}` on `claim`'s job, only while the claim
+    /// holds: the fence of every change a worker makes (its worker name and
+    /// attempt, still running). `$1` to `$3` are the fence's; `bind` binds
+    /// `$4` on of `set`. Whether the job was changed.
+    async fn update_claimed(
+        &self,
+        claim: &Claim,
+        set: &str,
+        bind: impl for<'q> FnOnce(AnyQuery<'q>) -> AnyQuery<'q>,
+        doing: String,
+    ) -> Result<bool, JobError> {
+        let sql = format!(
+            "UPDATE server_jobs SET {set}
+             WHERE id = $1 AND worker = $2 AND attempts = $3 AND status = 'running'"
+        );
+        let fenced = sqlx::query(&sql)
+            .bind(&claim.job.id)
+            .bind(&claim.worker)
+            .bind(claim.attempt);
+        let done = bind(fenced).execute(&self.pool).await.map_err(db(doing))?;
         Ok(done.rows_affected() == 1)
     }
 

@@ -54,6 +54,9 @@ pub struct Jobs {
     queue: Queue,
     pool: Arc<std::sync::Mutex<Option<WorkerPool>>>,
     evidence: String,
+    /// The evidence store, opened at the first upload and kept (its pack
+    /// index is read once, not per upload).
+    store: Arc<tokio::sync::OnceCell<oversight_evidence::EvidenceStore>>,
 }
 
 struct Webhooks(crate::webhooks::Webhooks);
@@ -109,6 +112,7 @@ impl Jobs {
             queue,
             pool: Arc::new(std::sync::Mutex::new(Some(workers))),
             evidence,
+            store: Arc::default(),
         })
     }
 
@@ -129,8 +133,11 @@ impl Jobs {
             delivery: id.to_owned(),
             source,
         };
-        let store =
-            oversight_evidence::EvidenceStore::open(&self.evidence).map_err(evidence_error)?;
+        let store = self
+            .store
+            .get_or_try_init(|| async { oversight_evidence::EvidenceStore::open(&self.evidence) })
+            .await
+            .map_err(evidence_error)?;
         let blob = store.put_file(staged).await.map_err(evidence_error)?;
         let blob = blob.digest.to_string();
         let job = self

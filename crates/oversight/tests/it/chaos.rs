@@ -66,6 +66,22 @@ fn worker_with(home: &Path, env: &[(String, String)], name: &str, more: &[&str])
         .expect("a worker process")
 }
 
+/// `oversight ARGS` against the deployment in `home`: its exit code and
+/// what it printed.
+fn run_in(home: &Path, env: &[(String, String)], args: &[&str]) -> (Option<i32>, String) {
+    let out = oversight()
+        .args(args)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .expect("oversight runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
 /// A delivery of kind `kind` as a tar.gz: the example delivery (rejected
 /// by the example engagement) or a small clean library.
 fn delivery(kind: usize) -> Vec<u8> {
@@ -312,20 +328,7 @@ fn replicas_and_workers_killed_mid_run_lose_nothing_and_decide_each_delivery_onc
     );
 
     // Exactly one recorded review per delivery, and everything verifies.
-    let run = |args: &[&str]| {
-        let out = oversight()
-            .args(args)
-            .env("XDG_DATA_HOME", home.path().join("data"))
-            .env("XDG_CONFIG_HOME", home.path().join("config"))
-            .envs(env.iter().map(|(k, v)| (k, v)))
-            .output()
-            .expect("oversight runs");
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned()
-                + &String::from_utf8_lossy(&out.stderr),
-        )
-    };
+    let run = |args: &[&str]| run_in(home.path(), &env, args);
     // A submission cut by a replica's death may have been recorded although
     // its answer never came; sent again with its key, it is the same
     // delivery. Every job the engagement holds is one of ours.
@@ -498,20 +501,7 @@ fn an_evidence_store_outage_mid_review_is_retried_and_leaves_nothing_half_writte
         error.contains("Evidence store") && error.contains("s3://outage/evidence"),
         "the error names the store: {failed}"
     );
-    let run = |args: &[&str]| {
-        let out = oversight()
-            .args(args)
-            .env("XDG_DATA_HOME", home.path().join("data"))
-            .env("XDG_CONFIG_HOME", home.path().join("config"))
-            .envs(env.iter().map(|(k, v)| (k, v)))
-            .output()
-            .expect("oversight runs");
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned()
-                + &String::from_utf8_lossy(&out.stderr),
-        )
-    };
+    let run = |args: &[&str]| run_in(home.path(), &env, args);
     let reviews = |listed: &str| {
         listed
             .split_whitespace()

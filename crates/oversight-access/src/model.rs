@@ -65,6 +65,7 @@ impl Role {
                     | ReadWaivers
                     | ReadEvidence
                     | ReadStatus
+                    | PrioritiseReviews
             ),
             Role::Reviewer => matches!(
                 action,
@@ -77,6 +78,7 @@ impl Role {
                     | AddEvidence
                     | ReadEvidence
                     | ReadStatus
+                    | PrioritiseReviews
             ),
             Role::Approver => matches!(
                 action,
@@ -258,11 +260,13 @@ pub enum Action {
     ReadAccessLog,
     /// Read the server's metrics (`/metrics`).
     ReadMetrics,
+    /// Move a delivery waiting for review up or down the queue.
+    PrioritiseReviews,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::ReadTerms,
         Action::AcknowledgeTerms,
         Action::SubmitDelivery,
@@ -281,6 +285,7 @@ impl Action {
         Action::VerifyLedger,
         Action::ReadAccessLog,
         Action::ReadMetrics,
+        Action::PrioritiseReviews,
     ];
 
     /// The action's name (kebab-case).
@@ -304,6 +309,7 @@ impl Action {
             Action::VerifyLedger => "verify-ledger",
             Action::ReadAccessLog => "read-access-log",
             Action::ReadMetrics => "read-metrics",
+            Action::PrioritiseReviews => "prioritise-reviews",
         }
     }
 }

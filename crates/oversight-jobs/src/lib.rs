@@ -3,16 +3,18 @@
 //!
 //! * [`queue`]: the job table (submit, claim, heartbeat, complete, fail,
 //!   release, cancel) on SQLite or PostgreSQL.
+//! * [`role`]: a worker's own PostgreSQL role, with least privilege.
 //! * [`worker`]: the pool that reviews claimed jobs through the
 //!   application layer, in the server or in `oversight worker`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod queue;
+pub mod role;
 pub mod worker;
 
 pub use queue::{
-    AfterFailure, Cancelled, Claim, Depth, Job, JobError, JobStatus, NewJob, Queue, QueueSettings,
+    AfterFailure, Claim, Depth, Job, JobError, JobStatus, NewJob, Queue, QueueSettings, WhileQueued,
 };
 pub use worker::{
     JobEvents, NoEvents, PoolOptions, ReviewContext, Stopped, WorkerPool, review_id_for,

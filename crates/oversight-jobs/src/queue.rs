@@ -127,8 +127,10 @@ pub struct Job {
     /// Where the upload was staged by the server that took it.
     #[serde(skip)]
     pub staged: PathBuf,
-    /// The upload's blob in the evidence store, for workers elsewhere.
-    #[serde(skip)]
+    /// The upload's blob in the evidence store, for workers elsewhere: the
+    /// SHA-256 of the file as received (hex), shown to the submitter as
+    /// `sha256`.
+    #[serde(rename = "sha256", skip_serializing_if = "Option::is_none")]
     pub blob: Option<String>,
 }
 
@@ -238,11 +240,12 @@ pub enum AfterFailure {
     LostClaim,
 }
 
-/// What a cancellation did.
+/// What a change allowed only before the review starts (cancelling,
+/// reprioritising) did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cancelled {
-    /// The job was queued and is now cancelled.
-    Cancelled,
+pub enum WhileQueued {
+    /// The job was queued and is now changed.
+    Changed,
     /// The job is running or ended in this state: nothing was changed.
     Not(JobStatus),
     /// There is no such job.
@@ -335,6 +338,31 @@ impl Queue {
         postgres: bool,
         settings: QueueSettings,
     ) -> Result<Queue, JobError> {
+        let queue = Queue {
+            pool,
+            postgres,
+            settings,
+        };
+        // A table with every column was made by this version, indexes and
+        // all: it is used as it is, without DDL, so a role that may only
+        // claim and end jobs (a worker's) opens it too.
+        let every_column = ADDED_COLUMNS.map(|(column, _)| column).join(", ");
+        let current = sqlx::query(&format!(
+            "SELECT id, status, {every_column} FROM server_jobs LIMIT 0"
+        ))
+        .execute(&queue.pool)
+        .await
+        .is_ok();
+        if !current {
+            queue.create().await?;
+        }
+        Ok(queue)
+    }
+
+    /// Creates the table, or gives an older one its newer columns, and
+    /// indexes it.
+    async fn create(&self) -> Result<(), JobError> {
+        let pool = &self.pool;
         sqlx::query(
             "CREATE TABLE IF NOT EXISTS server_jobs (
                 id TEXT PRIMARY KEY, engagement TEXT NOT NULL, supplier TEXT NOT NULL,
@@ -342,19 +370,19 @@ impl Queue {
                 staged TEXT NOT NULL, status TEXT NOT NULL, review TEXT, outcome TEXT,
                 error TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)",
         )
-        .execute(&pool)
+        .execute(pool)
         .await
         .map_err(db("creating it"))?;
         for (column, definition) in ADDED_COLUMNS {
             let present = sqlx::query(&format!("SELECT {column} FROM server_jobs LIMIT 0"))
-                .execute(&pool)
+                .execute(pool)
                 .await
                 .is_ok();
             if !present {
                 sqlx::query(&format!(
                     "ALTER TABLE server_jobs ADD COLUMN {column} {definition}"
                 ))
-                .execute(&pool)
+                .execute(pool)
                 .await
                 .map_err(db(format!("adding its column `{column}`")))?;
             }
@@ -370,15 +398,11 @@ impl Queue {
             "CREATE UNIQUE INDEX IF NOT EXISTS server_jobs_idempotency ON server_jobs (supplier, idempotency_key)",
         ] {
             sqlx::query(index)
-                .execute(&pool)
+                .execute(pool)
                 .await
                 .map_err(db("indexing it"))?;
         }
-        Ok(Queue {
-            pool,
-            postgres,
-            settings,
-        })
+        Ok(())
     }
 
     /// The timings in force.
@@ -724,22 +748,53 @@ impl Queue {
     /// # Errors
     ///
     /// [`JobError`] if the table cannot be written.
-    pub async fn cancel(&self, id: &str) -> Result<Cancelled, JobError> {
-        let done = sqlx::query(
-            "UPDATE server_jobs SET status = 'cancelled', lease_until = NULL, updated_at = $1
-             WHERE id = $2 AND status = 'queued'",
+    pub async fn cancel(&self, id: &str) -> Result<WhileQueued, JobError> {
+        self.update_queued(
+            id,
+            "status = 'cancelled', lease_until = NULL",
+            |q| q,
+            format!("cancelling job `{id}`"),
         )
-        .bind(now())
-        .bind(id)
-        .execute(&self.pool)
         .await
-        .map_err(db(format!("cancelling job `{id}`")))?;
+    }
+
+    /// Sets job `id`'s priority (higher runs first) if no worker has taken
+    /// it.
+    ///
+    /// # Errors
+    ///
+    /// [`JobError`] if the table cannot be written.
+    pub async fn set_priority(&self, id: &str, priority: i64) -> Result<WhileQueued, JobError> {
+        self.update_queued(
+            id,
+            "priority = $3",
+            move |q| q.bind(priority),
+            format!("setting the priority of job `{id}`"),
+        )
+        .await
+    }
+
+    /// `UPDATE server_jobs SET {set}` on job `id` only while it is queued
+    /// (no worker has taken it). `$1` and `$2` are the job's id and the
+    /// time; `bind` binds `$3` on of `set`.
+    async fn update_queued(
+        &self,
+        id: &str,
+        set: &str,
+        bind: impl for<'q> FnOnce(AnyQuery<'q>) -> AnyQuery<'q>,
+        doing: String,
+    ) -> Result<WhileQueued, JobError> {
+        let sql = format!(
+            "UPDATE server_jobs SET {set}, updated_at = $2 WHERE id = $1 AND status = 'queued'"
+        );
+        let query = sqlx::query(&sql).bind(id.to_owned()).bind(now());
+        let done = bind(query).execute(&self.pool).await.map_err(db(doing))?;
         if done.rows_affected() == 1 {
-            return Ok(Cancelled::Cancelled);
+            return Ok(WhileQueued::Changed);
         }
         Ok(match self.job(id).await? {
-            Some(job) => Cancelled::Not(job.status),
-            None => Cancelled::NotFound,
+            Some(job) => WhileQueued::Not(job.status),
+            None => WhileQueued::NotFound,
         })
     }
 }

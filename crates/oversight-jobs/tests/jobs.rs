@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use oversight_jobs::{
-    AfterFailure, Cancelled, JobStatus, NewJob, NoEvents, PoolOptions, Queue, QueueSettings,
-    ReviewContext, WorkerPool, review_id_for,
+    AfterFailure, JobStatus, NewJob, NoEvents, PoolOptions, Queue, QueueSettings, ReviewContext,
+    WhileQueued, WorkerPool, review_id_for,
 };
 use oversight_register::{PolicyFiles, Register};
 use oversight_store::DatabaseUrl;
@@ -135,6 +135,15 @@ fn claims_follow_priority_then_age_and_a_lost_lease_fences_the_late_worker() {
                     .expect("submit");
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
+            // The organisation moves the youngest up, past the others.
+            assert_eq!(
+                q.set_priority("dly-c", 9).await.expect("prioritise"),
+                WhileQueued::Changed
+            );
+            assert_eq!(
+                q.job("dly-c").await.expect("read").expect("there").priority,
+                9
+            );
             let order: Vec<String> = [
                 q.claim("w1").await.expect("claim"),
                 q.claim("w1").await.expect("claim"),
@@ -143,7 +152,12 @@ fn claims_follow_priority_then_age_and_a_lost_lease_fences_the_late_worker() {
             .into_iter()
             .map(|c| c.expect("a job").job.id)
             .collect();
-            assert_eq!(order, ["dly-b", "dly-a", "dly-c"], "{backend:?}");
+            assert_eq!(order, ["dly-c", "dly-b", "dly-a"], "{backend:?}");
+            assert_eq!(
+                q.set_priority("dly-c", 0).await.expect("prioritise"),
+                WhileQueued::Not(JobStatus::Running),
+                "{backend:?}: a running job keeps its place"
+            );
             assert!(
                 q.claim("w1").await.expect("claim").is_none(),
                 "{backend:?}: every job is held"
@@ -244,19 +258,19 @@ fn failures_are_retried_then_dead_and_only_a_queued_job_is_cancelled() {
             // Cancelled while queued; not once running or ended.
             assert_eq!(
                 q.cancel("dly-cancel").await.expect("cancel"),
-                Cancelled::Cancelled
+                WhileQueued::Changed
             );
             assert_eq!(
                 q.cancel("dly-cancel").await.expect("cancel"),
-                Cancelled::Not(JobStatus::Cancelled)
+                WhileQueued::Not(JobStatus::Cancelled)
             );
             assert_eq!(
                 q.cancel("dly-retry").await.expect("cancel"),
-                Cancelled::Not(JobStatus::Dead)
+                WhileQueued::Not(JobStatus::Dead)
             );
             assert_eq!(
                 q.cancel("dly-none").await.expect("cancel"),
-                Cancelled::NotFound
+                WhileQueued::NotFound
             );
 
             // A stopping worker gives its job back without spending an attempt.
@@ -267,7 +281,7 @@ fn failures_are_retried_then_dead_and_only_a_queued_job_is_cancelled() {
             );
             assert_eq!(
                 q.cancel("dly-release").await.expect("cancel"),
-                Cancelled::Not(JobStatus::Running)
+                WhileQueued::Not(JobStatus::Running)
             );
             assert!(q.release(&c).await.expect("release"));
             let again = q

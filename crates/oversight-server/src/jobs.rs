@@ -12,7 +12,7 @@ use oversight_jobs::{NewJob, PoolOptions, Queue, QueueSettings, ReviewContext, W
 use oversight_register::Register;
 use sqlx::AnyPool;
 
-pub use oversight_jobs::{Cancelled, Depth, Job, JobError, JobStatus};
+pub use oversight_jobs::{Depth, Job, JobError, JobStatus, WhileQueued};
 
 /// What the in-process workers need.
 #[derive(Clone)]
@@ -191,8 +191,13 @@ impl Jobs {
     }
 
     /// Cancels job `id` if no worker has taken it.
-    pub async fn cancel(&self, id: &str) -> Result<Cancelled, JobError> {
+    pub async fn cancel(&self, id: &str) -> Result<WhileQueued, JobError> {
         self.queue.cancel(id).await
+    }
+
+    /// Sets job `id`'s priority if no worker has taken it.
+    pub async fn set_priority(&self, id: &str, priority: i64) -> Result<WhileQueued, JobError> {
+        self.queue.set_priority(id, priority).await
     }
 
     /// Jobs by state.

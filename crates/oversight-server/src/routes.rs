@@ -256,6 +256,13 @@ pub fn routes() -> Vec<Route> {
             cancel_delivery
         ),
         route!(
+            PUT,
+            "/api/v1/deliveries/{id}/priority",
+            A(PrioritiseReviews),
+            "Move a delivery whose review has not started up or down the queue",
+            prioritise_delivery
+        ),
+        route!(
             GET,
             "/api/v1/engagements/{id}/waiver-requests",
             A(ReadWaivers),
@@ -1079,8 +1086,8 @@ where
 }
 
 /// [`accept_delivery`] under the client's idempotency key: a key the
-/// supplier used before answers with that delivery, and the body is not
-/// read.
+/// supplier used before answers with that delivery when the body is the
+/// same file, and with 422 when it is another.
 async fn accept_delivery_keyed<S, E>(
     scoped: &Scoped,
     allowed: &crate::scoped::Allowed,
@@ -1114,7 +1121,9 @@ where
                 job.id, job.engagement
             )));
         }
-        return Ok(job);
+        let limit = scoped.state().config().max_upload_bytes;
+        let (_, sha256) = stream_to(None, body, limit).await?;
+        return same_upload(key, job, &sha256);
     }
     let state = scoped.state();
     let limit = state.config().max_upload_bytes;
@@ -1146,9 +1155,9 @@ where
         .map_err(|e| Problem::internal(&e))?;
     let file_name = format!("delivery.{extension}");
     let path = dir.join(&file_name);
-    let written = stream_to(&path, body, limit.min(remaining)).await;
-    let bytes = match written {
-        Ok(bytes) => bytes,
+    let written = stream_to(Some(&path), body, limit.min(remaining)).await;
+    let (bytes, sha256) = match written {
+        Ok(written) => written,
         Err(problem) => {
             let _ = tokio::fs::remove_dir_all(&dir).await;
             if problem.status == 413 && remaining < limit {
@@ -1183,19 +1192,53 @@ where
     if job.id != delivery {
         // The same key, sent at the same time by another request, won.
         let _ = tokio::fs::remove_dir_all(&dir).await;
+        if let Some(key) = key {
+            return same_upload(key, job, &sha256);
+        }
     }
     Ok(job)
 }
 
-/// Streams `body` to `path`, refusing more than `limit` bytes.
-async fn stream_to<S, E>(path: &std::path::Path, body: S, limit: u64) -> ApiResult<u64>
+/// The delivery recorded under idempotency key `key` (`job`), when the
+/// upload sent again with the key is the same file (SHA-256 `sha256`);
+/// otherwise 422: a key names one submission, and a different file under
+/// it is a client's mistake, never an answer with another file's decision.
+fn same_upload(key: &str, job: crate::jobs::Job, sha256: &str) -> ApiResult<crate::jobs::Job> {
+    if job.blob.as_deref() == Some(sha256) {
+        return Ok(job);
+    }
+    Err(Problem::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        format!(
+            "Idempotency-Key `{key}` was used for delivery {} with a different file \
+             (SHA-256 {}, this upload {sha256}); send a new key for a new delivery",
+            job.id,
+            job.blob.as_deref().unwrap_or("unknown"),
+        ),
+    ))
+}
+
+/// Streams `body` to `path` (or only hashes it, without a path), refusing
+/// more than `limit` bytes. The bytes written and their SHA-256 (hex).
+async fn stream_to<S, E>(
+    path: Option<&std::path::Path>,
+    body: S,
+    limit: u64,
+) -> ApiResult<(u64, String)>
 where
     S: futures::Stream<Item = Result<axum::body::Bytes, E>>,
     E: std::fmt::Display,
 {
-    let mut file = tokio::fs::File::create(path)
-        .await
-        .map_err(|e| Problem::internal(&e))?;
+    use sha2::Digest as _;
+    let mut file = match path {
+        Some(path) => Some(
+            tokio::fs::File::create(path)
+                .await
+                .map_err(|e| Problem::internal(&e))?,
+        ),
+        None => None,
+    };
+    let mut hasher = sha2::Sha256::new();
     let mut stream = std::pin::pin!(body);
     let mut written: u64 = 0;
     while let Some(chunk) = stream.next().await {
@@ -1208,12 +1251,17 @@ where
                 format!("The delivery exceeds the limit of {limit} bytes"),
             ));
         }
-        file.write_all(&chunk)
-            .await
-            .map_err(|e| Problem::internal(&e))?;
+        hasher.update(&chunk);
+        if let Some(file) = file.as_mut() {
+            file.write_all(&chunk)
+                .await
+                .map_err(|e| Problem::internal(&e))?;
+        }
     }
-    file.sync_all().await.map_err(|e| Problem::internal(&e))?;
-    Ok(written)
+    if let Some(file) = file {
+        file.sync_all().await.map_err(|e| Problem::internal(&e))?;
+    }
+    Ok((written, hex::encode(hasher.finalize())))
 }
 
 #[derive(Debug, Serialize)]
@@ -1252,15 +1300,66 @@ async fn cancel_delivery(
         .await
         .map_err(|p| if p.status == 404 { not_found() } else { p })?;
     match jobs.cancel(&id).await.map_err(db)? {
-        crate::jobs::Cancelled::Cancelled => {
+        crate::jobs::WhileQueued::Changed => {
             let job = jobs.job(&id).await.map_err(db)?.ok_or_else(not_found)?;
             Ok(Json(job))
         }
-        crate::jobs::Cancelled::Not(status) => Err(Problem::conflict(format!(
+        crate::jobs::WhileQueued::Not(status) => Err(Problem::conflict(format!(
             "Delivery {id} is {}; only a delivery whose review has not started can be cancelled",
             status.as_str()
         ))),
-        crate::jobs::Cancelled::NotFound => Err(not_found()),
+        crate::jobs::WhileQueued::NotFound => Err(not_found()),
+    }
+}
+
+/// A delivery's place in the review queue: higher runs first, 0 by default.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Priority {
+    priority: i64,
+}
+
+/// The priorities the organisation may give a delivery.
+const PRIORITIES: std::ops::RangeInclusive<i64> = -1000..=1000;
+
+async fn prioritise_delivery(
+    scoped: Scoped,
+    Path(id): Path<String>,
+    Json(body): Json<Priority>,
+) -> ApiResult<Json<crate::jobs::Job>> {
+    let not_found = || Problem::not_found(format!("Delivery {id}"));
+    if !PRIORITIES.contains(&body.priority) {
+        return Err(Problem::bad_request(format!(
+            "A priority is from {} to {}, not {}",
+            PRIORITIES.start(),
+            PRIORITIES.end(),
+            body.priority
+        )));
+    }
+    let jobs = scoped.state().jobs();
+    let job = jobs.job(&id).await.map_err(db)?.ok_or_else(not_found)?;
+    let allowed = scoped
+        .engagement(&job.engagement, Action::PrioritiseReviews)
+        .await
+        .map_err(|p| if p.status == 404 { not_found() } else { p })?;
+    match jobs.set_priority(&id, body.priority).await.map_err(db)? {
+        crate::jobs::WhileQueued::Changed => {
+            scoped
+                .register_for(&allowed)
+                .ledger_append(
+                    "delivery.prioritised",
+                    &job.engagement,
+                    &serde_json::json!({"delivery": id, "from": job.priority, "to": body.priority}),
+                )
+                .await?;
+            let job = jobs.job(&id).await.map_err(db)?.ok_or_else(not_found)?;
+            Ok(Json(job))
+        }
+        crate::jobs::WhileQueued::Not(status) => Err(Problem::conflict(format!(
+            "Delivery {id} is {}; only a delivery whose review has not started can be reprioritised",
+            status.as_str()
+        ))),
+        crate::jobs::WhileQueued::NotFound => Err(not_found()),
     }
 }
 
@@ -1523,8 +1622,8 @@ async fn add_evidence(
         .map_err(|e| Problem::internal(&e))?;
     let path = dir.join("document");
     let result = async {
-        let bytes = stream_to(
-            &path,
+        let (bytes, _) = stream_to(
+            Some(&path),
             body.into_data_stream(),
             state.config().max_upload_bytes,
         )

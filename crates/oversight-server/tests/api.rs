@@ -566,6 +566,8 @@ fn matrix(method: &str, path: &str) -> Option<Expect> {
         ("POST", "/api/v1/engagements/{id}/deliveries") => Expect::Only(&[Reviewer, Supplier]),
         // The matrix's delivery is reviewed already: 409 past the check.
         ("POST", "/api/v1/deliveries/{id}/cancel") => Expect::Only(&[Reviewer, Supplier]),
+        // The organisation orders its queue; a supplier cannot jump it.
+        ("PUT", "/api/v1/deliveries/{id}/priority") => Expect::Only(&[Manager, Reviewer]),
         (
             "GET",
             "/api/v1/engagements/{id}/deliveries"
@@ -814,6 +816,7 @@ fn every_route_is_in_the_authorisation_matrix_and_behaves_as_it_says() {
             let (content_type, body): (&str, Vec<u8>) = match (route.method.as_str(), route.path) {
                 ("POST", "/api/v1/engagements/{id}/deliveries") => ("application/gzip", bad_delivery()),
                 ("POST", "/api/v1/engagements/{id}/evidence") => ("application/pdf", b"%PDF-1.4 a report".to_vec()),
+                ("PUT", "/api/v1/deliveries/{id}/priority") => ("application/json", json!({"priority": 5}).to_string().into_bytes()),
                 ("PUT", _) => ("application/toml", engagement_toml.clone().into_bytes()),
                 ("POST", "/api/v1/suppliers") => (
                     "application/toml",
@@ -1435,6 +1438,69 @@ fn a_delivery_waiting_for_a_worker_can_be_cancelled_and_no_other() {
     assert_eq!(read_json(r)["status"], "cancelled");
     // Once cancelled (or started, or ended), it stays as it is.
     let r = cancel(&token);
+    assert_eq!(r.status(), 409);
+    let problem = read_json(r);
+    assert!(
+        problem["detail"].as_str().unwrap().contains("is cancelled"),
+        "{problem}"
+    );
+}
+
+#[test]
+fn the_organisation_orders_the_queue_and_a_supplier_cannot() {
+    // No worker in this server: deliveries wait in the queue.
+    let h = Harness::start_with(Backend::Postgres, |_, config| config.workers = 0);
+    let acme = h.account(
+        "acme-member",
+        &[(Role::Supplier, Scope::Supplier("acme-dev".into()))],
+    );
+    let reviewer = h.account("rita", &[(Role::Reviewer, Scope::Organisation)]);
+    let hour = jiff::SignedDuration::from_hours(1);
+    let supplier = h.token(&acme, Scope::Supplier("acme-dev".into()), hour);
+    let reviewer = h.token(&reviewer, Scope::Organisation, hour);
+    let r = submit(&h, &supplier, "acme-portal", &bad_delivery());
+    let job = read_json(r);
+    assert_eq!(job["priority"], 0, "{job}");
+    let delivery = job["id"].as_str().unwrap().to_owned();
+    let prioritise = |token: &str, body: serde_json::Value| {
+        agent()
+            .put(&format!("{}/api/v1/deliveries/{delivery}/priority", h.base))
+            .header("Authorization", &format!("Bearer {token}"))
+            .send_json(body)
+            .unwrap()
+    };
+    // The supplier sees its delivery but cannot move it up.
+    assert_eq!(
+        prioritise(&supplier, json!({"priority": 100})).status(),
+        403
+    );
+    // Out of range, or not a priority: refused, nothing changed.
+    assert_eq!(
+        prioritise(&reviewer, json!({"priority": 5000})).status(),
+        400
+    );
+    assert!(
+        prioritise(&reviewer, json!({"priority": 1, "urgent": true}))
+            .status()
+            .is_client_error()
+    );
+    let r = prioritise(&reviewer, json!({"priority": 10}));
+    assert_eq!(r.status(), 200);
+    assert_eq!(read_json(r)["priority"], 10);
+    let r = agent()
+        .get(&format!("{}/api/v1/deliveries/{delivery}", h.base))
+        .header("Authorization", &format!("Bearer {supplier}"))
+        .call()
+        .unwrap();
+    assert_eq!(read_json(r)["priority"], 10);
+    // Once the review started or the delivery ended, its place is history.
+    let r = agent()
+        .post(&format!("{}/api/v1/deliveries/{delivery}/cancel", h.base))
+        .header("Authorization", &format!("Bearer {supplier}"))
+        .send_empty()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = prioritise(&reviewer, json!({"priority": 20}));
     assert_eq!(r.status(), 409);
     let problem = read_json(r);
     assert!(

@@ -14,6 +14,9 @@
 //!    50 ms) and time to decision p50/p99, and database and store growth
 //!    per delivery; then the extrapolation to 100,000 deliveries a day.
 //!
+//!    The day's mix has its tail: one delivery of `BENCH_HUGE_MB` (1024)
+//!    MB of real crate sources, arriving mid-day, reported on its own.
+//!
 //! `BENCH_BURST` (24) and `BENCH_DAY` (60) set the sizes.
 
 use std::path::{Path, PathBuf};
@@ -121,6 +124,30 @@ fn deliveries(dir: &Path, n: usize) -> Vec<(PathBuf, u64)> {
         out.push((path, size));
     }
     out
+}
+
+/// One delivery of at least `mb` MB of real crate sources (uncompressed),
+/// as a tar.gz: the tail of the day's size mix.
+fn huge_delivery(dir: &Path, mb: u64) -> (PathBuf, u64, u64) {
+    let [small, medium, large] = crates_by_size();
+    let path = dir.join("huge").join("delivery.tar.gz");
+    std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+    let file = std::fs::File::create(&path).expect("create");
+    let gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+    let mut tar = tar::Builder::new(gz);
+    tar.follow_symlinks(false);
+    let mut source = 0;
+    for (i, krate) in large.iter().chain(&medium).chain(&small).enumerate() {
+        if source >= mb << 20 {
+            break;
+        }
+        source += dir_size(krate);
+        tar.append_dir_all(format!("src/{i:05}"), krate)
+            .expect("tar");
+    }
+    tar.into_inner().expect("tar").finish().expect("gzip");
+    let size = std::fs::metadata(&path).expect("size").len();
+    (path, size, source)
 }
 
 struct Setup {
@@ -294,7 +321,16 @@ fn main() {
     }
 
     println!("\n## A day, scaled down: {day_n} deliveries in CI bursts, 2 workers\n");
-    let day = deliveries(&work.path().join("day"), day_n);
+    let mut day = deliveries(&work.path().join("day"), day_n);
+    let huge_mb = env_usize("BENCH_HUGE_MB", 1024) as u64;
+    let huge_at = day_n / 2;
+    let mut huge_source = 0;
+    if huge_mb > 0 {
+        let (path, size, source) = huge_delivery(work.path(), huge_mb);
+        huge_source = source;
+        day.insert(huge_at, (path, size));
+    }
+    let huge_id = format!("dly-day-{huge_at:04}");
     let day_bytes: u64 = day.iter().map(|(_, b)| b).sum();
     runtime.block_on(async {
         let s = setup().await;
@@ -346,6 +382,18 @@ fn main() {
             let updated: jiff::Timestamp = job.updated_at.parse().expect("a time");
             decided.push((updated - created).total(jiff::Unit::Second).expect("seconds"));
         }
+        let huge = if huge_mb > 0 {
+            let job = s.queue.job(&huge_id).await.expect("read").expect("there");
+            let created: jiff::Timestamp = job.created_at.parse().expect("a time");
+            let updated: jiff::Timestamp = job.updated_at.parse().expect("a time");
+            Some((
+                job.bytes,
+                (updated - created).total(jiff::Unit::Second).expect("seconds"),
+                claimed_at[&huge_id] - submitted_at[&huge_id],
+            ))
+        } else {
+            None
+        };
         decided.sort_by(f64::total_cmp);
         let db_growth = pg_size(&s.url).await - db_before;
         let store_growth = dir_size(&store);
@@ -360,6 +408,14 @@ fn main() {
         println!("| time to decision p50 / p99 | {:.2} s / {:.2} s |", percentile(&decided, 0.5), percentile(&decided, 0.99));
         println!("| database growth | {:.1} kB per delivery |", db_growth as f64 / n / 1e3);
         println!("| evidence store growth | {:.1} kB per delivery |", store_growth as f64 / n / 1e3);
+        if let Some((bytes, decided, waited)) = huge {
+            println!(
+                "| the tail: one delivery of {:.0} MB of sources ({:.0} MB compressed) | waited {waited:.2} s, decided in {decided:.1} s ({:.1} MB/s of sources) |",
+                huge_source as f64 / 1e6,
+                bytes as f64 / 1e6,
+                huge_source as f64 / 1e6 / decided.max(0.001)
+            );
+        }
         // Capacity is what one worker did in the burst with nothing else
         // to wait for; the day's rate above is bound by its arrivals.
         let per_worker_day = base * 86_400.0;

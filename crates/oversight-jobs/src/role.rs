@@ -137,7 +137,7 @@ pub async fn grant_worker_role(
         )
         .await?;
     }
-    let schema: String = sqlx::query_scalar("SELECT current_schema()")
+    let schema: String = sqlx::query_scalar("SELECT CAST(current_schema() AS TEXT)")
         .fetch_one(pool)
         .await
         .map_err(|source| RoleError::Database {

@@ -291,7 +291,7 @@ impl Worker {
                     }
                     Ok(AfterFailure::LostClaim) => false,
                     Err(e) => {
-                        tracing::error!(job = %id, error = %e, "cannot record the failure");
+                        tracing::error!(job = %id, reason = %failure.reason, error = %e, "the review failed, and the failure cannot be recorded; the job's lease will run out and it will be tried again");
                         false
                     }
                 }
@@ -357,7 +357,7 @@ impl Worker {
                 ))
                 .map(|r| r.decision.outcome.as_str().to_owned())
                 .map_err(|e| Failure {
-                    reason: e.to_string(),
+                    reason: reason(&e),
                     retriable: e.is_transient(),
                 })
         })
@@ -404,12 +404,12 @@ impl Worker {
         let fetch =
             async {
                 fs_err::create_dir_all(&dir).map_err(|e| Failure {
-                    reason: e.to_string(),
+                    reason: reason(&e),
                     retriable: true,
                 })?;
                 let store = oversight_evidence::EvidenceStore::open(&self.context.evidence)
                     .map_err(|e| Failure {
-                        reason: e.to_string(),
+                        reason: reason(&e),
                         retriable: false,
                     })?;
                 store
@@ -417,7 +417,7 @@ impl Worker {
                     .await
                     .map_err(|e| Failure {
                         retriable: !matches!(e, oversight_evidence::EvidenceError::Tampered { .. }),
-                        reason: format!("Delivery `{}`: {e}", job.id),
+                        reason: format!("Delivery `{}`: {}", job.id, reason(&e)),
                     })
             };
         match fetch.await {
@@ -428,6 +428,23 @@ impl Worker {
             }
         }
     }
+}
+
+/// `error` with its causes, as the job's recorded reason: a message such
+/// as "Cannot write FILE" says why only in its source ("No space left on
+/// device"). A cause already in the text is not repeated.
+fn reason(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(e) = cause {
+        let more = e.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = e.source();
+    }
+    text
 }
 
 /// The server's staging directory of a reviewed job, when this worker

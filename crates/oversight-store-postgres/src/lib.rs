@@ -51,7 +51,9 @@ impl PgStore {
 
     /// Opens the database at `url`, refusing one without Oversight's schema
     /// and one with a newer schema version (without changing anything), then
-    /// applies any pending migration.
+    /// applies any pending migration. A schema already at this version is
+    /// not touched, so a role that may only read and append (a review
+    /// worker's, see `oversight worker-role`) opens it too.
     pub async fn open(url: &str) -> Result<PgStore, StoreError> {
         let store = PgStore::connect(url).await?;
         if !store.has_schema().await? {
@@ -59,8 +61,9 @@ impl PgStore {
                 database: store.describe(),
             });
         }
-        store.check_version().await?;
-        store.migrate().await?;
+        if store.check_version().await? < latest_version() {
+            store.migrate().await?;
+        }
         Ok(store)
     }
 
@@ -90,7 +93,9 @@ impl PgStore {
         Ok(exists)
     }
 
-    async fn check_version(&self) -> Result<(), StoreError> {
+    /// The schema version applied (0 for none), after refusing one newer
+    /// than this build's.
+    async fn check_version(&self) -> Result<i64, StoreError> {
         let database = self.describe();
         let (found,): (Option<i64>,) =
             sqlx::query_as("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
@@ -99,14 +104,14 @@ impl PgStore {
                 .map_err(|e| {
                     StoreError::other(format!("Cannot read the schema version of {database}"), e)
                 })?;
-        let supported = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+        let supported = latest_version();
         match found {
             Some(found) if found > supported => Err(StoreError::SchemaTooNew {
                 database,
                 found,
                 supported,
             }),
-            _ => Ok(()),
+            found => Ok(found.unwrap_or(0)),
         }
     }
 
@@ -116,6 +121,11 @@ impl PgStore {
             .await
             .map_err(|e| StoreError::other(format!("Cannot migrate {}", self.describe()), e))
     }
+}
+
+/// The newest schema version this build knows.
+fn latest_version() -> i64 {
+    MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
 }
 
 pub(crate) fn db_error(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> StoreError {

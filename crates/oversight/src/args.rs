@@ -123,6 +123,12 @@ pub(crate) enum Command {
     /// until interrupted (SIGINT or SIGTERM: reviews in progress finish or
     /// go back to the queue).
     Worker(WorkerArgs),
+    /// Give a review worker its own PostgreSQL login role with least
+    /// privilege (reads the register, appends reviews and ledger events,
+    /// claims and ends jobs; no accounts, sessions, tokens or access log,
+    /// no updates or deletes of the record). Run as the database's owner;
+    /// run it again to reset the role's privileges.
+    WorkerRole(WorkerRoleArgs),
     /// Submit a delivery to an Oversight server with an API token
     /// (`OVERSIGHT_TOKEN`), wait for its review and exit like `review`:
     /// 0 accepted, 1 rejected, 2 error.
@@ -866,6 +872,19 @@ impl ReadArgs {
             vex: self.vex.clone(),
         }
     }
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct WorkerRoleArgs {
+    /// The role's name (lowercase letters, digits and underscores).
+    pub(crate) role: String,
+    /// The environment variable holding the role's password (only its
+    /// SCRAM verifier is sent to the database). Without it the role has no
+    /// password and logs in as `pg_hba.conf` allows (a client certificate).
+    #[arg(long, value_name = "VAR")]
+    pub(crate) password_env: Option<String>,
+    #[command(flatten)]
+    pub(crate) register: RegisterArgs,
 }
 
 #[derive(Debug, clap::Args)]

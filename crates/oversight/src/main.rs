@@ -143,6 +143,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Notice(args) => notice::notice(args),
         Command::Serve(args) => serve::serve(args),
         Command::Worker(args) => worker::worker(args),
+        Command::WorkerRole(args) => worker::worker_role(args),
         Command::Submit(args) => submit::submit(args),
         Command::Config { command } => match command {
             ConfigCommand::Template => {

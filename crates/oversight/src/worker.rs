@@ -9,7 +9,7 @@ use oversight_jobs::{PoolOptions, Queue, ReviewContext, WorkerPool};
 use oversight_server::ServerConfig;
 use oversight_store::DatabaseUrl;
 
-use crate::args::WorkerArgs;
+use crate::args::{WorkerArgs, WorkerRoleArgs};
 use crate::register::{database, open};
 use crate::term::out;
 
@@ -99,6 +99,31 @@ pub(crate) fn worker(mut args: WorkerArgs) -> anyhow::Result<u8> {
         );
         Ok(0)
     })
+}
+
+/// `oversight worker-role`: a worker's own login role, least privilege.
+pub(crate) fn worker_role(args: WorkerRoleArgs) -> anyhow::Result<u8> {
+    let url = database(&args.register)?;
+    let DatabaseUrl::Postgres(url_text) = &url else {
+        return Err(oversight_jobs::role::RoleError::NotPostgres.into());
+    };
+    let password = match &args.password_env {
+        Some(var) => Some(std::env::var(var).with_context(|| {
+            format!("--password-env {var}: the variable is not set (or not UTF-8)")
+        })?),
+        None => None,
+    };
+    crate::register::block_on(oversight_jobs::role::grant_worker_role(
+        url_text,
+        &args.role,
+        password.as_deref(),
+    ))??;
+    out!(
+        "Role `{}` may now run `oversight worker` on {}: it reads the register, appends reviews and ledger events, and claims and ends jobs; it cannot read accounts, sessions, tokens or the access log, nor change or delete what is recorded",
+        args.role,
+        url.redacted()
+    );
+    Ok(0)
 }
 
 /// SIGINT or SIGTERM.

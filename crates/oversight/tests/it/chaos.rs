@@ -28,7 +28,11 @@ fn deployment_env(home: &Path, database: &str, evidence: &str) -> Vec<(String, S
 }
 
 /// [`deployment_env`] without the S3 server's settings.
-fn deployment_env_on(home: &Path, database: &str, evidence: &str) -> Vec<(String, String)> {
+pub(crate) fn deployment_env_on(
+    home: &Path,
+    database: &str,
+    evidence: &str,
+) -> Vec<(String, String)> {
     let env: Vec<(String, String)> = vec![
         ("OVERSIGHT_DATABASE".into(), database.into()),
         ("OVERSIGHT_EVIDENCE".into(), evidence.into()),
@@ -52,8 +56,27 @@ fn worker(home: &Path, env: &[(String, String)], name: &str) -> Child {
 }
 
 /// [`worker`] with more arguments.
-fn worker_with(home: &Path, env: &[(String, String)], name: &str, more: &[&str]) -> Child {
-    oversight()
+pub(crate) fn worker_with(
+    home: &Path,
+    env: &[(String, String)],
+    name: &str,
+    more: &[&str],
+) -> Child {
+    worker_command(home, env, name, more)
+        .spawn()
+        .expect("a worker process")
+}
+
+/// The command of [`worker_with`], not started; its log (stderr) goes to
+/// `home/worker-NAME.log`.
+pub(crate) fn worker_command(
+    home: &Path,
+    env: &[(String, String)],
+    name: &str,
+    more: &[&str],
+) -> std::process::Command {
+    let mut command = oversight();
+    command
         .args(["worker", "-j", "1", "--grace", "1", "--name", name])
         .args(more)
         .env("XDG_DATA_HOME", home.join("data"))
@@ -61,14 +84,21 @@ fn worker_with(home: &Path, env: &[(String, String)], name: &str, more: &[&str])
         .env("OVERSIGHT_ADVISORIES", home.join("advisories"))
         .envs(env.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("a worker process")
+        .stderr(
+            fs_err::File::create(home.join(format!("worker-{name}.log")))
+                .map(std::fs::File::from)
+                .map_or_else(|_| Stdio::null(), Stdio::from),
+        );
+    command
 }
 
 /// `oversight ARGS` against the deployment in `home`: its exit code and
 /// what it printed.
-fn run_in(home: &Path, env: &[(String, String)], args: &[&str]) -> (Option<i32>, String) {
+pub(crate) fn run_in(
+    home: &Path,
+    env: &[(String, String)],
+    args: &[&str],
+) -> (Option<i32>, String) {
     let out = oversight()
         .args(args)
         .env("XDG_DATA_HOME", home.join("data"))
@@ -84,7 +114,7 @@ fn run_in(home: &Path, env: &[(String, String)], args: &[&str]) -> (Option<i32>,
 
 /// A delivery of kind `kind` as a tar.gz: the example delivery (rejected
 /// by the example engagement) or a small clean library.
-fn delivery(kind: usize) -> Vec<u8> {
+pub(crate) fn delivery(kind: usize) -> Vec<u8> {
     let mut tgz = Vec::new();
     {
         let encoder = flate2::write::GzEncoder::new(&mut tgz, flate2::Compression::fast());
@@ -155,7 +185,7 @@ fn single_process_outcome(tgz: &[u8]) -> &'static str {
 /// The client sends `key` with each try: a submission the cut replica
 /// recorded before it died is answered, when sent again, with the same
 /// delivery.
-fn submit(
+pub(crate) fn submit(
     bases: &[String; 2],
     first: usize,
     token: &str,
@@ -195,7 +225,7 @@ fn submit(
     panic!("no replica took the delivery: {last}\n{logs}");
 }
 
-struct Killable(Arc<Mutex<Vec<Child>>>);
+pub(crate) struct Killable(pub(crate) Arc<Mutex<Vec<Child>>>);
 
 impl Drop for Killable {
     fn drop(&mut self) {

@@ -12,6 +12,7 @@ mod supply_chain;
 mod threats;
 mod util;
 mod verdict;
+mod workers;
 
 use std::io::Write;
 use std::time::{Duration, Instant};

@@ -272,7 +272,7 @@ fn supplier_ci_submits_and_exits_like_review_and_a_killed_server_finishes_the_re
     let delivery = json_of(r)["id"].as_str().unwrap().to_owned();
     // Sent again with the key of a first submission: the same delivery, not
     // a second one; a key that is not a header value is refused.
-    let keyed = |key: &str| {
+    let keyed_with = |key: &str, body: &[u8]| {
         agent()
             .post(&format!(
                 "{}/api/v1/engagements/acme-portal/deliveries",
@@ -281,18 +281,34 @@ fn supplier_ci_submits_and_exits_like_review_and_a_killed_server_finishes_the_re
             .header("Authorization", &format!("Bearer {token}"))
             .header("Content-Type", "application/gzip")
             .header("Idempotency-Key", key)
-            .send(&tgz[..])
+            .send(body)
             .unwrap()
     };
-    let first = json_of(keyed("ci-run-17"))["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let keyed = |key: &str| keyed_with(key, &tgz);
+    let first = json_of(keyed("ci-run-17"));
+    let sha256 = {
+        use sha2::Digest as _;
+        hex::encode(sha2::Sha256::digest(&tgz))
+    };
+    assert_eq!(first["sha256"], sha256.as_str(), "the digest as received");
+    let first = first["id"].as_str().unwrap().to_owned();
     let again = keyed("ci-run-17");
     assert_eq!(again.status(), 202);
     assert_eq!(json_of(again)["id"], first.as_str());
     assert_ne!(first, delivery);
     assert_eq!(keyed("ci run 17").status(), 400);
+    // The same key with another file is the client's mistake: 422 naming
+    // the delivery the key belongs to, never that delivery's decision.
+    let mut other = tgz.clone();
+    other.extend_from_slice(b"\0");
+    let r = keyed_with("ci-run-17", &other);
+    assert_eq!(r.status(), 422);
+    let problem = json_of(r);
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(&first) && detail.contains("different file"),
+        "{problem}"
+    );
     drop(served); // SIGKILL
     let served = serve(home.path(), port);
     assert!(

@@ -52,6 +52,9 @@ pub enum SubmitError {
 #[derive(Clone)]
 pub struct Jobs {
     queue: Queue,
+    /// In-process workers: with none, an upload is not kept on this
+    /// replica's disk once it is in the evidence store.
+    in_process: usize,
     pool: Arc<std::sync::Mutex<Option<WorkerPool>>>,
     evidence: String,
     /// The evidence store, opened at the first upload and kept (its pack
@@ -90,6 +93,7 @@ impl Jobs {
     ) -> Result<Jobs, JobError> {
         let queue = Queue::open(pool, postgres, settings).await?;
         let evidence = context.evidence.clone();
+        let workers_count = workers;
         let workers = WorkerPool::start(
             queue.clone(),
             &PoolOptions {
@@ -110,6 +114,7 @@ impl Jobs {
         );
         Ok(Jobs {
             queue,
+            in_process: workers_count,
             pool: Arc::new(std::sync::Mutex::new(Some(workers))),
             evidence,
             store: Arc::default(),
@@ -155,7 +160,11 @@ impl Jobs {
                 idempotency_key,
             })
             .await?;
-        if let Some(pool) = &*self
+        if self.in_process == 0 {
+            // No worker here: the store's copy is the one workers fetch,
+            // and this replica keeps nothing.
+            remove_staged(staged);
+        } else if let Some(pool) = &*self
             .pool
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -163,6 +172,44 @@ impl Jobs {
             pool.wake();
         }
         Ok(job)
+    }
+
+    /// Removes from `staging` the uploads of ended jobs (reviewed here or
+    /// by a worker elsewhere, which fetched them from the evidence store)
+    /// and those of no job older than `abandoned` (an upload cut off by a
+    /// crash before its job was recorded). Returns how many.
+    ///
+    /// # Errors
+    ///
+    /// [`JobError`] if the job table cannot be read.
+    pub async fn sweep_staging(
+        &self,
+        staging: &std::path::Path,
+        abandoned: Duration,
+    ) -> Result<usize, JobError> {
+        let Ok(entries) = fs_err::read_dir(staging) else {
+            return Ok(0);
+        };
+        let mut removed = 0;
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !name.starts_with("dly") || !entry.path().is_dir() {
+                continue;
+            }
+            let remove = match self.queue.job(&name).await? {
+                Some(job) => job.status.is_final(),
+                None => entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|m| m.elapsed().ok())
+                    .is_some_and(|age| age > abandoned),
+            };
+            if remove && fs_err::remove_dir_all(entry.path()).is_ok() {
+                removed += 1;
+            }
+        }
+        Ok(removed)
     }
 
     /// The job `supplier` submitted under idempotency key `key`.
@@ -222,6 +269,13 @@ impl Jobs {
                 );
             }
         }
+    }
+}
+
+/// The directory of a staged upload (`staging/<delivery>/delivery.*`).
+fn remove_staged(staged: &std::path::Path) {
+    if let Some(dir) = staged.parent() {
+        let _ = fs_err::remove_dir_all(dir);
     }
 }
 

@@ -122,6 +122,27 @@ impl Server {
             },
         )
         .await?;
+        // Uploads of ended jobs are removed from staging at start and every
+        // 10 minutes (a worker elsewhere reviewed them from the store).
+        {
+            let (jobs, staging) = (jobs.clone(), staging.clone());
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+                loop {
+                    every.tick().await;
+                    match jobs
+                        .sweep_staging(&staging, std::time::Duration::from_secs(86_400))
+                        .await
+                    {
+                        Ok(0) => {}
+                        Ok(n) => {
+                            tracing::info!(removed = n, "staged uploads of ended jobs removed")
+                        }
+                        Err(e) => tracing::warn!(error = %e, "cannot sweep the staging directory"),
+                    }
+                }
+            });
+        }
         let requests = requests::Requests::new(access.pool().clone()).await?;
         let oidc = match &config.oidc {
             Some(c) => Some(oidc::Oidc::new(c, |v| std::env::var(v).ok())?),

@@ -1418,6 +1418,13 @@ fn a_delivery_waiting_for_a_worker_can_be_cancelled_and_no_other() {
     let other = h.token(&globex, Scope::Supplier("globex".into()), hour);
     let r = submit(&h, &token, "acme-portal", &bad_delivery());
     let delivery = read_json(r)["id"].as_str().unwrap().to_owned();
+    // No worker on this replica: the upload went straight on to the
+    // evidence store, and no copy stays on the replica's disk.
+    let staging = h.state.staging().clone();
+    assert!(
+        !staging.join(&delivery).exists(),
+        "a copy stayed in staging"
+    );
     let cancel = |token: &str| {
         agent()
             .post(&format!("{}/api/v1/deliveries/{delivery}/cancel", h.base))
@@ -1444,6 +1451,32 @@ fn a_delivery_waiting_for_a_worker_can_be_cancelled_and_no_other() {
         problem["detail"].as_str().unwrap().contains("is cancelled"),
         "{problem}"
     );
+
+    // The sweep removes staged copies of ended jobs (a worker elsewhere
+    // reviewed them) and, after the grace period, uploads of no job (cut
+    // off before their job was recorded); an upload in flight stays.
+    for dir in [delivery.as_str(), "dlyinflight0001"] {
+        std::fs::create_dir_all(staging.join(dir)).unwrap();
+        std::fs::write(staging.join(dir).join("delivery.tar.gz"), b"x").unwrap();
+    }
+    let jobs = h.state.jobs();
+    let hour = std::time::Duration::from_secs(3600);
+    let removed = h
+        .runtime
+        .block_on(jobs.sweep_staging(&staging, hour))
+        .unwrap();
+    assert_eq!(removed, 1);
+    assert!(!staging.join(&delivery).exists(), "the ended job's copy");
+    assert!(
+        staging.join("dlyinflight0001").exists(),
+        "the upload in flight"
+    );
+    let removed = h
+        .runtime
+        .block_on(jobs.sweep_staging(&staging, std::time::Duration::ZERO))
+        .unwrap();
+    assert_eq!(removed, 1, "abandoned past the grace period");
+    assert!(!staging.join("dlyinflight0001").exists());
 }
 
 #[test]

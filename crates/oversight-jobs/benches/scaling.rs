@@ -126,10 +126,38 @@ fn deliveries(dir: &Path, n: usize) -> Vec<(PathBuf, u64)> {
     out
 }
 
-/// One delivery of at least `mb` MB of real crate sources (uncompressed),
-/// as a tar.gz: the tail of the day's size mix.
+/// Where the tail's sources come from: `BENCH_HUGE_SOURCES` (directories
+/// separated by `:`), or the crate sources, the Python 3.11 site-packages
+/// and the global node_modules of this machine, each directory of theirs
+/// a member tree.
+fn huge_sources() -> Vec<PathBuf> {
+    let roots: Vec<PathBuf> = match std::env::var("BENCH_HUGE_SOURCES") {
+        Ok(list) => list.split(':').map(PathBuf::from).collect(),
+        Err(_) => {
+            let home = PathBuf::from(std::env::var("HOME").expect("HOME"));
+            let mut roots: Vec<PathBuf> = std::fs::read_dir(home.join(".cargo/registry/src"))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.path())
+                .collect();
+            roots.push(home.join(".pyenv/versions/3.11.7/lib/python3.11/site-packages"));
+            roots.push(PathBuf::from("/usr/lib/node_modules"));
+            roots
+        }
+    };
+    roots
+        .iter()
+        .flat_map(|root| std::fs::read_dir(root).into_iter().flatten().flatten())
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect()
+}
+
+/// One delivery of at least `mb` MB of real sources (uncompressed, when
+/// there are that many), as a tar.gz: the tail of the day's size mix.
+/// Returns its path, its size and the sources' size.
 fn huge_delivery(dir: &Path, mb: u64) -> (PathBuf, u64, u64) {
-    let [small, medium, large] = crates_by_size();
     let path = dir.join("huge").join("delivery.tar.gz");
     std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
     let file = std::fs::File::create(&path).expect("create");
@@ -137,12 +165,12 @@ fn huge_delivery(dir: &Path, mb: u64) -> (PathBuf, u64, u64) {
     let mut tar = tar::Builder::new(gz);
     tar.follow_symlinks(false);
     let mut source = 0;
-    for (i, krate) in large.iter().chain(&medium).chain(&small).enumerate() {
+    for (i, tree) in huge_sources().iter().enumerate() {
         if source >= mb << 20 {
             break;
         }
-        source += dir_size(krate);
-        tar.append_dir_all(format!("src/{i:05}"), krate)
+        source += dir_size(tree);
+        tar.append_dir_all(format!("src/{i:05}"), tree)
             .expect("tar");
     }
     tar.into_inner().expect("tar").finish().expect("gzip");
@@ -340,6 +368,7 @@ fn main() {
         let started = Instant::now();
         let mut submitted_at = std::collections::HashMap::new();
         let mut claimed_at = std::collections::HashMap::new();
+        let mut claimed_ts = std::collections::HashMap::new();
         let mut ids = Vec::new();
         // Bursts of 10 (a CI pipeline fanning out) every 4 s.
         let mut next = day.iter().enumerate().peekable();
@@ -359,6 +388,7 @@ fn main() {
                 if !claimed_at.contains_key(id) {
                     let job = s.queue.job(id).await.expect("read").expect("there");
                     if job.status.as_str() != "queued" {
+                        claimed_ts.insert(id.clone(), jiff::Timestamp::now());
                         claimed_at.insert(id.clone(), started.elapsed().as_secs_f64());
                     }
                 }
@@ -376,11 +406,18 @@ fn main() {
             .collect();
         waits.sort_by(f64::total_cmp);
         let mut decided = Vec::new();
+        // Worker-seconds each review kept a worker busy (claim, sampled
+        // every 50 ms, to end), the tail's included.
+        let mut busy = 0.0;
         for id in &ids {
             let job = s.queue.job(id).await.expect("read").expect("there");
             let created: jiff::Timestamp = job.created_at.parse().expect("a time");
             let updated: jiff::Timestamp = job.updated_at.parse().expect("a time");
             decided.push((updated - created).total(jiff::Unit::Second).expect("seconds"));
+            busy += (updated - claimed_ts[id])
+                .total(jiff::Unit::Second)
+                .expect("seconds")
+                .max(0.0);
         }
         let huge = if huge_mb > 0 {
             let job = s.queue.job(&huge_id).await.expect("read").expect("there");
@@ -416,11 +453,17 @@ fn main() {
                 huge_source as f64 / 1e6 / decided.max(0.001)
             );
         }
-        // Capacity is what one worker did in the burst with nothing else
-        // to wait for; the day's rate above is bound by its arrivals.
-        let per_worker_day = base * 86_400.0;
+        // Capacity from the day's own work (its tail included), not from
+        // its rate, which is bound by its arrivals: the worker-seconds a
+        // delivery of this mix costs on average.
+        let per_delivery = busy / n;
+        let per_worker_day = 86_400.0 / per_delivery.max(1e-6);
         println!(
-            "\nExtrapolation from the burst's capacity (one worker, one core): about {:.0} deliveries of this mix a day, so 100,000 a day need {:.0} worker(s) at full use ({:.0} with headroom for bursts at 50 % use); database {:.1} GB and evidence {:.1} GB a day.",
+            "| worker time per delivery (mean, tail included) | {per_delivery:.3} s |"
+        );
+        println!(
+            "\nExtrapolation from the day's worker time ({per_delivery:.3} s per delivery on one core; the burst without the tail: {:.3} s): one worker reviews about {:.0} deliveries of this mix a day, so 100,000 a day need {:.0} worker(s) at full use, {:.0} at 50 % use to absorb CI bursts; database {:.1} GB and evidence {:.1} GB a day.",
+            1.0 / base,
             per_worker_day,
             (100_000.0 / per_worker_day).ceil(),
             (200_000.0 / per_worker_day).ceil(),

@@ -7,6 +7,7 @@
 //!   ([`detectors`]), then advisories, component licences and grouping.
 //! * [`review`]: the acceptance gate; scans, evaluates the agreed policy,
 //!   keeps the evidence and records the review in one transaction.
+//! * [`diff`]: what changed in a delivery since the last accepted one.
 //! * [`escrow`]: escrow deposits of accepted reviews, and their verification.
 //! * [`evidence`]: evidence documents kept for an engagement.
 //! * [`export`]: an engagement's evidence pack, into a directory or a
@@ -22,6 +23,7 @@
 #![deny(missing_docs)]
 
 pub mod detectors;
+pub mod diff;
 mod error;
 pub mod escrow;
 pub mod evidence;

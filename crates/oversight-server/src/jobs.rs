@@ -138,11 +138,7 @@ impl Jobs {
             delivery: id.to_owned(),
             source,
         };
-        let store = self
-            .store
-            .get_or_try_init(|| async { oversight_evidence::EvidenceStore::open(&self.evidence) })
-            .await
-            .map_err(evidence_error)?;
+        let store = self.evidence_store().await.map_err(evidence_error)?;
         let blob = store.put_file(staged).await.map_err(evidence_error)?;
         let blob = blob.digest.to_string();
         let job = self
@@ -210,6 +206,20 @@ impl Jobs {
             }
         }
         Ok(removed)
+    }
+
+    /// The evidence store, opened once and shared (its pack index is read
+    /// once, and again only for a blob packed since).
+    ///
+    /// # Errors
+    ///
+    /// [`oversight_evidence::EvidenceError`] if the store cannot be opened.
+    pub async fn evidence_store(
+        &self,
+    ) -> Result<&oversight_evidence::EvidenceStore, oversight_evidence::EvidenceError> {
+        self.store
+            .get_or_try_init(|| async { oversight_evidence::EvidenceStore::open(&self.evidence) })
+            .await
     }
 
     /// The job `supplier` submitted under idempotency key `key`.

@@ -16,10 +16,11 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use oversight_access::{Action, Resource};
 use oversight_web::views::{
-    Acknowledgement, CategoryGroup, Cell, Chrome, DashboardPage, DeliveryPage, DeliveryRow, DueRow,
-    EngagementPage, EngagementRow, EngagementsPage, ErrorPage, FilterOption, FindingRow,
-    LedgerPage, LedgerRow, LoginPage, Pager, ReasonRow, RequestRow, RequirementRow, StatusRow,
-    VerificationView, WaiverFormError, WaiverLimits, WaiverNote, WaiverRow, WaiversPage,
+    Acknowledgement, CategoryGroup, Cell, Chrome, DashboardPage, DeliveryPage, DeliveryRow,
+    DiffKind, DiffView, DueRow, EngagementPage, EngagementRow, EngagementsPage, ErrorPage,
+    FilterOption, FindingRow, LedgerPage, LedgerRow, LoginPage, Pager, ReasonRow, RequestRow,
+    RequirementRow, StatusRow, VerificationView, WaiverFormError, WaiverLimits, WaiverNote,
+    WaiverRow, WaiversPage,
 };
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -812,6 +813,81 @@ pub(crate) async fn delivery(
     }
 }
 
+/// Entries listed per kind of change on the page.
+const DIFF_LIMIT: usize = 50;
+
+/// Review `review` against the engagement's last accepted delivery, for
+/// the page; a comparison that cannot be made (a blob missing from the
+/// store) is logged and left out rather than failing the page.
+async fn since_accepted(
+    scoped: &Scoped,
+    allowed: &crate::scoped::Allowed,
+    engagement: &str,
+    review: &str,
+) -> Option<DiffView> {
+    let store = match scoped.state().jobs().evidence_store().await {
+        Ok(store) => store,
+        Err(e) => {
+            tracing::warn!(review, error = %e, "cannot open the evidence store for the diff");
+            return None;
+        }
+    };
+    let register = scoped.register_for(allowed);
+    let since = match oversight_app::diff::since_accepted(register, store, engagement, review).await
+    {
+        Ok(since) => since?,
+        Err(e) => {
+            tracing::warn!(review, error = %e, "cannot compare with the last accepted delivery");
+            return None;
+        }
+    };
+    let d = &since.diff;
+    let versions: Vec<String> = d
+        .versions
+        .iter()
+        .map(|(name, (before, after))| {
+            format!("{name} {} → {}", before.join(", "), after.join(", "))
+        })
+        .collect();
+    let kinds = [
+        ("Files", &d.files, d.files_changed.clone()),
+        ("Components", &d.components, versions),
+        ("Licences", &d.licences, Vec::new()),
+        ("Copyright holders", &d.holders, Vec::new()),
+        ("Binaries", &d.binaries, Vec::new()),
+        ("Findings", &d.findings, Vec::new()),
+    ]
+    .into_iter()
+    .filter(|(_, change, changed)| {
+        !(change.added.is_empty() && change.removed.is_empty() && changed.is_empty())
+    })
+    .map(|(name, change, changed)| {
+        let cut = |list: &[String]| list.iter().take(DIFF_LIMIT).cloned().collect::<Vec<_>>();
+        let more = [change.added.len(), change.removed.len(), changed.len()]
+            .iter()
+            .map(|n| n.saturating_sub(DIFF_LIMIT))
+            .sum();
+        DiffKind {
+            name: name.to_owned(),
+            added: cut(&change.added),
+            removed: cut(&change.removed),
+            changed: cut(&changed),
+            more,
+        }
+    })
+    .collect();
+    Some(DiffView {
+        accepted: since.accepted,
+        accepted_at: since.accepted_at,
+        kinds,
+        sensitive: since
+            .sensitive
+            .iter()
+            .map(|c| format!("{} ({})", c.path, c.what))
+            .collect(),
+    })
+}
+
 fn options(values: impl Iterator<Item = String>, selected: Option<&str>) -> Vec<FilterOption> {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for v in values {
@@ -868,11 +944,13 @@ async fn delivery_page(
             ),
             _ => None,
         },
+        since_accepted: None,
     };
     let Some(review) = &job.review else {
         return Ok(body);
     };
     let (_, record) = scoped.review(review, Action::ReadDeliveries).await?;
+    body.since_accepted = since_accepted(scoped, &allowed, &job.engagement, review).await;
     let document = oversight_app::record::decision_document(review, &record.decision.document)?;
     // The waiver's rationale (and who approved it) is the organisation's:
     // only those who read waivers see it, here and in the reasons.

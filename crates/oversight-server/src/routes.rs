@@ -249,6 +249,13 @@ pub fn routes() -> Vec<Route> {
             findings
         ),
         route!(
+            GET,
+            "/api/v1/deliveries/{id}/diff",
+            A(ReadDeliveries),
+            "What changed since the engagement's last accepted delivery",
+            delivery_diff
+        ),
+        route!(
             POST,
             "/api/v1/deliveries/{id}/cancel",
             A(SubmitDelivery),
@@ -1310,6 +1317,39 @@ async fn cancel_delivery(
         ))),
         crate::jobs::WhileQueued::NotFound => Err(not_found()),
     }
+}
+
+/// What changed in a reviewed delivery since the engagement's last
+/// accepted one (`null` when there is none before it).
+async fn delivery_diff(
+    scoped: Scoped,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Option<oversight_app::diff::SinceAccepted>>> {
+    let not_found = || Problem::not_found(format!("Delivery {id}"));
+    let jobs = scoped.state().jobs();
+    let job = jobs.job(&id).await.map_err(db)?.ok_or_else(not_found)?;
+    let allowed = scoped
+        .engagement(&job.engagement, Action::ReadDeliveries)
+        .await
+        .map_err(|p| if p.status == 404 { not_found() } else { p })?;
+    let Some(review) = &job.review else {
+        return Err(Problem::conflict(format!(
+            "Delivery {id} is {}; it has no review to compare yet",
+            job.status.as_str()
+        )));
+    };
+    let store = jobs
+        .evidence_store()
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    let since = oversight_app::diff::since_accepted(
+        scoped.register_for(&allowed),
+        store,
+        &job.engagement,
+        review,
+    )
+    .await?;
+    Ok(Json(since))
 }
 
 /// A delivery's place in the review queue: higher runs first, 0 by default.

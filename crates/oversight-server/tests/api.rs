@@ -330,6 +330,80 @@ fn story(backend: Backend) {
     let again = read_json(r)["id"].as_str().unwrap().to_owned();
     let job = wait_done(&h, &ci, &again);
     assert_eq!(job["outcome"], "accepted-with-waivers", "{job}");
+    let diff_of = |delivery: &str| {
+        let r = agent()
+            .get(&format!("{}/api/v1/deliveries/{delivery}/diff", h.base))
+            .header("Authorization", &format!("Bearer {ci}"))
+            .call()
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        read_json(r)
+    };
+    // Nothing accepted before it: nothing to compare with.
+    assert_eq!(diff_of(&again), serde_json::Value::Null);
+
+    // The next delivery adds an install hook: the supplier and the
+    // reviewer see what changed since the accepted one, the hook first.
+    let r = submit(
+        &h,
+        &ci,
+        "acme-portal",
+        &tar_gz(&[
+            ("README.md", "# Portal\n\nThe customer portal.\n"),
+            (
+                "src/settings.py",
+                "import os\n\nAWS_ACCESS_KEY_ID = \"AKIAQX4BRTWN5XG7K2PD\"\nREGION = os.environ.get(\"REGION\", \"eu-west-1\")\n",
+            ),
+            (
+                "package.json",
+                "{\"name\": \"portal\", \"version\": \"1.0.1\", \"scripts\": {\"postinstall\": \"node setup.js\"}}\n",
+            ),
+            ("setup.js", "console.log('configured');\n"),
+        ]),
+    );
+    let third = read_json(r)["id"].as_str().unwrap().to_owned();
+    wait_done(&h, &ci, &third);
+    let diff = diff_of(&third);
+    let accepted_review = job["review"].as_str().unwrap();
+    assert_eq!(diff["accepted"], accepted_review, "{diff}");
+    let added: Vec<&str> = diff["diff"]["files"]["added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f.as_str())
+        .collect();
+    assert!(
+        added.iter().any(|f| f.ends_with("package.json"))
+            && added.iter().any(|f| f.ends_with("setup.js")),
+        "{diff}"
+    );
+    let sensitive = diff["sensitive"].as_array().unwrap();
+    assert!(
+        sensitive
+            .iter()
+            .any(|c| c["path"].as_str().unwrap().ends_with("package.json")
+                && c["what"].as_str().unwrap().contains("install hook")),
+        "{diff}"
+    );
+    // The delivery page shows the same, the sensitive change first.
+    let page = agent()
+        .get(&format!("{}/deliveries/{third}", h.base))
+        .header("Authorization", &format!("Bearer {ci}"))
+        .call()
+        .unwrap()
+        .into_body()
+        .read_to_string()
+        .unwrap();
+    let changes = page
+        .find("Changes since the last accepted delivery")
+        .unwrap_or_else(|| panic!("no diff on the page: {page}"));
+    let hook = page[changes..]
+        .find("install hook")
+        .expect("the sensitive change on the page");
+    let files = page[changes..]
+        .find(">Files<")
+        .expect("the files that changed");
+    assert!(hook < files, "the sensitive change comes first");
 
     // 6. The auditor verifies the ledger and reads the access log.
     let aud = h.token(
@@ -353,7 +427,7 @@ fn story(backend: Backend) {
     assert_eq!(verified["intact"], true);
     assert!(verified["events"].as_u64().unwrap() >= 8, "{verified}");
     // The auditor downloads the evidence pack as a zip and verifies it with
-    // the public key alone; the pack holds both reviews and the waiver.
+    // the public key alone; the pack holds the three reviews and the waiver.
     let r = agent()
         .get(&format!("{}/api/v1/engagements/acme-portal/export", h.base))
         .header("Authorization", &format!("Bearer {aud}"))
@@ -366,7 +440,7 @@ fn story(backend: Backend) {
     std::fs::write(&zip, r.into_body().read_to_vec().unwrap()).unwrap();
     let files = oversight_app::pack::read_zip(&zip).unwrap();
     let reviews = files.keys().filter(|k| k.ends_with("/review.json")).count();
-    assert_eq!(reviews, 2, "{:?}", files.keys().collect::<Vec<_>>());
+    assert_eq!(reviews, 3, "{:?}", files.keys().collect::<Vec<_>>());
     let waivers: Vec<oversight_app::pack::PackWaiver> =
         serde_json::from_slice(&files["waivers.json"]).unwrap();
     assert_eq!(waivers.len(), 1);
@@ -376,7 +450,7 @@ fn story(backend: Backend) {
         oversight_ledger::PublicKey::from_hex(verified["public_key"].as_str().unwrap()).unwrap();
     let report = oversight_app::pack::verify(files, &key);
     assert!(report.verified(), "{:?}", report.problems);
-    assert_eq!(report.reviews, 2);
+    assert_eq!(report.reviews, 3);
     altered.insert("waivers.json".into(), b"[]".to_vec());
     let report = oversight_app::pack::verify(altered, &key);
     assert_eq!(
@@ -572,6 +646,7 @@ fn matrix(method: &str, path: &str) -> Option<Expect> {
             "GET",
             "/api/v1/engagements/{id}/deliveries"
             | "/api/v1/deliveries/{id}"
+            | "/api/v1/deliveries/{id}/diff"
             | "/api/v1/deliveries/{id}/findings",
         ) => Expect::Only(READERS),
         (

@@ -406,6 +406,37 @@ pub struct DeliveryPage {
     pub waiver_limits: Option<WaiverLimits>,
     /// A message after an action (`requested`).
     pub notice: Option<String>,
+    /// What changed since the engagement's last accepted delivery.
+    pub since_accepted: Option<DiffView>,
+}
+
+/// A delivery compared with the engagement's last accepted one.
+#[derive(Debug, Clone)]
+pub struct DiffView {
+    /// The accepted review compared with.
+    pub accepted: String,
+    /// When it was recorded.
+    pub accepted_at: String,
+    /// The kinds of facts that changed (files, components, …).
+    pub kinds: Vec<DiffKind>,
+    /// Changes to code that runs at install or build time, CI, or new
+    /// network or exec sites: `path (what)`.
+    pub sensitive: Vec<String>,
+}
+
+/// What changed of one kind of fact; each list is cut at a limit.
+#[derive(Debug, Clone)]
+pub struct DiffKind {
+    /// The kind (`Files`, `Components`, …).
+    pub name: String,
+    /// Present now, not before.
+    pub added: Vec<String>,
+    /// Present before, not now.
+    pub removed: Vec<String>,
+    /// Present in both, different (files' content, components' versions).
+    pub changed: Vec<String>,
+    /// Entries not listed for the limit.
+    pub more: usize,
 }
 
 /// A pending waiver request in the queue.

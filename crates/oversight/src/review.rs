@@ -9,12 +9,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use futures::{StreamExt as _, TryStreamExt as _};
-use oversight_app::record::DeliveryDocument;
 use oversight_app::review::{
     ExplicitPolicy, PolicySource, Reviewed, evaluate, get, policy_waivers, review_scan,
 };
 use oversight_evidence::EvidenceStore;
-use oversight_gate::{DeliveryDiff, DeliveryFacts, Manifest, is_history_path};
+use oversight_gate::{Manifest, is_history_path};
 use oversight_policy::{Outcome, Policy, Waiver};
 use oversight_register::{EngagementId, Register};
 
@@ -194,27 +193,6 @@ fn print_decision(args: &ReviewArgs, reviewed: &Reviewed) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// The typed delivery document of review `review`.
-async fn document_of(r: &Register, review: &str) -> anyhow::Result<DeliveryDocument> {
-    let record = r.review(review).await?;
-    Ok(oversight_app::record::delivery_document(
-        review,
-        &record.delivery.document,
-    )?)
-}
-
-async fn facts_of(
-    r: &Register,
-    evidence: &EvidenceStore,
-    review: &str,
-) -> anyhow::Result<DeliveryFacts> {
-    let document = document_of(r, review).await?;
-    let digest = &document.evidence.facts;
-    let bytes = get(evidence, digest).await?;
-    DeliveryFacts::from_json(&bytes)
-        .with_context(|| format!("The facts blob sha256:{digest} of review {review} is corrupt"))
-}
-
 /// Prints what changed between the engagement's last accepted delivery
 /// before `review` and `review`.
 async fn print_diff_against_accepted(
@@ -223,49 +201,26 @@ async fn print_diff_against_accepted(
     engagement: &str,
     review: &str,
 ) -> anyhow::Result<()> {
-    let deliveries = r.deliveries(engagement).await?;
-    let before = deliveries
-        .iter()
-        .rev()
-        .filter(|(d, _)| d.id != review)
-        .find(|(_, outcome)| outcome != "rejected");
-    let Some((before, _)) = before else {
+    let Some(since) = oversight_app::diff::since_accepted(r, evidence, engagement, review).await?
+    else {
         out!("\nNo earlier accepted delivery of `{engagement}` to compare with.");
         return Ok(());
     };
-    let diff = DeliveryDiff::between(
-        &facts_of(r, evidence, &before.id).await?,
-        &facts_of(r, evidence, review).await?,
-    );
     out!(
         "\nChanges since the last accepted delivery {} ({}):",
-        before.id,
-        before.recorded_at
+        since.accepted,
+        since.accepted_at
     );
-    print!("{}", diff.render(20));
+    print!("{}", since.diff.render(20));
     // What decides what runs (hooks, build scripts, CI, new network or exec
     // behaviour), named apart: backdoors arrive in updates.
-    let new_findings: Vec<(&str, &str)> = diff
-        .findings
-        .added
-        .iter()
-        .filter_map(|f| {
-            let (rule, rest) = f.split_once(' ')?;
-            Some((rule, rest.rsplit_once(" [").map_or(rest, |(path, _)| path)))
-        })
-        .collect();
-    let sensitive = oversight_malicious::changes::sensitive_changes(
-        &diff.files.added,
-        &diff.files_changed,
-        &new_findings,
-    );
-    if !sensitive.is_empty() {
+    if !since.sensitive.is_empty() {
         out!(
             "\nSensitive changes ({}): each is a `{}` (high) for the reviewer; the decision above does not weigh them yet.",
-            sensitive.len(),
+            since.sensitive.len(),
             oversight_malicious::changes::SENSITIVE_CHANGE.id
         );
-        for c in &sensitive {
+        for c in &since.sensitive {
             out!("  ! {} ({})", c.path, c.what);
         }
     }

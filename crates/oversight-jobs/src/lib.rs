@@ -17,5 +17,6 @@ pub use queue::{
     AfterFailure, Claim, Depth, Job, JobError, JobStatus, NewJob, Queue, QueueSettings, WhileQueued,
 };
 pub use worker::{
-    JobEvents, NoEvents, PoolOptions, ReviewContext, Stopped, WorkerPool, review_id_for,
+    JobEvents, NoEvents, PoolOptions, ReviewContext, Stopped, WorkerPool, default_concurrency,
+    review_id_for,
 };

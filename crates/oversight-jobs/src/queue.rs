@@ -269,7 +269,14 @@ pub struct Queue {
     pool: AnyPool,
     postgres: bool,
     settings: QueueSettings,
+    /// Jobs read in a final state: nothing changes a final row, so it is
+    /// read once (a delivery's page and API are read far more often than
+    /// it is reviewed).
+    finals: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Job>>>,
 }
+
+/// Final jobs kept at most; past that the cache starts again.
+const FINALS_MAX: usize = 4_096;
 
 impl std::fmt::Debug for Queue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -342,6 +349,7 @@ impl Queue {
             pool,
             postgres,
             settings,
+            finals: std::sync::Arc::default(),
         };
         // A table with every column was made by this version, indexes and
         // all: it is used as it is, without DDL, so a role that may only
@@ -482,12 +490,31 @@ impl Queue {
     ///
     /// [`JobError`] if the table cannot be read.
     pub async fn job(&self, id: &str) -> Result<Option<Job>, JobError> {
+        if let Some(job) = self
+            .finals
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(id)
+        {
+            return Ok(Some(job.clone()));
+        }
         let row = sqlx::query("SELECT * FROM server_jobs WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await
             .map_err(db(format!("reading job `{id}`")))?;
-        Ok(row.as_ref().map(job_of))
+        let job = row.as_ref().map(job_of);
+        if let Some(job) = job.as_ref().filter(|j| j.status.is_final()) {
+            let mut finals = self
+                .finals
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if finals.len() >= FINALS_MAX {
+                finals.clear();
+            }
+            finals.insert(id.to_owned(), job.clone());
+        }
+        Ok(job)
     }
 
     /// The jobs of `engagement`, newest first.

@@ -79,6 +79,48 @@ pub struct PoolOptions {
     pub poll: Duration,
 }
 
+/// Memory set aside for one review when the number of concurrent reviews
+/// is chosen by default: a review holds at most one archive member, a
+/// file's findings and the behaviour engine's parse of one file (each
+/// bounded) at a time per scanning thread.
+pub const MEMORY_PER_REVIEW: u64 = 1 << 30;
+
+/// How many reviews to run at once when nobody says: one per core, and no
+/// more than the available memory holds at [`MEMORY_PER_REVIEW`] each
+/// (`MemAvailable` of `/proc/meminfo`, or of the cgroup's limit when lower);
+/// at least one.
+#[must_use]
+pub fn default_concurrency() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let by_memory = available_memory().map_or(usize::MAX, |bytes| {
+        usize::try_from(bytes / MEMORY_PER_REVIEW).unwrap_or(usize::MAX)
+    });
+    cores.min(by_memory).max(1)
+}
+
+/// The memory this process may still use: the system's available memory,
+/// or what its cgroup (v2) leaves, whichever is lower.
+fn available_memory() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let available = meminfo.lines().find_map(|line| {
+        let kib = line
+            .strip_prefix("MemAvailable:")?
+            .trim()
+            .strip_suffix("kB")?;
+        kib.trim().parse::<u64>().ok().map(|k| k * 1024)
+    })?;
+    let read = |name: &str| {
+        std::fs::read_to_string(format!("/sys/fs/cgroup/{name}"))
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+    };
+    let cgroup = match (read("memory.max"), read("memory.current")) {
+        (Some(max), Some(current)) => Some(max.saturating_sub(current)),
+        _ => None,
+    };
+    Some(cgroup.map_or(available, |left| left.min(available)))
+}
+
 /// What stopping the pool did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Stopped {
@@ -314,7 +356,7 @@ impl Worker {
             .review_decision(review_id)
             .await
             .ok()
-            .map(|(_, decision)| decision.outcome)
+            .map(|decided| decided.1.outcome.clone())
     }
 
     /// Reviews `job` as review `review_id`; its outcome.
@@ -454,5 +496,21 @@ fn remove_staged(job: &Job) {
         && let Some(dir) = Path::new(&job.staged).parent()
     {
         let _ = fs_err::remove_dir_all(dir);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_concurrency_is_bounded_by_cores_and_the_memory_read_here() {
+        let memory = available_memory().expect("MemAvailable read from /proc/meminfo");
+        assert!(memory > 0);
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        let n = default_concurrency();
+        assert!((1..=cores).contains(&n), "{n} of {cores} cores");
+        let by_memory = usize::try_from(memory / MEMORY_PER_REVIEW).unwrap_or(usize::MAX);
+        assert!(n <= by_memory.max(1), "{n} reviews in {memory} bytes");
     }
 }

@@ -110,3 +110,35 @@ impl FindingPages {
         pages.insert((review.to_owned(), offset, limit), page);
     }
 }
+
+/// Recorded decisions (with their delivery, without findings) by review.
+/// A recorded review never changes, so one read once is good for good;
+/// a review not recorded yet is not kept.
+#[derive(Default)]
+pub(crate) struct Decisions {
+    kept: Mutex<HashMap<String, Decided>>,
+}
+
+/// A review's delivery and decision.
+pub(crate) type Decided = Arc<(
+    oversight_store::DeliveryRecord,
+    oversight_store::DecisionRecord,
+)>;
+
+impl Decisions {
+    pub(crate) fn get(&self, review: &str) -> Option<Decided> {
+        self.kept
+            .lock()
+            .expect("no panic holds the lock")
+            .get(review)
+            .cloned()
+    }
+
+    pub(crate) fn keep(&self, review: &str, decided: Decided) {
+        let mut kept = self.kept.lock().expect("no panic holds the lock");
+        if kept.len() >= PAGES_MAX {
+            kept.clear();
+        }
+        kept.insert(review.to_owned(), decided);
+    }
+}

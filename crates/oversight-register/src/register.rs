@@ -260,6 +260,7 @@ pub struct Register {
     listed: Arc<crate::parsed::ListAtHead>,
     /// Pages of recorded findings (they never change once recorded).
     finding_pages: Arc<crate::parsed::FindingPages>,
+    decisions: Arc<crate::parsed::Decisions>,
 }
 
 impl std::fmt::Debug for Register {
@@ -313,6 +314,7 @@ impl Register {
             parsed: Arc::default(),
             listed: Arc::default(),
             finding_pages: Arc::default(),
+            decisions: Arc::default(),
         };
         register
             .append(vec![Entry {
@@ -377,6 +379,7 @@ impl Register {
             parsed: Arc::default(),
             listed: Arc::default(),
             finding_pages: Arc::default(),
+            decisions: Arc::default(),
         })
     }
 
@@ -482,11 +485,16 @@ impl Register {
             parsed: Arc::clone(&self.parsed),
             listed: Arc::clone(&self.listed),
             finding_pages: Arc::clone(&self.finding_pages),
+            decisions: Arc::clone(&self.decisions),
         }
     }
 
     pub(crate) fn finding_pages(&self) -> &crate::parsed::FindingPages {
         &self.finding_pages
+    }
+
+    pub(crate) fn decisions(&self) -> &crate::parsed::Decisions {
+        &self.decisions
     }
 
     pub(crate) fn key(&self) -> Result<&InstanceKey, RegisterError> {

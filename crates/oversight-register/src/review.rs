@@ -507,17 +507,23 @@ impl Register {
     }
 
     /// The delivery of review `id` and its decision, without the findings.
+    /// A recorded review never changes: it is read once.
     pub async fn review_decision(
         &self,
         id: &str,
     ) -> Result<
-        (
+        std::sync::Arc<(
             oversight_store::DeliveryRecord,
             oversight_store::DecisionRecord,
-        ),
+        )>,
         RegisterError,
     > {
-        Ok(self.store().decision(id).await?)
+        if let Some(decided) = self.decisions().get(id) {
+            return Ok(decided);
+        }
+        let decided = std::sync::Arc::new(self.store().decision(id).await?);
+        self.decisions().keep(id, std::sync::Arc::clone(&decided));
+        Ok(decided)
     }
 
     /// A page of review `id`'s findings (`offset`, `limit`) and their count.

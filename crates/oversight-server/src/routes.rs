@@ -1421,8 +1421,8 @@ async fn delivery(scoped: Scoped, Path(id): Path<String>) -> ApiResult<Json<Deli
     let reads_waivers = scoped.may_on(Action::ReadWaivers, &allowed.engagement);
     let reasons = match &job.review {
         Some(review) => {
-            let (_, _, decision) = scoped.decided(review, Action::ReadDeliveries).await?;
-            let document = oversight_app::record::decision_document(review, &decision.document)?;
+            let decided = scoped.decided_in(&allowed, review).await?;
+            let document = oversight_app::record::decision_document(review, &decided.1.document)?;
             Some(
                 document
                     .reasons
@@ -1488,9 +1488,7 @@ async fn findings(
         )));
     };
     let (offset, limit) = page.bounds()?;
-    let (_, findings, total) = scoped
-        .findings(review, Action::ReadDeliveries, offset, limit)
-        .await?;
+    let (findings, total) = scoped.findings_in(&allowed, review, offset, limit).await?;
     let internal = scoped.may_on(Action::ReadInternal, &allowed.engagement);
     let items = findings
         .into_iter()

@@ -129,29 +129,20 @@ impl Scoped {
         review: &str,
         action: Action,
     ) -> ApiResult<(Allowed, oversight_store::ReviewRecord)> {
-        let (allowed, _, _) = self.decided(review, action).await?;
+        let (allowed, _) = self.decided(review, action).await?;
         let record = self.register.review(review).await?;
         Ok((allowed, record))
     }
 
     /// Checks `action` as [`Scoped::review`] does, and reads the delivery
     /// and its decision without the findings.
-    pub async fn decided(
-        &self,
-        review: &str,
-        action: Action,
-    ) -> ApiResult<(
-        Allowed,
-        oversight_store::DeliveryRecord,
-        oversight_store::DecisionRecord,
-    )> {
+    pub async fn decided(&self, review: &str, action: Action) -> ApiResult<(Allowed, Decided)> {
         let what = format!("Delivery {review}");
-        let (delivery, decision) = match self.register.review_decision(review).await {
-            Ok(r) => r,
-            Err(_) => return Err(Problem::not_found(&what)),
+        let Ok(decided) = self.register.review_decision(review).await else {
+            return Err(Problem::not_found(&what));
         };
         let allowed = self
-            .engagement(&delivery.engagement_id, action)
+            .engagement(&decided.0.engagement_id, action)
             .await
             .map_err(|p| {
                 if p.status == 404 {
@@ -160,21 +151,33 @@ impl Scoped {
                     p
                 }
             })?;
-        Ok((allowed, delivery, decision))
+        Ok((allowed, decided))
     }
 
-    /// A page of the findings of review `review`, after the same check as
-    /// [`Scoped::decided`], and their count.
-    pub async fn findings(
+    /// The delivery and decision of review `review`, which must have been
+    /// recorded under the engagement `allowed` was decided on (404
+    /// otherwise): the engagement is not checked a second time.
+    pub async fn decided_in(&self, allowed: &Allowed, review: &str) -> ApiResult<Decided> {
+        let what = format!("Delivery {review}");
+        match self.register.review_decision(review).await {
+            Ok(decided) if decided.0.engagement_id == allowed.engagement.id.as_str() => Ok(decided),
+            _ => Err(Problem::not_found(&what)),
+        }
+    }
+
+    /// A page of the findings of review `review` (recorded under the
+    /// engagement `allowed` was decided on, as [`Scoped::decided_in`]
+    /// checks), and their count.
+    pub async fn findings_in(
         &self,
+        allowed: &Allowed,
         review: &str,
-        action: Action,
         offset: i64,
         limit: i64,
-    ) -> ApiResult<(Allowed, Vec<oversight_store::FindingRecord>, i64)> {
-        let (allowed, _, _) = self.decided(review, action).await?;
+    ) -> ApiResult<(Vec<oversight_store::FindingRecord>, i64)> {
+        self.decided_in(allowed, review).await?;
         let page = self.register.review_findings(review, offset, limit).await?;
-        Ok((allowed, page.0.clone(), page.1))
+        Ok((page.0.clone(), page.1))
     }
 
     /// The engagements the principal may `action` on, a page of them
@@ -209,6 +212,12 @@ impl Scoped {
         Ok((page, total))
     }
 }
+
+/// A review's delivery and decision, as recorded (read once and kept).
+pub type Decided = Arc<(
+    oversight_store::DeliveryRecord,
+    oversight_store::DecisionRecord,
+)>;
 
 /// The resource an engagement is.
 pub fn resource(engagement: &Engagement) -> Resource {

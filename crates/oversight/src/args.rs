@@ -893,7 +893,8 @@ pub(crate) struct WorkerArgs {
     /// store, advisories and `[[webhooks]]` apply to the worker too.
     #[arg(long, value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
-    /// Reviews run at once [default: the number of cores].
+    /// Reviews run at once [default: one per core, and no more than the
+    /// available memory holds at 1 GiB each (the cgroup's limit counts)].
     #[arg(long, short = 'j', value_name = "N")]
     pub(crate) jobs: Option<usize>,
     /// The worker's name in the job table [default: host-pid].

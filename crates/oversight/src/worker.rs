@@ -40,9 +40,9 @@ pub(crate) fn worker(mut args: WorkerArgs) -> anyhow::Result<u8> {
             Some(dir) => dir.join(".fetched"),
             None => oversight_app::paths::data_dir()?.join("worker"),
         };
-        let workers = args.jobs.unwrap_or_else(|| {
-            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-        });
+        let workers = args
+            .jobs
+            .unwrap_or_else(oversight_jobs::default_concurrency);
         let name = args.name.clone().unwrap_or_else(|| {
             let host = std::fs::read_to_string("/etc/hostname")
                 .map(|h| h.trim().to_owned())

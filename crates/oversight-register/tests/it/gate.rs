@@ -114,14 +114,20 @@ async fn reviews_waivers_and_tampering(kind: Kind) {
         (second.0.clone(), second.1),
         (rejected.findings[2..].to_vec(), 3)
     );
-    let (delivery, decision) = register
+    let decided = register
         .review_decision("rev-0000000000000001")
         .await
         .expect("decision");
     assert_eq!(
-        (delivery, decision),
+        *decided,
         (rejected.delivery.clone(), rejected.decision.clone())
     );
+    // Read once: the second read is the same record, not a second query's.
+    let again = register
+        .review_decision("rev-0000000000000001")
+        .await
+        .expect("decision");
+    assert!(std::sync::Arc::ptr_eq(&decided, &again));
     assert_eq!(
         register
             .review("rev-0000000000000001")

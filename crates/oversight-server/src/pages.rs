@@ -29,6 +29,8 @@ use crate::problem::Problem;
 use crate::scoped::Scoped;
 use crate::state::AppState;
 
+pub(crate) mod tokens;
+
 /// The session key of the form token.
 const SESSION_CSRF: &str = "csrf";
 

@@ -446,6 +446,27 @@ pub fn routes() -> Vec<Route> {
             crate::pages::waivers
         ),
         route!(
+            GET,
+            "/tokens",
+            Authenticated,
+            "Page: your API tokens, and the form that makes one",
+            crate::pages::tokens::list
+        ),
+        route!(
+            POST,
+            "/tokens",
+            Authenticated,
+            "Page: make an API token (its secret is shown once)",
+            crate::pages::tokens::create
+        ),
+        route!(
+            POST,
+            "/tokens/{id}/revoke",
+            Authenticated,
+            "Page: revoke one of your API tokens",
+            crate::pages::tokens::revoke
+        ),
+        route!(
             POST,
             "/waiver-requests/{id}/approve",
             A(ApproveWaiver),
@@ -743,27 +764,8 @@ async fn create_token(
     scoped: Scoped,
     Json(body): Json<NewToken>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
-    if scoped.principal().token.is_some() {
-        return Err(Problem::forbidden(
-            "An API token cannot create tokens; log in",
-        ));
-    }
-    // A token on an engagement must be within the owner's grants there.
-    if let Scope::Engagement(id) = &body.scope {
-        for action in &body.actions {
-            scoped.engagement(id, *action).await?;
-        }
-    }
     let (info, secret) = scoped
-        .state()
-        .access()
-        .create_token(
-            scoped.principal(),
-            &body.name,
-            body.scope,
-            body.actions,
-            body.expires,
-        )
+        .create_token(&body.name, body.scope, body.actions, body.expires)
         .await?;
     Ok((
         StatusCode::CREATED,

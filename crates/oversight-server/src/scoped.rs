@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use oversight_access::{Action, Decision, Principal, Resource};
+use oversight_access::{Action, Decision, Principal, Resource, Scope};
 use oversight_register::{Engagement, EngagementId, Register};
 
 use crate::problem::{ApiResult, Problem};
@@ -114,6 +114,35 @@ impl Scoped {
             .into_iter()
             .filter(|w| readable.contains(w.engagement_id.as_str()))
             .collect())
+    }
+
+    /// Makes an API token of the principal's (never when it acts with a
+    /// token itself: tokens cannot mint tokens) on `scope` for `actions`
+    /// until `expires`, within its own grants (an engagement's token is
+    /// checked action by action there); its listing and its secret, to be
+    /// shown once.
+    pub async fn create_token(
+        &self,
+        name: &str,
+        scope: Scope,
+        actions: Vec<Action>,
+        expires: jiff::Timestamp,
+    ) -> ApiResult<(oversight_access::TokenInfo, String)> {
+        if self.principal.token.is_some() {
+            return Err(Problem::forbidden(
+                "An API token cannot create tokens; log in",
+            ));
+        }
+        if let Scope::Engagement(id) = &scope {
+            for action in &actions {
+                self.engagement(id, *action).await?;
+            }
+        }
+        Ok(self
+            .state
+            .access()
+            .create_token(&self.principal, name, scope, actions, expires)
+            .await?)
     }
 
     /// The register acting as the principal, for a use case on an

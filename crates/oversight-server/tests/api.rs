@@ -668,7 +668,10 @@ fn matrix(method: &str, path: &str) -> Option<Expect> {
         ("GET", "/static/{file}" | "/login") => Expect::Public(200),
         // 303 to the page, which the agent follows.
         ("POST", "/login" | "/logout") => Expect::Public(200),
-        ("GET", "/" | "/engagements") => Expect::Authenticated(200),
+        ("GET", "/" | "/engagements" | "/tokens") => Expect::Authenticated(200),
+        // Tokens cannot mint tokens; the matrix's token id is nobody's.
+        ("POST", "/tokens") => Expect::Authenticated(403),
+        ("POST", "/tokens/{id}/revoke") => Expect::Authenticated(404),
         ("GET", "/engagements/{id}" | "/deliveries/{id}") => Expect::Only(READERS),
         ("POST", "/engagements/{id}/acknowledge") => Expect::Only(&[Supplier]),
         ("POST", "/engagements/{id}/deliveries") => Expect::Only(&[Reviewer, Supplier]),

@@ -547,6 +547,38 @@ fn supplier_and_manager_journeys_in_chromium() {
             "chromedriver's browser log held nothing, not even the 401"
         );
         let delivery_path = url.path().to_owned();
+
+        // The supplier makes its CI's token in the browser: within its own
+        // grants, the secret shown once, usable at once, revoked here.
+        b.go("/tokens").await;
+        let before = b.text("#tokens").await;
+        assert!(!before.contains("acme-portal CI"), "{before}");
+        let scopes = b.text("#scope").await;
+        assert!(scopes.contains("supplier:acme-dev") && !scopes.contains("organisation"), "{scopes}");
+        b.check_accessibility("tokens").await;
+        b.fill("#name", "acme-portal CI").await;
+        b.click("#make-token").await;
+        let secret = b.wait_text("#token-secret", "ovs_").await.trim().to_owned();
+        let me_url = format!("{}/api/v1/me", b.base);
+        let me = |token: &str| {
+            agent()
+                .get(&me_url)
+                .header("Authorization", &format!("Bearer {token}"))
+                .call()
+                .expect("the API answers")
+                .status()
+                .as_u16()
+        };
+        assert_eq!(me(&secret), 200, "the new token works");
+        let listed = b.text("#tokens").await;
+        assert!(listed.contains("acme-portal CI") && listed.contains("submit-delivery"), "{listed}");
+        assert!(!listed.contains(&secret), "the secret is listed");
+        b.screenshot(&shots, "tokens").await;
+        let id = secret.split('_').nth(1).expect("ovs_<id>_<secret>");
+        b.click(&format!("#revoke-{id}")).await;
+        let revoked = b.wait_text("#tokens", "revoked").await;
+        assert!(revoked.contains("The token is revoked") || revoked.contains("revoked 20"), "{revoked}");
+        assert_eq!(me(&secret), 401, "the revoked token is refused");
         b.logout().await;
 
         // The manager: the dashboard, then the same delivery.

@@ -686,3 +686,47 @@ pub struct PackIndex {
     /// The trends.
     pub trends: Trends,
 }
+
+/// The signed-in account's API tokens, and the form that makes one.
+#[derive(Template)]
+#[template(path = "tokens.html")]
+pub struct TokensPage {
+    /// Around.
+    pub chrome: Chrome,
+    /// The account's tokens, newest first.
+    pub tokens: Vec<TokenRow>,
+    /// The scopes a token may have: the account's grants.
+    pub scopes: Vec<FilterOption>,
+    /// The actions a token may be given: those the account's roles allow.
+    pub actions: Vec<FilterOption>,
+    /// The expiry proposed (a date).
+    pub expires: String,
+    /// The latest expiry allowed (a date).
+    pub expires_max: String,
+    /// A token just made: its name and its secret, shown this once.
+    pub created: Option<(String, String)>,
+    /// Whether the account signed in with a token (tokens cannot make
+    /// tokens): the form is not offered.
+    pub by_token: bool,
+    /// A message after an action (`revoked`).
+    pub notice: Option<String>,
+}
+
+/// An API token as listed (never its secret).
+#[derive(Debug, Clone)]
+pub struct TokenRow {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Where it applies.
+    pub scope: String,
+    /// What it may do.
+    pub actions: String,
+    /// Made at.
+    pub created_at: String,
+    /// Expires at.
+    pub expires_at: String,
+    /// Revoked at, if revoked.
+    pub revoked_at: Option<String>,
+}

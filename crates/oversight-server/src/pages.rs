@@ -19,8 +19,8 @@ use oversight_web::views::{
     Acknowledgement, CategoryGroup, Cell, Chrome, DashboardPage, DeliveryPage, DeliveryRow,
     DiffKind, DiffView, DueRow, EngagementPage, EngagementRow, EngagementsPage, ErrorPage,
     FilterOption, FindingRow, LedgerPage, LedgerRow, LoginPage, Pager, ReasonRow, RequestRow,
-    RequirementRow, StatusRow, VerificationView, WaiverFormError, WaiverLimits, WaiverNote,
-    WaiverRow, WaiversPage,
+    RequirementRow, SetupPage, StatusRow, VerificationView, WaiverFormError, WaiverLimits,
+    WaiverNote, WaiverRow, WaiversPage,
 };
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -264,6 +264,76 @@ pub(crate) struct Next {
 pub(crate) async fn login_page(State(state): State<AppState>, Query(q): Query<Next>) -> Response {
     let next = local_path(q.next.as_deref().unwrap_or("/"));
     login(&state, StatusCode::OK, next, String::new(), None)
+}
+
+/// `GET /setup`: where a one-time setup link leads (its code follows `#`,
+/// so it never reaches the server until the form is sent).
+pub(crate) async fn setup_page() -> Response {
+    setup(StatusCode::OK, None, None)
+}
+
+fn setup(status: StatusCode, error: Option<String>, done: Option<String>) -> Response {
+    page(
+        status,
+        "setup",
+        &SetupPage {
+            chrome: Chrome {
+                title: "Set your password".to_owned(),
+                ..Chrome::default()
+            },
+            error,
+            done,
+        },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct SetupForm {
+    link: String,
+    password: String,
+    confirm: String,
+}
+
+/// `POST /setup`: the password, twice, and the link's code. A browser's
+/// cross-site post is refused, as for the login form.
+pub(crate) async fn setup_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<axum::Form<SetupForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let browser_says =
+        headers.contains_key(header::ORIGIN) || headers.contains_key("sec-fetch-site");
+    if browser_says && !crate::auth::same_origin(&headers, &state) {
+        return problem_page(
+            Chrome::default(),
+            &Problem::forbidden("A setup form must be posted from this server's own pages"),
+        );
+    }
+    let axum::Form(form) = match form {
+        Ok(form) => form,
+        Err(e) => {
+            return setup(
+                e.status(),
+                Some(format!("The setup form cannot be read: {e}")),
+                None,
+            );
+        }
+    };
+    if form.password != form.confirm {
+        return setup(
+            StatusCode::BAD_REQUEST,
+            Some("The two passwords differ; type the same one twice".to_owned()),
+            None,
+        );
+    }
+    match crate::routes::redeem_setup_link(&state, form.link.trim(), &form.password).await {
+        Ok(user) => setup(StatusCode::OK, None, Some(user.name)),
+        Err(p) => setup(
+            StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST),
+            Some(p.detail),
+            None,
+        ),
+    }
 }
 
 #[derive(Debug, Deserialize)]

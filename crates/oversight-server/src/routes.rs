@@ -447,6 +447,20 @@ pub fn routes() -> Vec<Route> {
         ),
         route!(
             GET,
+            "/setup",
+            Public,
+            "Page: a one-time setup link's form (the account sets its password)",
+            crate::pages::setup_page
+        ),
+        route!(
+            POST,
+            "/setup",
+            Public,
+            "Page: set the password with a one-time setup link",
+            crate::pages::setup_form
+        ),
+        route!(
+            GET,
             "/tokens",
             Authenticated,
             "Page: your API tokens, and the form that makes one",
@@ -719,9 +733,21 @@ async fn setup(
     State(state): State<AppState>,
     Json(body): Json<Setup>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let user = state
+    let user = redeem_setup_link(&state, &body.link, &body.password).await?;
+    Ok(Json(serde_json::json!({"name": user.name})))
+}
+
+/// Sets the password of the account one-time setup link `link` was made
+/// for (the API's and the page's use case); 401 for a link unknown, used
+/// or expired.
+pub(crate) async fn redeem_setup_link(
+    state: &AppState,
+    link: &str,
+    password: &str,
+) -> ApiResult<oversight_access::User> {
+    state
         .access()
-        .redeem_setup_link(&body.link, &body.password)
+        .redeem_setup_link(link, password)
         .await
         .map_err(|e| match e {
             oversight_access::AccessError::BadCredentials => Problem::new(
@@ -729,8 +755,7 @@ async fn setup(
                 "The setup link is unknown, used or expired",
             ),
             other => other.into(),
-        })?;
-    Ok(Json(serde_json::json!({"name": user.name})))
+        })
 }
 
 async fn me(scoped: Scoped) -> Json<serde_json::Value> {

@@ -665,7 +665,9 @@ fn matrix(method: &str, path: &str) -> Option<Expect> {
         ("GET", "/api/v1/ledger/verify") => Expect::Only(&[Auditor]),
         // The web pages: a caller with no credentials gets the login form
         // with 401 (the form posts back to where it was).
-        ("GET", "/static/{file}" | "/login") => Expect::Public(200),
+        ("GET", "/static/{file}" | "/login" | "/setup") => Expect::Public(200),
+        // The matrix posts JSON: the form is refused as such, to everyone.
+        ("POST", "/setup") => Expect::Public(415),
         // 303 to the page, which the agent follows.
         ("POST", "/login" | "/logout") => Expect::Public(200),
         ("GET", "/" | "/engagements" | "/tokens") => Expect::Authenticated(200),

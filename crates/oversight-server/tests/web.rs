@@ -398,6 +398,27 @@ fn supplier_and_manager_journeys_in_chromium() {
         .expect("approve");
     assert_eq!(approved.status(), 200);
 
+    // A new reviewer, invited: the one-time setup link the admin hands over.
+    let setup_link = h.runtime.block_on(async {
+        let access = h.state.access();
+        let user = access.create_user("rosa").await.expect("invite rosa");
+        access
+            .grant(
+                &user.id,
+                &oversight_access::Grant {
+                    role: Role::Reviewer,
+                    scope: Scope::Organisation,
+                },
+                "admin",
+            )
+            .await
+            .expect("grant");
+        access
+            .create_setup_link(&user.id, jiff::SignedDuration::from_hours(1))
+            .await
+            .expect("a setup link")
+    });
+
     let upload = h.dir.path().join("portal-2.tar.gz");
     std::fs::write(&upload, delivery()).expect("the upload");
     let fixed_upload = h.dir.path().join("portal-3.tar.gz");
@@ -461,6 +482,37 @@ fn supplier_and_manager_journeys_in_chromium() {
             violations: Vec::new(),
             checked: 0,
         };
+
+        // Journey 1, its first step: an invited reviewer opens the setup
+        // link; the page's script takes the code from after `#` (which
+        // never reaches the server) and drops it from the address bar.
+        b.go(&format!("/setup#{setup_link}")).await;
+        let code = b
+            .client
+            .find(Locator::Css("#link"))
+            .await
+            .expect("the code field")
+            .prop("value")
+            .await
+            .expect("its value")
+            .unwrap_or_default();
+        assert_eq!(code, setup_link, "the script fills in the code");
+        let url = b.client.current_url().await.expect("a URL");
+        assert!(url.fragment().is_none(), "the code stays in the address bar: {url}");
+        b.check_accessibility("setup").await;
+        b.fill("#password", "password-of-rosa").await;
+        b.fill("#confirm", "password-of-rosa").await;
+        b.click("#set-password").await;
+        let done = b.wait_text("#setup-done", "rosa").await;
+        assert!(done.contains("is set"), "{done}");
+        b.login("rosa").await;
+        b.logout().await;
+        // Used once: the same link again is refused.
+        b.go(&format!("/setup#{setup_link}")).await;
+        b.fill("#password", "another password").await;
+        b.fill("#confirm", "another password").await;
+        b.click("#set-password").await;
+        b.wait_text("main", "unknown, used or expired").await;
 
         // Journey 2: the supplier. Not signed in, a page is the login form.
         b.go("/engagements/acme-portal").await;

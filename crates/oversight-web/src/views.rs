@@ -730,3 +730,15 @@ pub struct TokenRow {
     /// Revoked at, if revoked.
     pub revoked_at: Option<String>,
 }
+
+/// The page a one-time setup link opens: the account sets its password.
+#[derive(Template)]
+#[template(path = "setup.html")]
+pub struct SetupPage {
+    /// Around.
+    pub chrome: Chrome,
+    /// Why the last attempt failed.
+    pub error: Option<String>,
+    /// The account whose password was just set.
+    pub done: Option<String>,
+}

@@ -9,3 +9,13 @@ document.addEventListener("submit", function (event) {
     button.textContent = "Uploading…";
   }
 });
+
+// A setup link carries its code after `#`, which never reaches the server
+// (nor its logs): the setup page copies it into the form, then drops it
+// from the address bar.
+document.addEventListener("DOMContentLoaded", function () {
+  var field = document.getElementById("link");
+  if (!field || !document.getElementById("setup") || location.hash.length < 2) return;
+  field.value = decodeURIComponent(location.hash.slice(1));
+  history.replaceState(null, "", location.pathname);
+});

@@ -30,6 +30,7 @@ use crate::scoped::Scoped;
 use crate::state::AppState;
 
 pub(crate) mod tokens;
+pub(crate) mod users;
 
 /// The session key of the form token.
 const SESSION_CSRF: &str = "csrf";
@@ -140,6 +141,9 @@ impl Viewer {
             ledger: scoped
                 .principal()
                 .may(Action::VerifyLedger, &Resource::Organisation),
+            users: scoped
+                .principal()
+                .may(Action::ManageUsers, &Resource::Organisation),
             title: title.to_owned(),
         };
         Ok(Viewer { scoped, chrome })

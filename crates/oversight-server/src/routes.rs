@@ -461,6 +461,27 @@ pub fn routes() -> Vec<Route> {
         ),
         route!(
             GET,
+            "/users",
+            A(ManageUsers),
+            "Page: every account, its roles, and the forms that invite and grant",
+            crate::pages::users::list
+        ),
+        route!(
+            POST,
+            "/users",
+            A(ManageUsers),
+            "Page: invite an account (its one-time setup link is shown once)",
+            crate::pages::users::invite
+        ),
+        route!(
+            POST,
+            "/users/{id}/grants",
+            A(ManageUsers),
+            "Page: grant an account a role on a scope",
+            crate::pages::users::grant
+        ),
+        route!(
+            GET,
             "/tokens",
             Authenticated,
             "Page: your API tokens, and the form that makes one",
@@ -825,12 +846,7 @@ async fn invite(
     scoped: Scoped,
     Json(body): Json<Invite>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
-    scoped.organisation(Action::ManageUsers)?;
-    let access = scoped.state().access();
-    let user = access.create_user(&body.name).await?;
-    let link = access
-        .create_setup_link(&user.id, jiff::SignedDuration::from_hours(72))
-        .await?;
+    let (user, link) = scoped.invite(&body.name).await?;
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({"user": user, "setup_link": link})),
@@ -842,12 +858,7 @@ async fn grant(
     Path(id): Path<String>,
     Json(body): Json<Grant>,
 ) -> ApiResult<StatusCode> {
-    scoped.organisation(Action::ManageUsers)?;
-    scoped
-        .state()
-        .access()
-        .grant(&id, &body, &scoped.principal().name)
-        .await?;
+    scoped.grant(&id, &body).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -145,6 +145,29 @@ impl Scoped {
             .await?)
     }
 
+    /// Invites account `name` (for those who manage users): the account,
+    /// with no role yet, and its one-time setup link's code (72 hours).
+    pub async fn invite(&self, name: &str) -> ApiResult<(oversight_access::User, String)> {
+        self.organisation(Action::ManageUsers)?;
+        let access = self.state.access();
+        let user = access.create_user(name).await?;
+        let link = access
+            .create_setup_link(&user.id, jiff::SignedDuration::from_hours(72))
+            .await?;
+        Ok((user, link))
+    }
+
+    /// Grants account `user_id` a role on a scope (for those who manage
+    /// users), recorded as the principal's act.
+    pub async fn grant(&self, user_id: &str, grant: &oversight_access::Grant) -> ApiResult<()> {
+        self.organisation(Action::ManageUsers)?;
+        self.state
+            .access()
+            .grant(user_id, grant, &self.principal.name)
+            .await?;
+        Ok(())
+    }
+
     /// The register acting as the principal, for a use case on an
     /// engagement already allowed.
     pub fn register_for(&self, _allowed: &Allowed) -> &Register {

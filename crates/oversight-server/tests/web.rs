@@ -313,6 +313,7 @@ fn supplier_and_manager_journeys_in_chromium() {
         &[(Role::Supplier, Scope::Supplier("acme-dev".into()))],
     );
     h.account("manager", &[(Role::Manager, Scope::Organisation)]);
+    h.account("root", &[(Role::Admin, Scope::Organisation)]);
     // The lead both asks for waivers and approves others' requests.
     h.account(
         "lead",
@@ -398,27 +399,6 @@ fn supplier_and_manager_journeys_in_chromium() {
         .expect("approve");
     assert_eq!(approved.status(), 200);
 
-    // A new reviewer, invited: the one-time setup link the admin hands over.
-    let setup_link = h.runtime.block_on(async {
-        let access = h.state.access();
-        let user = access.create_user("rosa").await.expect("invite rosa");
-        access
-            .grant(
-                &user.id,
-                &oversight_access::Grant {
-                    role: Role::Reviewer,
-                    scope: Scope::Organisation,
-                },
-                "admin",
-            )
-            .await
-            .expect("grant");
-        access
-            .create_setup_link(&user.id, jiff::SignedDuration::from_hours(1))
-            .await
-            .expect("a setup link")
-    });
-
     let upload = h.dir.path().join("portal-2.tar.gz");
     std::fs::write(&upload, delivery()).expect("the upload");
     let fixed_upload = h.dir.path().join("portal-3.tar.gz");
@@ -483,9 +463,50 @@ fn supplier_and_manager_journeys_in_chromium() {
             checked: 0,
         };
 
-        // Journey 1, its first step: an invited reviewer opens the setup
-        // link; the page's script takes the code from after `#` (which
-        // never reaches the server) and drops it from the address bar.
+        // Journey 1, its first step: the administrator invites a reviewer
+        // and grants the role in the browser; the reviewer opens the
+        // setup link, whose code follows `#` (it never reaches the server):
+        // the page's script fills it in and drops it from the address bar.
+        b.login("root").await;
+        b.click("header a[href='/users']").await;
+        b.fill("#invite-name", "rosa").await;
+        b.click("#invite-account").await;
+        let link = b.wait_text("#setup-link", "/setup#").await.trim().to_owned();
+        let (_, setup_link) = link.split_once("/setup#").expect("a setup link");
+        let setup_link = setup_link.to_owned();
+        assert!(link.starts_with(&b.base), "{link}");
+        let users = b.text("#users").await;
+        assert!(users.contains("rosa") && users.contains("awaiting its setup link"), "{users}");
+        b.check_accessibility("accounts").await;
+        let rosa_row = b
+            .client
+            .find(Locator::XPath("//table[@id='users']//tr[th[contains(., 'rosa')]]//form"))
+            .await
+            .expect("rosa's grant form");
+        rosa_row
+            .find(Locator::Css("select"))
+            .await
+            .expect("the role")
+            .select_by_value("reviewer")
+            .await
+            .expect("select");
+        rosa_row
+            .find(Locator::Css("input[name=scope]"))
+            .await
+            .expect("the scope")
+            .send_keys("organisation")
+            .await
+            .expect("type");
+        rosa_row
+            .find(Locator::Css("button"))
+            .await
+            .expect("grant")
+            .click()
+            .await
+            .expect("click");
+        let granted = b.wait_text("#users", "reviewer on the organisation").await;
+        assert!(granted.contains("reviewer on the organisation"), "{granted}");
+        b.logout().await;
         b.go(&format!("/setup#{setup_link}")).await;
         let code = b
             .client

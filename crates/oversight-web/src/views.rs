@@ -27,6 +27,8 @@ pub struct Chrome {
     pub waivers: bool,
     /// Whether the viewer sees the ledger.
     pub ledger: bool,
+    /// Whether the viewer manages accounts.
+    pub users: bool,
     /// The page's title.
     pub title: String,
 }
@@ -741,4 +743,37 @@ pub struct SetupPage {
     pub error: Option<String>,
     /// The account whose password was just set.
     pub done: Option<String>,
+}
+
+/// The accounts, for an administrator: who they are, what each may do
+/// where, and the forms that invite one and grant a role.
+#[derive(Template)]
+#[template(path = "users.html")]
+pub struct UsersPage {
+    /// Around.
+    pub chrome: Chrome,
+    /// Every account, by name.
+    pub users: Vec<UserRow>,
+    /// The roles that may be granted.
+    pub roles: Vec<String>,
+    /// An account just invited: its name and its one-time setup link,
+    /// shown this once.
+    pub invited: Option<(String, String)>,
+    /// A message after an action (`granted`).
+    pub notice: Option<String>,
+}
+
+/// An account as listed.
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Whether it has set its password.
+    pub has_password: bool,
+    /// Its grants, `role on scope`.
+    pub grants: Vec<String>,
+    /// Made at.
+    pub created_at: String,
 }

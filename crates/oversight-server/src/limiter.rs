@@ -4,7 +4,9 @@
 //! milliseconds of CPU) runs on blocking threads, at most
 //! [`LoginLimiter::hashing_slots`] at once: a flood of guesses waits for a
 //! slot briefly and is then refused, and requests that hash nothing keep
-//! their cores.
+//! their cores. One client address has at most two logins waiting or
+//! hashing at once, so a flood from it cannot fill the slots that other
+//! users' logins need.
 //!
 //! The failure counts are shared by every replica of the server through
 //! the database (`login_failures`): guesses spread over replicas count
@@ -43,12 +45,56 @@ impl LoginKeys {
     }
 }
 
+/// Logins one client address may have waiting for or in hashing at once:
+/// a flood from one address never holds more slots than this, so the
+/// hashing slots stay free for everyone else's logins.
+const IN_FLIGHT_PER_CLIENT: usize = 2;
+
 /// Failure counts per key, and the hashing slots.
 pub struct LoginLimiter {
     per_minute: u32,
     failures: Mutex<HashMap<String, (Instant, u32)>>,
     hashing: std::sync::Arc<Semaphore>,
+    /// Logins waiting for or in hashing, per client key.
+    in_flight: std::sync::Arc<Mutex<HashMap<String, usize>>>,
     shared: Option<SharedFailures>,
+}
+
+/// What asking for a hashing slot gave.
+pub enum Slot {
+    /// The slot, held until this is dropped.
+    Granted(SlotGuard),
+    /// The client already has as many logins in flight as it may.
+    ClientBusy,
+    /// Every slot stayed busy for a while.
+    Busy,
+}
+
+/// A hashing slot and the client's place among its logins in flight.
+pub struct SlotGuard {
+    _permit: OwnedSemaphorePermit,
+    _ticket: ClientTicket,
+}
+
+/// One of a client's logins in flight, counted until dropped.
+struct ClientTicket {
+    in_flight: std::sync::Arc<Mutex<HashMap<String, usize>>>,
+    client: String,
+}
+
+impl Drop for ClientTicket {
+    fn drop(&mut self) {
+        let mut in_flight = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(n) = in_flight.get_mut(&self.client) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                in_flight.remove(&self.client);
+            }
+        }
+    }
 }
 
 /// The failure counts in the database, one row per key and window.
@@ -152,6 +198,7 @@ impl LoginLimiter {
             per_minute,
             failures: Mutex::new(HashMap::new()),
             hashing: std::sync::Arc::new(Semaphore::new(Self::hashing_slots())),
+            in_flight: std::sync::Arc::default(),
             shared: pool.map(|pool| SharedFailures {
                 pool,
                 table: tokio::sync::OnceCell::new(),
@@ -221,15 +268,37 @@ impl LoginLimiter {
         result
     }
 
-    /// A hashing slot, or `None` when every slot stayed busy for a while.
-    pub async fn hashing_slot(&self) -> Option<OwnedSemaphorePermit> {
-        tokio::time::timeout(
+    /// A hashing slot for a login of `keys`' client: refused at once when
+    /// the client already has [`IN_FLIGHT_PER_CLIENT`] logins waiting or
+    /// hashing, and after a while when every slot stayed busy.
+    pub async fn hashing_slot(&self, keys: &LoginKeys) -> Slot {
+        let ticket = {
+            let mut in_flight = self
+                .in_flight
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let n = in_flight.entry(keys.client.clone()).or_insert(0);
+            if *n >= IN_FLIGHT_PER_CLIENT {
+                return Slot::ClientBusy;
+            }
+            *n += 1;
+            ClientTicket {
+                in_flight: std::sync::Arc::clone(&self.in_flight),
+                client: keys.client.clone(),
+            }
+        };
+        match tokio::time::timeout(
             SLOT_WAIT,
             std::sync::Arc::clone(&self.hashing).acquire_owned(),
         )
         .await
-        .ok()?
-        .ok()
+        {
+            Ok(Ok(permit)) => Slot::Granted(SlotGuard {
+                _permit: permit,
+                _ticket: ticket,
+            }),
+            _ => Slot::Busy,
+        }
     }
 
     /// Counts a failure for the account and the client.
@@ -282,6 +351,52 @@ mod tests {
             .connect(url)
             .await
             .expect("the database")
+    }
+
+    /// A flood from one address holds at most two places among the logins
+    /// waiting for hashing; another address's login gets a slot as soon as
+    /// one is free, and the flood's places come back when its logins end.
+    #[test]
+    fn one_address_cannot_fill_the_hashing_slots() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        runtime.block_on(async {
+            let limiter = std::sync::Arc::new(LoginLimiter::new(10, None));
+            let flood = LoginKeys::new("guess-1", "203.0.113.9");
+            let Slot::Granted(first) = limiter.hashing_slot(&flood).await else {
+                panic!("the first login gets a slot");
+            };
+            // The second waits for a slot (or takes one, with more cores).
+            let waiting = {
+                let limiter = std::sync::Arc::clone(&limiter);
+                tokio::spawn(async move {
+                    let keys = LoginKeys::new("guess-2", "203.0.113.9");
+                    matches!(limiter.hashing_slot(&keys).await, Slot::Granted(_))
+                })
+            };
+            tokio::task::yield_now().await;
+            for n in 3..10 {
+                let keys = LoginKeys::new(&format!("guess-{n}"), "203.0.113.9");
+                assert!(
+                    matches!(limiter.hashing_slot(&keys).await, Slot::ClientBusy),
+                    "the flood's login {n} is refused at once"
+                );
+            }
+            drop(first);
+            assert!(waiting.await.expect("the task"), "the second got a slot");
+            let user = LoginKeys::new("alice", "198.51.100.7");
+            assert!(matches!(
+                limiter.hashing_slot(&user).await,
+                Slot::Granted(_)
+            ));
+            // The flood's logins ended: its places are free again.
+            assert!(matches!(
+                limiter.hashing_slot(&flood).await,
+                Slot::Granted(_)
+            ));
+        });
     }
 
     /// Two replicas on one database: guesses spread over both count

@@ -29,6 +29,7 @@ use crate::problem::Problem;
 use crate::scoped::Scoped;
 use crate::state::AppState;
 
+pub(crate) mod terms;
 pub(crate) mod tokens;
 pub(crate) mod users;
 
@@ -722,10 +723,15 @@ async fn engagement_page(
             && scoped
                 .principal()
                 .may(Action::Export, &Resource::Organisation),
+        may_edit: scoped.may_on(Action::ManageTerms, e),
         notice: match done {
             Some("acknowledged") => {
                 Some("Your acknowledgement of the terms is recorded in the ledger.".to_owned())
             }
+            Some("terms") => Some(
+                "The terms are changed and the change is recorded in the ledger; the supplier is asked to acknowledge them."
+                    .to_owned(),
+            ),
             _ => None,
         },
     })

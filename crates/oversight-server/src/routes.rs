@@ -461,6 +461,20 @@ pub fn routes() -> Vec<Route> {
         ),
         route!(
             GET,
+            "/engagements/{id}/terms",
+            A(ManageTerms),
+            "Page: the agreed terms as TOML, to change or replace by upload",
+            crate::pages::terms::edit
+        ),
+        route!(
+            POST,
+            "/engagements/{id}/terms",
+            A(ManageTerms),
+            "Page: apply changed terms (the same checks as the API's)",
+            crate::pages::terms::apply
+        ),
+        route!(
+            GET,
             "/users",
             A(ManageUsers),
             "Page: every account, its roles, and the forms that invite and grant",
@@ -703,11 +717,20 @@ pub(crate) async fn password_login(
         }
         crate::limiter::Limit::Refused => return Err(refused()),
     }
-    let Some(_slot) = state.limiter().hashing_slot().await else {
-        return Err(Problem::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Too many logins at once; try again in a moment",
-        ));
+    let _slot = match state.limiter().hashing_slot(&keys).await {
+        crate::limiter::Slot::Granted(slot) => slot,
+        crate::limiter::Slot::ClientBusy => {
+            return Err(Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Other logins from this address are being checked; try again in a moment",
+            ));
+        }
+        crate::limiter::Slot::Busy => {
+            return Err(Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Too many logins at once; try again in a moment",
+            ));
+        }
     };
     match state.access().authenticate(name, password).await {
         Ok(principal) => {
@@ -968,33 +991,39 @@ async fn apply_engagement(
     Path(id): Path<String>,
     body: String,
 ) -> ApiResult<Json<serde_json::Value>> {
-    // Creating an engagement needs the right on the organisation; changing
-    // one, the right on it.
-    let register = match scoped.engagement(&id, Action::ManageTerms).await {
+    let outcome = apply_terms(&scoped, &id, &body, "the request body").await?;
+    Ok(Json(serde_json::json!({"outcome": outcome})))
+}
+
+/// Applies the terms `text` (TOML, the policy inline; `origin` names it in
+/// errors) to engagement `id`, the API's and the page's use case: creating
+/// an engagement needs the right on the organisation, changing one the
+/// right on it. A document that does not parse is 422 with every problem
+/// (key and line); one that names another engagement, 400. The outcome
+/// (`Created`, `Updated`, `Unchanged`).
+pub(crate) async fn apply_terms(
+    scoped: &Scoped,
+    id: &str,
+    text: &str,
+    origin: &str,
+) -> ApiResult<String> {
+    let register = match scoped.engagement(id, Action::ManageTerms).await {
         Ok(allowed) => scoped.register_for(&allowed).clone(),
         Err(p) if p.status == 404 => scoped.organisation(Action::ManageTerms)?.clone(),
         Err(p) => return Err(p),
     };
-    let parsed = oversight_register::format::parse_engagement(
-        &body,
-        "the request body",
-        register.catalogue(),
-    )
-    .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+    let parsed = oversight_register::format::parse_engagement(text, origin, register.catalogue())
+        .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
     if parsed.id.as_str() != id {
         return Err(Problem::bad_request(format!(
-            "The body describes engagement `{}`, not `{id}`",
+            "The terms in {origin} describe engagement `{}`, not `{id}`",
             parsed.id.as_str()
         )));
     }
     let outcome = register
-        .engagement_apply_str(
-            &body,
-            "the request body",
-            &oversight_register::PolicyFiles::Inline,
-        )
+        .engagement_apply_str(text, origin, &oversight_register::PolicyFiles::Inline)
         .await?;
-    Ok(Json(serde_json::json!({"outcome": format!("{outcome:?}")})))
+    Ok(format!("{outcome:?}"))
 }
 
 async fn policy(scoped: Scoped, Path(id): Path<String>) -> ApiResult<Response> {

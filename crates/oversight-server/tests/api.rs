@@ -674,6 +674,7 @@ fn matrix(method: &str, path: &str) -> Option<Expect> {
         // Tokens cannot mint tokens; the matrix's token id is nobody's.
         ("POST", "/tokens") => Expect::Authenticated(403),
         ("GET", "/users") | ("POST", "/users" | "/users/{id}/grants") => Expect::Only(&[Admin]),
+        ("GET" | "POST", "/engagements/{id}/terms") => Expect::Only(&[Manager]),
         ("POST", "/tokens/{id}/revoke") => Expect::Authenticated(404),
         ("GET", "/engagements/{id}" | "/deliveries/{id}") => Expect::Only(READERS),
         ("POST", "/engagements/{id}/acknowledge") => Expect::Only(&[Supplier]),

@@ -251,6 +251,8 @@ pub struct EngagementPage {
     pub notice: Option<String>,
     /// Whether the viewer may export the engagement's evidence pack.
     pub may_export: bool,
+    /// Whether the viewer may change the agreed terms.
+    pub may_edit: bool,
     /// The engagement's trends (none shown when empty).
     pub trends: Trends,
 }
@@ -776,4 +778,19 @@ pub struct UserRow {
     pub grants: Vec<String>,
     /// Made at.
     pub created_at: String,
+}
+
+/// The agreed terms of an engagement as TOML, to edit or to replace with
+/// an uploaded file; a refused change comes back with its errors.
+#[derive(Template)]
+#[template(path = "terms.html")]
+pub struct TermsPage {
+    /// Around.
+    pub chrome: Chrome,
+    /// The engagement.
+    pub engagement: String,
+    /// The terms shown (as recorded, or as sent when refused).
+    pub terms: String,
+    /// Why the change was refused: each problem with its key and line.
+    pub errors: Vec<String>,
 }

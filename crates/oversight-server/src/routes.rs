@@ -250,6 +250,13 @@ pub fn routes() -> Vec<Route> {
         ),
         route!(
             GET,
+            "/api/v1/deliveries/{id}/events",
+            A(ReadDeliveries),
+            "A delivery's review as server-sent events: `status` at each change, then `done` with the delivery",
+            delivery_events
+        ),
+        route!(
+            GET,
             "/api/v1/deliveries/{id}/diff",
             A(ReadDeliveries),
             "What changed since the engagement's last accepted delivery",
@@ -1384,6 +1391,64 @@ async fn cancel_delivery(
         ))),
         crate::jobs::WhileQueued::NotFound => Err(not_found()),
     }
+}
+
+/// How often a delivery's events stream looks at its job.
+const EVENTS_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+/// How long one events stream lasts; the client connects again (an
+/// `EventSource` does so by itself).
+const EVENTS_FOR: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// A delivery's review as server-sent events: `status` with the job's
+/// state each time it changes (the first at once), then `done` with the
+/// delivery as `GET /api/v1/deliveries/{id}` shows it, when it ended.
+async fn delivery_events(
+    scoped: Scoped,
+    Path(id): Path<String>,
+) -> ApiResult<
+    axum::response::sse::Sse<
+        impl futures::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
+    >,
+> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    let not_found = || Problem::not_found(format!("Delivery {id}"));
+    let jobs = scoped.state().jobs().clone();
+    let job = jobs.job(&id).await.map_err(db)?.ok_or_else(not_found)?;
+    scoped
+        .engagement(&job.engagement, Action::ReadDeliveries)
+        .await
+        .map_err(|p| if p.status == 404 { not_found() } else { p })?;
+    let until = tokio::time::Instant::now() + EVENTS_FOR;
+    // (the last status sent, whether `done` was sent)
+    let stream = futures::stream::unfold((None::<String>, false), move |(last, ended)| {
+        let (jobs, id) = (jobs.clone(), id.clone());
+        async move {
+            if ended || tokio::time::Instant::now() >= until {
+                return None;
+            }
+            loop {
+                let job = match jobs.job(&id).await {
+                    Ok(Some(job)) => job,
+                    _ => return None,
+                };
+                let status = job.status.as_str().to_owned();
+                if last.as_deref() != Some(status.as_str()) {
+                    let event = Event::default().event("status").data(&status);
+                    return Some((Ok(event), (Some(status), false)));
+                }
+                if job.status.is_final() {
+                    let data = serde_json::to_string(&job).unwrap_or_default();
+                    let event = Event::default().event("done").data(data);
+                    return Some((Ok(event), (last, true)));
+                }
+                if tokio::time::Instant::now() >= until {
+                    return None;
+                }
+                tokio::time::sleep(EVENTS_EVERY).await;
+            }
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
 /// What changed in a reviewed delivery since the engagement's last

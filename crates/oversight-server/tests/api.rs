@@ -341,6 +341,31 @@ fn story(backend: Backend) {
     };
     // Nothing accepted before it: nothing to compare with.
     assert_eq!(diff_of(&again), serde_json::Value::Null);
+    // Its review as server-sent events: the state, then the end with the
+    // delivery; the stream ends there.
+    let r = agent()
+        .get(&format!("{}/api/v1/deliveries/{again}/events", h.base))
+        .header("Authorization", &format!("Bearer {ci}"))
+        .call()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    let events = r.into_body().read_to_string().unwrap();
+    assert!(events.contains("event: status\ndata: done"), "{events}");
+    let done = events
+        .split("event: done\ndata: ")
+        .nth(1)
+        .and_then(|rest| rest.lines().next())
+        .unwrap_or_else(|| panic!("no `done` event: {events}"));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(done).unwrap()["outcome"],
+        "accepted-with-waivers"
+    );
 
     // The next delivery adds an install hook: the supplier and the
     // reviewer see what changed since the accepted one, the hook first.
@@ -647,6 +672,7 @@ fn matrix(method: &str, path: &str) -> Option<Expect> {
             "/api/v1/engagements/{id}/deliveries"
             | "/api/v1/deliveries/{id}"
             | "/api/v1/deliveries/{id}/diff"
+            | "/api/v1/deliveries/{id}/events"
             | "/api/v1/deliveries/{id}/findings",
         ) => Expect::Only(READERS),
         (

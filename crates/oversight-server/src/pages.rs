@@ -29,6 +29,13 @@ use crate::problem::Problem;
 use crate::scoped::Scoped;
 use crate::state::AppState;
 
+/// A page's `?done=` after an action, for its notice.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Done {
+    #[serde(default)]
+    done: Option<String>,
+}
+
 pub(crate) mod terms;
 pub(crate) mod tokens;
 pub(crate) mod users;
@@ -991,18 +998,7 @@ async fn delivery_page(
     q: FindingsQuery,
 ) -> Result<DeliveryPage, Problem> {
     let scoped = &viewer.scoped;
-    let not_found = || Problem::not_found(format!("Delivery {id}"));
-    let job = scoped
-        .state()
-        .jobs()
-        .job(id)
-        .await
-        .map_err(|e| Problem::internal(&e))?
-        .ok_or_else(not_found)?;
-    let allowed = scoped
-        .engagement(&job.engagement, Action::ReadDeliveries)
-        .await
-        .map_err(|p| if p.status == 404 { not_found() } else { p })?;
+    let (job, allowed) = scoped.delivery(id, Action::ReadDeliveries).await?;
     let pending = !job.status.is_final();
     let mut body = DeliveryPage {
         chrome: viewer.chrome.clone(),
@@ -1245,20 +1241,7 @@ pub(crate) async fn request_waiver(
         Err(response) => return response,
     };
     let checked = async {
-        let not_found = || Problem::not_found(format!("Delivery {id}"));
-        let job = viewer
-            .scoped
-            .state()
-            .jobs()
-            .job(&id)
-            .await
-            .map_err(|e| Problem::internal(&e))?
-            .ok_or_else(not_found)?;
-        let allowed = viewer
-            .scoped
-            .engagement(&job.engagement, Action::RequestWaiver)
-            .await
-            .map_err(|p| if p.status == 404 { not_found() } else { p })?;
+        let (_, allowed) = viewer.scoped.delivery(&id, Action::RequestWaiver).await?;
         let axum::Form(form) = axum::Form::<WaiverRequestForm>::from_request(request, &())
             .await
             .map_err(|e| {

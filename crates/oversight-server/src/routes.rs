@@ -1374,12 +1374,8 @@ async fn cancel_delivery(
     Path(id): Path<String>,
 ) -> ApiResult<Json<crate::jobs::Job>> {
     let not_found = || Problem::not_found(format!("Delivery {id}"));
+    scoped.delivery(&id, Action::SubmitDelivery).await?;
     let jobs = scoped.state().jobs();
-    let job = jobs.job(&id).await.map_err(db)?.ok_or_else(not_found)?;
-    scoped
-        .engagement(&job.engagement, Action::SubmitDelivery)
-        .await
-        .map_err(|p| if p.status == 404 { not_found() } else { p })?;
     match jobs.cancel(&id).await.map_err(db)? {
         crate::jobs::WhileQueued::Changed => {
             let job = jobs.job(&id).await.map_err(db)?.ok_or_else(not_found)?;
@@ -1411,13 +1407,8 @@ async fn delivery_events(
     >,
 > {
     use axum::response::sse::{Event, KeepAlive, Sse};
-    let not_found = || Problem::not_found(format!("Delivery {id}"));
+    scoped.delivery(&id, Action::ReadDeliveries).await?;
     let jobs = scoped.state().jobs().clone();
-    let job = jobs.job(&id).await.map_err(db)?.ok_or_else(not_found)?;
-    scoped
-        .engagement(&job.engagement, Action::ReadDeliveries)
-        .await
-        .map_err(|p| if p.status == 404 { not_found() } else { p })?;
     let until = tokio::time::Instant::now() + EVENTS_FOR;
     // (the last status sent, whether `done` was sent)
     let stream = futures::stream::unfold((None::<String>, false), move |(last, ended)| {
@@ -1457,13 +1448,8 @@ async fn delivery_diff(
     scoped: Scoped,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Option<oversight_app::diff::SinceAccepted>>> {
-    let not_found = || Problem::not_found(format!("Delivery {id}"));
+    let (job, allowed) = scoped.delivery(&id, Action::ReadDeliveries).await?;
     let jobs = scoped.state().jobs();
-    let job = jobs.job(&id).await.map_err(db)?.ok_or_else(not_found)?;
-    let allowed = scoped
-        .engagement(&job.engagement, Action::ReadDeliveries)
-        .await
-        .map_err(|p| if p.status == 404 { not_found() } else { p })?;
     let Some(review) = &job.review else {
         return Err(Problem::conflict(format!(
             "Delivery {id} is {}; it has no review to compare yet",
@@ -1508,12 +1494,8 @@ async fn prioritise_delivery(
             body.priority
         )));
     }
+    let (job, allowed) = scoped.delivery(&id, Action::PrioritiseReviews).await?;
     let jobs = scoped.state().jobs();
-    let job = jobs.job(&id).await.map_err(db)?.ok_or_else(not_found)?;
-    let allowed = scoped
-        .engagement(&job.engagement, Action::PrioritiseReviews)
-        .await
-        .map_err(|p| if p.status == 404 { not_found() } else { p })?;
     match jobs.set_priority(&id, body.priority).await.map_err(db)? {
         crate::jobs::WhileQueued::Changed => {
             scoped
@@ -1536,20 +1518,7 @@ async fn prioritise_delivery(
 }
 
 async fn delivery(scoped: Scoped, Path(id): Path<String>) -> ApiResult<Json<DeliveryView>> {
-    let job = scoped.state().jobs().job(&id).await.map_err(db)?;
-    let Some(job) = job else {
-        return Err(Problem::not_found(format!("Delivery {id}")));
-    };
-    let allowed = scoped
-        .engagement(&job.engagement, Action::ReadDeliveries)
-        .await
-        .map_err(|p| {
-            if p.status == 404 {
-                Problem::not_found(format!("Delivery {id}"))
-            } else {
-                p
-            }
-        })?;
+    let (job, allowed) = scoped.delivery(&id, Action::ReadDeliveries).await?;
     let reads_waivers = scoped.may_on(Action::ReadWaivers, &allowed.engagement);
     let reasons = match &job.review {
         Some(review) => {
@@ -1606,13 +1575,7 @@ async fn findings(
     Path(id): Path<String>,
     Query(page): Query<Page>,
 ) -> ApiResult<Json<Paged<FindingView>>> {
-    let job = scoped.state().jobs().job(&id).await.map_err(db)?;
-    let not_found = || Problem::not_found(format!("Delivery {id}"));
-    let job = job.ok_or_else(not_found)?;
-    let allowed = scoped
-        .engagement(&job.engagement, Action::ReadDeliveries)
-        .await
-        .map_err(|p| if p.status == 404 { not_found() } else { p })?;
+    let (job, allowed) = scoped.delivery(&id, Action::ReadDeliveries).await?;
     let Some(review) = &job.review else {
         return Err(Problem::conflict(format!(
             "Delivery {id} is {}; it has no findings yet",

@@ -116,6 +116,29 @@ impl Scoped {
             .collect())
     }
 
+    /// Delivery `id` (its job) and the engagement it belongs to, when the
+    /// principal may `action` there; a delivery of an engagement out of
+    /// scope is as unknown as one that does not exist (404).
+    pub async fn delivery(
+        &self,
+        id: &str,
+        action: Action,
+    ) -> ApiResult<(crate::jobs::Job, Allowed)> {
+        let not_found = || Problem::not_found(format!("Delivery {id}"));
+        let job = self
+            .state
+            .jobs()
+            .job(id)
+            .await
+            .map_err(|e| Problem::internal(&e))?
+            .ok_or_else(not_found)?;
+        let allowed = self
+            .engagement(&job.engagement, action)
+            .await
+            .map_err(|p| if p.status == 404 { not_found() } else { p })?;
+        Ok((job, allowed))
+    }
+
     /// Makes an API token of the principal's (never when it acts with a
     /// token itself: tokens cannot mint tokens) on `scope` for `actions`
     /// until `expires`, within its own grants (an engagement's token is

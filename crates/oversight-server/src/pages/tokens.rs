@@ -9,10 +9,9 @@ use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use oversight_access::{Action, Role, Scope};
 use oversight_web::views::{FilterOption, TokenRow, TokensPage};
-use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::{Viewer, check_csrf, encode, page, see_other};
+use super::{Done, Viewer, check_csrf, encode, page, see_other};
 use crate::problem::Problem;
 use crate::scoped::Scoped;
 use crate::state::AppState;
@@ -21,12 +20,6 @@ use crate::state::AppState;
 const MAX_DAYS: i64 = 365;
 /// The life proposed.
 const PROPOSED_DAYS: i64 = 90;
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct Done {
-    #[serde(default)]
-    done: Option<String>,
-}
 
 /// `GET /tokens`.
 pub(crate) async fn list(

@@ -9,19 +9,12 @@ use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::Response;
 use oversight_access::{Action, Grant, Role, Scope};
 use oversight_web::views::{UserRow, UsersPage};
-use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::{Viewer, check_csrf, encode, page, see_other};
+use super::{Done, Viewer, check_csrf, encode, page, see_other};
 use crate::problem::Problem;
 use crate::scoped::Scoped;
 use crate::state::AppState;
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct Done {
-    #[serde(default)]
-    done: Option<String>,
-}
 
 /// `GET /users`.
 pub(crate) async fn list(

@@ -378,3 +378,33 @@ pub fn decision_document(review: &str, text: &str) -> Result<DecisionDocument> {
         reason: e.to_string(),
     })
 }
+
+/// The blob review `review` kept as `role` (`manifest`, `facts`, `report`,
+/// `sbom`, `policy`), read from `evidence` and checked against its digest
+/// (a blob altered in the store is refused, never returned).
+///
+/// # Errors
+///
+/// [`crate::AppError`] if the review, its document or the blob cannot be
+/// read, or the role is not one a review keeps.
+pub async fn evidence_blob(
+    register: &oversight_register::Register,
+    evidence: &oversight_evidence::EvidenceStore,
+    review: &str,
+    role: &str,
+) -> Result<Vec<u8>> {
+    let record = register.review(review).await?;
+    let document = delivery_document(review, &record.delivery.document)?;
+    let Some((_, digest)) = document
+        .evidence
+        .blobs()
+        .into_iter()
+        .find(|(r, _)| *r == role)
+    else {
+        return Err(crate::AppError::Corrupt {
+            what: format!("the `{role}` of review {review}"),
+            reason: "a review keeps no such blob".to_owned(),
+        });
+    };
+    crate::review::get(evidence, digest).await
+}

@@ -257,6 +257,13 @@ pub fn routes() -> Vec<Route> {
         ),
         route!(
             GET,
+            "/api/v1/deliveries/{id}/sbom",
+            A(ReadDeliveries),
+            "A reviewed delivery's CycloneDX SBOM, as the review kept it (checked against its digest)",
+            delivery_sbom
+        ),
+        route!(
+            GET,
             "/api/v1/deliveries/{id}/diff",
             A(ReadDeliveries),
             "What changed since the engagement's last accepted delivery",
@@ -1440,6 +1447,40 @@ async fn delivery_events(
         }
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+/// A reviewed delivery's CycloneDX SBOM, the blob its review kept.
+async fn delivery_sbom(scoped: Scoped, Path(id): Path<String>) -> ApiResult<Response> {
+    let (job, allowed) = scoped.delivery(&id, Action::ReadDeliveries).await?;
+    let Some(review) = &job.review else {
+        return Err(Problem::conflict(format!(
+            "Delivery {id} is {}; it has no SBOM yet",
+            job.status.as_str()
+        )));
+    };
+    let store = scoped
+        .state()
+        .jobs()
+        .evidence_store()
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    let bytes =
+        oversight_app::record::evidence_blob(scoped.register_for(&allowed), store, review, "sbom")
+            .await?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.cyclonedx+json".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{id}.cdx.json\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// What changed in a reviewed delivery since the engagement's last

@@ -341,6 +341,19 @@ fn story(backend: Backend) {
     };
     // Nothing accepted before it: nothing to compare with.
     assert_eq!(diff_of(&again), serde_json::Value::Null);
+    // Its SBOM, as the review kept it.
+    let r = agent()
+        .get(&format!("{}/api/v1/deliveries/{again}/sbom", h.base))
+        .header("Authorization", &format!("Bearer {ci}"))
+        .call()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["content-type"],
+        "application/vnd.cyclonedx+json"
+    );
+    let sbom: serde_json::Value = serde_json::from_reader(r.into_body().into_reader()).unwrap();
+    assert_eq!(sbom["bomFormat"], "CycloneDX", "{sbom}");
     // Its review as server-sent events: the state, then the end with the
     // delivery; the stream ends there.
     let r = agent()
@@ -673,6 +686,7 @@ fn matrix(method: &str, path: &str) -> Option<Expect> {
             | "/api/v1/deliveries/{id}"
             | "/api/v1/deliveries/{id}/diff"
             | "/api/v1/deliveries/{id}/events"
+            | "/api/v1/deliveries/{id}/sbom"
             | "/api/v1/deliveries/{id}/findings",
         ) => Expect::Only(READERS),
         (

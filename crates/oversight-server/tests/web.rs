@@ -611,6 +611,7 @@ fn supplier_and_manager_journeys_in_chromium() {
         let page = b.body().await;
         assert!(page.contains("Blocks acceptance"), "{page}");
         assert!(page.contains("2 of 2 findings match"), "{page}");
+        assert!(page.contains("Download the SBOM"), "{page}");
         assert!(page.contains("waived") && page.contains("blocking"), "{page}");
         assert!(!page.contains(RATIONALE), "the supplier sees the waiver rationale: {page}");
         assert!(!page.contains("waiver wvr"), "the supplier sees the waiver: {page}");

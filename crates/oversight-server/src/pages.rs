@@ -18,9 +18,9 @@ use oversight_access::{Action, Resource};
 use oversight_web::views::{
     Acknowledgement, CategoryGroup, Cell, Chrome, DashboardPage, DeliveryPage, DeliveryRow,
     DiffKind, DiffView, DueRow, EngagementPage, EngagementRow, EngagementsPage, ErrorPage,
-    FilterOption, FindingRow, LedgerPage, LedgerRow, LoginPage, Pager, ReasonRow, RequestRow,
-    RequirementRow, SetupPage, StatusRow, VerificationView, WaiverFormError, WaiverLimits,
-    WaiverNote, WaiverRow, WaiversPage,
+    EvidenceRow, FilterOption, FindingRow, LedgerPage, LedgerRow, LoginPage, Pager, ReasonRow,
+    RequestRow, RequirementRow, SetupPage, StatusRow, VerificationView, WaiverFormError,
+    WaiverLimits, WaiverNote, WaiverRow, WaiversPage,
 };
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -731,10 +731,35 @@ async fn engagement_page(
                 .principal()
                 .may(Action::Export, &Resource::Organisation),
         may_edit: scoped.may_on(Action::ManageTerms, e),
+        may_add_evidence: scoped.may_on(Action::AddEvidence, e),
+        evidence: if scoped.may_on(Action::ReadEvidence, e) {
+            Some(
+                scoped
+                    .register_for(&allowed)
+                    .evidence_documents(Some(e.id.as_str()))
+                    .await?
+                    .into_iter()
+                    .map(|d| EvidenceRow {
+                        kind: d.kind,
+                        name: d.name,
+                        sha256: d.sha256,
+                        size: d.size,
+                        expires: d.expires,
+                        added_at: d.added_at,
+                    })
+                    .collect(),
+            )
+        } else {
+            None
+        },
         notice: match done {
             Some("acknowledged") => {
                 Some("Your acknowledgement of the terms is recorded in the ledger.".to_owned())
             }
+            Some("evidence") => Some(
+                "The evidence document is kept, with its SHA-256, and recorded in the ledger."
+                    .to_owned(),
+            ),
             Some("terms") => Some(
                 "The terms are changed and the change is recorded in the ledger; the supplier is asked to acknowledge them."
                     .to_owned(),
@@ -864,6 +889,72 @@ pub(crate) async fn submit(
     .await;
     match result {
         Ok(job) => see_other(&format!("/deliveries/{}", encode(&job.id))),
+        Err(p) => viewer.problem(&p),
+    }
+}
+
+/// `POST /engagements/{id}/evidence`: an evidence document (a report, an
+/// attestation) from a multipart form: `csrf`, `kind`, `expires` (a date,
+/// optional), then the `document` itself, streamed to the store.
+pub(crate) async fn add_evidence(
+    State(state): State<AppState>,
+    scoped: Result<Scoped, Problem>,
+    session: Session,
+    uri: Uri,
+    Path(id): Path<String>,
+    request: Request,
+) -> Response {
+    let viewer = match Viewer::of(scoped, &session, &uri, &state, "Add evidence").await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    let result = async {
+        let allowed = viewer.scoped.engagement(&id, Action::AddEvidence).await?;
+        let mut multipart = Multipart::from_request(request, &()).await.map_err(|e| {
+            Problem::new(e.status(), format!("The evidence form cannot be read: {e}"))
+        })?;
+        let unreadable = |e: axum::extract::multipart::MultipartError| {
+            Problem::new(e.status(), format!("The evidence form cannot be read: {e}"))
+        };
+        let (mut csrf, mut kind, mut expires) = (None::<String>, String::new(), None);
+        while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+            match field.name() {
+                Some("csrf") => csrf = Some(field.text().await.map_err(unreadable)?),
+                Some("kind") => kind = field.text().await.map_err(unreadable)?,
+                Some("expires") => {
+                    let text = field.text().await.map_err(unreadable)?;
+                    if !text.trim().is_empty() {
+                        expires = Some(text.trim().parse::<jiff::civil::Date>().map_err(|_| {
+                            Problem::bad_request(format!("`{text}` is not a date (YYYY-MM-DD)"))
+                        })?);
+                    }
+                }
+                Some("document") => {
+                    // The token comes before the file: nothing is kept for
+                    // a form from another site.
+                    check_csrf(&viewer.scoped, &session, csrf.as_deref()).await?;
+                    let name = field.file_name().unwrap_or_default().to_owned();
+                    crate::routes::store_evidence(
+                        &viewer.scoped,
+                        &allowed,
+                        &kind,
+                        &name,
+                        expires,
+                        field,
+                    )
+                    .await?;
+                    return Ok(());
+                }
+                _ => {}
+            }
+        }
+        Err(Problem::bad_request(
+            "The evidence form holds no file (`document`)",
+        ))
+    }
+    .await;
+    match result {
+        Ok(()) => see_other(&format!("/engagements/{}?done=evidence", encode(&id))),
         Err(p) => viewer.problem(&p),
     }
 }

@@ -474,6 +474,13 @@ pub fn routes() -> Vec<Route> {
             crate::pages::setup_form
         ),
         route!(
+            POST,
+            "/engagements/{id}/evidence",
+            A(AddEvidence),
+            "Page: upload an evidence document (a multipart form)",
+            crate::pages::add_evidence
+        ),
+        route!(
             GET,
             "/engagements/{id}/terms",
             A(ManageTerms),
@@ -1777,8 +1784,37 @@ async fn add_evidence(
     body: Body,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     let allowed = scoped.engagement(&id, Action::AddEvidence).await?;
-    let name = query
-        .name
+    let record = store_evidence(
+        &scoped,
+        &allowed,
+        &query.kind,
+        &query.name,
+        query.expires,
+        body.into_data_stream(),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({"id": record.id, "sha256": record.sha256, "size": record.size})),
+    ))
+}
+
+/// Keeps evidence document `name` (only its last path segment is kept) of
+/// kind `kind` for engagement `allowed`, streamed from `body` within the
+/// upload limit: the API's and the page's use case.
+pub(crate) async fn store_evidence<S, E>(
+    scoped: &Scoped,
+    allowed: &crate::scoped::Allowed,
+    kind: &str,
+    name: &str,
+    expires: Option<jiff::civil::Date>,
+    body: S,
+) -> ApiResult<oversight_store::EvidenceRecord>
+where
+    S: futures::Stream<Item = Result<axum::body::Bytes, E>>,
+    E: std::fmt::Display,
+{
+    let name = name
         .rsplit(['/', '\\'])
         .next()
         .unwrap_or_default()
@@ -1789,6 +1825,11 @@ async fn add_evidence(
             "An evidence document needs a file name (`name`)",
         ));
     }
+    if kind.trim().is_empty() {
+        return Err(Problem::bad_request(
+            "An evidence document needs a kind (`kind`, e.g. pentest-report)",
+        ));
+    }
     let state = scoped.state();
     let dir = state.staging().join(oversight_access::secret::id("evd"));
     tokio::fs::create_dir_all(&dir)
@@ -1796,24 +1837,19 @@ async fn add_evidence(
         .map_err(|e| Problem::internal(&e))?;
     let path = dir.join("document");
     let result = async {
-        let (bytes, _) = stream_to(
-            Some(&path),
-            body.into_data_stream(),
-            state.config().max_upload_bytes,
-        )
-        .await?;
+        let (bytes, _) = stream_to(Some(&path), body, state.config().max_upload_bytes).await?;
         if bytes == 0 {
             return Err(Problem::bad_request("The evidence document is empty"));
         }
         let record = oversight_app::evidence::add_document(
-            scoped.register_for(&allowed),
+            scoped.register_for(allowed),
             state.evidence(),
             &oversight_app::evidence::DocumentRequest {
-                engagement: &id,
-                kind: &query.kind,
+                engagement: allowed.engagement.id.as_str(),
+                kind: kind.trim(),
                 name: &name,
                 file: &path,
-                expires: query.expires,
+                expires,
             },
         )
         .await?;
@@ -1821,11 +1857,7 @@ async fn add_evidence(
     }
     .await;
     let _ = tokio::fs::remove_dir_all(&dir).await;
-    let record = result?;
-    Ok((
-        StatusCode::CREATED,
-        Json(serde_json::json!({"id": record.id, "sha256": record.sha256, "size": record.size})),
-    ))
+    result
 }
 
 async fn waivers(

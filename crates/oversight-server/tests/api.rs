@@ -715,6 +715,7 @@ fn matrix(method: &str, path: &str) -> Option<Expect> {
         ("POST", "/tokens") => Expect::Authenticated(403),
         ("GET", "/users") | ("POST", "/users" | "/users/{id}/grants") => Expect::Only(&[Admin]),
         ("GET" | "POST", "/engagements/{id}/terms") => Expect::Only(&[Manager]),
+        ("POST", "/engagements/{id}/evidence") => Expect::Only(&[Reviewer, Supplier]),
         ("POST", "/tokens/{id}/revoke") => Expect::Authenticated(404),
         ("GET", "/engagements/{id}" | "/deliveries/{id}") => Expect::Only(READERS),
         ("POST", "/engagements/{id}/acknowledge") => Expect::Only(&[Supplier]),

@@ -413,6 +413,12 @@ fn supplier_and_manager_journeys_in_chromium() {
 
     let upload = h.dir.path().join("portal-2.tar.gz");
     std::fs::write(&upload, delivery()).expect("the upload");
+    let report = h.dir.path().join("pentest-2026.pdf");
+    std::fs::write(
+        &report,
+        b"%PDF-1.4\n% the supplier's penetration test report\n",
+    )
+    .expect("the report");
     let fixed_upload = h.dir.path().join("portal-3.tar.gz");
     std::fs::write(&fixed_upload, fixed_delivery()).expect("the fixed upload");
     let pack_path = h.dir.path().join("pack.zip");
@@ -588,6 +594,16 @@ fn supplier_and_manager_journeys_in_chromium() {
             acknowledged.contains("Acknowledged by acme-member") && acknowledged.contains("(these terms)"),
             "{acknowledged}"
         );
+        // The supplier hands over its penetration test report; it cannot
+        // list the organisation's evidence.
+        b.fill("#evidence-kind", "pentest-report").await;
+        b.fill("#evidence-document", report.to_str().expect("a UTF-8 path")).await;
+        b.click("#add-evidence-button").await;
+        b.wait_text("main", "The evidence document is kept").await;
+        assert!(
+            b.client.find(Locator::Css("table#evidence")).await.is_err(),
+            "the supplier lists the evidence"
+        );
         // The engagement's trends, without its waivers for the supplier.
         let counts = b.text("#engagement-findings-data").await;
         assert_eq!(counts.matches("2 findings, rejected").count(), 1, "{counts}");
@@ -731,6 +747,11 @@ fn supplier_and_manager_journeys_in_chromium() {
         // nothing; the fixed one is applied, and the supplier's
         // acknowledgement is now of earlier terms.
         b.go("/engagements/acme-portal").await;
+        let evidence = b.text("#evidence").await;
+        assert!(
+            evidence.contains("pentest-2026.pdf") && evidence.contains("pentest-report"),
+            "{evidence}"
+        );
         b.click("#edit-terms").await;
         let area = b.client.find(Locator::Css("#terms")).await.expect("the terms");
         let toml = area.prop("value").await.expect("its text").unwrap_or_default();

@@ -253,6 +253,10 @@ pub struct EngagementPage {
     pub may_export: bool,
     /// Whether the viewer may change the agreed terms.
     pub may_edit: bool,
+    /// Whether the viewer may add evidence documents.
+    pub may_add_evidence: bool,
+    /// The evidence documents kept, when the viewer may read them.
+    pub evidence: Option<Vec<EvidenceRow>>,
     /// The engagement's trends (none shown when empty).
     pub trends: Trends,
 }
@@ -793,4 +797,21 @@ pub struct TermsPage {
     pub terms: String,
     /// Why the change was refused: each problem with its key and line.
     pub errors: Vec<String>,
+}
+
+/// An evidence document as listed.
+#[derive(Debug, Clone)]
+pub struct EvidenceRow {
+    /// Its kind (`pentest-report`).
+    pub kind: String,
+    /// Its file name.
+    pub name: String,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: i64,
+    /// Its last day of validity, if it has one.
+    pub expires: Option<String>,
+    /// Kept at.
+    pub added_at: String,
 }

@@ -57,12 +57,9 @@ pub async fn facts_of(
     evidence: &EvidenceStore,
     review: &str,
 ) -> Result<DeliveryFacts> {
-    let record = register.review(review).await?;
-    let document = crate::record::delivery_document(review, &record.delivery.document)?;
-    let digest = &document.evidence.facts;
-    let bytes = crate::review::get(evidence, digest).await?;
+    let bytes = crate::record::evidence_blob(register, evidence, review, "facts").await?;
     DeliveryFacts::from_json(&bytes).map_err(|e| AppError::Corrupt {
-        what: format!("the facts blob sha256:{digest} of review {review}"),
+        what: format!("the facts blob of review {review}"),
         reason: e.to_string(),
     })
 }

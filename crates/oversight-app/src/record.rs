@@ -393,8 +393,9 @@ pub async fn evidence_blob(
     review: &str,
     role: &str,
 ) -> Result<Vec<u8>> {
-    let record = register.review(review).await?;
-    let document = delivery_document(review, &record.delivery.document)?;
+    // The delivery's document only (kept once read), not its findings.
+    let decided = register.review_decision(review).await?;
+    let document = delivery_document(review, &decided.0.document)?;
     let Some((_, digest)) = document
         .evidence
         .blobs()

@@ -492,9 +492,15 @@ fn reason(error: &dyn std::error::Error) -> String {
 /// The server's staging directory of a reviewed job, when this worker
 /// sees it: its files are in the evidence store now.
 fn remove_staged(job: &Job) {
-    if job.staged.is_file()
-        && let Some(dir) = Path::new(&job.staged).parent()
-    {
+    if job.staged.is_file() {
+        remove_staged_upload(&job.staged);
+    }
+}
+
+/// Removes a staged upload (`staging/<delivery>/delivery.*`) with its
+/// directory: once it is in the evidence store, or reviewed.
+pub fn remove_staged_upload(staged: &Path) {
+    if let Some(dir) = staged.parent() {
         let _ = fs_err::remove_dir_all(dir);
     }
 }

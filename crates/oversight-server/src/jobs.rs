@@ -159,7 +159,7 @@ impl Jobs {
         if self.in_process == 0 {
             // No worker here: the store's copy is the one workers fetch,
             // and this replica keeps nothing.
-            remove_staged(staged);
+            oversight_jobs::worker::remove_staged_upload(staged);
         } else if let Some(pool) = &*self
             .pool
             .lock()
@@ -279,13 +279,6 @@ impl Jobs {
                 );
             }
         }
-    }
-}
-
-/// The directory of a staged upload (`staging/<delivery>/delivery.*`).
-fn remove_staged(staged: &std::path::Path) {
-    if let Some(dir) = staged.parent() {
-        let _ = fs_err::remove_dir_all(dir);
     }
 }
 

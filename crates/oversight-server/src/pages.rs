@@ -36,6 +36,7 @@ pub(crate) struct Done {
     done: Option<String>,
 }
 
+mod form;
 pub(crate) mod terms;
 pub(crate) mod tokens;
 pub(crate) mod users;
@@ -299,6 +300,21 @@ fn setup(status: StatusCode, error: Option<String>, done: Option<String>) -> Res
     )
 }
 
+/// The refusal of a form posted by a browser from another site, for the
+/// forms sent before a session exists (login, setup: their CSRF defence).
+fn cross_site(headers: &HeaderMap, state: &AppState, form: &str) -> Option<Response> {
+    let browser_says =
+        headers.contains_key(header::ORIGIN) || headers.contains_key("sec-fetch-site");
+    (browser_says && !crate::auth::same_origin(headers, state)).then(|| {
+        problem_page(
+            Chrome::default(),
+            &Problem::forbidden(format!(
+                "A {form} form must be posted from this server's own pages"
+            )),
+        )
+    })
+}
+
 #[derive(Debug, Deserialize)]
 pub(crate) struct SetupForm {
     link: String,
@@ -313,13 +329,8 @@ pub(crate) async fn setup_form(
     headers: HeaderMap,
     form: Result<axum::Form<SetupForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    let browser_says =
-        headers.contains_key(header::ORIGIN) || headers.contains_key("sec-fetch-site");
-    if browser_says && !crate::auth::same_origin(&headers, &state) {
-        return problem_page(
-            Chrome::default(),
-            &Problem::forbidden("A setup form must be posted from this server's own pages"),
-        );
+    if let Some(refused) = cross_site(&headers, &state, "setup") {
+        return refused;
     }
     let axum::Form(form) = match form {
         Ok(form) => form,
@@ -365,13 +376,8 @@ pub(crate) async fn login_form(
     peer: crate::routes::Peer,
     form: Result<axum::Form<LoginForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    let browser_says =
-        headers.contains_key(header::ORIGIN) || headers.contains_key("sec-fetch-site");
-    if browser_says && !crate::auth::same_origin(&headers, &state) {
-        return problem_page(
-            Chrome::default(),
-            &Problem::forbidden("A login form must be posted from this server's own pages"),
-        );
+    if let Some(refused) = cross_site(&headers, &state, "login") {
+        return refused;
     }
     let axum::Form(form) = match form {
         Ok(form) => form,

@@ -1030,6 +1030,12 @@ fn a_supplier_guessing_other_ids_gets_404_never_data() {
     for path in [
         format!("/api/v1/deliveries/{delivery}"),
         format!("/api/v1/deliveries/{delivery}/findings"),
+        format!("/api/v1/deliveries/{delivery}/diff"),
+        format!("/api/v1/deliveries/{delivery}/events"),
+        format!("/api/v1/deliveries/{delivery}/sbom"),
+        format!("/deliveries/{delivery}"),
+        "/engagements/acme-portal".to_owned(),
+        "/engagements/acme-portal/terms".to_owned(),
         "/api/v1/engagements/acme-portal".to_owned(),
         "/api/v1/engagements/acme-portal/policy".to_owned(),
         "/api/v1/engagements/acme-portal/deliveries".to_owned(),
@@ -1048,6 +1054,19 @@ fn a_supplier_guessing_other_ids_gets_404_never_data() {
             "{path}: {body}"
         );
     }
+    // Nor can it change another tenant's delivery.
+    let r = agent()
+        .post(&format!("{}/api/v1/deliveries/{delivery}/cancel", h.base))
+        .header("Authorization", &format!("Bearer {globex_token}"))
+        .send_empty()
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let r = agent()
+        .put(&format!("{}/api/v1/deliveries/{delivery}/priority", h.base))
+        .header("Authorization", &format!("Bearer {globex_token}"))
+        .send_json(json!({"priority": 1000}))
+        .unwrap();
+    assert_eq!(r.status(), 404);
     // A guessed id and a real one of another tenant answer alike.
     let real = agent()
         .get(&format!("{}/api/v1/deliveries/{delivery}", h.base))

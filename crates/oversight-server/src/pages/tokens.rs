@@ -11,6 +11,7 @@ use oversight_access::{Action, Role, Scope};
 use oversight_web::views::{FilterOption, TokenRow, TokensPage};
 use tower_sessions::Session;
 
+use super::form::{Fields, parse_scope, scope_value};
 use super::{Done, Viewer, check_csrf, encode, page, see_other};
 use crate::problem::Problem;
 use crate::scoped::Scoped;
@@ -178,16 +179,6 @@ async fn body(
     })
 }
 
-/// A scope as the form sends it: `organisation`, `supplier:ID`,
-/// `engagement:ID`.
-fn scope_value(scope: &Scope) -> String {
-    match scope {
-        Scope::Organisation => "organisation".to_owned(),
-        Scope::Supplier(id) => format!("supplier:{id}"),
-        Scope::Engagement(id) => format!("engagement:{id}"),
-    }
-}
-
 /// The token form, read field by field (checkboxes repeat `action`).
 struct NewTokenForm {
     csrf: Option<String>,
@@ -199,29 +190,20 @@ struct NewTokenForm {
 
 impl NewTokenForm {
     fn parse(body: &[u8]) -> Result<NewTokenForm, Problem> {
-        let mut csrf = None;
-        let mut name = String::new();
-        let mut scope = None;
-        let mut actions = Vec::new();
-        let mut expires = None;
-        for (key, value) in form_urlencoded::parse(body) {
-            match key.as_ref() {
-                "csrf" => csrf = Some(value.into_owned()),
-                "name" => name = value.trim().to_owned(),
-                "scope" => scope = Some(value.into_owned()),
-                "action" => actions.push(
-                    value
-                        .parse::<Action>()
-                        .map_err(|_| Problem::bad_request(format!("`{value}` is not an action")))?,
-                ),
-                "expires" => expires = Some(value.into_owned()),
-                other => {
-                    return Err(Problem::bad_request(format!(
-                        "The token form has no field `{other}`"
-                    )));
-                }
-            }
-        }
+        let fields = Fields::parse(
+            body,
+            &["csrf", "name", "scope", "action", "expires"],
+            &["action"],
+        )?;
+        let csrf = fields.get("csrf").map(str::to_owned);
+        let name = fields.get("name").unwrap_or_default().trim().to_owned();
+        let actions = fields
+            .all("action")
+            .map(|a| {
+                a.parse::<Action>()
+                    .map_err(|_| Problem::bad_request(format!("`{a}` is not an action")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         if name.is_empty() || name.len() > 100 {
             return Err(Problem::bad_request(
                 "A token needs a name of 1 to 100 characters",
@@ -230,17 +212,9 @@ impl NewTokenForm {
         if actions.is_empty() {
             return Err(Problem::bad_request("Choose at least one action"));
         }
-        let scope = match scope
-            .as_deref()
-            .map(|s| s.split_once(':').unwrap_or((s, "")))
-        {
-            Some(("organisation", "")) => Scope::Organisation,
-            Some(("supplier", id)) if !id.is_empty() => Scope::Supplier(id.to_owned()),
-            Some(("engagement", id)) if !id.is_empty() => Scope::Engagement(id.to_owned()),
-            _ => return Err(Problem::bad_request("Choose the token's scope")),
-        };
-        let expires = expires
-            .as_deref()
+        let scope = parse_scope(fields.get("scope").unwrap_or_default())?;
+        let expires = fields
+            .get("expires")
             .and_then(|d| d.parse::<jiff::civil::Date>().ok())
             .ok_or_else(|| Problem::bad_request("The expiry is a date (YYYY-MM-DD)"))?;
         // The end of that day, UTC.

@@ -7,10 +7,11 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::Response;
-use oversight_access::{Action, Grant, Role, Scope};
+use oversight_access::{Action, Grant, Role};
 use oversight_web::views::{UserRow, UsersPage};
 use tower_sessions::Session;
 
+use super::form::{Fields, parse_scope};
 use super::{Done, Viewer, check_csrf, encode, page, see_other};
 use crate::problem::Problem;
 use crate::scoped::Scoped;
@@ -53,7 +54,7 @@ pub(crate) async fn invite(
     };
     let result = async {
         viewer.scoped.organisation(Action::ManageUsers)?;
-        let fields = Fields::parse(&form, &["csrf", "name"])?;
+        let fields = Fields::parse(&form, &["csrf", "name"], &[])?;
         check_csrf(&viewer.scoped, &session, fields.get("csrf")).await?;
         let name = fields.get("name").unwrap_or_default().trim();
         let (user, code) = viewer.scoped.invite(name).await?;
@@ -83,7 +84,7 @@ pub(crate) async fn grant(
     };
     let result = async {
         viewer.scoped.organisation(Action::ManageUsers)?;
-        let fields = Fields::parse(&form, &["csrf", "role", "scope"])?;
+        let fields = Fields::parse(&form, &["csrf", "role", "scope"], &[])?;
         check_csrf(&viewer.scoped, &session, fields.get("csrf")).await?;
         let role: Role = fields
             .get("role")
@@ -132,18 +133,6 @@ async fn body(
     })
 }
 
-/// `organisation`, `supplier:ID` or `engagement:ID`.
-fn parse_scope(text: &str) -> Result<Scope, Problem> {
-    match text.trim().split_once(':').unwrap_or((text.trim(), "")) {
-        ("organisation", "") => Ok(Scope::Organisation),
-        ("supplier", id) if !id.trim().is_empty() => Ok(Scope::Supplier(id.trim().to_owned())),
-        ("engagement", id) if !id.trim().is_empty() => Ok(Scope::Engagement(id.trim().to_owned())),
-        _ => Err(Problem::bad_request(format!(
-            "`{text}` is not a scope: write organisation, supplier:ID or engagement:ID"
-        ))),
-    }
-}
-
 /// Where this server is reached: the configured public origin, else the
 /// request's host (https when the server serves TLS itself).
 fn origin(state: &AppState, headers: &HeaderMap) -> String {
@@ -160,34 +149,4 @@ fn origin(state: &AppState, headers: &HeaderMap) -> String {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("localhost");
     format!("{scheme}://{host}")
-}
-
-/// A form's fields, each at most once, none but those expected.
-struct Fields(Vec<(String, String)>);
-
-impl Fields {
-    fn parse(body: &[u8], expected: &[&str]) -> Result<Fields, Problem> {
-        let mut fields: Vec<(String, String)> = Vec::new();
-        for (key, value) in form_urlencoded::parse(body) {
-            if !expected.contains(&key.as_ref()) {
-                return Err(Problem::bad_request(format!(
-                    "The form has no field `{key}`"
-                )));
-            }
-            if fields.iter().any(|(k, _)| *k == key) {
-                return Err(Problem::bad_request(format!(
-                    "The form sends `{key}` twice"
-                )));
-            }
-            fields.push((key.into_owned(), value.into_owned()));
-        }
-        Ok(Fields(fields))
-    }
-
-    fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
 }
